@@ -1,0 +1,24 @@
+# Installs what gatehouse needs from Debian's packages, when missing.
+# Source this file and call gh_install_deps [extra packages...].
+
+GH_DEPS="build-essential autoconf automake libtool pkg-config libfcgi-dev
+libpq-dev libjson-c-dev libcrypt-dev libssl-dev libcriterion-dev
+libcurl4-openssl-dev postgresql lighttpd curl"
+
+gh_install_deps() {
+	local missing=() p sudo=()
+	for p in $GH_DEPS "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing+=("$p")
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo=(sudo)
+	fi
+	echo "gatehouse: installing ${missing[*]}" >&2
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+	# Debian's postgresql package starts a system cluster; gatehouse
+	# runs its own, so the system one is left as the package made it.
+}

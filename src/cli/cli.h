@@ -1,0 +1,32 @@
+/*
+ * cli: the pieces the admin command's subcommands share.  Every failure
+ * is one line on stderr starting "gatehouse: " and a non-zero exit:
+ * 1 for a failure, 2 for a usage error.
+ */
+#ifndef GH_CLI_H
+#define GH_CLI_H
+
+#include "config.h"
+#include "db.h"
+
+#define CLI_OK		0
+#define CLI_FAIL	1
+#define CLI_USAGE	2
+
+struct cli {
+	struct gh_config	 cfg;
+	struct gh_db		*db;
+};
+
+void	cli_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Says what a failed database call means to an operator; returns CLI_FAIL. */
+int	cli_db_fail(const struct cli *, enum gh_db_status, const char *what);
+
+/* True when argv[1] asks for help. */
+int	cli_wants_help(int argc, char *argv[]);
+
+int	cli_migrate(struct cli *, int argc, char *argv[]);
+int	cli_user(struct cli *, int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * gatehouse: the admin command line.  It migrates the database, manages
+ * users and roles, and makes secrets.  It reads the same configuration as
+ * the programs (GATEHOUSE_CONFIG and the environment) but needs no JWT
+ * secret, so it can run before one exists.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "b64url.h"
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "random.h"
+
+/* 48 random bytes: 64 characters of base64url, twice HS256's key length. */
+#define SECRET_BYTES	48
+
+static const char usage[] =
+"usage: gatehouse [-c FILE] COMMAND [ARGS]\n"
+"\n"
+"commands:\n"
+"  migrate [up|status]      apply pending SQL migrations, or list them\n"
+"  user add USERNAME [--role ROLE]... [--email EMAIL]\n"
+"           [--employee-id ID] [--full-name NAME] [--phone PHONE]\n"
+"  user passwd USERNAME     set a password (read from stdin or a prompt)\n"
+"  user suspend USERNAME    suspend and end every session at once\n"
+"  user activate USERNAME\n"
+"  user grant USERNAME ROLE\n"
+"  user revoke USERNAME ROLE\n"
+"  user list [--query TEXT]\n"
+"  secret                   print a fresh random JWT secret\n"
+"\n"
+"  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG)\n"
+"Every command takes --help.  Passwords are never taken from arguments.\n";
+
+void
+cli_err(const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+	size_t	 i, n = 0;
+	int	 len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		(void)snprintf(msg, sizeof(msg), "error");
+	/* One line: libpq's messages carry newlines and tabs. */
+	for (i = 0; msg[i] != '\0'; i++) {
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f) {
+			if (n > 0 && msg[n - 1] != ' ')
+				msg[n++] = ' ';
+		} else
+			msg[n++] = msg[i];
+	}
+	while (n > 0 && msg[n - 1] == ' ')
+		n--;
+	msg[n] = '\0';
+	fprintf(stderr, "gatehouse: %s\n", msg);
+}
+
+int
+cli_db_fail(const struct cli *cli, enum gh_db_status st, const char *what)
+{
+	switch (st) {
+	case GH_DB_UNAVAILABLE:
+		cli_err("%s: database unavailable: %s", what,
+		    gh_db_error(cli->db));
+		break;
+	case GH_DB_NOT_FOUND:
+		cli_err("%s: no such user", what);
+		break;
+	default:
+		cli_err("%s: database error: %s", what, gh_db_error(cli->db));
+		break;
+	}
+	return CLI_FAIL;
+}
+
+int
+cli_wants_help(int argc, char *argv[])
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cmd_secret(int argc, char *argv[])
+{
+	char	 secret[GH_B64URL_ENCODED_LEN(SECRET_BYTES) + 1];
+
+	if (cli_wants_help(argc, argv)) {
+		puts("usage: gatehouse secret\n\nPrints a fresh random secret "
+		    "for jwt_secret (JWT_SECRET): 384 bits, base64url.");
+		return CLI_OK;
+	}
+	if (argc != 1) {
+		cli_err("secret takes no arguments");
+		return CLI_USAGE;
+	}
+	if (gh_random_b64url(SECRET_BYTES, secret, sizeof(secret)) == -1) {
+		cli_err("secret: the random generator failed");
+		return CLI_FAIL;
+	}
+	puts(secret);
+	return CLI_OK;
+}
+
+static int
+open_config(struct cli *cli)
+{
+	char	 err[GH_CONFIG_ERR_MAX];
+
+	if (gh_config_load(&cli->cfg, 0, err, sizeof(err)) == -1) {
+		cli_err("%s", err);
+		return -1;
+	}
+	gh_log_set_level(cli->cfg.log_level);
+	if ((cli->db = gh_db_new(cli->cfg.database_url,
+	    cli->cfg.statement_timeout_ms)) == NULL) {
+		cli_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct cli	 cli;
+	int			 rc = CLI_USAGE;
+
+	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
+		if (setenv(GH_CONFIG_ENV, argv[2], 1) == -1) {
+			cli_err("setenv failed");
+			return CLI_FAIL;
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (strcmp(argv[1], "secret") == 0)
+		return cmd_secret(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0) {
+		cli_err("unknown command \"%s\"; see gatehouse --help", argv[1]);
+		return CLI_USAGE;
+	}
+	if (!cli_wants_help(argc - 1, argv + 1) && open_config(&cli) == -1)
+		return CLI_FAIL;
+	if (strcmp(argv[1], "migrate") == 0)
+		rc = cli_migrate(&cli, argc - 1, argv + 1);
+	else
+		rc = cli_user(&cli, argc - 1, argv + 1);
+	gh_db_free(cli.db);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * db: the process's one PostgreSQL connection, through libpq.
+ *
+ * Promises: the connection is opened at first use and kept across
+ * requests; every query is a prepared statement (prepared once per
+ * connection, at first use, then executed by name with parameters); a lost
+ * server gives GH_DB_UNAVAILABLE, never a crash, and the next call
+ * reconnects on its own; a statement outside a transaction that meets a
+ * broken connection is retried once on a fresh one, so a PostgreSQL
+ * restart between two requests costs no request; each statement runs
+ * under statement_timeout.
+ */
+#ifndef GH_DB_H
+#define GH_DB_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+enum gh_db_status {
+	GH_DB_OK = 0,
+	GH_DB_UNAVAILABLE,	/* cannot reach the server, or it is shutting down: 503 */
+	GH_DB_CONFLICT,		/* a unique constraint refused a row: 409 */
+	GH_DB_NOT_FOUND,	/* the statement matched no row (set by callers) */
+	GH_DB_ERROR		/* anything else is a bug: 500 */
+};
+
+/*
+ * A statement the library prepares.  Modules keep theirs as static const
+ * tables; the name must be unique across the program.
+ */
+struct gh_stmt {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+};
+
+struct gh_db;
+
+/* Makes a handle; no connection is opened yet.  NULL on memory failure. */
+struct gh_db	*gh_db_new(const char *conninfo, int statement_timeout_ms);
+void		 gh_db_free(struct gh_db *);
+
+/*
+ * Executes stmt with params (stmt->nparams text values, NULL for SQL NULL).
+ * On GH_DB_OK, *res holds the result (caller PQclear()s it); otherwise
+ * *res is NULL.
+ */
+enum gh_db_status gh_db_exec(struct gh_db *, const struct gh_stmt *,
+	    const char *const *params, PGresult **res);
+
+/* Like gh_db_exec() for statements whose rows nobody reads. */
+enum gh_db_status gh_db_run(struct gh_db *, const struct gh_stmt *,
+	    const char *const *params);
+
+/* Transactions: no retry happens inside one. */
+enum gh_db_status gh_db_begin(struct gh_db *);
+enum gh_db_status gh_db_commit(struct gh_db *);
+void		 gh_db_rollback(struct gh_db *);
+
+/*
+ * Runs a trusted script of several statements (a migration file) without
+ * parameters.  Never for anything a client sent.
+ */
+enum gh_db_status gh_db_script(struct gh_db *, const char *sql);
+
+/* Answers whether the server is reachable now (SELECT 1). */
+enum gh_db_status gh_db_ping(struct gh_db *);
+
+/*
+ * After GH_DB_CONFLICT: the name of the constraint that refused the row
+ * (a unique or a foreign key constraint).
+ */
+const char	*gh_db_conflict(const struct gh_db *);
+
+/* After a failure: libpq's message, for logs only (never sent to clients). */
+const char	*gh_db_error(const struct gh_db *);
+
+/* The raw connection, connecting if needed; NULL when unavailable. */
+PGconn		*gh_db_conn(struct gh_db *);
+
+#endif

@@ -1,0 +1,1069 @@
+/*
+ * cli: the real `gatehouse` binary (GH_TEST_CLI, else ./gatehouse) run
+ * against a fresh empty database per test, with DATABASE_URL and
+ * BCRYPT_COST=4 in its environment and no GATEHOUSE_CONFIG.  Every run
+ * that is given a password checks that neither stdout nor stderr says it.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "config.h"
+#include "password.h"
+#include "pgtest.h"
+#include "run.h"
+
+#define PW		"correct horse battery"
+#define PW_LINE		PW "\n"
+#define NEW_PW		"another fine password"
+#define UNREACHABLE	"host=/nonexistent-dir user=x dbname=x"
+#define MAX_ARGS	16
+
+static char		 url[1024];
+static char		 env_url[1100];
+static char		 env_sql[1100];
+static const char	*env_cost = "BCRYPT_COST=4";
+static const char	*env_extra;	/* one more "K=V", or NULL */
+static char		 out[64 * 1024];
+static char		 err[16 * 1024];
+static char		 conf[64];	/* a config file to remove, or "" */
+
+#define RUN(in, ...)	run((in), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Nothing of the caller's configuration may reach the program. */
+static void
+clean_env(void)
+{
+	const char *const	*k;
+	char			 name[64];
+	size_t			 i;
+
+	cr_assert_eq(unsetenv(GH_CONFIG_ENV), 0);
+	cr_assert_eq(unsetenv("GATEHOUSE_SQL_DIR"), 0);
+	for (k = gh_config_keys(); *k != NULL; k++) {
+		for (i = 0; (*k)[i] != '\0' && i + 1 < sizeof(name); i++)
+			name[i] = (char)((*k)[i] >= 'a' && (*k)[i] <= 'z' ?
+			    (*k)[i] - 'a' + 'A' : (*k)[i]);
+		name[i] = '\0';
+		cr_assert_eq(unsetenv(name), 0);
+	}
+	cr_assert_gt(snprintf(env_sql, sizeof(env_sql), "GATEHOUSE_SQL_DIR=%s",
+	    gh_test_sql_dir()), 0);
+	conf[0] = '\0';
+}
+
+static void
+remove_conf(void)
+{
+
+	if (conf[0] != '\0')
+		(void)unlink(conf);
+}
+
+TestSuite(cli, .init = clean_env, .fini = remove_conf);
+
+static void
+set_url(const char *u)
+{
+	int	 n;
+
+	n = snprintf(url, sizeof(url), "%s", u);
+	cr_assert(n > 0 && (size_t)n < sizeof(url));
+	n = snprintf(env_url, sizeof(env_url), "DATABASE_URL=%s", u);
+	cr_assert(n > 0 && (size_t)n < sizeof(env_url));
+}
+
+static const char *
+cli_path(void)
+{
+	const char	*p;
+
+	p = getenv("GH_TEST_CLI");
+	return p != NULL && *p != '\0' ? p : "./gatehouse";
+}
+
+/* The password in stdin_text: its first line. */
+static void
+assert_not_said(const char *stdin_text)
+{
+	char	 pw[256];
+	size_t	 len;
+
+	len = strcspn(stdin_text, "\r\n");
+	if (len < 4 || len >= sizeof(pw))
+		return;
+	memcpy(pw, stdin_text, len);
+	pw[len] = '\0';
+	cr_assert_null(strstr(out, pw), "stdout says the password: %s", out);
+	cr_assert_null(strstr(err, pw), "stderr says the password: %s", err);
+}
+
+/* Runs the CLI with args; returns its exit status. */
+static int
+run(const char *stdin_text, const char *const args[])
+{
+	const char	*argv[MAX_ARGS + 2], *env[6];
+	size_t		 n = 0, i;
+	int		 rc;
+
+	argv[n++] = cli_path();
+	for (i = 0; args[i] != NULL; i++) {
+		cr_assert_lt(n, MAX_ARGS + 1);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	n = 0;
+	if (env_url[0] != '\0')
+		env[n++] = env_url;
+	env[n++] = env_sql;
+	if (env_cost != NULL)
+		env[n++] = env_cost;
+	if (env_extra != NULL)
+		env[n++] = env_extra;
+	env[n] = NULL;
+	rc = gh_test_run(argv, env, stdin_text, out, sizeof(out), err,
+	    sizeof(err));
+	cr_assert_neq(rc, -1, "%s did not run or died: %s", argv[0], err);
+	if (stdin_text != NULL)
+		assert_not_said(stdin_text);
+	return rc;
+}
+
+static const char	*sqlf(const char *, ...)
+			    __attribute__((format(printf, 1, 2)));
+
+static const char *
+sqlf(const char *fmt, ...)
+{
+	char	 sql[2048];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(sql));
+	return gh_test_sql(url, sql);
+}
+
+static void
+fresh(void)
+{
+
+	set_url(gh_test_db_create());
+}
+
+static void
+migrated(void)
+{
+
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate"), 0, "migrate: %s", err);
+}
+
+static void
+add_user(const char *name, const char *role)
+{
+	int	 rc;
+
+	if (role != NULL)
+		rc = RUN(PW_LINE, "user", "add", name, "--role", role);
+	else
+		rc = RUN(PW_LINE, "user", "add", name);
+	cr_assert_eq(rc, 0, "user add %s: %s", name, err);
+}
+
+static void
+copy(char *dst, size_t dstsz, const char *src)
+{
+	int	 n;
+
+	n = snprintf(dst, dstsz, "%s", src);
+	cr_assert(n >= 0 && (size_t)n < dstsz);
+}
+
+static const char *
+hash_of(const char *name)
+{
+
+	return sqlf("SELECT password_hash FROM users WHERE username = '%s'",
+	    name);
+}
+
+static const char *
+roles_of(const char *name)
+{
+
+	return sqlf("SELECT coalesce(string_agg(r.role, ',' ORDER BY r.role), "
+	    "'') FROM users u LEFT JOIN user_roles r ON r.user_id = u.id "
+	    "WHERE u.username = '%s'", name);
+}
+
+static const char *
+user_count(void)
+{
+
+	return sqlf("SELECT count(*) FROM users");
+}
+
+static void
+new_session(const char *name, char *sid, size_t sidsz)
+{
+
+	copy(sid, sidsz, sqlf("INSERT INTO sessions (user_id, expires_at) "
+	    "SELECT id, now() + interval '1 day' FROM users WHERE username = "
+	    "'%s' RETURNING id", name));
+	cr_assert_neq(sid[0], '\0');
+}
+
+static const char *
+session_state(const char *sid)
+{
+
+	return sqlf("SELECT CASE WHEN ended_at IS NULL THEN 'live' "
+	    "ELSE coalesce(end_reason, 'ended without reason') END "
+	    "FROM sessions WHERE id = '%s'", sid);
+}
+
+/* True when some line of buf starts with prefix and contains needle. */
+static int
+has_line(const char *buf, const char *prefix, const char *needle)
+{
+	const char	*line, *nl;
+	size_t		 len;
+	char		 l[4096];
+
+	for (line = buf; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		if (len >= sizeof(l))
+			len = sizeof(l) - 1;
+		memcpy(l, line, len);
+		l[len] = '\0';
+		if (strncmp(l, prefix, strlen(prefix)) == 0 &&
+		    strstr(l, needle) != NULL)
+			return 1;
+		if (nl == NULL)
+			break;
+	}
+	return 0;
+}
+
+static int
+count_lines(const char *buf)
+{
+	int	 n = 0;
+
+	for (; *buf != '\0'; buf++)
+		if (*buf == '\n')
+			n++;
+	return n;
+}
+
+/* The migrations the tests were given: *.sql files of the sql directory. */
+static int
+count_migrations(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 len;
+	int		 n = 0;
+
+	cr_assert_not_null(d = opendir(gh_test_sql_dir()), "%s",
+	    gh_test_sql_dir());
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0)
+			n++;
+	}
+	(void)closedir(d);
+	cr_assert_gt(n, 0);
+	return n;
+}
+
+/* Writes text to a fresh config file, named in conf. */
+static void
+write_conf(const char *text)
+{
+	FILE	*f;
+	int	 fd;
+
+	copy(conf, sizeof(conf), "/tmp/gh-test-cli-conf.XXXXXX");
+	cr_assert_neq(fd = mkstemp(conf), -1);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	cr_assert_geq(fputs(text, f), 0);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* migrate */
+
+Test(cli, migrate_applies_every_file_to_a_fresh_database)
+{
+	char	 want[64];
+	int	 n = count_migrations();
+
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate"), 0, "%s", err);
+	(void)snprintf(want, sizeof(want), "%d migration%s applied\n", n,
+	    n == 1 ? "" : "s");
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(atoi(sqlf("SELECT count(*) FROM schema_migrations")), n);
+}
+
+Test(cli, migrate_up_is_the_default)
+{
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate", "up"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "migrate"), 0, "%s", err);
+	cr_assert_str_eq(out, "0 migrations applied\n");
+}
+
+Test(cli, migrate_twice_applies_nothing)
+{
+	char	 before[32];
+
+	migrated();
+	copy(before, sizeof(before), sqlf("SELECT count(*) FROM "
+	    "schema_migrations"));
+	cr_assert_eq(RUN(NULL, "migrate"), 0, "%s", err);
+	cr_assert_str_eq(out, "0 migrations applied\n");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM schema_migrations"),
+	    before);
+}
+
+/* Each *.sql file has a line of migrate status's output saying state. */
+static void
+assert_each_file(const char *state)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 len;
+
+	cr_assert_not_null(d = opendir(gh_test_sql_dir()));
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0)
+			cr_assert(has_line(out, e->d_name, state),
+			    "%s not %s in:\n%s", e->d_name, state, out);
+	}
+	(void)closedir(d);
+}
+
+/* out ends with the line "N pending". */
+static void
+assert_pending(int n)
+{
+	char	 want[64];
+	size_t	 len;
+
+	(void)snprintf(want, sizeof(want), "\n%d pending\n", n);
+	len = strlen(want);
+	cr_assert(strlen(out) >= len && strcmp(out + strlen(out) - len,
+	    want) == 0, "want \"%d pending\" last in:\n%s", n, out);
+}
+
+Test(cli, migrate_status_lists_every_file_pending_before)
+{
+	int	 n = count_migrations();
+
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate", "status"), 0, "%s", err);
+	assert_each_file("pending");
+	assert_pending(n);
+	cr_assert_eq(count_lines(out), n + 1, "%s", out);
+}
+
+Test(cli, migrate_status_changes_nothing)
+{
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate", "status"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = 'public'"), "0");
+}
+
+Test(cli, migrate_status_lists_every_file_applied_after)
+{
+	int	 n = count_migrations();
+
+	migrated();
+	cr_assert_eq(RUN(NULL, "migrate", "status"), 0, "%s", err);
+	assert_each_file("applied");
+	assert_pending(0);
+	cr_assert_eq(count_lines(out), n + 1, "%s", out);
+	cr_assert_null(strstr(out, " pending\n0 pending"), "%s", out);
+}
+
+Test(cli, migrate_refuses_unexpected_arguments)
+{
+	fresh();
+	cr_assert_eq(RUN(NULL, "migrate", "sideways"), 2);
+	cr_assert_eq(strncmp(err, "gatehouse: ", 11), 0, "%s", err);
+}
+
+/* user add */
+
+Test(cli, user_add_stores_a_bcrypt_hash_of_the_given_cost)
+{
+	const char	*h;
+
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--role", "admin",
+	    "--email", "a@example.com"), 0, "%s", err);
+	h = hash_of("alice");
+	cr_assert_eq(strncmp(h, "$2b$04$", 7), 0, "%s", h);
+	cr_assert_eq(strlen(h), 60, "%s", h);
+}
+
+Test(cli, user_add_prints_the_new_id_and_username)
+{
+	char	 want[128];
+
+	migrated();
+	add_user("alice", NULL);
+	(void)snprintf(want, sizeof(want), "%s alice\n",
+	    sqlf("SELECT id FROM users WHERE username = 'alice'"));
+	cr_assert_str_eq(out, want);
+}
+
+Test(cli, user_add_takes_bcrypt_cost_from_the_environment)
+{
+	migrated();
+	env_cost = "BCRYPT_COST=5";
+	add_user("alice", NULL);
+	cr_assert_eq(strncmp(hash_of("alice"), "$2b$05$", 7), 0, "%s",
+	    hash_of("alice"));
+}
+
+Test(cli, user_add_hash_verifies_against_the_password)
+{
+	char	 h[128];
+
+	migrated();
+	add_user("alice", NULL);
+	copy(h, sizeof(h), hash_of("alice"));
+	cr_assert_eq(gh_password_verify(PW, strlen(PW), h), 1);
+	cr_assert_eq(gh_password_verify("correct horse batter",
+	    strlen(PW) - 1, h), 0);
+}
+
+Test(cli, user_add_drops_a_carriage_return_before_the_newline)
+{
+	char	 h[128];
+
+	migrated();
+	cr_assert_eq(RUN(PW "\r\n", "user", "add", "alice"), 0, "%s", err);
+	copy(h, sizeof(h), hash_of("alice"));
+	cr_assert_eq(gh_password_verify(PW, strlen(PW), h), 1);
+}
+
+Test(cli, user_add_grants_only_the_roles_given)
+{
+	migrated();
+	add_user("alice", "admin");
+	cr_assert_str_eq(roles_of("alice"), "admin");
+}
+
+Test(cli, user_add_takes_several_roles)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--role", "user",
+	    "--role", "admin"), 0, "%s", err);
+	cr_assert_str_eq(roles_of("alice"), "admin,user");
+}
+
+Test(cli, user_add_gives_role_user_by_default)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_str_eq(roles_of("alice"), "user");
+}
+
+Test(cli, user_add_stores_the_optional_fields)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--email",
+	    "a@example.com", "--employee-id", "E-100", "--full-name",
+	    "Alice Liddell", "--phone", "+44 20 7946 0000"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT email || '|' || employee_id || '|' || "
+	    "full_name || '|' || phone FROM users WHERE username = 'alice'"),
+	    "a@example.com|E-100|Alice Liddell|+44 20 7946 0000");
+}
+
+Test(cli, user_add_accepts_a_72_byte_password)
+{
+	char	 pw[80], h[128];
+
+	migrated();
+	memset(pw, 'p', 72);
+	pw[72] = '\n';
+	pw[73] = '\0';
+	cr_assert_eq(RUN(pw, "user", "add", "alice"), 0, "%s", err);
+	copy(h, sizeof(h), hash_of("alice"));
+	cr_assert_eq(gh_password_verify(pw, 72, h), 1);
+}
+
+Test(cli, user_add_refuses_a_73_byte_password)
+{
+	char	 pw[80];
+
+	migrated();
+	memset(pw, 'p', 73);
+	pw[73] = '\n';
+	pw[74] = '\0';
+	cr_assert_eq(RUN(pw, "user", "add", "alice"), 1);
+	cr_assert_not_null(strstr(err, "72"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_a_far_longer_password)
+{
+	char	 pw[1002];
+
+	migrated();
+	memset(pw, 'p', 1000);
+	pw[1000] = '\n';
+	pw[1001] = '\0';
+	cr_assert_eq(RUN(pw, "user", "add", "alice"), 1);
+	cr_assert_not_null(strstr(err, "72"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_a_too_short_password)
+{
+	migrated();
+	cr_assert_eq(RUN("short7\n", "user", "add", "alice"), 1);
+	cr_assert_not_null(strstr(err, "password"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_the_username_as_password)
+{
+	migrated();
+	cr_assert_eq(RUN("MARGARET\n", "user", "add", "margaret"), 1);
+	cr_assert_not_null(strstr(err, "username"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_the_email_as_password)
+{
+	migrated();
+	cr_assert_eq(RUN("m@example.com\n", "user", "add", "margaret",
+	    "--email", "m@example.com"), 1);
+	cr_assert_not_null(strstr(err, "email"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_an_empty_stdin)
+{
+	migrated();
+	cr_assert_eq(RUN("", "user", "add", "alice"), 1);
+	cr_assert_not_null(strstr(err, "no password"), "%s", err);
+	cr_assert_eq(RUN(NULL, "user", "add", "alice"), 1);
+	cr_assert_not_null(strstr(err, "no password"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_a_taken_username)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "ALICE"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "username is taken"), "%s",
+	    err);
+	cr_assert_str_eq(user_count(), "1");
+}
+
+Test(cli, user_add_refuses_a_taken_email)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--email",
+	    "a@example.com"), 0, "%s", err);
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "bob", "--email",
+	    "A@EXAMPLE.com"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "email is taken"), "%s", err);
+}
+
+Test(cli, user_add_with_an_extra_argument_is_a_usage_error)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "bob", "extra-positional"), 2);
+	cr_assert_eq(strncmp(err, "gatehouse: ", 11), 0, "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_a_bad_username)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "al ice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "username"), "%s", err);
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "al"), 1);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_a_bad_email)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--email",
+	    "alice.example.com"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "email"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_an_unknown_role)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--role",
+	    "wizard"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "does not exist"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+Test(cli, user_add_refuses_an_upper_case_role)
+{
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--role",
+	    "Admin"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "role"), "%s", err);
+	cr_assert_str_eq(user_count(), "0");
+}
+
+/* user passwd */
+
+Test(cli, user_passwd_sets_a_new_hash)
+{
+	char	 old[128], h[128];
+
+	migrated();
+	add_user("alice", NULL);
+	copy(old, sizeof(old), hash_of("alice"));
+	cr_assert_eq(RUN(NEW_PW "\n", "user", "passwd", "alice"), 0, "%s",
+	    err);
+	copy(h, sizeof(h), hash_of("alice"));
+	cr_assert_str_neq(h, old);
+	cr_assert_eq(gh_password_verify(NEW_PW, strlen(NEW_PW), h), 1);
+	cr_assert_eq(gh_password_verify(PW, strlen(PW), h), 0);
+}
+
+Test(cli, user_passwd_ends_live_sessions)
+{
+	char	 s[64];
+
+	migrated();
+	add_user("alice", NULL);
+	new_session("alice", s, sizeof(s));
+	cr_assert_eq(RUN(NEW_PW "\n", "user", "passwd", "alice"), 0, "%s",
+	    err);
+	cr_assert_str_eq(session_state(s), "password_reset");
+}
+
+Test(cli, user_passwd_applies_the_password_policy)
+{
+	char	 old[128];
+
+	migrated();
+	add_user("alice", NULL);
+	copy(old, sizeof(old), hash_of("alice"));
+	cr_assert_eq(RUN("short7\n", "user", "passwd", "alice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "password"), "%s", err);
+	cr_assert_str_eq(hash_of("alice"), old);
+}
+
+Test(cli, user_passwd_of_unknown_user_fails)
+{
+	migrated();
+	cr_assert_eq(RUN(NEW_PW "\n", "user", "passwd", "nobody"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "no user"), "%s", err);
+}
+
+/* user suspend, activate */
+
+Test(cli, user_suspend_suspends_and_ends_sessions)
+{
+	char	 s[64];
+
+	migrated();
+	add_user("alice", NULL);
+	new_session("alice", s, sizeof(s));
+	cr_assert_eq(RUN(NULL, "user", "suspend", "alice"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT status FROM users WHERE username = "
+	    "'alice'"), "suspended");
+	cr_assert_str_eq(session_state(s), "suspended");
+}
+
+Test(cli, user_activate_reactivates)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "suspend", "alice"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "user", "activate", "alice"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT status FROM users WHERE username = "
+	    "'alice'"), "active");
+}
+
+Test(cli, user_commands_find_the_username_ignoring_case)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "suspend", "ALICE"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT status FROM users WHERE username = "
+	    "'alice'"), "suspended");
+}
+
+/* user grant, revoke */
+
+Test(cli, user_grant_adds_the_role)
+{
+	migrated();
+	add_user("alice", "admin");
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "user"), 0, "%s",
+	    err);
+	cr_assert_str_eq(roles_of("alice"), "admin,user");
+}
+
+Test(cli, user_grant_twice_is_fine)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "admin"), 0, "%s",
+	    err);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "admin"), 0, "%s",
+	    err);
+	cr_assert_str_eq(roles_of("alice"), "admin,user");
+}
+
+Test(cli, user_revoke_removes_the_role)
+{
+	migrated();
+	add_user("alice", "admin");
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "user"), 0, "%s",
+	    err);
+	cr_assert_eq(RUN(NULL, "user", "revoke", "alice", "admin"), 0, "%s",
+	    err);
+	cr_assert_str_eq(roles_of("alice"), "user");
+}
+
+Test(cli, user_grant_of_a_missing_role_fails)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "wizard"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "no role"), "%s", err);
+	cr_assert_str_eq(roles_of("alice"), "user");
+}
+
+Test(cli, user_grant_refuses_a_bad_role_name)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "Admin"), 1);
+	cr_assert_str_eq(roles_of("alice"), "user");
+}
+
+Test(cli, user_commands_on_an_unknown_user_fail)
+{
+	static const char *const cmds[][5] = {
+		{ "user", "suspend", "nobody", NULL },
+		{ "user", "activate", "nobody", NULL },
+		{ "user", "grant", "nobody", "admin", NULL },
+		{ "user", "revoke", "nobody", "admin", NULL },
+	};
+	size_t	 i;
+
+	migrated();
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		cr_assert_eq(run(NULL, cmds[i]), 1, "%s", cmds[i][1]);
+		cr_assert(has_line(err, "gatehouse: ", "no user"), "%s: %s",
+		    cmds[i][1], err);
+	}
+}
+
+Test(cli, user_with_wrong_argument_counts_is_a_usage_error)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "suspend"), 2);
+	cr_assert_eq(RUN(NULL, "user", "suspend", "alice", "bob"), 2);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice"), 2);
+	cr_assert_eq(RUN(NULL, "user", "list", "extra"), 2);
+	cr_assert_eq(RUN(NULL, "user", "frob", "alice"), 2);
+	cr_assert_eq(RUN(NULL, "user"), 2);
+	cr_assert_str_eq(sqlf("SELECT status FROM users"), "active");
+}
+
+/* user list */
+
+Test(cli, user_list_prints_a_line_per_user)
+{
+	char	 want[256];
+
+	migrated();
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--role", "admin",
+	    "--email", "a@example.com"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "user", "list"), 0, "%s", err);
+	(void)snprintf(want, sizeof(want), "%s\talice\tactive\tadmin\t"
+	    "a@example.com\n", sqlf("SELECT id FROM users"));
+	cr_assert_str_eq(out, want);
+}
+
+Test(cli, user_list_query_filters)
+{
+	migrated();
+	add_user("alice", NULL);
+	add_user("bob", NULL);
+	cr_assert_eq(RUN(NULL, "user", "list", "--query", "ali"), 0, "%s",
+	    err);
+	cr_assert_not_null(strstr(out, "\talice\t"), "%s", out);
+	cr_assert_null(strstr(out, "\tbob\t"), "%s", out);
+	cr_assert_eq(count_lines(out), 1, "%s", out);
+}
+
+Test(cli, user_list_shows_every_user_past_a_page)
+{
+	migrated();
+	(void)sqlf("INSERT INTO users (username, password_hash) SELECT "
+	    "'u' || lpad(g::text, 3, '0'), 'x' FROM generate_series(1, 450) g");
+	cr_assert_eq(RUN(NULL, "user", "list"), 0, "%s", err);
+	cr_assert_eq(count_lines(out), 450);
+	cr_assert_not_null(strstr(out, "\tu001\t"));
+	cr_assert_not_null(strstr(out, "\tu200\t"));
+	cr_assert_not_null(strstr(out, "\tu201\t"));
+	cr_assert_not_null(strstr(out, "\tu450\t"));
+	cr_assert_lt(strstr(out, "\tu200\t"), strstr(out, "\tu201\t"));
+}
+
+/* secret */
+
+Test(cli, secret_prints_64_base64url_characters)
+{
+	size_t	 i;
+
+	cr_assert_eq(RUN(NULL, "secret"), 0, "%s", err);
+	cr_assert_eq(strlen(out), 65, "%s", out);
+	cr_assert_eq(out[64], '\n');
+	for (i = 0; i < 64; i++)
+		cr_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst"
+		    "uvwxyz0123456789-_", out[i]) != NULL && out[i] != '\0',
+		    "%s", out);
+	cr_assert_str_eq(err, "");
+}
+
+Test(cli, secret_differs_each_run)
+{
+	char	 first[128];
+
+	cr_assert_eq(RUN(NULL, "secret"), 0, "%s", err);
+	copy(first, sizeof(first), out);
+	cr_assert_eq(RUN(NULL, "secret"), 0, "%s", err);
+	cr_assert_str_neq(out, first);
+}
+
+Test(cli, secret_needs_no_database)
+{
+	set_url(UNREACHABLE);
+	cr_assert_eq(RUN(NULL, "secret"), 0, "%s", err);
+}
+
+Test(cli, secret_with_arguments_is_a_usage_error)
+{
+	cr_assert_eq(RUN(NULL, "secret", "64"), 2);
+	cr_assert_str_eq(out, "");
+}
+
+/* usage */
+
+Test(cli, unknown_command_is_a_usage_error)
+{
+	set_url(UNREACHABLE);
+	cr_assert_eq(RUN(NULL, "frobnicate"), 2);
+	cr_assert_eq(strncmp(err, "gatehouse: ", 11), 0, "%s", err);
+	cr_assert_str_eq(out, "");
+}
+
+Test(cli, no_command_prints_usage_on_stderr)
+{
+	static const char *const none[] = { NULL };
+
+	set_url(UNREACHABLE);
+	cr_assert_eq(run(NULL, none), 2);
+	cr_assert_not_null(strstr(err, "usage:"), "%s", err);
+	cr_assert_str_eq(out, "");
+}
+
+static void
+assert_help(const char *const args[], const char *want)
+{
+	set_url(UNREACHABLE);
+	cr_assert_eq(run(NULL, args), 0, "%s", err);
+	cr_assert_eq(strncmp(out, "usage:", 6), 0, "%s", out);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	cr_assert_str_eq(err, "");
+}
+
+Test(cli, help_at_the_top)
+{
+	assert_help((const char *const[]){ "--help", NULL }, "gatehouse");
+}
+
+Test(cli, help_for_migrate)
+{
+	assert_help((const char *const[]){ "migrate", "--help", NULL },
+	    "gatehouse migrate");
+}
+
+Test(cli, help_for_user)
+{
+	assert_help((const char *const[]){ "user", "--help", NULL },
+	    "gatehouse user");
+}
+
+Test(cli, help_for_user_add)
+{
+	assert_help((const char *const[]){ "user", "add", "--help", NULL },
+	    "gatehouse user add");
+}
+
+Test(cli, help_for_secret)
+{
+	assert_help((const char *const[]){ "secret", "--help", NULL },
+	    "gatehouse secret");
+}
+
+Test(cli, help_for_user_add_reads_no_password)
+{
+	set_url(UNREACHABLE);
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice", "--help"), 0, "%s",
+	    err);
+	cr_assert_eq(strncmp(out, "usage:", 6), 0, "%s", out);
+}
+
+/* failures */
+
+Test(cli, unreachable_database_fails_migrate)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "migrate"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+}
+
+Test(cli, unreachable_database_fails_migrate_status)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "migrate", "status"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+}
+
+Test(cli, unreachable_database_fails_user_list)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "user", "list"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+}
+
+Test(cli, unreachable_database_fails_user_add)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(PW_LINE, "user", "add", "alice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+}
+
+Test(cli, failure_is_one_line_on_stderr)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "user", "list"), 1);
+	cr_assert_eq(strncmp(err, "gatehouse: ", 11), 0, "%s", err);
+	cr_assert_eq(count_lines(err), 1, "%s", err);
+	cr_assert_eq(err[strlen(err) - 1], '\n');
+	cr_assert_str_eq(out, "");
+}
+
+Test(cli, unreachable_database_fails_user_suspend)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "user", "suspend", "alice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+}
+
+/* configuration */
+
+Test(cli, config_file_with_the_example_secret_is_refused)
+{
+	fresh();
+	write_conf("# copied from the example\n"
+	    "jwt_secret = " GH_EXAMPLE_SECRET "\n");
+	cr_assert_eq(RUN(NULL, "-c", conf, "migrate"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "example"), "%s", err);
+	cr_assert_not_null(strstr(err, "gatehouse secret"), "%s", err);
+	cr_assert_null(strstr(err, GH_EXAMPLE_SECRET), "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = 'public'"), "0");
+}
+
+Test(cli, config_file_with_an_unknown_key_names_its_line)
+{
+	char	 where[128];
+
+	fresh();
+	write_conf("# a comment\n\nbcrypt_cots = 4\n");
+	cr_assert_eq(RUN(NULL, "-c", conf, "migrate"), 1);
+	(void)snprintf(where, sizeof(where), "%s line 3", conf);
+	cr_assert(has_line(err, "gatehouse: ", where), "%s", err);
+	cr_assert_not_null(strstr(err, "bcrypt_cots"), "%s", err);
+}
+
+Test(cli, config_file_with_a_bad_value_names_its_line)
+{
+	char	 where[128];
+
+	fresh();
+	write_conf("bcrypt_cost = 99\n");
+	cr_assert_eq(RUN(NULL, "-c", conf, "migrate"), 1);
+	(void)snprintf(where, sizeof(where), "%s line 1", conf);
+	cr_assert(has_line(err, "gatehouse: ", where), "%s", err);
+	cr_assert_not_null(strstr(err, "bcrypt_cost"), "%s", err);
+}
+
+Test(cli, config_file_missing_is_an_error)
+{
+	fresh();
+	cr_assert_eq(RUN(NULL, "-c", "/nonexistent-dir/gatehouse.conf",
+	    "migrate"), 1);
+	cr_assert(has_line(err, "gatehouse: ",
+	    "/nonexistent-dir/gatehouse.conf"), "%s", err);
+}
+
+Test(cli, config_file_named_by_dash_c_is_read)
+{
+	migrated();
+	write_conf("bcrypt_cost = 5\n");
+	env_cost = NULL;
+	cr_assert_eq(RUN(PW_LINE, "-c", conf, "user", "add", "alice"), 0,
+	    "%s", err);
+	cr_assert_eq(strncmp(hash_of("alice"), "$2b$05$", 7), 0, "%s",
+	    hash_of("alice"));
+}
+
+Test(cli, config_environment_overrides_the_file)
+{
+	migrated();
+	write_conf("bcrypt_cost = 6\n");
+	cr_assert_eq(RUN(PW_LINE, "-c", conf, "user", "add", "alice"), 0,
+	    "%s", err);
+	cr_assert_eq(strncmp(hash_of("alice"), "$2b$04$", 7), 0, "%s",
+	    hash_of("alice"));
+}

@@ -1,0 +1,973 @@
+/*
+ * test_config: defaults, the file syntax, every value type, the
+ * environment and the secret file, validation, and that
+ * etc/gatehouse.conf.example stays in step with the key table.
+ *
+ * Criterion runs each test in its own process, so setenv() in one test
+ * does not reach another.  Each test that loads from the environment
+ * first clears every key's variable, which the test runner may have set.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+/*
+ * By path: with automake's -I. ahead of -Isrc, a bare "config.h" from
+ * tests/unit would find autoconf's generated config.h instead.
+ */
+#include "config.h"
+
+/* A good secret: 44 bytes, not the example's. */
+#define GOOD_SECRET	"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
+#define SHORT_SECRET	"tooshort-secret-31-bytes-long.."
+
+static int
+parse(struct gh_config *cfg, const char *text, char *err)
+{
+
+	return gh_config_parse(cfg, text, strlen(text), err, GH_CONFIG_ERR_MAX);
+}
+
+/* Starts from defaults, parses text, and expects it to succeed. */
+static void
+parse_ok(struct gh_config *cfg, const char *text)
+{
+	char	 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(cfg);
+	cr_assert_eq(parse(cfg, text, err), 0, "parse failed: %s", err);
+}
+
+/* Starts from defaults, parses text, and expects exactly the message. */
+static void
+parse_fails(const char *text, const char *want)
+{
+	struct gh_config	 cfg;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&cfg);
+	cr_assert_eq(parse(&cfg, text, err), -1, "parse of [%s] passed", text);
+	cr_assert_str_eq(err, want);
+}
+
+static void
+clear_env(void)
+{
+	const char *const	*k;
+	char			 name[64];
+	size_t			 i;
+
+	for (k = gh_config_keys(); *k != NULL; k++) {
+		for (i = 0; (*k)[i] != '\0' && i < sizeof(name) - 1; i++)
+			name[i] = (char)((*k)[i] >= 'a' && (*k)[i] <= 'z' ?
+			    (*k)[i] - 'a' + 'A' : (*k)[i]);
+		name[i] = '\0';
+		cr_assert_eq(unsetenv(name), 0);
+	}
+	cr_assert_eq(unsetenv(GH_CONFIG_ENV), 0);
+}
+
+/* Writes data to a new temporary file whose name goes into path. */
+static void
+write_temp(char *path, size_t pathsz, const void *data, size_t len)
+{
+	int	 fd;
+
+	cr_assert_gt(snprintf(path, pathsz, "/tmp/gh_test_config.XXXXXX"), 0);
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	cr_assert_eq(close(fd), 0);
+}
+
+static void
+set_secret(struct gh_config *cfg, const char *s)
+{
+	size_t	 len = strlen(s);
+
+	cr_assert_leq(len, (size_t)GH_SECRET_MAX);
+	memcpy(cfg->jwt_secret, s, len + 1);
+	cfg->jwt_secret_len = len;
+}
+
+/* Defaults */
+
+Test(config, defaults_follow_the_contract)
+{
+	struct gh_config	 c;
+
+	gh_config_defaults(&c);
+	cr_assert_str_eq(c.database_url, "");
+	cr_assert_eq(c.statement_timeout_ms, 5000);
+	cr_assert_eq(c.jwt_secret_len, 0);
+	cr_assert_str_eq(c.jwt_secret_file, "");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS256);
+	cr_assert_str_eq(c.jwt_issuer, "gatehouse");
+	cr_assert_str_eq(c.jwt_audience, "");
+	cr_assert_eq(c.access_token_expire_minutes, 15);
+	cr_assert_eq(c.refresh_token_expire_days, 7);
+	cr_assert_eq(c.session_max_days, 30);
+	cr_assert_eq(c.refresh_reuse_grace_seconds, 10);
+	cr_assert_eq(c.bcrypt_cost, 12);
+	cr_assert_eq(c.password_min_length, 8);
+	cr_assert_eq(c.password_require_classes, false);
+	cr_assert_eq(c.registration, GH_REGISTRATION_OPEN);
+	cr_assert_eq(c.max_body_bytes, (size_t)16384);
+	cr_assert_str_eq(c.cors_allowed_origins, "");
+	cr_assert_eq(c.login_max_failures_per_account, 5);
+	cr_assert_eq(c.login_max_failures_per_address, 100);
+	cr_assert_eq(c.login_failure_window_seconds, 900);
+	cr_assert_eq(c.log_level, GH_LOG_INFO);
+}
+
+Test(config, defaults_validate_when_no_secret_is_needed)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), 0, "%s",
+	    err);
+}
+
+Test(config, keys_list_every_key_once_and_ends_in_null)
+{
+	const char *const	*k = gh_config_keys();
+	size_t			 i, j, n = 0;
+
+	while (k[n] != NULL)
+		n++;
+	cr_assert_eq(n, (size_t)21);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			cr_assert_str_neq(k[i], k[j]);
+	cr_assert_str_eq(k[0], "database_url");
+	cr_assert_str_eq(k[n - 1], "log_level");
+}
+
+/* File syntax and value types */
+
+Test(config, parses_string_value)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "database_url = postgresql:///gatehouse?host=/run/pg\n"
+	    "jwt_audience = api\n");
+	cr_assert_str_eq(c.database_url,
+	    "postgresql:///gatehouse?host=/run/pg");
+	cr_assert_str_eq(c.jwt_audience, "api");
+}
+
+Test(config, parses_int_value)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "bcrypt_cost = 10\nrefresh_reuse_grace_seconds = 0\n");
+	cr_assert_eq(c.bcrypt_cost, 10);
+	cr_assert_eq(c.refresh_reuse_grace_seconds, 0);
+}
+
+Test(config, parses_size_value)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "max_body_bytes = 1048576");
+	cr_assert_eq(c.max_body_bytes, (size_t)1048576);
+}
+
+Test(config, parses_every_bool_spelling)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", "TRUE" };
+	static const char *const no[] = { "false", "no", "off", "0", "Off" };
+	struct gh_config	 c;
+	char			 line[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		cr_assert_gt(snprintf(line, sizeof(line),
+		    "password_require_classes = %s", yes[i]), 0);
+		parse_ok(&c, line);
+		cr_assert_eq(c.password_require_classes, true, "%s", yes[i]);
+		cr_assert_gt(snprintf(line, sizeof(line),
+		    "password_require_classes = %s", no[i]), 0);
+		c.password_require_classes = true;
+		cr_assert_eq(parse(&c, line, NULL), 0);
+		cr_assert_eq(c.password_require_classes, false, "%s", no[i]);
+	}
+}
+
+Test(config, parses_jwt_algorithm)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_algorithm = HS512");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS512);
+	parse_ok(&c, "jwt_algorithm = HS384");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS384);
+}
+
+Test(config, parses_registration)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "registration = closed");
+	cr_assert_eq(c.registration, GH_REGISTRATION_CLOSED);
+	parse_ok(&c, "registration = open");
+	cr_assert_eq(c.registration, GH_REGISTRATION_OPEN);
+}
+
+Test(config, parses_log_level)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "log_level = debug");
+	cr_assert_eq(c.log_level, GH_LOG_DEBUG);
+	parse_ok(&c, "log_level = warning");
+	cr_assert_eq(c.log_level, GH_LOG_WARN);
+}
+
+Test(config, parses_secret_with_its_length)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_secret = " GOOD_SECRET);
+	cr_assert_eq(c.jwt_secret_len, strlen(GOOD_SECRET));
+	cr_assert_eq(memcmp(c.jwt_secret, GOOD_SECRET, c.jwt_secret_len), 0);
+}
+
+Test(config, quoted_value_keeps_inner_spaces)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_issuer = \"  my issuer \"   \n");
+	cr_assert_str_eq(c.jwt_issuer, "  my issuer ");
+}
+
+Test(config, quoted_empty_value_is_empty)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_issuer = \"\"\njwt_audience=\"x\"");
+	cr_assert_str_eq(c.jwt_issuer, "");
+	cr_assert_str_eq(c.jwt_audience, "x");
+}
+
+Test(config, quoted_number_is_a_number)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "bcrypt_cost = \"11\"");
+	cr_assert_eq(c.bcrypt_cost, 11);
+}
+
+Test(config, unclosed_quote_is_an_error)
+{
+
+	parse_fails("jwt_issuer = \"abc",
+	    "gatehouse.conf line 1: jwt_issuer has an unclosed quote");
+	parse_fails("jwt_issuer = \"",
+	    "gatehouse.conf line 1: jwt_issuer has an unclosed quote");
+}
+
+Test(config, comments_and_blank_lines_are_skipped)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "# a comment\n\n   \n\t# indented comment\n"
+	    "bcrypt_cost = 5\n\n#bcrypt_cost = 6\n");
+	cr_assert_eq(c.bcrypt_cost, 5);
+}
+
+Test(config, empty_text_changes_nothing)
+{
+	struct gh_config	 c, d;
+
+	parse_ok(&c, "");
+	gh_config_defaults(&d);
+	cr_assert_eq(memcmp(&c, &d, sizeof(c)), 0);
+}
+
+Test(config, hash_inside_a_value_is_part_of_it)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_audience = a#b");
+	cr_assert_str_eq(c.jwt_audience, "a#b");
+}
+
+Test(config, surrounding_whitespace_and_crlf_are_trimmed)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "  jwt_issuer\t=\tissuer-x  \t\r\nbcrypt_cost=9\r\n");
+	cr_assert_str_eq(c.jwt_issuer, "issuer-x");
+	cr_assert_eq(c.bcrypt_cost, 9);
+}
+
+Test(config, last_line_without_newline_is_read)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "bcrypt_cost = 4\nbcrypt_cost = 6");
+	cr_assert_eq(c.bcrypt_cost, 6);
+}
+
+Test(config, empty_value_clears_a_string)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "jwt_audience = x\njwt_audience =\n");
+	cr_assert_str_eq(c.jwt_audience, "");
+}
+
+/* File errors */
+
+Test(config, unknown_key_error_names_line_and_key)
+{
+
+	parse_fails("# comment\n\nfrobnicate = 1\n",
+	    "gatehouse.conf line 3: unknown key frobnicate");
+}
+
+Test(config, key_names_are_case_sensitive)
+{
+
+	parse_fails("BCRYPT_COST = 10",
+	    "gatehouse.conf line 1: unknown key BCRYPT_COST");
+}
+
+Test(config, missing_equals_is_an_error)
+{
+
+	parse_fails("bcrypt_cost = 10\nbcrypt_cost 10\n",
+	    "gatehouse.conf line 2: expected \"key = value\"");
+}
+
+Test(config, line_without_key_is_an_error)
+{
+
+	parse_fails("= 10", "gatehouse.conf line 1: expected \"key = value\"");
+	parse_fails("-x = 1",
+	    "gatehouse.conf line 1: expected \"key = value\"");
+}
+
+Test(config, bad_number_is_an_error)
+{
+	static const char *const bad[] = {
+		"bcrypt_cost = 12abc", "bcrypt_cost = abc", "bcrypt_cost =",
+		"bcrypt_cost = +12", "bcrypt_cost = 1 2", "bcrypt_cost = 0x0c",
+		"bcrypt_cost = 12.0", "bcrypt_cost = 99999999999999999999999",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		parse_fails(bad[i], "gatehouse.conf line 1: bcrypt_cost must "
+		    "be a whole number from 4 to 31");
+}
+
+Test(config, out_of_range_number_is_an_error)
+{
+
+	parse_fails("bcrypt_cost = 32", "gatehouse.conf line 1: bcrypt_cost "
+	    "must be a whole number from 4 to 31");
+	parse_fails("bcrypt_cost = 3", "gatehouse.conf line 1: bcrypt_cost "
+	    "must be a whole number from 4 to 31");
+	parse_fails("\naccess_token_expire_minutes = 1441",
+	    "gatehouse.conf line 2: access_token_expire_minutes must be a "
+	    "whole number from 1 to 1440");
+	parse_fails("max_body_bytes = 1023", "gatehouse.conf line 1: "
+	    "max_body_bytes must be a whole number from 1024 to 1048576");
+	parse_fails("refresh_reuse_grace_seconds = -1", "gatehouse.conf line "
+	    "1: refresh_reuse_grace_seconds must be a whole number from 0 to "
+	    "300");
+}
+
+Test(config, range_edges_are_accepted)
+{
+	struct gh_config	 c;
+
+	parse_ok(&c, "bcrypt_cost = 4\npassword_min_length = 72\n"
+	    "session_max_days = 3650\nrefresh_token_expire_days = 365\n");
+	cr_assert_eq(c.bcrypt_cost, 4);
+	cr_assert_eq(c.password_min_length, 72);
+	cr_assert_eq(c.session_max_days, 3650);
+	cr_assert_eq(c.refresh_token_expire_days, 365);
+}
+
+Test(config, bad_enum_values_are_errors)
+{
+
+	parse_fails("jwt_algorithm = none", "gatehouse.conf line 1: "
+	    "jwt_algorithm must be HS256, HS384 or HS512");
+	parse_fails("jwt_algorithm = RS256", "gatehouse.conf line 1: "
+	    "jwt_algorithm must be HS256, HS384 or HS512");
+	parse_fails("registration = invite", "gatehouse.conf line 1: "
+	    "registration must be open or closed");
+	parse_fails("log_level = verbose", "gatehouse.conf line 1: "
+	    "log_level must be debug, info, warning or error");
+	parse_fails("password_require_classes = maybe", "gatehouse.conf line "
+	    "1: password_require_classes must be true or false");
+}
+
+Test(config, overlong_string_is_an_error)
+{
+	char	 text[512];
+
+	cr_assert_gt(snprintf(text, sizeof(text), "jwt_issuer = %0129d", 0),
+	    0);
+	parse_fails(text, "gatehouse.conf line 1: jwt_issuer must be at most "
+	    "128 bytes");
+}
+
+Test(config, longest_string_fits)
+{
+	struct gh_config	 c;
+	char			 text[512];
+
+	cr_assert_gt(snprintf(text, sizeof(text), "jwt_issuer = %0128d", 0),
+	    0);
+	parse_ok(&c, text);
+	cr_assert_eq(strlen(c.jwt_issuer), (size_t)128);
+}
+
+Test(config, overlong_secret_is_an_error)
+{
+	struct gh_config	 c;
+	char			 text[1024], err[GH_CONFIG_ERR_MAX] = "";
+
+	memcpy(text, "jwt_secret = ", 13);
+	memset(text + 13, 'k', GH_SECRET_MAX + 1);
+	text[13 + GH_SECRET_MAX + 1] = '\0';
+	gh_config_defaults(&c);
+	cr_assert_eq(parse(&c, text, err), -1);
+	cr_assert_str_eq(err, "gatehouse.conf line 1: jwt_secret must be at "
+	    "most 512 bytes");
+}
+
+Test(config, nul_byte_in_text_is_an_error)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] =
+	    "bcrypt_cost = 10\nbcrypt_cost = 1\0" "0\n";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse(&c, text, sizeof(text) - 1, err,
+	    sizeof(err)), -1);
+	cr_assert_str_eq(err, "gatehouse.conf line 2: contains a NUL byte");
+}
+
+Test(config, error_message_is_bounded_by_errsz)
+{
+	struct gh_config	 c;
+	char			 err[16];
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse(&c, "nope = 1", 8, err, sizeof(err)), -1);
+	cr_assert_eq(strlen(err), sizeof(err) - 1);
+}
+
+/* Files */
+
+Test(config, parse_file_reads_a_file)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] =
+	    "bcrypt_cost = 7\nregistration = closed\n";
+
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse_file(&c, path, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(c.bcrypt_cost, 7);
+	cr_assert_eq(c.registration, GH_REGISTRATION_CLOSED);
+	cr_assert_eq(unlink(path), 0);
+}
+
+Test(config, parse_file_errors_name_the_file_and_line)
+{
+	struct gh_config	 c;
+	char			 path[64], want[256];
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] = "\n\nbcrypt_cost = 40\n";
+
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse_file(&c, path, err, sizeof(err)), -1);
+	cr_assert_gt(snprintf(want, sizeof(want), "%s line 3: bcrypt_cost "
+	    "must be a whole number from 4 to 31", path), 0);
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(unlink(path), 0);
+}
+
+Test(config, parse_file_missing_file_is_an_error)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse_file(&c, "/nonexistent/gatehouse.conf",
+	    err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "/nonexistent/gatehouse.conf"));
+}
+
+/* Environment and gh_config_load */
+
+Test(config, env_overrides_the_file)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] =
+	    "bcrypt_cost = 10\njwt_issuer = file\n";
+
+	clear_env();
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	cr_assert_eq(setenv(GH_CONFIG_ENV, path, 1), 0);
+	cr_assert_eq(setenv("BCRYPT_COST", "11", 1), 0);
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.bcrypt_cost, 11);
+	cr_assert_str_eq(c.jwt_issuer, "file");
+	cr_assert_eq(c.jwt_secret_len, strlen(GOOD_SECRET));
+	cr_assert_eq(unlink(path), 0);
+}
+
+Test(config, env_names_are_upper_case_keys)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("DATABASE_URL", "dbname=x", 1), 0);
+	cr_assert_eq(setenv("JWT_ALGORITHM", "HS384", 1), 0);
+	cr_assert_eq(setenv("ACCESS_TOKEN_EXPIRE_MINUTES", "30", 1), 0);
+	cr_assert_eq(setenv("REFRESH_TOKEN_EXPIRE_DAYS", "14", 1), 0);
+	cr_assert_eq(setenv("PASSWORD_REQUIRE_CLASSES", "yes", 1), 0);
+	cr_assert_eq(setenv("LOG_LEVEL", "error", 1), 0);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_apply_env(&c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(c.database_url, "dbname=x");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS384);
+	cr_assert_eq(c.access_token_expire_minutes, 30);
+	cr_assert_eq(c.refresh_token_expire_days, 14);
+	cr_assert_eq(c.password_require_classes, true);
+	cr_assert_eq(c.log_level, GH_LOG_ERROR);
+}
+
+Test(config, env_bad_value_names_the_variable)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("BCRYPT_COST", "100", 1), 0);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_apply_env(&c, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "environment variable BCRYPT_COST: bcrypt_cost "
+	    "must be a whole number from 4 to 31");
+}
+
+Test(config, env_value_is_taken_as_is)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_AUDIENCE", " \"quoted\" ", 1), 0);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_apply_env(&c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(c.jwt_audience, " \"quoted\" ");
+}
+
+Test(config, load_without_config_file_uses_defaults_and_env)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.bcrypt_cost, 12);
+}
+
+Test(config, load_with_unreadable_config_file_fails)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv(GH_CONFIG_ENV, "/nonexistent/gatehouse.conf", 1),
+	    0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "/nonexistent/gatehouse.conf"));
+}
+
+Test(config, load_with_empty_config_variable_fails)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv(GH_CONFIG_ENV, "", 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "GATEHOUSE_CONFIG is set but empty");
+}
+
+/* The secret file */
+
+static int
+load_with_secret_file(struct gh_config *c, const void *data, size_t len,
+    char *err)
+{
+	char	 path[64];
+	int	 rc;
+
+	clear_env();
+	write_temp(path, sizeof(path), data, len);
+	cr_assert_eq(setenv("JWT_SECRET_FILE", path, 1), 0);
+	rc = gh_config_load(c, GH_CONFIG_NEED_SECRET, err, GH_CONFIG_ERR_MAX);
+	cr_assert_eq(unlink(path), 0);
+	return rc;
+}
+
+Test(config, secret_file_is_read_and_one_newline_stripped)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with_secret_file(&c, GOOD_SECRET "\n",
+	    strlen(GOOD_SECRET) + 1, err), 0, "%s", err);
+	cr_assert_eq(c.jwt_secret_len, strlen(GOOD_SECRET));
+	cr_assert_eq(memcmp(c.jwt_secret, GOOD_SECRET, c.jwt_secret_len), 0);
+}
+
+Test(config, secret_file_strips_only_one_newline)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with_secret_file(&c, GOOD_SECRET "\n\n",
+	    strlen(GOOD_SECRET) + 2, err), 0, "%s", err);
+	cr_assert_eq(c.jwt_secret_len, strlen(GOOD_SECRET) + 1);
+	cr_assert_eq(c.jwt_secret[c.jwt_secret_len - 1], '\n');
+}
+
+Test(config, secret_file_without_newline_is_read_whole)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with_secret_file(&c, GOOD_SECRET,
+	    strlen(GOOD_SECRET), err), 0, "%s", err);
+	cr_assert_eq(c.jwt_secret_len, strlen(GOOD_SECRET));
+}
+
+Test(config, secret_file_of_the_largest_size_is_accepted)
+{
+	struct gh_config	 c;
+	char			 data[GH_SECRET_MAX + 1];
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	memset(data, 's', GH_SECRET_MAX);
+	data[GH_SECRET_MAX] = '\n';
+	cr_assert_eq(load_with_secret_file(&c, data, sizeof(data), err), 0,
+	    "%s", err);
+	cr_assert_eq(c.jwt_secret_len, (size_t)GH_SECRET_MAX);
+}
+
+Test(config, secret_file_too_large_is_an_error)
+{
+	struct gh_config	 c;
+	char			 data[GH_SECRET_MAX + 1], big[4096];
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	memset(data, 's', sizeof(data));
+	cr_assert_eq(load_with_secret_file(&c, data, sizeof(data), err), -1);
+	cr_assert_not_null(strstr(err, "larger than"), "%s", err);
+
+	memset(big, 's', sizeof(big));
+	cr_assert_eq(load_with_secret_file(&c, big, sizeof(big), err), -1);
+	cr_assert_not_null(strstr(err, "larger than"), "%s", err);
+	cr_assert_null(strstr(err, "ssssssss"));
+}
+
+Test(config, secret_file_empty_is_an_error)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with_secret_file(&c, "\n", 1, err), -1);
+	cr_assert_not_null(strstr(err, "is empty"), "%s", err);
+}
+
+Test(config, secret_file_missing_is_an_error)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET_FILE", "/nonexistent/secret", 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "/nonexistent/secret"), "%s", err);
+}
+
+Test(config, secret_and_secret_file_both_set_is_an_error)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	write_temp(path, sizeof(path), GOOD_SECRET, strlen(GOOD_SECRET));
+	cr_assert_eq(setenv("JWT_SECRET_FILE", path, 1), 0);
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_str_eq(err, "set one of jwt_secret or jwt_secret_file, "
+	    "not both");
+	cr_assert_eq(unlink(path), 0);
+}
+
+Test(config, empty_env_clears_a_file_secret_file)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] =
+	    "jwt_secret_file = /nonexistent/secret\n";
+
+	clear_env();
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	cr_assert_eq(setenv(GH_CONFIG_ENV, path, 1), 0);
+	cr_assert_eq(setenv("JWT_SECRET_FILE", "", 1), 0);
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(unlink(path), 0);
+}
+
+/* Validation */
+
+Test(config, missing_secret_refused_when_needed)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "gatehouse secret"), "%s", err);
+	cr_assert_not_null(strstr(err, "JWT_SECRET"), "%s", err);
+	cr_assert_not_null(strstr(err, "JWT_SECRET_FILE"), "%s", err);
+}
+
+Test(config, missing_secret_accepted_when_not_needed)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), 0, "%s",
+	    err);
+}
+
+Test(config, short_secret_refused)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	set_secret(&c, SHORT_SECRET);
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "31 bytes"), "%s", err);
+	cr_assert_not_null(strstr(err, "32"), "%s", err);
+	cr_assert_null(strstr(err, SHORT_SECRET));
+}
+
+Test(config, secret_of_32_bytes_accepted)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	set_secret(&c, "0123456789abcdef0123456789abcdef");
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+}
+
+Test(config, example_secret_refused_even_when_not_needed)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	set_secret(&c, GH_EXAMPLE_SECRET);
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "example"), "%s", err);
+	cr_assert_null(strstr(err, GH_EXAMPLE_SECRET));
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+}
+
+Test(config, example_secret_refused_from_env)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET", GH_EXAMPLE_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "example"), "%s", err);
+}
+
+Test(config, refresh_longer_than_session_refused)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	c.refresh_token_expire_days = 31;
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "refresh_token_expire_days"), "%s",
+	    err);
+	cr_assert_not_null(strstr(err, "session_max_days"), "%s", err);
+	c.refresh_token_expire_days = 30;
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), 0, "%s",
+	    err);
+}
+
+Test(config, validate_checks_ranges_of_fields_set_by_hand)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	c.bcrypt_cost = 3;
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bcrypt_cost must be a whole number from 4 to "
+	    "31");
+	gh_config_defaults(&c);
+	c.max_body_bytes = (size_t)-1;
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "max_body_bytes"), "%s", err);
+}
+
+Test(config, empty_issuer_refused)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	c.jwt_issuer[0] = '\0';
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "jwt_issuer must not be empty");
+}
+
+/* Failure paths that have the secret in hand, none may print it. */
+Test(config, messages_never_contain_the_secret)
+{
+	static const char *const texts[] = {
+		"jwt_secret = \"" SHORT_SECRET,		/* unclosed quote */
+		"jwt_secret " SHORT_SECRET,		/* no '=' */
+		SHORT_SECRET " = 1",			/* not a key */
+		SHORT_SECRET,				/* pasted alone */
+		GOOD_SECRET "=",			/* unknown key */
+		GOOD_SECRET,
+	};
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX];
+	char			 longtext[1024];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		gh_config_defaults(&c);
+		err[0] = '\0';
+		cr_assert_eq(parse(&c, texts[i], err), -1);
+		cr_assert_null(strstr(err, SHORT_SECRET), "%s", err);
+		cr_assert_null(strstr(err, "tooshort"), "%s", err);
+		cr_assert_null(strstr(err, "Zm9v"), "%s", err);
+	}
+
+	cr_assert_gt(snprintf(longtext, sizeof(longtext), "jwt_secret = %s%0*d",
+	    SHORT_SECRET, GH_SECRET_MAX, 0), 0);
+	gh_config_defaults(&c);
+	cr_assert_eq(parse(&c, longtext, err), -1);
+	cr_assert_null(strstr(err, "tooshort"), "%s", err);
+
+	parse_ok(&c, "jwt_secret = " SHORT_SECRET);
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_null(strstr(err, "tooshort"), "%s", err);
+}
+
+/* The example file */
+
+static char *
+read_example(size_t *lenp)
+{
+	const char	*srcdir;
+	char		 path[1024];
+	FILE		*f;
+	char		*buf;
+	size_t		 len;
+
+	if ((srcdir = getenv("GH_TEST_SRCDIR")) == NULL)
+		srcdir = ".";
+	cr_assert_lt((size_t)snprintf(path, sizeof(path),
+	    "%s/etc/gatehouse.conf.example", srcdir), sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s (set GH_TEST_SRCDIR)", path);
+	buf = calloc(1, 65536);
+	cr_assert_not_null(buf);
+	len = fread(buf, 1, 65535, f);
+	cr_assert(feof(f), "%s is too large", path);
+	cr_assert_eq(fclose(f), 0);
+	*lenp = len;
+	return buf;
+}
+
+Test(config, example_lists_every_key)
+{
+	const char *const	*k;
+	char			 want[128];
+	char			*text;
+	size_t			 len;
+
+	text = read_example(&len);
+	for (k = gh_config_keys(); *k != NULL; k++) {
+		cr_assert_gt(snprintf(want, sizeof(want), "\n%s =", *k), 0);
+		cr_assert_not_null(strstr(text, want), "%s missing from the "
+		    "example", *k);
+	}
+	free(text);
+}
+
+Test(config, example_parses_to_the_defaults_then_fails_on_its_secret)
+{
+	struct gh_config	 c, d;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+	char			*text;
+	size_t			 len;
+
+	text = read_example(&len);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse(&c, text, len, err, sizeof(err)), 0,
+	    "%s", err);
+	free(text);
+
+	/* Every value the example shows is the default, but the secret. */
+	gh_config_defaults(&d);
+	set_secret(&d, GH_EXAMPLE_SECRET);
+	cr_assert_eq(memcmp(&c, &d, sizeof(c)), 0);
+
+	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "example"), "%s", err);
+}

@@ -1,0 +1,1438 @@
+/*
+ * jwt: RFC 7515 A.1 for the JWS layer, then one test per way a token can
+ * be wrong.  Tokens with arbitrary payloads are signed here by hand with
+ * OpenSSL, so each claim check is reached past a valid signature: a test
+ * that failed at the signature would prove nothing about the claim.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "b64url.h"
+#include "jwt.h"
+
+#define NOW	INT64_C(1700000000)
+#define SECRET	"test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+#define ISSUER	"gatehouse"
+#define SUB	"0b7e5c3a-1f2d-4e6b-9a8c-7d6e5f4a3b2c"
+#define SID	"5f0c2d7e-8a1b-4c3d-b2e1-0f9e8d7c6b5a"
+#define JTI	"c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
+
+#define HDR256	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+
+/* Payload members, to assemble a payload missing or changing one. */
+#define P_ISS	"\"iss\":\"" ISSUER "\""
+#define P_SUB	"\"sub\":\"" SUB "\""
+#define P_USER	"\"username\":\"alice\""
+#define P_ROLES	"\"roles\":[\"admin\",\"user\"]"
+#define P_TYPE	"\"type\":\"access\""
+#define P_SID	"\"sid\":\"" SID "\""
+#define P_IAT	"\"iat\":1699999990"
+#define P_EXP	"\"exp\":1700000900"
+#define P_JTI	"\"jti\":\"" JTI "\""
+
+#define GOOD_PAYLOAD \
+	"{" P_ISS "," P_SUB "," P_USER "," P_ROLES "," P_TYPE "," P_SID "," \
+	P_IAT "," P_EXP "," P_JTI "}"
+
+/* RFC 7515 appendix A.1. */
+#define RFC_K \
+	"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4" \
+	"hcgUuTwjAzZr1Z9CAow"
+#define RFC_TOKEN \
+	"eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9" \
+	".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFt" \
+	"cGxlLmNvbS9pc19yb290Ijp0cnVlfQ" \
+	".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define RFC_PAYLOAD \
+	"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n " \
+	"\"http://example.com/is_root\":true}"
+
+static void
+make_key(struct gh_jwt_key *k, enum gh_jwt_alg alg)
+{
+
+	memset(k, 0, sizeof(*k));
+	k->alg = alg;
+	k->secret = (const unsigned char *)SECRET;
+	k->secret_len = strlen(SECRET);
+	k->issuer = ISSUER;
+	k->audience = NULL;
+}
+
+static void
+make_claims(struct gh_jwt_claims *c)
+{
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->sub, sizeof(c->sub), "%s", SUB);
+	snprintf(c->sid, sizeof(c->sid), "%s", SID);
+	snprintf(c->jti, sizeof(c->jti), "%s", JTI);
+	snprintf(c->username, sizeof(c->username), "%s", "alice");
+	snprintf(c->employee_id, sizeof(c->employee_id), "%s", "E-1042");
+	snprintf(c->roles[0], sizeof(c->roles[0]), "%s", "admin");
+	snprintf(c->roles[1], sizeof(c->roles[1]), "%s", "user");
+	c->nroles = 2;
+	c->iat = NOW - 10;
+	c->exp = NOW + 900;
+}
+
+static const EVP_MD *
+md_of(enum gh_jwt_alg alg)
+{
+
+	switch (alg) {
+	case GH_JWT_HS384:
+		return EVP_sha384();
+	case GH_JWT_HS512:
+		return EVP_sha512();
+	default:
+		return EVP_sha256();
+	}
+}
+
+static void
+append_b64(const void *in, size_t inlen, char *out, size_t outsz,
+    size_t *pos)
+{
+	long	 n;
+
+	n = gh_b64url_encode(in, inlen, out + *pos, outsz - *pos);
+	cr_assert_geq(n, 0, "test token buffer too small");
+	*pos += (size_t)n;
+}
+
+/*
+ * Signs hdr.pay with SECRET under alg, independently of gh_jwt_sign(),
+ * so that payloads gh_jwt_sign() would never write can be tried.
+ */
+static size_t
+hand_sign(enum gh_jwt_alg alg, const char *hdr, const char *pay, char *out,
+    size_t outsz)
+{
+	unsigned char	 sig[EVP_MAX_MD_SIZE];
+	unsigned int	 siglen = 0;
+	size_t		 pos = 0;
+
+	append_b64(hdr, strlen(hdr), out, outsz, &pos);
+	out[pos++] = '.';
+	append_b64(pay, strlen(pay), out, outsz, &pos);
+	cr_assert_not_null(HMAC(md_of(alg), SECRET, (int)strlen(SECRET),
+	    (const unsigned char *)out, pos, sig, &siglen));
+	out[pos++] = '.';
+	append_b64(sig, siglen, out, outsz, &pos);
+	return pos;
+}
+
+/* Verifies a hand-signed HS256 token with payload pay. */
+static enum gh_jwt_result
+verify_payload(const char *pay, struct gh_jwt_claims *c)
+{
+	struct gh_jwt_key	 k;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, HDR256, pay, tok, sizeof(tok));
+	return gh_jwt_verify(&k, tok, len, NOW, c);
+}
+
+static enum gh_jwt_result
+verify_token(const char *tok)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+
+	make_key(&k, GH_JWT_HS256);
+	return gh_jwt_verify(&k, tok, strlen(tok), NOW, &c);
+}
+
+static size_t
+rfc_secret(unsigned char *k, size_t ksz)
+{
+	long	 n;
+
+	n = gh_b64url_decode(RFC_K, strlen(RFC_K), k, ksz);
+	cr_assert_eq(n, 64);
+	return (size_t)n;
+}
+
+/* Writes n roles "r0","r1",... as the inside of a JSON array. */
+static void
+role_list(char *buf, size_t bufsz, size_t n)
+{
+	size_t	 i, pos = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int	 w = snprintf(buf + pos, bufsz - pos, "%s\"r%zu\"",
+		    i ? "," : "", i);
+
+		cr_assert(w > 0 && (size_t)w < bufsz - pos);
+		pos += (size_t)w;
+	}
+}
+
+static int
+all_zero(const void *p, size_t sz)
+{
+	const unsigned char	*b = p;
+	size_t			 i;
+
+	for (i = 0; i < sz; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void
+assert_round_trip(enum gh_jwt_alg alg, const char *hdr)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 in, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	char			 enc[128];
+	const char		*dot;
+	long			 n;
+	size_t			 i;
+
+	make_key(&k, alg);
+	make_claims(&in);
+	n = gh_jwt_sign(&k, &in, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(strlen(tok), (size_t)n);
+
+	/* The header is exactly the one we promise. */
+	cr_assert_gt(gh_b64url_encode(hdr, strlen(hdr), enc, sizeof(enc)), 0);
+	dot = strchr(tok, '.');
+	cr_assert_not_null(dot);
+	cr_assert_eq((size_t)(dot - tok), strlen(enc));
+	cr_assert(strncmp(tok, enc, strlen(enc)) == 0);
+
+	memset(&out, 0xa5, sizeof(out));
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out), GH_JWT_OK);
+	cr_assert_str_eq(out.sub, in.sub);
+	cr_assert_str_eq(out.sid, in.sid);
+	cr_assert_str_eq(out.jti, in.jti);
+	cr_assert_str_eq(out.username, in.username);
+	cr_assert_str_eq(out.employee_id, in.employee_id);
+	cr_assert_eq(out.nroles, in.nroles);
+	for (i = 0; i < in.nroles; i++)
+		cr_assert_str_eq(out.roles[i], in.roles[i]);
+	cr_assert_eq(out.iat, in.iat);
+	cr_assert_eq(out.exp, in.exp);
+	/* Nothing else was left behind either. */
+	cr_assert(memcmp(&out, &in, sizeof(in)) == 0);
+}
+
+/* RFC 7515 A.1 */
+
+Test(jws, rfc7515_a1_verifies_and_returns_payload)
+{
+	unsigned char	 k[64];
+	char		 pay[512];
+	size_t		 klen, plen = 0;
+
+	klen = rfc_secret(k, sizeof(k));
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, k, klen, RFC_TOKEN,
+	    strlen(RFC_TOKEN), pay, sizeof(pay), &plen), GH_JWT_OK);
+	cr_assert_eq(plen, strlen(RFC_PAYLOAD));
+	cr_assert(memcmp(pay, RFC_PAYLOAD, plen) == 0);
+	cr_assert_eq(pay[plen], '\0');
+}
+
+Test(jws, rfc7515_a1_signature_flip_fails)
+{
+	unsigned char	 k[64];
+	char		 tok[] = RFC_TOKEN, pay[512];
+	char		*sig;
+	size_t		 klen, plen;
+
+	klen = rfc_secret(k, sizeof(k));
+	sig = strrchr(tok, '.') + 1;
+	cr_assert_eq(sig[0], 'd');
+	sig[0] = 'e';
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, k, klen, tok, strlen(tok),
+	    pay, sizeof(pay), &plen), GH_JWT_BAD_SIGNATURE);
+	cr_assert_eq(plen, 0);
+	cr_assert_eq(pay[0], '\0');
+}
+
+Test(jws, rfc7515_a1_payload_flip_fails)
+{
+	unsigned char	 k[64];
+	char		 tok[] = RFC_TOKEN, pay[512];
+	char		*p;
+	size_t		 klen, plen;
+
+	klen = rfc_secret(k, sizeof(k));
+	p = strchr(tok, '.') + 1 + 10;
+	*p = *p == 'A' ? 'B' : 'A';
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, k, klen, tok, strlen(tok),
+	    pay, sizeof(pay), &plen), GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jws, rfc7515_a1_wrong_secret_fails)
+{
+	unsigned char	 k[64];
+	char		 pay[512];
+	size_t		 klen, plen;
+
+	klen = rfc_secret(k, sizeof(k));
+	k[0] ^= 1;
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, k, klen, RFC_TOKEN,
+	    strlen(RFC_TOKEN), pay, sizeof(pay), &plen), GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jws, rfc7515_a1_under_hs384_is_bad_algorithm)
+{
+	unsigned char	 k[64];
+	char		 pay[512];
+	size_t		 klen, plen;
+
+	klen = rfc_secret(k, sizeof(k));
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS384, k, klen, RFC_TOKEN,
+	    strlen(RFC_TOKEN), pay, sizeof(pay), &plen), GH_JWT_BAD_ALGORITHM);
+}
+
+Test(jws, short_payload_buffer_is_internal)
+{
+	unsigned char	 k[64];
+	char		 pay[16];
+	size_t		 klen, plen;
+
+	klen = rfc_secret(k, sizeof(k));
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, k, klen, RFC_TOKEN,
+	    strlen(RFC_TOKEN), pay, sizeof(pay), &plen), GH_JWT_INTERNAL);
+}
+
+Test(jws, empty_secret_is_internal)
+{
+	char	 pay[512];
+	size_t	 plen;
+
+	cr_assert_eq(gh_jws_verify(GH_JWT_HS256, (const unsigned char *)"",
+	    0, RFC_TOKEN, strlen(RFC_TOKEN), pay, sizeof(pay), &plen),
+	    GH_JWT_INTERNAL);
+}
+
+/* Algorithms and result strings */
+
+Test(jwt, alg_parse_and_name_agree)
+{
+	enum gh_jwt_alg	 a;
+
+	cr_assert_eq(gh_jwt_alg_parse("HS256", &a), 0);
+	cr_assert_eq(a, GH_JWT_HS256);
+	cr_assert_str_eq(gh_jwt_alg_name(a), "HS256");
+	cr_assert_eq(gh_jwt_alg_parse("HS384", &a), 0);
+	cr_assert_eq(a, GH_JWT_HS384);
+	cr_assert_str_eq(gh_jwt_alg_name(a), "HS384");
+	cr_assert_eq(gh_jwt_alg_parse("HS512", &a), 0);
+	cr_assert_eq(a, GH_JWT_HS512);
+	cr_assert_str_eq(gh_jwt_alg_name(a), "HS512");
+}
+
+Test(jwt, alg_parse_refuses_others)
+{
+	enum gh_jwt_alg	 a;
+
+	cr_assert_eq(gh_jwt_alg_parse("none", &a), -1);
+	cr_assert_eq(gh_jwt_alg_parse("hs256", &a), -1);
+	cr_assert_eq(gh_jwt_alg_parse("RS256", &a), -1);
+	cr_assert_eq(gh_jwt_alg_parse("HS256 ", &a), -1);
+	cr_assert_eq(gh_jwt_alg_parse("", &a), -1);
+	cr_assert_null(gh_jwt_alg_name((enum gh_jwt_alg)42));
+}
+
+Test(jwt, result_str_covers_every_result)
+{
+	int	 r;
+
+	for (r = GH_JWT_OK; r <= GH_JWT_INTERNAL; r++) {
+		cr_assert_not_null(gh_jwt_result_str((enum gh_jwt_result)r));
+		cr_assert_gt(strlen(gh_jwt_result_str((enum gh_jwt_result)r)),
+		    0);
+	}
+	cr_assert_str_neq(gh_jwt_result_str(GH_JWT_OK),
+	    gh_jwt_result_str(GH_JWT_EXPIRED));
+}
+
+/* Round trips */
+
+Test(jwt, round_trip_hs256)
+{
+
+	assert_round_trip(GH_JWT_HS256, HDR256);
+}
+
+Test(jwt, round_trip_hs384)
+{
+
+	assert_round_trip(GH_JWT_HS384, "{\"alg\":\"HS384\",\"typ\":\"JWT\"}");
+}
+
+Test(jwt, round_trip_hs512)
+{
+
+	assert_round_trip(GH_JWT_HS512, "{\"alg\":\"HS512\",\"typ\":\"JWT\"}");
+}
+
+Test(jwt, round_trip_without_optional_claims)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 in, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&in);
+	memset(in.employee_id, 0, sizeof(in.employee_id));
+	memset(in.jti, 0, sizeof(in.jti));
+	memset(in.roles, 0, sizeof(in.roles));
+	in.nroles = 0;
+	n = gh_jwt_sign(&k, &in, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out), GH_JWT_OK);
+	cr_assert(memcmp(&out, &in, sizeof(in)) == 0);
+}
+
+Test(jwt, sign_omits_empty_employee_id_and_jti)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1], pay[GH_TOKEN_MAX];
+	size_t			 plen;
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	c.employee_id[0] = '\0';
+	c.jti[0] = '\0';
+	c.nroles = 0;
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jws_verify(k.alg, k.secret, k.secret_len, tok,
+	    (size_t)n, pay, sizeof(pay), &plen), GH_JWT_OK);
+	cr_assert_str_eq(pay, "{\"iss\":\"gatehouse\",\"sub\":\"" SUB "\","
+	    "\"username\":\"alice\",\"roles\":[],\"type\":\"access\","
+	    "\"sid\":\"" SID "\",\"iat\":1699999990,\"exp\":1700000900}");
+}
+
+Test(jwt, round_trip_with_max_roles_and_lengths)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 in, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	size_t			 i;
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&in);
+	memset(in.username, 'u', GH_USERNAME_MAX);
+	memset(in.employee_id, 'e', GH_EMPLOYEE_ID_MAX);
+	for (i = 0; i < GH_ROLES_MAX; i++) {
+		memset(in.roles[i], 'r', GH_ROLE_NAME_MAX);
+		in.roles[i][0] = (char)('A' + i);
+	}
+	in.nroles = GH_ROLES_MAX;
+	n = gh_jwt_sign(&k, &in, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out), GH_JWT_OK);
+	cr_assert(memcmp(&out, &in, sizeof(in)) == 0);
+}
+
+Test(jwt, sign_writes_expected_payload)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1], pay[GH_TOKEN_MAX];
+	size_t			 plen;
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jws_verify(k.alg, k.secret, k.secret_len, tok,
+	    (size_t)n, pay, sizeof(pay), &plen), GH_JWT_OK);
+	cr_assert_str_eq(pay, "{\"iss\":\"gatehouse\",\"sub\":\"" SUB "\","
+	    "\"username\":\"alice\",\"employee_id\":\"E-1042\","
+	    "\"roles\":[\"admin\",\"user\"],\"type\":\"access\","
+	    "\"sid\":\"" SID "\",\"iat\":1699999990,\"exp\":1700000900,"
+	    "\"jti\":\"" JTI "\"}");
+}
+
+Test(jwt, sign_writes_aud_only_when_configured)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1], pay[GH_TOKEN_MAX];
+	size_t			 plen;
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	k.audience = "";
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_eq(gh_jws_verify(k.alg, k.secret, k.secret_len, tok,
+	    (size_t)n, pay, sizeof(pay), &plen), GH_JWT_OK);
+	cr_assert_null(strstr(pay, "\"aud\""));
+
+	k.audience = "portal";
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_eq(gh_jws_verify(k.alg, k.secret, k.secret_len, tok,
+	    (size_t)n, pay, sizeof(pay), &plen), GH_JWT_OK);
+	cr_assert_not_null(strstr(pay, "\"aud\":\"portal\""));
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out), GH_JWT_OK);
+}
+
+Test(jwt, sign_escapes_json_in_strings)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	snprintf(c.username, sizeof(c.username), "%s", "a\",\"type\":\"x");
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out), GH_JWT_OK);
+	cr_assert_str_eq(out.username, c.username);
+}
+
+/* Signing refusals */
+
+Test(jwt, sign_into_short_buffer_returns_minus_1)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, (size_t)n + 1), n);
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, (size_t)n), -1);
+	cr_assert_eq(tok[0], '\0');
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, 16), -1);
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, 1), -1);
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, 0), -1);
+}
+
+Test(jwt, sign_refuses_empty_secret)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	k.secret_len = 0;
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+	k.secret = NULL;
+	k.secret_len = 8;
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+}
+
+Test(jwt, sign_refuses_empty_issuer)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	k.issuer = "";
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+	k.issuer = NULL;
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+}
+
+Test(jwt, sign_refuses_claims_verify_would_refuse)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	snprintf(c.sub, sizeof(c.sub), "%s", "alice");
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+
+	make_claims(&c);
+	c.sid[0] = '\0';
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+
+	make_claims(&c);
+	c.username[0] = '\0';
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+
+	make_claims(&c);
+	c.nroles = GH_ROLES_MAX + 1;
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+
+	make_claims(&c);
+	memset(c.username, 'u', sizeof(c.username));	/* no NUL */
+	cr_assert_eq(gh_jwt_sign(&k, &c, tok, sizeof(tok)), -1);
+}
+
+/* Signature and algorithm */
+
+Test(jwt, hand_signed_good_payload_is_ok)
+{
+	struct gh_jwt_claims	 c;
+
+	/* The baseline the claim tests below each break one thing of. */
+	cr_assert_eq(verify_payload(GOOD_PAYLOAD, &c), GH_JWT_OK);
+	cr_assert_str_eq(c.sub, SUB);
+	cr_assert_str_eq(c.sid, SID);
+	cr_assert_str_eq(c.jti, JTI);
+	cr_assert_str_eq(c.username, "alice");
+	cr_assert_str_eq(c.employee_id, "");
+	cr_assert_eq(c.nroles, 2);
+	cr_assert_eq(c.exp, 1700000900);
+	cr_assert_eq(c.iat, 1699999990);
+}
+
+Test(jwt, tampered_payload_is_bad_signature)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 a, b, out;
+	char			 ta[GH_TOKEN_MAX + 1], tb[GH_TOKEN_MAX + 1];
+	char			 forged[2 * GH_TOKEN_MAX];
+	const char		*siga, *sigb;
+	long			 na, nb;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&a);
+	make_claims(&b);
+	snprintf(b.sub, sizeof(b.sub), "%s",
+	    "11111111-2222-4333-8444-555555555555");
+	na = gh_jwt_sign(&k, &a, ta, sizeof(ta));
+	nb = gh_jwt_sign(&k, &b, tb, sizeof(tb));
+	cr_assert(na > 0 && nb > 0);
+	siga = strrchr(ta, '.');
+	sigb = strrchr(tb, '.');
+	/* b's header and payload, a's signature. */
+	snprintf(forged, sizeof(forged), "%.*s%s", (int)(sigb - tb), tb, siga);
+	cr_assert_eq(gh_jwt_verify(&k, forged, strlen(forged), NOW, &out),
+	    GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, wrong_secret_is_bad_signature)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	k.secret = (const unsigned char *)"another-secret-of-enough-length!";
+	k.secret_len = strlen((const char *)k.secret);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
+	    GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, truncated_signature_is_bad_signature)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 3);
+	/* 43 characters less 3 is still valid base64url, but 30 bytes. */
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n - 3, NOW, &out),
+	    GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, overlong_signature_is_bad_signature)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	unsigned char		 sig[64];
+	char			*dot;
+	long			 n, s;
+	size_t			 pos;
+
+	/* The right MAC followed by more bytes must not pass. */
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	dot = strrchr(tok, '.') + 1;
+	s = gh_b64url_decode(dot, strlen(dot), sig, sizeof(sig));
+	cr_assert_eq(s, 32);
+	memset(sig + 32, 0, 3);
+	pos = (size_t)(dot - tok);
+	append_b64(sig, 35, tok, sizeof(tok), &pos);
+	cr_assert_eq(gh_jwt_verify(&k, tok, pos, NOW, &out),
+	    GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, alg_none_with_empty_signature_is_bad_algorithm)
+{
+	char			 tok[2 * GH_TOKEN_MAX];
+	const char		*hdr = "{\"alg\":\"none\",\"typ\":\"JWT\"}";
+	size_t			 pos = 0;
+
+	append_b64(hdr, strlen(hdr), tok, sizeof(tok), &pos);
+	tok[pos++] = '.';
+	append_b64(GOOD_PAYLOAD, strlen(GOOD_PAYLOAD), tok, sizeof(tok), &pos);
+	tok[pos++] = '.';
+	tok[pos] = '\0';
+	cr_assert_eq(verify_token(tok), GH_JWT_BAD_ALGORITHM);
+}
+
+Test(jwt, hs512_token_on_hs256_key_is_bad_algorithm)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS512, "{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+	    GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c),
+	    GH_JWT_BAD_ALGORITHM);
+	/* And it is sound: the HS512 key takes it. */
+	k.alg = GH_JWT_HS512;
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+}
+
+Test(jwt, alg_in_other_case_is_bad_algorithm)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":\"hs256\"}", GOOD_PAYLOAD,
+	    tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c),
+	    GH_JWT_BAD_ALGORITHM);
+}
+
+Test(jwt, alg_with_embedded_nul_is_bad_algorithm)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":\"HS256\\u0000x\"}",
+	    GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_neq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+}
+
+Test(jwt, header_without_alg_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "{\"typ\":\"JWT\"}", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":256}", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, header_with_crit_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256,
+	    "{\"alg\":\"HS256\",\"crit\":[\"exp\"],\"exp\":1}", GOOD_PAYLOAD,
+	    tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+/* Claims */
+
+Test(jwt, expired_is_expired)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	c.exp = NOW - 1;
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
+	    GH_JWT_EXPIRED);
+}
+
+Test(jwt, exp_equal_to_now_is_expired)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	c.exp = NOW;
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
+	    GH_JWT_EXPIRED);
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW - 1, &out),
+	    GH_JWT_OK);
+}
+
+Test(jwt, missing_exp_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, exp_as_string_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID ",\"exp\":\"1700000900\"}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, exp_as_double_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID ",\"exp\":1700000900.0}", &c), GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID ",\"exp\":1.7e9}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, exp_as_null_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID ",\"exp\":null}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, iat_as_string_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"iat\":\"0\"}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, wrong_iss_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{\"iss\":\"gatehouse2\"," P_SUB ","
+	    P_USER "," P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_payload("{\"iss\":\"gatehous\"," P_SUB ","
+	    P_USER "," P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, missing_iss_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_SUB "," P_USER "," P_TYPE "," P_SID
+	    "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, wrong_type_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER
+	    ",\"type\":\"refresh\"," P_SID "," P_EXP "}", &c),
+	    GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, missing_type_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_SID
+	    "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, missing_sid_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, non_uuid_sid_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    ",\"sid\":\"session-1\"," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, missing_sub_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_USER "," P_TYPE "," P_SID
+	    "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, non_uuid_sub_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS ",\"sub\":\"alice\"," P_USER ","
+	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+	/* Right length, wrong shape. */
+	cr_assert_eq(verify_payload("{" P_ISS ","
+	    "\"sub\":\"0b7e5c3a1f2d-4e6b-9a8c-7d6e5f4a3b2c-\"," P_USER ","
+	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_payload("{" P_ISS ","
+	    "\"sub\":\"0b7e5c3a-1f2d-4e6b-9a8c-7d6e5f4a3b2g\"," P_USER ","
+	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+	/* Longer than the field holds: refused, not cut. */
+	cr_assert_eq(verify_payload("{" P_ISS ",\"sub\":\"" SUB "0\","
+	    P_USER "," P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, upper_case_uuid_sub_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS ","
+	    "\"sub\":\"0B7E5C3A-1F2D-4E6B-9A8C-7D6E5F4A3B2C\"," P_USER ","
+	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, sub_as_number_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS ",\"sub\":42," P_USER ","
+	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, aud_configured_and_missing_is_bad_claims)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "portal";
+	len = hand_sign(GH_JWT_HS256, HDR256, GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, aud_configured_and_wrong_is_bad_claims)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "portal";
+	len = hand_sign(GH_JWT_HS256, HDR256, "{" P_ISS "," P_SUB "," P_USER
+	    "," P_TYPE "," P_SID "," P_EXP ",\"aud\":\"portal2\"}", tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_BAD_CLAIMS);
+	len = hand_sign(GH_JWT_HS256, HDR256, "{" P_ISS "," P_SUB "," P_USER
+	    "," P_TYPE "," P_SID "," P_EXP ",\"aud\":[\"other\",\"porta\"]}",
+	    tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_BAD_CLAIMS);
+	len = hand_sign(GH_JWT_HS256, HDR256, "{" P_ISS "," P_SUB "," P_USER
+	    "," P_TYPE "," P_SID "," P_EXP ",\"aud\":7}", tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, aud_as_matching_array_element_is_ok)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "portal";
+	len = hand_sign(GH_JWT_HS256, HDR256, "{" P_ISS "," P_SUB "," P_USER
+	    "," P_TYPE "," P_SID "," P_EXP ",\"aud\":[\"other\",\"portal\"]}",
+	    tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+}
+
+Test(jwt, aud_as_matching_string_is_ok)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "portal";
+	len = hand_sign(GH_JWT_HS256, HDR256, "{" P_ISS "," P_SUB "," P_USER
+	    "," P_TYPE "," P_SID "," P_EXP ",\"aud\":\"portal\"}", tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+}
+
+Test(jwt, missing_username_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_TYPE "," P_SID
+	    "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, username_over_max_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+	char			 name[GH_USERNAME_MAX + 2];
+	char			 pay[1024];
+
+	memset(name, 'u', GH_USERNAME_MAX + 1);
+	name[GH_USERNAME_MAX + 1] = '\0';
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB ",\"username\":\"%s\","
+	    P_TYPE "," P_SID "," P_EXP "}", name);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_BAD_CLAIMS);
+
+	/* One less fits exactly. */
+	name[GH_USERNAME_MAX] = '\0';
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB ",\"username\":\"%s\","
+	    P_TYPE "," P_SID "," P_EXP "}", name);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_OK);
+	cr_assert_str_eq(c.username, name);
+}
+
+Test(jwt, username_with_embedded_nul_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"alice\\u0000admin\"," P_TYPE "," P_SID "," P_EXP
+	    "}", &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, employee_id_over_max_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+	char			 id[GH_EMPLOYEE_ID_MAX + 2];
+	char			 pay[1024];
+
+	memset(id, '7', GH_EMPLOYEE_ID_MAX + 1);
+	id[GH_EMPLOYEE_ID_MAX + 1] = '\0';
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER
+	    ",\"employee_id\":\"%s\"," P_TYPE "," P_SID "," P_EXP "}", id);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, jti_over_uuid_len_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"jti\":\"" JTI "x\"}", &c),
+	    GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, roles_over_max_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+	char			 roles[1024], pay[2048];
+
+	role_list(roles, sizeof(roles), GH_ROLES_MAX + 1);
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER
+	    ",\"roles\":[%s]," P_TYPE "," P_SID "," P_EXP "}", roles);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_BAD_CLAIMS);
+
+	/* GH_ROLES_MAX exactly is fine. */
+	role_list(roles, sizeof(roles), GH_ROLES_MAX);
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER
+	    ",\"roles\":[%s]," P_TYPE "," P_SID "," P_EXP "}", roles);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_OK);
+	cr_assert_eq(c.nroles, GH_ROLES_MAX);
+	cr_assert_str_eq(c.roles[GH_ROLES_MAX - 1], "r31");
+}
+
+Test(jwt, role_name_over_max_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+	char			 role[GH_ROLE_NAME_MAX + 2];
+	char			 pay[1024];
+
+	memset(role, 'r', GH_ROLE_NAME_MAX + 1);
+	role[GH_ROLE_NAME_MAX + 1] = '\0';
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER
+	    ",\"roles\":[\"%s\"]," P_TYPE "," P_SID "," P_EXP "}", role);
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, roles_not_strings_is_bad_claims)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER
+	    ",\"roles\":[\"user\",1]," P_TYPE "," P_SID "," P_EXP "}", &c),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER
+	    ",\"roles\":\"admin\"," P_TYPE "," P_SID "," P_EXP "}", &c),
+	    GH_JWT_BAD_CLAIMS);
+}
+
+Test(jwt, claims_zeroed_on_failure)
+{
+	struct gh_jwt_claims	 c;
+	char			 roles[1024], pay[2048];
+
+	/* Fails on roles, the last check, after the rest was copied. */
+	role_list(roles, sizeof(roles), GH_ROLES_MAX + 1);
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER
+	    ",\"employee_id\":\"E1\",\"roles\":[%s]," P_TYPE "," P_SID ","
+	    P_EXP "," P_IAT "," P_JTI "}", roles);
+	memset(&c, 0xa5, sizeof(c));
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_BAD_CLAIMS);
+	cr_assert(all_zero(&c, sizeof(c)));
+
+	memset(&c, 0xa5, sizeof(c));
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID ",\"exp\":1}", &c), GH_JWT_EXPIRED);
+	cr_assert(all_zero(&c, sizeof(c)));
+}
+
+/* Shape */
+
+Test(jwt, longer_than_token_max_is_too_long)
+{
+	static char		 tok[GH_TOKEN_MAX + 2];
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+
+	make_key(&k, GH_JWT_HS256);
+	memset(tok, 'a', GH_TOKEN_MAX + 1);
+	tok[GH_TOKEN_MAX / 3] = '.';
+	tok[GH_TOKEN_MAX / 2] = '.';
+	cr_assert_eq(gh_jwt_verify(&k, tok, GH_TOKEN_MAX + 1, NOW, &c),
+	    GH_JWT_TOO_LONG);
+	/* At the cap it is merely looked at, and found wanting. */
+	cr_assert_eq(gh_jwt_verify(&k, tok, GH_TOKEN_MAX, NOW, &c),
+	    GH_JWT_MALFORMED);
+}
+
+Test(jwt, long_valid_token_is_too_long)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 pay[2 * GH_TOKEN_MAX], tok[4 * GH_TOKEN_MAX];
+	char			 pad[GH_TOKEN_MAX];
+	size_t			 len;
+
+	/* Validly signed, so only the cap can refuse it. */
+	make_key(&k, GH_JWT_HS256);
+	memset(pad, 'x', 3000);
+	pad[3000] = '\0';
+	snprintf(pay, sizeof(pay), "{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"pad\":\"%s\"}", pad);
+	len = hand_sign(GH_JWT_HS256, HDR256, pay, tok, sizeof(tok));
+	cr_assert_gt(len, GH_TOKEN_MAX);
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_TOO_LONG);
+}
+
+Test(jwt, missing_dots_is_malformed)
+{
+
+	cr_assert_eq(verify_token(""), GH_JWT_MALFORMED);
+	cr_assert_eq(verify_token("abc"), GH_JWT_MALFORMED);
+	cr_assert_eq(verify_token("eyJhbGciOiJIUzI1NiJ9.e30"),
+	    GH_JWT_MALFORMED);
+}
+
+Test(jwt, four_parts_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, HDR256, GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+	tok[len] = '.';
+	tok[len + 1] = 'e';
+	tok[len + 2] = '\0';
+	cr_assert_eq(gh_jwt_verify(&k, tok, len + 2, NOW, &c),
+	    GH_JWT_MALFORMED);
+	cr_assert_eq(gh_jwt_verify(&k, tok, len + 1, NOW, &c),
+	    GH_JWT_MALFORMED);
+	/* Counted before the header is read: not "bad algorithm". */
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":\"none\"}", GOOD_PAYLOAD,
+	    tok, sizeof(tok));
+	memcpy(tok + len, ".e", 3);
+	cr_assert_eq(gh_jwt_verify(&k, tok, len + 2, NOW, &c),
+	    GH_JWT_MALFORMED);
+}
+
+Test(jwt, empty_parts_are_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	char			 t[2 * GH_TOKEN_MAX];
+	char			*d1, *d2;
+	size_t			 len;
+
+	cr_assert_eq(verify_token(".."), GH_JWT_MALFORMED);
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, HDR256, GOOD_PAYLOAD, tok, sizeof(tok));
+	d1 = strchr(tok, '.');
+	d2 = strrchr(tok, '.');
+
+	/* No header. */
+	snprintf(t, sizeof(t), "%s", d1);
+	cr_assert_eq(gh_jwt_verify(&k, t, strlen(t), NOW, &c),
+	    GH_JWT_MALFORMED);
+	/* No payload. */
+	snprintf(t, sizeof(t), "%.*s%s", (int)(d1 - tok + 1), tok, d2);
+	cr_assert_eq(gh_jwt_verify(&k, t, strlen(t), NOW, &c),
+	    GH_JWT_MALFORMED);
+	/* No signature. */
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)(d2 - tok + 1), NOW, &c),
+	    GH_JWT_MALFORMED);
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+}
+
+Test(jwt, bad_base64url_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	char			*sig;
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, HDR256, GOOD_PAYLOAD, tok, sizeof(tok));
+
+	/* Standard alphabet in the header. */
+	tok[2] = '+';
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+
+	/* Padding on the signature. */
+	len = hand_sign(GH_JWT_HS256, HDR256, GOOD_PAYLOAD, tok, sizeof(tok));
+	tok[len] = '=';
+	cr_assert_eq(gh_jwt_verify(&k, tok, len + 1, NOW, &c),
+	    GH_JWT_MALFORMED);
+	tok[len] = '\0';
+
+	/* Stray trailing bits in the signature: a second spelling. */
+	sig = strrchr(tok, '.') + 1;
+	cr_assert_eq(strlen(sig), 43);
+	sig[42] = sig[42] == 'A' ? 'B' : (char)(sig[42] ^ 1);
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, bad_base64url_payload_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	unsigned char		 sig[EVP_MAX_MD_SIZE];
+	unsigned int		 siglen;
+	char			 tok[256];
+	size_t			 pos = 0;
+
+	/* Signed over a payload part that is not base64url. */
+	make_key(&k, GH_JWT_HS256);
+	append_b64(HDR256, strlen(HDR256), tok, sizeof(tok), &pos);
+	memcpy(tok + pos, ".e30=", 5);
+	pos += 5;
+	cr_assert_not_null(HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
+	    (const unsigned char *)tok, pos, sig, &siglen));
+	tok[pos++] = '.';
+	append_b64(sig, siglen, tok, sizeof(tok), &pos);
+	cr_assert_eq(gh_jwt_verify(&k, tok, pos, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, header_not_json_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "not json", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+	len = hand_sign(GH_JWT_HS256, "{'alg':'HS256'}", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":\"HS256\"", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, header_with_trailing_data_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, HDR256 "{}", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, header_json_array_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "[{\"alg\":\"HS256\"}]", GOOD_PAYLOAD,
+	    tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+	len = hand_sign(GH_JWT_HS256, "\"HS256\"", GOOD_PAYLOAD, tok,
+	    sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, payload_json_array_is_malformed)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("[" GOOD_PAYLOAD "]", &c),
+	    GH_JWT_MALFORMED);
+	cr_assert_eq(verify_payload("42", &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, payload_not_json_is_malformed)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS ",}", &c), GH_JWT_MALFORMED);
+	cr_assert_eq(verify_payload(GOOD_PAYLOAD " x", &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, payload_with_invalid_utf8_is_malformed)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"al\xff\xfeice\"," P_TYPE "," P_SID "," P_EXP "}",
+	    &c), GH_JWT_MALFORMED);
+	/* Forms json-c's own check lets through: overlong, surrogate,
+	 * past U+10FFFF, truncated. */
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"a\xed\xa0\x80" "b\"," P_TYPE "," P_SID "," P_EXP
+	    "}", &c), GH_JWT_MALFORMED);
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"a\xf4\x90\x80\x80" "b\"," P_TYPE "," P_SID ","
+	    P_EXP "}", &c), GH_JWT_MALFORMED);
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"a\xe2\x82" "\"," P_TYPE "," P_SID "," P_EXP
+	    "}", &c), GH_JWT_MALFORMED);
+	/* An overlong encoding of '/'. */
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"a\xc0\xaf" "b\"," P_TYPE "," P_SID "," P_EXP "}",
+	    &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, payload_with_valid_utf8_is_ok)
+{
+	struct gh_jwt_claims	 c;
+
+	/* 2-, 3- and 4-byte forms at their edges. */
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB
+	    ",\"username\":\"\xc2\x80\xe0\xa0\x80\xed\x9f\xbf"
+	    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"," P_TYPE "," P_SID ","
+	    P_EXP "}", &c), GH_JWT_OK);
+	cr_assert_str_eq(c.username, "\xc2\x80\xe0\xa0\x80\xed\x9f\xbf"
+	    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+}
+
+Test(jwt, payload_with_raw_nul_is_malformed)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	unsigned char		 sig[EVP_MAX_MD_SIZE];
+	unsigned int		 siglen;
+	char			 tok[1024];
+	const char		 pay[] = "{" P_ISS "," P_SUB ",\"username\":"
+	    "\"alice\0admin\"," P_TYPE "," P_SID "," P_EXP "}";
+	size_t			 pos = 0;
+
+	make_key(&k, GH_JWT_HS256);
+	append_b64(HDR256, strlen(HDR256), tok, sizeof(tok), &pos);
+	tok[pos++] = '.';
+	append_b64(pay, sizeof(pay) - 1, tok, sizeof(tok), &pos);
+	cr_assert_not_null(HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
+	    (const unsigned char *)tok, pos, sig, &siglen));
+	tok[pos++] = '.';
+	append_b64(sig, siglen, tok, sizeof(tok), &pos);
+	cr_assert_eq(gh_jwt_verify(&k, tok, pos, NOW, &c), GH_JWT_MALFORMED);
+}
+
+Test(jwt, payload_nested_too_deep_is_malformed)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"x\":[[[[[[[[[[[[1]]]]]]]]]]]]}", &c),
+	    GH_JWT_MALFORMED);
+}
+
+Test(jwt, verify_refuses_key_without_issuer)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c, out;
+	char			 tok[GH_TOKEN_MAX + 1];
+	long			 n;
+
+	make_key(&k, GH_JWT_HS256);
+	make_claims(&c);
+	n = gh_jwt_sign(&k, &c, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	k.issuer = NULL;
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
+	    GH_JWT_INTERNAL);
+	k.issuer = "";
+	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
+	    GH_JWT_INTERNAL);
+}
