@@ -1,0 +1,159 @@
+/*
+ * admin: everything under /api/admin/.  Every request, whatever its path,
+ * first needs a live token of a user holding "admin" (the guard), so an
+ * unknown admin path tells an outsider nothing.
+ */
+#include <json-c/json.h>
+
+#include "admin.h"
+#include "auth.h"
+#include "http.h"
+#include "json.h"
+#include "roles.h"
+#include "serve.h"
+#include "users.h"
+
+struct gh_principal	 admin_caller;
+
+static int
+guard(struct gh_request *req)
+{
+	return gh_auth_require_role(req, "admin", &admin_caller);
+}
+
+static void
+handle_dashboard(struct gh_request *req)
+{
+	struct json_object	*body, *users;
+	enum gh_db_status	 st;
+	long			 total, active, suspended;
+
+	if ((st = gh_users_count(req->db, &total, &active, &suspended)) !=
+	    GH_DB_OK) {
+		gh_respond_db(req, st);
+		return;
+	}
+	body = json_object_new_object();
+	users = json_object_new_object();
+	if (body == NULL || users == NULL) {
+		json_object_put(body);
+		json_object_put(users);
+		gh_respond_db(req, GH_DB_ERROR);
+		return;
+	}
+	(void)json_object_object_add(users, "total", json_object_new_int64(total));
+	(void)json_object_object_add(users, "active",
+	    json_object_new_int64(active));
+	(void)json_object_object_add(users, "suspended",
+	    json_object_new_int64(suspended));
+	(void)json_object_object_add(body, "message",
+	    json_object_new_string("Welcome admin"));
+	(void)json_object_object_add(body, "users", users);
+	gh_respond_json(req, 200, body);
+}
+
+static void
+add_role(const char *name, const char *description, void *arg)
+{
+	struct json_object	*items = arg, *role;
+
+	if ((role = json_object_new_object()) == NULL)
+		return;
+	(void)json_object_object_add(role, "name", json_object_new_string(name));
+	(void)json_object_object_add(role, "description",
+	    json_object_new_string(description));
+	if (json_object_array_add(items, role) != 0)
+		json_object_put(role);
+}
+
+static void
+handle_roles(struct gh_request *req)
+{
+	struct json_object	*body, *items;
+	enum gh_db_status	 st;
+
+	body = json_object_new_object();
+	items = json_object_new_array();
+	if (body == NULL || items == NULL) {
+		json_object_put(body);
+		json_object_put(items);
+		gh_respond_db(req, GH_DB_ERROR);
+		return;
+	}
+	(void)json_object_object_add(body, "items", items);
+	if ((st = gh_roles_list(req->db, add_role, items)) != GH_DB_OK) {
+		json_object_put(body);
+		gh_respond_db(req, st);
+		return;
+	}
+	gh_respond_json(req, 200, body);
+}
+
+static void
+handle_role_create(struct gh_request *req)
+{
+	struct gh_input_errors	 errs = { 0 };
+	struct json_object	*body, *role, *fields;
+	enum gh_db_status	 st;
+	const char		*name, *why, *desc = "";
+	size_t			 len, dlen = 0;
+
+	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
+		return;
+	if (gh_json_string(body, "name", GH_FIELD_REQUIRED, &name, &len,
+	    &errs) == 1 && (why = gh_users_check_role_name(name, len)) != NULL)
+		gh_input_invalid(&errs, "name", why);
+	if (gh_json_string(body, "description", GH_FIELD_NULLABLE, &desc,
+	    &dlen, &errs) == 1 && dlen > GH_ROLE_DESCRIPTION_MAX)
+		gh_input_invalid(&errs, "description",
+		    "must be at most 200 characters");
+	if (gh_input_failed(&errs)) {
+		gh_respond_input_errors(req, &errs);
+		goto out;
+	}
+	if (desc == NULL)
+		desc = "";
+	st = gh_roles_create(req->db, name, desc);
+	if (st == GH_DB_CONFLICT) {
+		fields = json_object_new_object();
+		if (fields != NULL)
+			(void)json_object_object_add(fields, "name",
+			    json_object_new_string("is already taken"));
+		gh_respond_fields(req, 409, "conflict", "That role exists.",
+		    fields);
+	} else if (st != GH_DB_OK)
+		gh_respond_db(req, st);
+	else if ((role = json_object_new_object()) == NULL)
+		gh_respond_db(req, GH_DB_ERROR);
+	else {
+		(void)json_object_object_add(role, "name",
+		    json_object_new_string(name));
+		(void)json_object_object_add(role, "description",
+		    json_object_new_string(desc));
+		gh_respond_json(req, 201, role);
+	}
+out:
+	json_object_put(body);
+}
+
+static const struct gh_route routes[] = {
+	{ "GET", "/api/admin/dashboard", handle_dashboard },
+	{ "GET", "/api/admin/users", admin_list },
+	{ "POST", "/api/admin/users", admin_create },
+	{ "GET", "/api/admin/users/*", admin_get },
+	{ "PATCH", "/api/admin/users/*", admin_patch },
+	{ "DELETE", "/api/admin/users/*", admin_delete },
+	{ "GET", "/api/admin/roles", handle_roles },
+	{ "POST", "/api/admin/roles", handle_role_create },
+};
+
+int
+main(void)
+{
+	static const struct gh_program prog = {
+		"admin", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		guard
+	};
+
+	return gh_serve(&prog);
+}

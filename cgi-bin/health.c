@@ -1,0 +1,39 @@
+/*
+ * health: GET /health, for load balancers and monitors; it also answers
+ * the contract's JSON 404 for any /api/ path no other program serves.
+ */
+#include <json-c/json.h>
+
+#include "db.h"
+#include "http.h"
+#include "serve.h"
+
+static void
+handle_health(struct gh_request *req)
+{
+	struct json_object	*body;
+	int			 up;
+
+	up = gh_db_ping(req->db) == GH_DB_OK;
+	if ((body = json_object_new_object()) != NULL) {
+		(void)json_object_object_add(body, "status",
+		    json_object_new_string(up ? "ok" : "degraded"));
+		(void)json_object_object_add(body, "database",
+		    json_object_new_string(up ? "ok" : "unreachable"));
+	}
+	gh_respond_json(req, up ? 200 : 503, body);
+}
+
+static const struct gh_route routes[] = {
+	{ "GET", "/health", handle_health },
+};
+
+int
+main(void)
+{
+	static const struct gh_program prog = {
+		"health", routes, GH_NROUTES(routes), 0, NULL
+	};
+
+	return gh_serve(&prog);
+}

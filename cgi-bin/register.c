@@ -1,0 +1,44 @@
+/*
+ * register: POST /api/auth/register.  Anyone may create an account with
+ * the default role, unless registration is closed in the config.
+ */
+#include "http.h"
+#include "json.h"
+#include "serve.h"
+#include "user_input.h"
+
+static void
+handle_register(struct gh_request *req)
+{
+	struct gh_input_errors	 errs = { 0 };
+	struct gh_user_input	 in;
+	struct json_object	*body;
+
+	if (req->cfg->registration == GH_REGISTRATION_CLOSED) {
+		gh_respond_error(req, 403, "registration_closed",
+		    "Registration is closed; ask an administrator for an "
+		    "account.");
+		return;
+	}
+	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
+		return;
+	if (gh_user_input_read(req->cfg, body, 0, &in, &errs) == -1)
+		gh_respond_input_errors(req, &errs);
+	else
+		gh_user_input_create(req, &in);
+	json_object_put(body);
+}
+
+static const struct gh_route routes[] = {
+	{ "POST", "/api/auth/register", handle_register },
+};
+
+int
+main(void)
+{
+	static const struct gh_program prog = {
+		"register", routes, GH_NROUTES(routes), 0, NULL
+	};
+
+	return gh_serve(&prog);
+}

@@ -1,0 +1,118 @@
+/*
+ * serve: the FastCGI request loop.  See serve.h.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "jwt.h"
+#include "log.h"
+#include "serve.h"
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	/* No SA_RESTART: the blocked accept() must return to see shutdown. */
+	if (sigemptyset(&sa.sa_mask) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGUSR1, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+serve_one(const struct gh_program *prog, struct gh_request *req,
+    FCGX_Request *fcgx)
+{
+	struct timespec	 t0;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (gh_request_init(req, fcgx) == -1)
+		gh_respond_error(req, 400, "invalid_request",
+		    "The request line is malformed.");
+	else if (prog->guard == NULL || strcmp(req->method, "OPTIONS") == 0 ||
+	    prog->guard(req) == 0)
+		gh_dispatch(req, prog->routes, prog->nroutes);
+	/* Path only, never the query: it may carry a token or a name. */
+	gh_log(GH_LOG_DEBUG, "%s %s %d %.1fms", req->method, req->path,
+	    req->status, elapsed_ms(&t0));
+}
+
+int
+gh_serve(const struct gh_program *prog)
+{
+	static struct gh_config	 cfg;
+	struct gh_jwt_key	 key;
+	struct gh_request	 req;
+	FCGX_Request		 fcgx;
+	char			 err[GH_CONFIG_ERR_MAX];
+	int			 rc = 1;
+
+	memset(&req, 0, sizeof(req));
+	if (gh_config_load(&cfg, prog->need, err, sizeof(err)) == -1) {
+		gh_log(GH_LOG_ERROR, "%s: %s", prog->name, err);
+		return 1;
+	}
+	gh_log_set_level(cfg.log_level);
+	if (FCGX_IsCGI()) {
+		gh_log(GH_LOG_ERROR, "%s: standard input is not a FastCGI "
+		    "socket; run me under lighttpd or mod_fcgid", prog->name);
+		return 2;
+	}
+	key.alg = cfg.jwt_algorithm;
+	key.secret = cfg.jwt_secret;
+	key.secret_len = cfg.jwt_secret_len;
+	key.issuer = cfg.jwt_issuer;
+	key.audience = cfg.jwt_audience;
+	req.cfg = &cfg;
+	req.key = &key;
+	req.bodysz = cfg.max_body_bytes + 1;
+	if ((req.body = malloc(req.bodysz)) == NULL ||
+	    (req.db = gh_db_new(cfg.database_url,
+	    cfg.statement_timeout_ms)) == NULL || setup_signals() == -1 ||
+	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
+		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
+		goto out;
+	}
+	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
+	while (FCGX_Accept_r(&fcgx) == 0) {
+		serve_one(prog, &req, &fcgx);
+		FCGX_Finish_r(&fcgx);
+	}
+	gh_log(GH_LOG_INFO, "%s: shutting down", prog->name);
+	rc = 0;
+out:
+	gh_db_free(req.db);
+	free(req.body);
+	return rc;
+}
