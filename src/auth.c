@@ -18,8 +18,9 @@ gh_auth_bearer(const char *header, const char **tok, size_t *len)
 
 	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
 		return -1;
-	for (p = header + 7; *p == ' '; p++)
-		continue;
+	p = header + 7;
+	while (*p == ' ')
+		p++;
 	*tok = p;
 	*len = strlen(p);
 	while (*len > 0 && (p[*len - 1] == ' ' || p[*len - 1] == '\t'))

@@ -26,6 +26,7 @@ int	cli_db_fail(const struct cli *, enum gh_db_status, const char *what);
 /* True when argv[1] asks for help. */
 int	cli_wants_help(int argc, char *argv[]);
 
+int	cli_cleanup(struct cli *, int argc, char *argv[]);
 int	cli_migrate(struct cli *, int argc, char *argv[]);
 int	cli_user(struct cli *, int argc, char *argv[]);
 

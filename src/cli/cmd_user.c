@@ -43,8 +43,10 @@ read_line(FILE *f, char *buf, size_t bufsz, size_t *len)
 
 	while ((c = fgetc(f)) != EOF && c != '\n') {
 		if (n + 1 >= bufsz) {
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				continue;
+			/* Drain the rest of the line: it is refused whole. */
+			do
+				c = fgetc(f);
+			while (c != EOF && c != '\n');
 			return -2;
 		}
 		buf[n++] = (char)c;

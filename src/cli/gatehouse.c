@@ -33,6 +33,9 @@ static const char usage[] =
 "  user grant USERNAME ROLE\n"
 "  user revoke USERNAME ROLE\n"
 "  user list [--query TEXT]\n"
+"  cleanup [--keep-days N]  delete sessions and tokens ended or expired\n"
+"                           more than N days ago (default 7), and old\n"
+"                           login failures; run it daily from cron\n"
 "  secret                   print a fresh random JWT secret\n"
 "\n"
 "  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG)\n"
@@ -155,7 +158,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "secret") == 0)
 		return cmd_secret(argc - 1, argv + 1);
-	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0) {
+	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0 &&
+	    strcmp(argv[1], "cleanup") != 0) {
 		cli_err("unknown command \"%s\"; see gatehouse --help", argv[1]);
 		return CLI_USAGE;
 	}
@@ -163,6 +167,8 @@ main(int argc, char *argv[])
 		return CLI_FAIL;
 	if (strcmp(argv[1], "migrate") == 0)
 		rc = cli_migrate(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "cleanup") == 0)
+		rc = cli_cleanup(&cli, argc - 1, argv + 1);
 	else
 		rc = cli_user(&cli, argc - 1, argv + 1);
 	gh_db_free(cli.db);

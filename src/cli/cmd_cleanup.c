@@ -1,0 +1,49 @@
+/*
+ * gatehouse cleanup: deletes what no request can use any more, so the
+ * tables stay the size of the live data.  Safe to run at any time and
+ * from any number of hosts at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sessions.h"
+
+static const char usage[] =
+"usage: gatehouse cleanup [--keep-days N]\n"
+"\n"
+"Deletes sessions and refresh tokens that ended or expired more than N\n"
+"days ago (default 7; 0 deletes them at once), and failed-login records\n"
+"older than login_failure_window_seconds.  Run it daily, e.g. from cron:\n"
+"  17 3 * * *  GATEHOUSE_CONFIG=/etc/gatehouse.conf gatehouse cleanup\n";
+
+int
+cli_cleanup(struct cli *cli, int argc, char *argv[])
+{
+	enum gh_db_status	 st;
+	char			*end;
+	long			 days = 7, deleted;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "--keep-days") == 0) {
+		days = strtol(argv[2], &end, 10);
+		if (*argv[2] == '\0' || *end != '\0' || days < 0 ||
+		    days > 3650) {
+			cli_err("cleanup: --keep-days takes 0 to 3650");
+			return CLI_USAGE;
+		}
+	} else if (argc != 1) {
+		cli_err("cleanup: unexpected arguments; see --help");
+		return CLI_USAGE;
+	}
+	st = gh_sessions_cleanup(cli->db, (int)days,
+	    cli->cfg.login_failure_window_seconds, &deleted);
+	if (st != GH_DB_OK)
+		return cli_db_fail(cli, st, "cleanup");
+	printf("%ld rows deleted\n", deleted);
+	return CLI_OK;
+}
