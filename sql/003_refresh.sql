@@ -29,8 +29,13 @@ BEGIN
 		RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid;
 		RETURN;
 	END IF;
+	-- The grace window is measured on the clock, read after the row lock
+	-- is held: now() is the start of the caller's transaction, and a
+	-- racer that began before the winner's rotation and then waited on
+	-- the lock would see a negative age and take the grace path.
 	IF t.rotated_at IS NOT NULL THEN
-		IF now() - t.rotated_at > make_interval(secs => p_grace_seconds) THEN
+		IF clock_timestamp() - t.rotated_at >
+		    make_interval(secs => p_grace_seconds) THEN
 			UPDATE sessions SET ended_at = now(), end_reason = 'reuse'
 			    WHERE id = s.id;
 			RETURN QUERY SELECT 'reused'::text, s.id, s.user_id;

@@ -56,9 +56,10 @@ static const struct gh_stmt stmt_end_all = {
 static const struct gh_stmt stmt_cleanup = {
 	"gh_sessions_cleanup",
 	"WITH s AS (DELETE FROM sessions WHERE coalesce(ended_at, expires_at) "
-	"< now() - make_interval(days => $1::int) RETURNING 1), "
+	"< now() - make_interval(days => $1::int) RETURNING id), "
 	"t AS (DELETE FROM refresh_tokens WHERE expires_at < now() - "
-	"make_interval(days => $1::int) RETURNING 1), "
+	"make_interval(days => $1::int) OR session_id IN (SELECT id FROM s) "
+	"RETURNING 1), "
 	"f AS (DELETE FROM login_failures WHERE failed_at < now() - "
 	"make_interval(secs => $2::int) RETURNING 1) "
 	"SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t) + "

@@ -44,6 +44,6 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 	    cli->cfg.login_failure_window_seconds, &deleted);
 	if (st != GH_DB_OK)
 		return cli_db_fail(cli, st, "cleanup");
-	printf("%ld rows deleted\n", deleted);
+	printf("%ld row%s deleted\n", deleted, deleted == 1 ? "" : "s");
 	return CLI_OK;
 }

@@ -836,6 +836,141 @@ Test(cli, user_list_shows_every_user_past_a_page)
 	cr_assert_lt(strstr(out, "\tu200\t"), strstr(out, "\tu201\t"));
 }
 
+/* cleanup */
+
+/* A session of name that ended ago (an SQL interval) ago. */
+static void
+ended_session(const char *name, const char *ago, char *sid, size_t sidsz)
+{
+
+	new_session(name, sid, sidsz);
+	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '%s', "
+	    "end_reason = 'logout' WHERE id = '%s'", ago, sid);
+}
+
+static const char *
+sessions_with(const char *sid)
+{
+
+	return sqlf("SELECT count(*) FROM sessions WHERE id = '%s'", sid);
+}
+
+Test(cli, cleanup_deletes_an_old_ended_session_and_says_how_many_rows)
+{
+	char	 old[64], live[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "8 days", old, sizeof(old));
+	new_session("alice", live, sizeof(live));
+	(void)sqlf("INSERT INTO login_failures (account, failed_at) VALUES "
+	    "('alice', now() - interval '1 day')");
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(out, "2 rows deleted\n");
+	cr_assert_str_eq(sessions_with(old), "0");
+	cr_assert_str_eq(sessions_with(live), "1");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "0");
+}
+
+Test(cli, cleanup_deletes_the_refresh_tokens_of_the_sessions_it_deletes)
+{
+	char	 old[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "8 days", old, sizeof(old));
+	(void)sqlf("INSERT INTO refresh_tokens (token_hash, session_id, "
+	    "expires_at) VALUES (sha256('a'), '%s', now() + interval '1 day'), "
+	    "(sha256('b'), '%s', now() - interval '9 days')", old, old);
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "0");
+	cr_assert_str_eq(sessions_with(old), "0");
+}
+
+Test(cli, cleanup_keeps_live_and_recently_ended_sessions)
+{
+	char	 recent[64], live[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "6 days", recent, sizeof(recent));
+	new_session("alice", live, sizeof(live));
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(out, "0 rows deleted\n");
+	cr_assert_str_eq(sessions_with(recent), "1");
+	cr_assert_str_eq(sessions_with(live), "1");
+}
+
+Test(cli, cleanup_keep_days_sets_the_age)
+{
+	char	 sid[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "3 days", sid, sizeof(sid));
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep-days", "4"), 0, "%s", err);
+	cr_assert_str_eq(sessions_with(sid), "1");
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep-days", "2"), 0, "%s", err);
+	cr_assert_str_eq(sessions_with(sid), "0");
+}
+
+Test(cli, cleanup_keep_days_0_deletes_ended_sessions_at_once)
+{
+	char	 sid[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "1 second", sid, sizeof(sid));
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep-days", "0"), 0, "%s", err);
+	cr_assert_str_eq(sessions_with(sid), "0");
+}
+
+Test(cli, cleanup_takes_the_failure_window_from_the_configuration)
+{
+	migrated();
+	(void)sqlf("INSERT INTO login_failures (account, failed_at) VALUES "
+	    "('alice', now() - interval '2 minutes'), ('alice', now())");
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "2");
+	env_extra = "LOGIN_FAILURE_WINDOW_SECONDS=60";
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(out, "1 row deleted\n");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "1");
+}
+
+Test(cli, cleanup_refuses_a_bad_keep_days)
+{
+	static const char *const bad[] = { "-1", "abc", "", "3651", "7x",
+	    "99999999999999999999" };
+	char	 sid[64];
+	size_t	 i;
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "8 days", sid, sizeof(sid));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(RUN(NULL, "cleanup", "--keep-days", bad[i]), 2,
+		    "\"%s\"", bad[i]);
+		cr_assert_eq(strncmp(err, "gatehouse: ", 11), 0, "%s", err);
+		cr_assert_str_eq(out, "");
+	}
+	cr_assert_str_eq(sessions_with(sid), "1");
+}
+
+Test(cli, cleanup_with_unexpected_arguments_is_a_usage_error)
+{
+	char	 sid[64];
+
+	migrated();
+	add_user("alice", NULL);
+	ended_session("alice", "8 days", sid, sizeof(sid));
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep-days"), 2);
+	cr_assert_eq(RUN(NULL, "cleanup", "now"), 2);
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep-days", "1", "2"), 2);
+	cr_assert_eq(RUN(NULL, "cleanup", "--keep", "1"), 2);
+	cr_assert_str_eq(sessions_with(sid), "1");
+}
+
 /* secret */
 
 Test(cli, secret_prints_64_base64url_characters)
@@ -933,6 +1068,12 @@ Test(cli, help_for_secret)
 	    "gatehouse secret");
 }
 
+Test(cli, help_for_cleanup)
+{
+	assert_help((const char *const[]){ "cleanup", "--help", NULL },
+	    "gatehouse cleanup");
+}
+
 Test(cli, help_for_user_add_reads_no_password)
 {
 	set_url(UNREACHABLE);
@@ -997,6 +1138,16 @@ Test(cli, unreachable_database_fails_user_suspend)
 	cr_assert_eq(RUN(NULL, "user", "suspend", "alice"), 1);
 	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
 	    err);
+}
+
+Test(cli, unreachable_database_fails_cleanup)
+{
+	set_url(UNREACHABLE);
+	env_extra = "LOG_LEVEL=error";
+	cr_assert_eq(RUN(NULL, "cleanup"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "database unavailable"), "%s",
+	    err);
+	cr_assert_str_eq(out, "");
 }
 
 /* configuration */

@@ -1,0 +1,541 @@
+/*
+ * auth: the bearer header's parsing, and gh_auth_check() end to end
+ * against a real PostgreSQL (a fresh migrated database per test): a token
+ * passes only while it verifies, its user is active, its session is live
+ * and it is not older than the user's tokens_valid_after, and the roles
+ * come from the database at the time of the check.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "jwt.h"
+#include "pgtest.h"
+#include "sessions.h"
+#include "users.h"
+
+#define SECRET		"auth-test-secret-0123456789-abcdefghijklmnopqrst"
+#define OTHER_SECRET	"auth-test-other-secret-9876543210-zyxwvutsrqpon"
+#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
+#define UNREACHABLE	"host=/nonexistent user=x dbname=x"
+
+/* bearer */
+
+static void
+assert_bearer(const char *header, const char *want)
+{
+	const char	*tok = NULL;
+	size_t		 len = 0;
+
+	cr_assert_eq(gh_auth_bearer(header, &tok, &len), 0, "\"%s\"", header);
+	cr_assert_eq(len, strlen(want), "\"%s\": %zu", header, len);
+	cr_assert_eq(strncmp(tok, want, len), 0, "\"%s\"", header);
+}
+
+static void
+assert_no_bearer(const char *header)
+{
+	const char	*tok = NULL;
+	size_t		 len = 0;
+
+	cr_assert_eq(gh_auth_bearer(header, &tok, &len), -1, "\"%s\"",
+	    header != NULL ? header : "(null)");
+}
+
+Test(auth_bearer, accepts_the_scheme_as_written_in_rfc_6750)
+{
+	assert_bearer("Bearer abc.def.ghi", "abc.def.ghi");
+}
+
+Test(auth_bearer, accepts_the_scheme_in_lower_case)
+{
+	assert_bearer("bearer abc.def.ghi", "abc.def.ghi");
+}
+
+Test(auth_bearer, accepts_the_scheme_in_upper_case)
+{
+	assert_bearer("BEARER abc.def.ghi", "abc.def.ghi");
+}
+
+Test(auth_bearer, accepts_the_scheme_in_mixed_case)
+{
+	assert_bearer("bEaReR abc.def.ghi", "abc.def.ghi");
+}
+
+Test(auth_bearer, skips_extra_spaces_before_the_token)
+{
+	assert_bearer("Bearer    abc.def.ghi", "abc.def.ghi");
+}
+
+Test(auth_bearer, trims_trailing_spaces_and_tabs)
+{
+	assert_bearer("Bearer abc.def.ghi   ", "abc.def.ghi");
+	assert_bearer("Bearer abc.def.ghi \t", "abc.def.ghi");
+}
+
+Test(auth_bearer, token_points_into_the_header)
+{
+	const char	*h = "Bearer  abc", *tok = NULL;
+	size_t		 len = 0;
+
+	cr_assert_eq(gh_auth_bearer(h, &tok, &len), 0);
+	cr_assert_eq(tok, h + 8);
+	cr_assert_eq(len, 3);
+}
+
+Test(auth_bearer, refuses_another_scheme)
+{
+	assert_no_bearer("Basic YWxpY2U6c2VjcmV0");
+	assert_no_bearer("Digest abc");
+}
+
+Test(auth_bearer, refuses_the_scheme_alone)
+{
+	assert_no_bearer("Bearer");
+}
+
+Test(auth_bearer, refuses_the_scheme_and_a_space)
+{
+	assert_no_bearer("Bearer ");
+}
+
+Test(auth_bearer, refuses_the_scheme_and_only_blanks)
+{
+	assert_no_bearer("Bearer    ");
+	assert_no_bearer("Bearer  \t ");
+}
+
+Test(auth_bearer, refuses_the_scheme_run_into_the_token)
+{
+	assert_no_bearer("Bearerabc.def.ghi");
+}
+
+Test(auth_bearer, refuses_no_header)
+{
+	assert_no_bearer(NULL);
+}
+
+Test(auth_bearer, refuses_an_empty_header)
+{
+	assert_no_bearer("");
+}
+
+/* check */
+
+static char		 url[1024];
+static struct gh_config	 cfg;
+static struct gh_jwt_key key;
+static struct gh_db	*db;
+static struct gh_user	 alice, bob;
+
+static const char	*sqlf(const char *, ...)
+			    __attribute__((format(printf, 1, 2)));
+
+/* gh_test_sql() on this test's database, with the statement formatted. */
+static const char *
+sqlf(const char *fmt, ...)
+{
+	char	 sql[2048];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(sql));
+	return gh_test_sql(url, sql);
+}
+
+static void
+add_user(const char *name, struct gh_user *u)
+{
+	static const char *const roles[] = { "user" };
+	struct gh_user_new	 n;
+
+	memset(&n, 0, sizeof(n));
+	n.username = name;
+	n.password_hash = HASH;
+	n.roles = roles;
+	n.nroles = 1;
+	cr_assert_eq(gh_users_create(db, &n, u), GH_DB_OK, "create %s: %s",
+	    name, gh_db_error(db));
+}
+
+static void
+setup(void)
+{
+	int	 n;
+
+	gh_config_defaults(&cfg);
+	memcpy(cfg.jwt_secret, SECRET, strlen(SECRET));
+	cfg.jwt_secret_len = strlen(SECRET);
+	cfg.bcrypt_cost = 4;
+	memset(&key, 0, sizeof(key));
+	key.alg = cfg.jwt_algorithm;
+	key.secret = cfg.jwt_secret;
+	key.secret_len = cfg.jwt_secret_len;
+	key.issuer = cfg.jwt_issuer;
+	key.audience = cfg.jwt_audience;
+	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	cr_assert(n > 0 && (size_t)n < sizeof(url));
+	cr_assert_not_null(db = gh_db_new(url, 5000));
+	add_user("alice", &alice);
+	add_user("bob", &bob);
+}
+
+static void
+teardown(void)
+{
+
+	gh_db_free(db);
+	db = NULL;
+}
+
+TestSuite(auth, .init = setup, .fini = teardown);
+
+/* A login of u: its access token in p->access, its claims in c. */
+static void
+login(const struct gh_user *u, struct gh_token_pair *p,
+    struct gh_jwt_claims *c)
+{
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, u, NULL, p), GH_DB_OK,
+	    "%s", gh_db_error(db));
+	cr_assert_eq(gh_jwt_verify(&key, p->access, strlen(p->access),
+	    (int64_t)time(NULL), c), GH_JWT_OK);
+}
+
+static enum gh_auth_verdict
+check_on(struct gh_db *d, const char *tok, struct gh_principal *p,
+    const char **why)
+{
+
+	*why = "(not set)";
+	return gh_auth_check(d, &key, tok, strlen(tok), p, why);
+}
+
+static enum gh_auth_verdict
+check(const char *tok, struct gh_principal *p, const char **why)
+{
+
+	return check_on(db, tok, p, why);
+}
+
+/* Refused as invalid, with a sentence for the client. */
+static void
+assert_invalid(const char *tok)
+{
+	struct gh_principal	 p;
+	const char		*why;
+
+	cr_assert_eq(check(tok, &p, &why), GH_AUTH_INVALID);
+	cr_assert_not_null(why);
+	cr_assert_neq(why[0], '\0');
+	cr_assert_eq(p.user.id[0], '\0');
+}
+
+/* Signs c with key k into out. */
+static void
+sign(const struct gh_jwt_key *k, const struct gh_jwt_claims *c, char *out,
+    size_t outsz)
+{
+
+	cr_assert_gt(gh_jwt_sign(k, c, out, outsz), 0);
+}
+
+Test(auth, check_accepts_a_token_of_a_live_session)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_null(why);
+	cr_assert_str_eq(p.user.id, alice.id);
+	cr_assert_str_eq(p.user.username, "alice");
+	cr_assert(p.user.active);
+	cr_assert_str_eq(p.claims.sid, t.sid);
+	cr_assert_str_eq(p.claims.sub, alice.id);
+}
+
+Test(auth, check_does_not_hand_out_the_password_hash)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_str_eq(p.user.password_hash, "");
+}
+
+Test(auth, check_takes_a_role_granted_after_the_token_from_the_database)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert(gh_users_has_role(&p.user, "admin"));
+	cr_assert(gh_users_has_role(&p.user, "user"));
+	/* The token itself still says what it said. */
+	cr_assert_eq(p.claims.nroles, 1);
+	cr_assert_str_eq(p.claims.roles[0], "user");
+}
+
+Test(auth, check_drops_a_role_revoked_after_the_token)
+{
+	struct gh_user		 u;
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_DB_OK);
+	login(&u, &t, &c);
+	cr_assert_eq(c.nroles, 2);
+	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert(!gh_users_has_role(&p.user, "admin"));
+}
+
+Test(auth, check_refuses_a_tampered_signature)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	size_t			 i;
+
+	login(&alice, &t, &c);
+	i = strlen(t.access) - 10;
+	t.access[i] = t.access[i] == 'A' ? 'B' : 'A';
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_tampered_payload)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	char			*dot;
+
+	login(&alice, &t, &c);
+	cr_assert_not_null(dot = strchr(t.access, '.'));
+	dot[5] = dot[5] == 'A' ? 'B' : 'A';
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_token_signed_with_another_secret)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_jwt_key	 other = key;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	login(&alice, &t, &c);
+	other.secret = (const unsigned char *)OTHER_SECRET;
+	other.secret_len = strlen(OTHER_SECRET);
+	sign(&other, &c, tok, sizeof(tok));
+	assert_invalid(tok);
+}
+
+Test(auth, check_refuses_what_is_not_a_token)
+{
+	assert_invalid("");
+	assert_invalid("abc");
+	assert_invalid("a.b.c");
+}
+
+Test(auth, check_refuses_an_expired_token_of_a_live_session)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	login(&alice, &t, &c);
+	c.exp = (int64_t)time(NULL) - 5;
+	sign(&key, &c, tok, sizeof(tok));
+	cr_assert_eq(check(tok, &p, &why), GH_AUTH_INVALID);
+	cr_assert_str_eq(why, gh_jwt_result_str(GH_JWT_EXPIRED));
+	cr_assert_str_eq(sqlf("SELECT ended_at IS NULL FROM sessions WHERE "
+	    "id = '%s'", t.sid), "t");
+}
+
+Test(auth, check_refuses_a_token_of_an_ended_session)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_sessions_end(db, alice.id, t.sid, "logout"), GH_DB_OK);
+	assert_invalid(t.access);
+}
+
+Test(auth, check_accepts_the_other_sessions_after_one_ends)
+{
+	struct gh_token_pair	 t1, t2;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t1, &c);
+	login(&alice, &t2, &c);
+	cr_assert_eq(gh_sessions_end(db, alice.id, t1.sid, "logout"),
+	    GH_DB_OK);
+	assert_invalid(t1.access);
+	cr_assert_eq(check(t2.access, &p, &why), GH_AUTH_OK);
+}
+
+Test(auth, check_refuses_a_token_of_a_session_past_its_expiry)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	(void)sqlf("UPDATE sessions SET expires_at = now() - "
+	    "interval '1 second'");
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_token_of_a_suspended_user)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_DB_OK);
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_suspended_user_whose_session_is_live)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	/* Behind the API's back: the status check alone must refuse. */
+	(void)sqlf("UPDATE users SET status = 'suspended' WHERE id = '%s'",
+	    alice.id);
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_token_of_a_deleted_user)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_users_delete(db, alice.id), GH_DB_OK);
+	assert_invalid(t.access);
+}
+
+Test(auth, check_refuses_a_token_naming_another_users_session)
+{
+	struct gh_token_pair	 ta, tb;
+	struct gh_jwt_claims	 ca, cb;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	login(&alice, &ta, &ca);
+	login(&bob, &tb, &cb);
+	/* alice's claims with bob's live session: signed, but not hers. */
+	(void)snprintf(ca.sid, sizeof(ca.sid), "%s", cb.sid);
+	sign(&key, &ca, tok, sizeof(tok));
+	assert_invalid(tok);
+}
+
+Test(auth, check_refuses_a_token_of_an_unknown_session)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_random_uuid(c.sid, sizeof(c.sid)), 0);
+	sign(&key, &c, tok, sizeof(tok));
+	assert_invalid(tok);
+}
+
+Test(auth, check_refuses_a_token_issued_before_tokens_valid_after)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+
+	login(&alice, &t, &c);
+	(void)sqlf("UPDATE users SET tokens_valid_after = to_timestamp(%lld) "
+	    "WHERE id = '%s'", (long long)c.iat + 1, alice.id);
+	/* Only the reset stands in the way: the session is live. */
+	cr_assert_str_eq(sqlf("SELECT ended_at IS NULL FROM sessions WHERE "
+	    "id = '%s'", t.sid), "t");
+	assert_invalid(t.access);
+}
+
+Test(auth, check_accepts_a_token_issued_in_the_second_of_a_reset)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	/*
+	 * The reset came at iat + 0.6 s and the token later in that second:
+	 * iat has whole seconds only, so it reads as before the reset.
+	 */
+	(void)sqlf("UPDATE users SET tokens_valid_after = to_timestamp(%lld) "
+	    "+ interval '600 milliseconds' WHERE id = '%s'", (long long)c.iat,
+	    alice.id);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK, "%s", why);
+}
+
+Test(auth, check_accepts_a_token_issued_after_a_reset)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	(void)sqlf("UPDATE users SET tokens_valid_after = now() WHERE "
+	    "id = '%s'", alice.id);
+	login(&alice, &t, &c);
+	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK, "%s", why);
+}
+
+Test(auth, check_with_the_database_unreachable_is_unavailable)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_db		*off;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	cr_assert_eq(check_on(off, t.access, &p, &why), GH_AUTH_UNAVAILABLE);
+	cr_assert_eq(p.user.id[0], '\0');
+	gh_db_free(off);
+}
+
+Test(auth, check_refuses_a_bad_token_without_the_database)
+{
+	struct gh_principal	 p;
+	struct gh_db		*off;
+	const char		*why;
+
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	cr_assert_eq(check_on(off, "a.b.c", &p, &why), GH_AUTH_INVALID);
+	cr_assert_not_null(why);
+	gh_db_free(off);
+}

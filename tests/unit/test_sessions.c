@@ -1,0 +1,1173 @@
+/*
+ * sessions: logins, refresh-token rotation with reuse detection, logout
+ * and cleanup, against a real PostgreSQL (a fresh migrated database per
+ * test).  What the database holds is checked behind the API with
+ * gh_test_sql(), and refresh tokens are hashed there with PostgreSQL's own
+ * sha256(), so the test does not share the code it checks.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "b64url.h"
+#include "config.h"
+#include "db.h"
+#include "jwt.h"
+#include "pgtest.h"
+#include "sessions.h"
+#include "users.h"
+
+#define SECRET		"sessions-test-secret-0123456789-abcdefghijklmnop"
+#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
+#define UNREACHABLE	"host=/nonexistent user=x dbname=x"
+#define B64URL		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-_"
+#define NRACERS		8
+
+static char		 url[1024];
+static struct gh_config	 cfg;
+static struct gh_jwt_key key;
+static struct gh_db	*db;
+static struct gh_user	 alice, bob;
+
+static const char	*sqlf(const char *, ...)
+			    __attribute__((format(printf, 1, 2)));
+
+/* gh_test_sql() on this test's database, with the statement formatted. */
+static const char *
+sqlf(const char *fmt, ...)
+{
+	char	 sql[2048];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(sql));
+	return gh_test_sql(url, sql);
+}
+
+static void
+add_user(const char *name, const char *const *roles, size_t nroles,
+    struct gh_user *u)
+{
+	struct gh_user_new	 n;
+
+	memset(&n, 0, sizeof(n));
+	n.username = name;
+	n.password_hash = HASH;
+	n.roles = roles;
+	n.nroles = nroles;
+	cr_assert_eq(gh_users_create(db, &n, u), GH_DB_OK, "create %s: %s",
+	    name, gh_db_error(db));
+}
+
+/* alice holds admin and user, bob only user. */
+static void
+setup(void)
+{
+	static const char *const both[] = { "user", "admin" };
+	static const char *const one[] = { "user" };
+	int	 n;
+
+	gh_config_defaults(&cfg);
+	memcpy(cfg.jwt_secret, SECRET, strlen(SECRET));
+	cfg.jwt_secret_len = strlen(SECRET);
+	cfg.bcrypt_cost = 4;
+	memset(&key, 0, sizeof(key));
+	key.alg = cfg.jwt_algorithm;
+	key.secret = cfg.jwt_secret;
+	key.secret_len = cfg.jwt_secret_len;
+	key.issuer = cfg.jwt_issuer;
+	key.audience = cfg.jwt_audience;
+	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	cr_assert(n > 0 && (size_t)n < sizeof(url));
+	cr_assert_not_null(db = gh_db_new(url, 5000));
+	add_user("alice", both, 2, &alice);
+	add_user("bob", one, 1, &bob);
+}
+
+static void
+teardown(void)
+{
+
+	gh_db_free(db);
+	db = NULL;
+}
+
+TestSuite(sessions, .init = setup, .fini = teardown);
+
+static void
+start(const struct gh_user *u, struct gh_token_pair *p)
+{
+	enum gh_db_status	 st;
+
+	st = gh_sessions_start(db, &cfg, &key, u, NULL, p);
+	cr_assert_eq(st, GH_DB_OK, "start: %d: %s", st, gh_db_error(db));
+}
+
+static enum gh_refresh_outcome
+refresh(const char *tok, struct gh_token_pair *p)
+{
+	enum gh_refresh_outcome	 o = GH_REFRESH_OK;
+	enum gh_db_status	 st;
+
+	st = gh_sessions_refresh(db, &cfg, &key, tok, strlen(tok), p, &o);
+	cr_assert_eq(st, GH_DB_OK, "refresh: %d: %s", st, gh_db_error(db));
+	return o;
+}
+
+static void
+verify(const struct gh_token_pair *p, struct gh_jwt_claims *c)
+{
+	enum gh_jwt_result	 r;
+
+	r = gh_jwt_verify(&key, p->access, strlen(p->access),
+	    (int64_t)time(NULL), c);
+	cr_assert_eq(r, GH_JWT_OK, "verify: %s", gh_jwt_result_str(r));
+}
+
+/* What gh_auth_check() asks of the database for an access token. */
+static enum gh_db_status
+live(const struct gh_token_pair *p)
+{
+	struct gh_jwt_claims	 c;
+	struct gh_user		 u;
+
+	verify(p, &c);
+	return gh_users_get_live(db, c.sub, c.sid, c.iat, &u);
+}
+
+/* "live", or the end_reason of an ended session. */
+static const char *
+session_state(const char *sid)
+{
+
+	return sqlf("SELECT CASE WHEN ended_at IS NULL THEN 'live' "
+	    "ELSE coalesce(end_reason, 'ended without reason') END "
+	    "FROM sessions WHERE id = '%s'", sid);
+}
+
+/* Rows of refresh_tokens holding the SHA-256 of tok. */
+static const char *
+hash_rows(const char *tok)
+{
+
+	return sqlf("SELECT count(*) FROM refresh_tokens WHERE token_hash = "
+	    "sha256(convert_to('%s', 'UTF8'))", tok);
+}
+
+/* Rows of refresh_tokens and sessions whose text holds tok anywhere. */
+static const char *
+text_rows(const char *tok)
+{
+
+	return sqlf("SELECT count(*) FROM (SELECT r::text AS t FROM "
+	    "refresh_tokens r UNION ALL SELECT s::text FROM sessions s) x "
+	    "WHERE strpos(x.t, '%s') > 0", tok);
+}
+
+/* Seconds from b to a, two SQL timestamp expressions. */
+static double
+seconds_between(const char *a, const char *b)
+{
+
+	return atof(sqlf("SELECT extract(epoch FROM (%s) - (%s))", a, b));
+}
+
+static void
+copy(char *dst, size_t dstsz, const char *src)
+{
+	int	 n;
+
+	n = snprintf(dst, dstsz, "%s", src);
+	cr_assert(n >= 0 && (size_t)n < dstsz);
+}
+
+/* start */
+
+Test(sessions, start_issues_an_access_token_for_the_user)
+{
+	struct gh_token_pair	 p;
+	struct gh_jwt_claims	 c;
+
+	start(&alice, &p);
+	verify(&p, &c);
+	cr_assert_str_eq(c.sub, alice.id);
+	cr_assert_str_eq(c.username, "alice");
+}
+
+Test(sessions, start_access_token_sid_is_a_new_session_of_the_user)
+{
+	struct gh_token_pair	 p;
+	struct gh_jwt_claims	 c;
+
+	start(&alice, &p);
+	verify(&p, &c);
+	cr_assert_str_eq(c.sid, p.sid);
+	cr_assert_str_eq(sqlf("SELECT user_id FROM sessions WHERE id = '%s'",
+	    c.sid), alice.id);
+	cr_assert_str_eq(session_state(c.sid), "live");
+}
+
+Test(sessions, start_opens_a_session_per_login)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_str_neq(p1.sid, p2.sid);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM sessions WHERE "
+	    "user_id = '%s'", alice.id), "2");
+}
+
+Test(sessions, start_access_token_carries_the_users_roles)
+{
+	struct gh_token_pair	 p;
+	struct gh_jwt_claims	 c;
+
+	start(&alice, &p);
+	verify(&p, &c);
+	cr_assert_eq(c.nroles, 2);
+	cr_assert_str_eq(c.roles[0], "admin");
+	cr_assert_str_eq(c.roles[1], "user");
+}
+
+Test(sessions, start_access_token_lives_access_minutes)
+{
+	struct gh_token_pair	 p;
+	struct gh_jwt_claims	 c;
+	int64_t			 now = (int64_t)time(NULL);
+
+	cfg.access_token_expire_minutes = 7;
+	start(&alice, &p);
+	verify(&p, &c);
+	cr_assert_eq(c.exp - c.iat, 7 * 60);
+	cr_assert(c.iat >= now && c.iat <= now + 5, "iat %lld now %lld",
+	    (long long)c.iat, (long long)now);
+}
+
+Test(sessions, start_expires_in_is_the_access_lifetime_in_seconds)
+{
+	struct gh_token_pair	 p;
+
+	cfg.access_token_expire_minutes = 7;
+	start(&alice, &p);
+	cr_assert_eq(p.expires_in, 7 * 60);
+}
+
+Test(sessions, start_refresh_token_is_43_base64url_characters)
+{
+	struct gh_token_pair	 p;
+	unsigned char		 raw[64];
+
+	start(&alice, &p);
+	cr_assert_eq(strlen(p.refresh), 43, "%s", p.refresh);
+	cr_assert_eq(strspn(p.refresh, B64URL), 43, "%s", p.refresh);
+	cr_assert_eq(gh_b64url_decode(p.refresh, 43, raw, sizeof(raw)), 32);
+}
+
+Test(sessions, start_refresh_tokens_differ)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_str_neq(p1.refresh, p2.refresh);
+}
+
+Test(sessions, start_stores_the_sha256_of_the_refresh_token)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+	cr_assert_str_eq(hash_rows(p.refresh), "1");
+	cr_assert_str_eq(sqlf("SELECT session_id FROM refresh_tokens"), p.sid);
+}
+
+Test(sessions, start_stores_no_refresh_token_text)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_str_eq(text_rows(p.refresh), "0");
+	/* The check can see a token: a row holding it is found. */
+	(void)sqlf("UPDATE sessions SET user_agent = 'x%sx'", p.refresh);
+	cr_assert_str_eq(text_rows(p.refresh), "1");
+}
+
+Test(sessions, start_session_expires_after_session_max_days)
+{
+	struct gh_token_pair	 p;
+	char			 e[128];
+	double			 d;
+
+	cfg.session_max_days = 20;
+	start(&alice, &p);
+	(void)snprintf(e, sizeof(e), "(SELECT expires_at FROM sessions "
+	    "WHERE id = '%s')", p.sid);
+	d = seconds_between(e, "now() + interval '20 days'");
+	cr_assert(d > -60 && d < 1, "%f", d);
+}
+
+Test(sessions, start_refresh_token_lives_refresh_days)
+{
+	struct gh_token_pair	 p;
+	double			 d;
+
+	cfg.refresh_token_expire_days = 5;
+	start(&alice, &p);
+	d = seconds_between("(SELECT expires_at FROM refresh_tokens)",
+	    "now() + interval '5 days'");
+	cr_assert(d > -60 && d < 1, "%f", d);
+}
+
+Test(sessions, start_refresh_token_ends_no_later_than_its_session)
+{
+	struct gh_token_pair	 p;
+
+	cfg.session_max_days = 3;
+	cfg.refresh_token_expire_days = 7;
+	start(&alice, &p);
+	cr_assert_str_eq(sqlf("SELECT r.expires_at = s.expires_at FROM "
+	    "refresh_tokens r JOIN sessions s ON s.id = r.session_id"), "t");
+}
+
+Test(sessions, start_records_the_client)
+{
+	struct gh_token_pair	 p;
+	struct gh_client	 cl = { "192.0.2.7", "curl/8.0" };
+
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, &alice, &cl, &p),
+	    GH_DB_OK, "%s", gh_db_error(db));
+	cr_assert_str_eq(sqlf("SELECT address || ' ' || user_agent FROM "
+	    "sessions WHERE id = '%s'", p.sid), "192.0.2.7 curl/8.0");
+}
+
+Test(sessions, start_access_token_is_live)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(live(&p), GH_DB_OK);
+}
+
+/* refresh */
+
+Test(sessions, refresh_returns_a_new_pair_of_the_same_session)
+{
+	struct gh_token_pair	 p1, p2;
+	struct gh_jwt_claims	 c;
+
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_str_neq(p2.refresh, p1.refresh);
+	cr_assert_str_neq(p2.access, p1.access);
+	cr_assert_str_eq(p2.sid, p1.sid);
+	verify(&p2, &c);
+	cr_assert_str_eq(c.sub, alice.id);
+	cr_assert_str_eq(c.sid, p1.sid);
+	cr_assert_eq(p2.expires_in, cfg.access_token_expire_minutes * 60);
+	cr_assert_eq(c.exp - c.iat, cfg.access_token_expire_minutes * 60);
+}
+
+Test(sessions, refresh_new_token_is_43_base64url_characters)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(strlen(p2.refresh), 43, "%s", p2.refresh);
+	cr_assert_eq(strspn(p2.refresh, B64URL), 43, "%s", p2.refresh);
+}
+
+Test(sessions, refresh_stores_only_the_hash_of_the_new_token)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_str_eq(hash_rows(p2.refresh), "1");
+	cr_assert_str_eq(sqlf("SELECT session_id FROM refresh_tokens WHERE "
+	    "token_hash = sha256(convert_to('%s', 'UTF8'))", p2.refresh),
+	    p1.sid);
+	cr_assert_str_eq(text_rows(p2.refresh), "0");
+	cr_assert_str_eq(text_rows(p1.refresh), "0");
+}
+
+Test(sessions, refresh_access_token_has_the_roles_of_now)
+{
+	struct gh_token_pair	 p1, p2;
+	struct gh_jwt_claims	 c;
+
+	start(&alice, &p1);
+	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	verify(&p2, &c);
+	cr_assert_eq(c.nroles, 1);
+	cr_assert_str_eq(c.roles[0], "user");
+}
+
+Test(sessions, refresh_keeps_the_session_live)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_str_eq(session_state(p1.sid), "live");
+	cr_assert_eq(live(&p2), GH_DB_OK);
+	cr_assert_eq(live(&p1), GH_DB_OK);
+}
+
+Test(sessions, refresh_rotated_token_is_refused_after_the_grace)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_neq(refresh(p1.refresh, &p3), GH_REFRESH_OK);
+	cr_assert_str_eq(hash_rows(p3.refresh), "0");
+}
+
+Test(sessions, refresh_new_token_can_be_refreshed_again)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p2.refresh, &p3), GH_REFRESH_OK);
+	cr_assert_str_eq(p3.sid, p1.sid);
+}
+
+Test(sessions, refresh_reuse_after_the_grace_is_reused)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+}
+
+Test(sessions, refresh_reuse_ends_the_session_for_reuse)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert_str_eq(session_state(p1.sid), "reuse");
+	cr_assert_str_eq(sqlf("SELECT ended_at IS NOT NULL FROM sessions "
+	    "WHERE id = '%s'", p1.sid), "t");
+}
+
+Test(sessions, refresh_reuse_kills_the_newest_refresh_token)
+{
+	struct gh_token_pair	 p1, p2, p3, p4;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert_eq(refresh(p2.refresh, &p4), GH_REFRESH_INVALID);
+}
+
+Test(sessions, refresh_reuse_kills_the_access_tokens_of_the_session)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p2), GH_DB_NOT_FOUND);
+}
+
+Test(sessions, refresh_reuse_spares_the_users_other_sessions)
+{
+	struct gh_token_pair	 p1, p2, p3, other;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &other);
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert_str_eq(session_state(other.sid), "live");
+	cr_assert_eq(live(&other), GH_DB_OK);
+}
+
+Test(sessions, refresh_reuse_within_the_grace_gets_a_fresh_pair)
+{
+	struct gh_token_pair	 p1, p2, p3;
+	struct gh_jwt_claims	 c;
+
+	cfg.refresh_reuse_grace_seconds = 10;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_OK);
+	cr_assert_str_eq(p3.sid, p1.sid);
+	cr_assert_str_neq(p3.refresh, p2.refresh);
+	cr_assert_str_neq(p3.refresh, p1.refresh);
+	verify(&p3, &c);
+	cr_assert_str_eq(c.sid, p1.sid);
+	cr_assert_str_eq(hash_rows(p3.refresh), "1");
+}
+
+Test(sessions, refresh_reuse_within_the_grace_keeps_the_session_live)
+{
+	struct gh_token_pair	 p1, p2, p3, p4;
+
+	cfg.refresh_reuse_grace_seconds = 10;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_OK);
+	cr_assert_str_eq(session_state(p1.sid), "live");
+	cr_assert_eq(live(&p3), GH_DB_OK);
+	/* Both tabs' tokens go on working. */
+	cr_assert_eq(refresh(p3.refresh, &p4), GH_REFRESH_OK);
+	cr_assert_eq(refresh(p2.refresh, &p4), GH_REFRESH_OK);
+}
+
+Test(sessions, refresh_reuse_just_past_the_grace_is_reused)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	cfg.refresh_reuse_grace_seconds = 10;
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	(void)sqlf("UPDATE refresh_tokens SET rotated_at = now() - "
+	    "interval '11 seconds' WHERE rotated_at IS NOT NULL");
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert_str_eq(session_state(p1.sid), "reuse");
+}
+
+/*
+ * Shapes no issued token has are refused before any query: the database
+ * handle points nowhere, so a query would answer GH_DB_UNAVAILABLE.
+ */
+static void
+assert_refused_offline(const char *tok, size_t len)
+{
+	struct gh_db		*off;
+	struct gh_token_pair	 p;
+	enum gh_refresh_outcome	 o = GH_REFRESH_OK;
+
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	cr_assert_eq(gh_sessions_refresh(off, &cfg, &key, tok, len, &p, &o),
+	    GH_DB_OK, "\"%.*s\" reached the database", (int)len, tok);
+	cr_assert_eq(o, GH_REFRESH_INVALID, "\"%.*s\"", (int)len, tok);
+	cr_assert_str_eq(p.refresh, "");
+	cr_assert_str_eq(p.access, "");
+	gh_db_free(off);
+}
+
+Test(sessions, refresh_of_an_empty_token_is_invalid_offline)
+{
+	assert_refused_offline("", 0);
+}
+
+Test(sessions, refresh_of_42_characters_is_invalid_offline)
+{
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 42);
+}
+
+Test(sessions, refresh_of_44_characters_is_invalid_offline)
+{
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 44);
+}
+
+Test(sessions, refresh_of_43_non_base64url_characters_is_invalid_offline)
+{
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+A", 43);
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/A", 43);
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=A", 43);
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA A", 43);
+}
+
+Test(sessions, refresh_of_a_token_with_a_nul_inside_is_invalid_offline)
+{
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAA\0AAAAAAAAAAAAAAAAAAAAAA", 43);
+}
+
+Test(sessions, refresh_of_a_43_character_token_with_stray_bits_is_invalid)
+{
+	/* 'B' leaves a non-zero bit past the 256th: no encoder writes it. */
+	assert_refused_offline("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", 43);
+}
+
+Test(sessions, refresh_of_a_real_token_with_a_trailing_newline_is_invalid)
+{
+	struct gh_token_pair	 p;
+	char			 tok[64];
+
+	start(&alice, &p);
+	(void)snprintf(tok, sizeof(tok), "%s\n", p.refresh);
+	assert_refused_offline(tok, strlen(tok));
+}
+
+Test(sessions, refresh_of_an_unknown_token_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+	char			 tok[GH_REFRESH_LEN + 1];
+
+	start(&alice, &p);
+	cr_assert_eq(gh_random_b64url(GH_REFRESH_BYTES, tok, sizeof(tok)), 0);
+	cr_assert_eq(refresh(tok, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+	cr_assert_str_eq(session_state(p.sid), "live");
+}
+
+Test(sessions, refresh_of_an_expired_token_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE refresh_tokens SET expires_at = now() - "
+	    "interval '1 second'");
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+	cr_assert_str_eq(sqlf("SELECT rotated_at IS NULL FROM "
+	    "refresh_tokens"), "t");
+}
+
+Test(sessions, refresh_of_an_expired_token_does_not_end_the_session)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE refresh_tokens SET expires_at = now() - "
+	    "interval '1 second'");
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(session_state(p.sid), "live");
+}
+
+Test(sessions, refresh_in_an_ended_session_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(session_state(p.sid), "logout");
+}
+
+Test(sessions, refresh_past_session_max_days_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE sessions SET expires_at = now() - "
+	    "interval '1 second'");
+	/* The token itself would still be good for days. */
+	cr_assert_str_eq(sqlf("SELECT expires_at > now() + interval '1 day' "
+	    "FROM refresh_tokens"), "t");
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+}
+
+Test(sessions, refresh_of_a_suspended_user_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_DB_OK);
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+}
+
+Test(sessions, refresh_of_a_suspended_user_with_a_live_session_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	/* Behind the API's back: the user check alone must refuse. */
+	(void)sqlf("UPDATE users SET status = 'suspended' WHERE id = '%s'",
+	    alice.id);
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
+}
+
+Test(sessions, refresh_of_a_deleted_user_is_invalid)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_users_delete(db, alice.id), GH_DB_OK);
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+}
+
+Test(sessions, refresh_token_lives_refresh_days)
+{
+	struct gh_token_pair	 p1, p2;
+	char			 e[256];
+	double			 d;
+
+	start(&alice, &p1);
+	cfg.refresh_token_expire_days = 4;
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	(void)snprintf(e, sizeof(e), "(SELECT expires_at FROM refresh_tokens "
+	    "WHERE token_hash = sha256(convert_to('%s', 'UTF8')))", p2.refresh);
+	d = seconds_between(e, "now() + interval '4 days'");
+	cr_assert(d > -60 && d < 1, "%f", d);
+}
+
+Test(sessions, refresh_token_ends_no_later_than_its_session)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	/* The login was 28 days ago: 2 days are left, not 7. */
+	(void)sqlf("UPDATE sessions SET expires_at = now() + "
+	    "interval '2 days'");
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_str_eq(sqlf("SELECT r.expires_at = s.expires_at FROM "
+	    "refresh_tokens r JOIN sessions s ON s.id = r.session_id "
+	    "WHERE r.token_hash = sha256(convert_to('%s', 'UTF8'))",
+	    p2.refresh), "t");
+}
+
+Test(sessions, refresh_does_not_extend_the_session)
+{
+	struct gh_token_pair	 p1, p2;
+	char			 before[64];
+
+	start(&alice, &p1);
+	copy(before, sizeof(before), sqlf("SELECT expires_at FROM sessions"));
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert_str_eq(sqlf("SELECT expires_at FROM sessions"), before);
+}
+
+/* One racer: refreshes tok when the gate opens; exits with the outcome. */
+static void
+racer(const char *tok, int gate[2])
+{
+	struct gh_db		*rdb;
+	struct gh_token_pair	 p;
+	enum gh_refresh_outcome	 o;
+	char			 c;
+
+	(void)close(gate[1]);
+	if ((rdb = gh_db_new(url, 5000)) == NULL || gh_db_ping(rdb) != GH_DB_OK)
+		_exit(10);
+	while (read(gate[0], &c, 1) == -1)
+		continue;
+	if (gh_sessions_refresh(rdb, &cfg, &key, tok, strlen(tok), &p,
+	    &o) != GH_DB_OK)
+		_exit(11);
+	switch (o) {
+	case GH_REFRESH_OK:
+		_exit(p.refresh[0] != '\0' && p.access[0] != '\0' ? 0 : 12);
+	case GH_REFRESH_REUSED:
+		_exit(1);
+	case GH_REFRESH_INVALID:
+		_exit(2);
+	}
+	_exit(13);
+}
+
+Test(sessions, concurrent_refreshes_of_one_token_rotate_it_once)
+{
+	struct gh_token_pair	 p;
+	pid_t			 pids[NRACERS];
+	int			 gate[2], i, status, ok = 0, reused = 0;
+	int			 invalid = 0;
+
+	cfg.refresh_reuse_grace_seconds = 0;
+	start(&alice, &p);
+	cr_assert_eq(pipe(gate), 0);
+	for (i = 0; i < NRACERS; i++) {
+		pids[i] = fork();
+		cr_assert_neq(pids[i], -1);
+		if (pids[i] == 0)
+			racer(p.refresh, gate);
+	}
+	(void)close(gate[0]);
+	/* Give every racer time to connect, then let them all go at once. */
+	(void)usleep(300 * 1000);
+	(void)close(gate[1]);
+	for (i = 0; i < NRACERS; i++) {
+		cr_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+		cr_assert(WIFEXITED(status), "racer %d died", i);
+		switch (WEXITSTATUS(status)) {
+		case 0:
+			ok++;
+			break;
+		case 1:
+			reused++;
+			break;
+		case 2:
+			invalid++;
+			break;
+		default:
+			cr_assert_fail("racer %d exited %d", i,
+			    WEXITSTATUS(status));
+		}
+	}
+	cr_assert_eq(ok, 1, "ok %d reused %d invalid %d", ok, reused, invalid);
+	cr_assert_eq(ok + reused + invalid, NRACERS);
+	cr_assert_geq(reused, 1, "ok %d reused %d invalid %d", ok, reused,
+	    invalid);
+	cr_assert_str_eq(session_state(p.sid), "reuse");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens WHERE "
+	    "rotated_at IS NOT NULL"), "1");
+}
+
+/* end */
+
+Test(sessions, end_ends_the_session)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_str_eq(session_state(p.sid), "logout");
+	cr_assert_eq(live(&p), GH_DB_NOT_FOUND);
+}
+
+Test(sessions, end_spares_the_users_other_sessions)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p1.sid, "logout"),
+	    GH_DB_OK);
+	cr_assert_str_eq(session_state(p2.sid), "live");
+	cr_assert_eq(live(&p2), GH_DB_OK);
+}
+
+Test(sessions, end_of_another_users_session_is_not_found)
+{
+	struct gh_token_pair	 pa, pb;
+
+	start(&alice, &pa);
+	start(&bob, &pb);
+	cr_assert_eq(gh_sessions_end(db, alice.id, pb.sid, "logout"),
+	    GH_DB_NOT_FOUND);
+	cr_assert_str_eq(session_state(pb.sid), "live");
+	cr_assert_str_eq(session_state(pa.sid), "live");
+}
+
+Test(sessions, end_of_an_unknown_session_is_not_found)
+{
+	char	 sid[GH_UUID_LEN + 1];
+
+	cr_assert_eq(gh_random_uuid(sid, sizeof(sid)), 0);
+	cr_assert_eq(gh_sessions_end(db, alice.id, sid, "logout"),
+	    GH_DB_NOT_FOUND);
+}
+
+Test(sessions, end_of_an_ended_session_keeps_its_first_reason)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "password_changed"),
+	    GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"),
+	    GH_DB_NOT_FOUND);
+	cr_assert_str_eq(session_state(p.sid), "password_changed");
+}
+
+Test(sessions, end_kills_the_sessions_refresh_token)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
+}
+
+/* end_by_refresh */
+
+Test(sessions, end_by_refresh_ends_that_tokens_session)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, p1.refresh,
+	    strlen(p1.refresh)), GH_DB_OK);
+	cr_assert_str_eq(session_state(p1.sid), "logout");
+	cr_assert_str_eq(session_state(p2.sid), "live");
+	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
+}
+
+Test(sessions, end_by_refresh_with_another_users_token_is_not_found)
+{
+	struct gh_token_pair	 pa, pb, q;
+
+	start(&alice, &pa);
+	start(&bob, &pb);
+	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, pb.refresh,
+	    strlen(pb.refresh)), GH_DB_NOT_FOUND);
+	cr_assert_str_eq(session_state(pb.sid), "live");
+	cr_assert_eq(live(&pb), GH_DB_OK);
+	cr_assert_eq(refresh(pb.refresh, &q), GH_REFRESH_OK);
+}
+
+Test(sessions, end_by_refresh_of_an_unknown_token_is_not_found)
+{
+	struct gh_token_pair	 p;
+	char			 tok[GH_REFRESH_LEN + 1];
+
+	start(&alice, &p);
+	cr_assert_eq(gh_random_b64url(GH_REFRESH_BYTES, tok, sizeof(tok)), 0);
+	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, tok,
+	    strlen(tok)), GH_DB_NOT_FOUND);
+	cr_assert_str_eq(session_state(p.sid), "live");
+}
+
+Test(sessions, end_by_refresh_of_a_malformed_token_is_not_found)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, p.refresh, 42),
+	    GH_DB_NOT_FOUND);
+	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, "", 0),
+	    GH_DB_NOT_FOUND);
+	cr_assert_str_eq(session_state(p.sid), "live");
+}
+
+Test(sessions, end_by_refresh_keeps_the_reason_of_an_ended_session)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "password_reset"),
+	    GH_DB_OK);
+	(void)gh_sessions_end_by_refresh(db, alice.id, p.refresh,
+	    strlen(p.refresh));
+	cr_assert_str_eq(session_state(p.sid), "password_reset");
+}
+
+/* end_all */
+
+Test(sessions, end_all_ends_every_live_session_of_the_user)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
+	    GH_DB_OK);
+	cr_assert_str_eq(session_state(p1.sid), "logout_all");
+	cr_assert_str_eq(session_state(p2.sid), "logout_all");
+	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p2), GH_DB_NOT_FOUND);
+}
+
+Test(sessions, end_all_spares_other_users_sessions)
+{
+	struct gh_token_pair	 pa, pb;
+
+	start(&alice, &pa);
+	start(&bob, &pb);
+	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
+	    GH_DB_OK);
+	cr_assert_str_eq(session_state(pb.sid), "live");
+	cr_assert_eq(live(&pb), GH_DB_OK);
+}
+
+Test(sessions, end_all_keeps_the_reason_of_ended_sessions)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	start(&alice, &p2);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p1.sid, "logout"),
+	    GH_DB_OK);
+	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
+	    GH_DB_OK);
+	cr_assert_str_eq(session_state(p1.sid), "logout");
+	cr_assert_str_eq(session_state(p2.sid), "logout_all");
+}
+
+/* cleanup */
+
+/* A session of alice, started and then ended the given interval ago. */
+static void
+ended_ago(const char *ago, struct gh_token_pair *p)
+{
+
+	start(&alice, p);
+	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '%s', "
+	    "end_reason = 'logout' WHERE id = '%s'", ago, p->sid);
+}
+
+static long
+cleanup(int keep_days, int window_seconds)
+{
+	long			 n = -1;
+	enum gh_db_status	 st;
+
+	st = gh_sessions_cleanup(db, keep_days, window_seconds, &n);
+	cr_assert_eq(st, GH_DB_OK, "cleanup: %d: %s", st, gh_db_error(db));
+	return n;
+}
+
+static const char *
+sessions_with(const char *sid)
+{
+
+	return sqlf("SELECT count(*) FROM sessions WHERE id = '%s'", sid);
+}
+
+static const char *
+tokens_of(const char *sid)
+{
+
+	return sqlf("SELECT count(*) FROM refresh_tokens WHERE "
+	    "session_id = '%s'", sid);
+}
+
+Test(sessions, cleanup_deletes_sessions_ended_before_keep_days)
+{
+	struct gh_token_pair	 p;
+
+	ended_ago("8 days", &p);
+	(void)cleanup(7, 900);
+	cr_assert_str_eq(sessions_with(p.sid), "0");
+}
+
+Test(sessions, cleanup_deletes_the_refresh_tokens_of_deleted_sessions)
+{
+	struct gh_token_pair	 p1, p2;
+
+	start(&alice, &p1);
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '8 days', "
+	    "end_reason = 'logout'");
+	cr_assert_str_eq(tokens_of(p1.sid), "2");
+	(void)cleanup(7, 900);
+	cr_assert_str_eq(tokens_of(p1.sid), "0");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "0");
+}
+
+Test(sessions, cleanup_keeps_live_sessions)
+{
+	struct gh_token_pair	 p, q;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE sessions SET created_at = now() - "
+	    "interval '20 days'");
+	cr_assert_eq(cleanup(0, 900), 0);
+	cr_assert_str_eq(sessions_with(p.sid), "1");
+	cr_assert_str_eq(tokens_of(p.sid), "1");
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_OK);
+}
+
+Test(sessions, cleanup_keeps_sessions_ended_within_keep_days)
+{
+	struct gh_token_pair	 p;
+
+	ended_ago("6 days", &p);
+	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_str_eq(sessions_with(p.sid), "1");
+	cr_assert_str_eq(tokens_of(p.sid), "1");
+}
+
+Test(sessions, cleanup_with_keep_days_0_deletes_ended_sessions_at_once)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	(void)cleanup(0, 900);
+	cr_assert_str_eq(sessions_with(p.sid), "0");
+}
+
+Test(sessions, cleanup_deletes_sessions_expired_before_keep_days)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE sessions SET expires_at = now() - "
+	    "interval '8 days'");
+	(void)cleanup(7, 900);
+	cr_assert_str_eq(sessions_with(p.sid), "0");
+}
+
+Test(sessions, cleanup_keeps_sessions_expired_within_keep_days)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	(void)sqlf("UPDATE sessions SET expires_at = now() - "
+	    "interval '6 days'");
+	(void)cleanup(7, 900);
+	cr_assert_str_eq(sessions_with(p.sid), "1");
+}
+
+Test(sessions, cleanup_deletes_login_failures_older_than_the_window)
+{
+	(void)sqlf("INSERT INTO login_failures (account, address, failed_at) "
+	    "VALUES ('alice', '192.0.2.1', now() - interval '901 seconds'), "
+	    "('alice', '192.0.2.1', now() - interval '1 day'), "
+	    "('alice', '192.0.2.1', now() - interval '899 seconds'), "
+	    "('bob', '192.0.2.2', now())");
+	(void)cleanup(7, 900);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "2");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures WHERE "
+	    "failed_at < now() - interval '900 seconds'"), "0");
+}
+
+Test(sessions, cleanup_reports_the_rows_it_deleted)
+{
+	struct gh_token_pair	 old1, old2, recent, keep;
+	const char		*before;
+	long			 n, total;
+
+	ended_ago("10 days", &old1);
+	ended_ago("30 days", &old2);
+	ended_ago("1 day", &recent);
+	start(&alice, &keep);
+	(void)sqlf("INSERT INTO login_failures (account, failed_at) VALUES "
+	    "('alice', now() - interval '1 hour'), "
+	    "('alice', now() - interval '2 hours'), "
+	    "('alice', now() - interval '3 hours'), ('alice', now())");
+	before = "(SELECT count(*) FROM sessions) + (SELECT count(*) FROM "
+	    "refresh_tokens) + (SELECT count(*) FROM login_failures)";
+	total = atol(sqlf("SELECT %s", before));
+	n = cleanup(7, 900);
+	/* Two sessions and three failures go, and nothing else. */
+	cr_assert_str_eq(sessions_with(old1.sid), "0");
+	cr_assert_str_eq(sessions_with(old2.sid), "0");
+	cr_assert_str_eq(sessions_with(recent.sid), "1");
+	cr_assert_str_eq(sessions_with(keep.sid), "1");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "1");
+	cr_assert_eq(n, total - atol(sqlf("SELECT %s", before)), "%ld", n);
+}
+
+Test(sessions, cleanup_of_nothing_reports_0)
+{
+	struct gh_token_pair	 p;
+
+	start(&alice, &p);
+	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7, 900), 0);
+}
+
+Test(sessions, cleanup_twice_deletes_nothing_the_second_time)
+{
+	struct gh_token_pair	 p;
+
+	ended_ago("8 days", &p);
+	cr_assert_gt(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7, 900), 0);
+}
