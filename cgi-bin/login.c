@@ -16,6 +16,7 @@
 #include "password.h"
 #include "serve.h"
 #include "sessions.h"
+#include "throttle.h"
 #include "users.h"
 #include "views.h"
 
@@ -112,19 +113,46 @@ password_ok(struct gh_request *req, enum gh_db_status st,
 	return 1;
 }
 
+static const char *const login_kinds[] = {
+	[GH_LOGIN_USERNAME] = "username",
+	[GH_LOGIN_EMAIL] = "email",
+	[GH_LOGIN_EMPLOYEE_ID] = "employee_id",
+};
+
+/* Starts the session of a login that passed, and answers with its tokens. */
+static void
+answer_tokens(struct gh_request *req, const struct gh_user *u,
+    const char *addr)
+{
+	struct gh_token_pair	 pair;
+	struct gh_client	 client;
+	enum gh_db_status	 st;
+	char			 agent[256];
+
+	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), agent,
+	    sizeof(agent));
+	client.address = addr;
+	client.user_agent = agent;
+	st = gh_sessions_start(req->db, req->cfg, req->key, u, &client, &pair);
+	if (st != GH_DB_OK)
+		gh_respond_db(req, st);
+	else
+		gh_respond_json(req, 200, gh_view_tokens(&pair));
+	OPENSSL_cleanse(&pair, sizeof(pair));
+}
+
 static void
 handle_login(struct gh_request *req)
 {
 	struct gh_input_errors	 errs = { 0 };
 	struct json_object	*body;
 	struct gh_user		 u;
-	struct gh_token_pair	 pair;
-	struct gh_client	 client;
 	enum gh_login_field	 field;
 	enum gh_db_status	 st;
 	const char		*id, *pw;
-	char			 addr[64], agent[256];
+	char			 addr[64], account[GH_THROTTLE_KEY_MAX];
 	size_t			 pwlen;
+	long			 wait;
 
 	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) == NULL)
 		return;
@@ -134,27 +162,35 @@ handle_login(struct gh_request *req)
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
+	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
 	st = gh_users_get_for_login(req->db, field, id, &u);
-	if (st != GH_DB_OK && st != GH_DB_NOT_FOUND) {
-		gh_respond_db(req, st);
+	if (st != GH_DB_OK && st != GH_DB_NOT_FOUND)
+		goto dberr;
+	gh_throttle_account_key(st == GH_DB_OK ? u.id : NULL,
+	    login_kinds[field], id, account, sizeof(account));
+	/* Before any password work: a throttled attempt costs no bcrypt. */
+	if ((st = gh_throttle_login_check(req->db, req->cfg, account, addr,
+	    &wait)) != GH_DB_OK)
+		goto dberr;
+	if (wait > 0) {
+		gh_respond_throttled(req, wait);
 		goto out;
 	}
-	if (!password_ok(req, st, &u, pw, pwlen)) {
+	if (!password_ok(req, u.id[0] != '\0' ? GH_DB_OK : GH_DB_NOT_FOUND,
+	    &u, pw, pwlen)) {
+		if ((st = gh_throttle_login_failed(req->db, account, addr)) !=
+		    GH_DB_OK)
+			goto dberr;
 		answer_bad_grant(req, "The credentials are wrong, or the "
 		    "account is not active.");
 		goto out;
 	}
-	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
-	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), agent,
-	    sizeof(agent));
-	client.address = addr;
-	client.user_agent = agent;
-	st = gh_sessions_start(req->db, req->cfg, req->key, &u, &client, &pair);
-	if (st != GH_DB_OK)
-		gh_respond_db(req, st);
-	else
-		gh_respond_json(req, 200, gh_view_tokens(&pair));
-	OPENSSL_cleanse(&pair, sizeof(pair));
+	if ((st = gh_throttle_login_succeeded(req->db, account)) != GH_DB_OK)
+		goto dberr;
+	answer_tokens(req, &u, addr);
+	goto out;
+dberr:
+	gh_respond_db(req, st);
 out:
 	OPENSSL_cleanse(&u, sizeof(u));
 	json_object_put(body);

@@ -3,8 +3,10 @@
  * the default role, unless registration is closed in the config.
  */
 #include "http.h"
+#include "log.h"
 #include "json.h"
 #include "serve.h"
+#include "throttle.h"
 #include "user_input.h"
 
 static void
@@ -13,6 +15,9 @@ handle_register(struct gh_request *req)
 	struct gh_input_errors	 errs = { 0 };
 	struct gh_user_input	 in;
 	struct json_object	*body;
+	enum gh_db_status	 st;
+	const char		*addr;
+	long			 wait;
 
 	if (req->cfg->registration == GH_REGISTRATION_CLOSED) {
 		gh_respond_error(req, 403, "registration_closed",
@@ -22,10 +27,27 @@ handle_register(struct gh_request *req)
 	}
 	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
 		return;
-	if (gh_user_input_read(req->cfg, body, 0, &in, &errs) == -1)
+	if (gh_user_input_read(req->cfg, body, 0, &in, &errs) == -1) {
 		gh_respond_input_errors(req, &errs);
-	else
-		gh_user_input_create(req, &in);
+		goto out;
+	}
+	if ((addr = gh_request_getenv(req, "REMOTE_ADDR")) == NULL)
+		addr = "";
+	if ((st = gh_throttle_register_check(req->db, req->cfg, addr,
+	    &wait)) != GH_DB_OK) {
+		gh_respond_db(req, st);
+		goto out;
+	}
+	if (wait > 0) {
+		gh_respond_throttled(req, wait);
+		goto out;
+	}
+	gh_user_input_create(req, &in);
+	/* Only accounts made count against the address. */
+	if (req->status == 201 && req->cfg->register_max_per_address > 0 &&
+	    gh_throttle_registered(req->db, addr) != GH_DB_OK)
+		gh_log(GH_LOG_WARN, "register: could not count a registration");
+out:
 	json_object_put(body);
 }
 

@@ -104,6 +104,9 @@ static const struct key keys[] = {
 	{ "login_failure_window_seconds", KT_INT,
 	  FIELD(login_failure_window_seconds), 1, 86400, "900",
 	  "how far back failed logins count" },
+	{ "register_max_per_address", KT_INT,
+	  FIELD(register_max_per_address), 0, 1000000, "20",
+	  "registrations from one address within the window; 0 for no limit" },
 
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "debug, info, warning or error" },

@@ -57,6 +57,7 @@ struct gh_config {
 	int			login_max_failures_per_account;
 	int			login_max_failures_per_address;
 	int			login_failure_window_seconds;
+	int			register_max_per_address;	/* 0: no limit */
 
 	enum gh_log_level	log_level;
 };

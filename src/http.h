@@ -108,6 +108,9 @@ void	gh_respond_fields(struct gh_request *, int status, const char *error,
 /* 400 for a missing or mistyped field, else 422 naming every bad field. */
 void	gh_respond_input_errors(struct gh_request *, struct gh_input_errors *);
 
+/* 429 too_many_requests with Retry-After: seconds. */
+void	gh_respond_throttled(struct gh_request *, long seconds);
+
 /* 503 for an unreachable database, 500 (logged) for anything else. */
 void	gh_respond_db(struct gh_request *, enum gh_db_status);
 

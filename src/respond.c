@@ -210,6 +210,19 @@ gh_respond_input_errors(struct gh_request *req, struct gh_input_errors *errs)
 }
 
 void
+gh_respond_throttled(struct gh_request *req, long seconds)
+{
+	char		 retry[64];
+	const char	*headers[2] = { retry, NULL };
+
+	(void)snprintf(retry, sizeof(retry), "Retry-After: %ld",
+	    seconds > 0 ? seconds : 1);
+	gh_respond_problem(req, 429, "too_many_requests", "Too many attempts; "
+	    "wait for the time Retry-After gives, then try again.", NULL,
+	    headers);
+}
+
+void
 gh_respond_db(struct gh_request *req, enum gh_db_status st)
 {
 	if (st == GH_DB_UNAVAILABLE) {

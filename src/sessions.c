@@ -61,9 +61,11 @@ static const struct gh_stmt stmt_cleanup = {
 	"make_interval(days => $1::int) OR session_id IN (SELECT id FROM s) "
 	"RETURNING 1), "
 	"f AS (DELETE FROM login_failures WHERE failed_at < now() - "
+	"make_interval(secs => $2::int) RETURNING 1), "
+	"r AS (DELETE FROM registrations WHERE created_at < now() - "
 	"make_interval(secs => $2::int) RETURNING 1) "
 	"SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t) + "
-	"(SELECT count(*) FROM f)", 2
+	"(SELECT count(*) FROM f) + (SELECT count(*) FROM r)", 2
 };
 
 /* The stored form of a refresh token: SHA-256, in hex for decode(). */
