@@ -32,7 +32,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"health", routes, GH_NROUTES(routes), 0, NULL
+		"health", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		NULL
 	};
 
 	return gh_serve(&prog);

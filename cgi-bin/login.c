@@ -283,7 +283,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"login", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET, NULL
+		"login", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		NULL
 	};
 
 	return gh_serve(&prog);

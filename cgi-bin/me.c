@@ -107,7 +107,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"me", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET, NULL
+		"me", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		NULL
 	};
 
 	return gh_serve(&prog);

@@ -59,7 +59,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"register", routes, GH_NROUTES(routes), 0, NULL
+		"register", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		NULL
 	};
 
 	return gh_serve(&prog);
