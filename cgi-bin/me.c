@@ -87,8 +87,8 @@ handle_password(struct gh_request *req)
 		goto out;
 	}
 	/* The caller's session goes on; every other one ends now. */
-	st = gh_users_set_password(req->db, p.user.id, hash, p.claims.sid,
-	    "password_changed");
+	st = gh_users_change_own_password(req->db, p.user.id, p.claims.sid,
+	    hash);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (st != GH_DB_OK)
 		gh_respond_db(req, st);

@@ -58,6 +58,9 @@ static const struct key keys[] = {
 	  1, 600000, "5000",
 	  "PostgreSQL statement_timeout for every query, in milliseconds" },
 
+	{ "database_program_roles", KT_BOOL, FIELD(database_program_roles),
+	  0, 0, "true",
+	  "each program connects as its own role, gatehouse_<program>" },
 	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
 	  "HMAC key for access tokens, at least 32 bytes" },
 	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "",

@@ -34,6 +34,7 @@ enum gh_registration {
 struct gh_config {
 	char			database_url[1024];
 	int			statement_timeout_ms;
+	bool			database_program_roles;	/* gatehouse_<program> */
 
 	unsigned char		jwt_secret[GH_SECRET_MAX + 1];
 	size_t			jwt_secret_len;

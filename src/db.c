@@ -16,6 +16,7 @@
 
 struct gh_db {
 	char			*conninfo;
+	char			*user;		/* NULL: the conninfo's */
 	int			 timeout_ms;
 	PGconn			*conn;
 	int			 in_tx;
@@ -52,7 +53,20 @@ gh_db_free(struct gh_db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
+	free(db->user);
 	free(db);
+}
+
+int
+gh_db_set_user(struct gh_db *db, const char *user)
+{
+	char	*copy = NULL;
+
+	if (user != NULL && (copy = strdup(user)) == NULL)
+		return -1;
+	free(db->user);
+	db->user = copy;
+	return 0;
 }
 
 /* Keeps libpq's message for the log, on one line. */
@@ -100,8 +114,8 @@ connect_db(struct gh_db *db)
 {
 	char		 options[64], timeout[16];
 	const char	*keys[] = { "dbname", "options", "connect_timeout",
-			    "client_encoding", "application_name", NULL };
-	const char	*vals[6];
+			    "client_encoding", "application_name", "user", NULL };
+	const char	*vals[7];
 	int		 n;
 
 	n = snprintf(options, sizeof(options), "-c statement_timeout=%d",
@@ -116,7 +130,11 @@ connect_db(struct gh_db *db)
 	vals[2] = timeout;
 	vals[3] = "UTF8";
 	vals[4] = "gatehouse";
-	vals[5] = NULL;
+	/* Later keywords win over the expanded dbname string's. */
+	vals[5] = db->user;
+	vals[6] = NULL;
+	if (db->user == NULL)
+		keys[5] = NULL;
 
 	drop_connection(db);
 	db->conn = PQconnectdbParams(keys, vals, 1);

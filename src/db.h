@@ -42,6 +42,12 @@ struct gh_db	*gh_db_new(const char *conninfo, int statement_timeout_ms);
 void		 gh_db_free(struct gh_db *);
 
 /*
+ * Connects as role user (NULL: the connection string's own) from the next
+ * connection on; -1 on memory failure.
+ */
+int		 gh_db_set_user(struct gh_db *, const char *user);
+
+/*
  * Executes stmt with params (stmt->nparams text values, NULL for SQL NULL).
  * On GH_DB_OK, *res holds the result (caller PQclear()s it); otherwise
  * *res is NULL.

@@ -75,7 +75,7 @@ gh_serve(const struct gh_program *prog)
 	struct gh_jwt_key	 key;
 	struct gh_request	 req;
 	FCGX_Request		 fcgx;
-	char			 err[GH_CONFIG_ERR_MAX];
+	char			 err[GH_CONFIG_ERR_MAX], role[64];
 	int			 rc = 1;
 
 	memset(&req, 0, sizeof(req));
@@ -97,9 +97,16 @@ gh_serve(const struct gh_program *prog)
 	req.cfg = &cfg;
 	req.key = &key;
 	req.bodysz = cfg.max_body_bytes + 1;
+	if (cfg.database_program_roles && snprintf(role, sizeof(role),
+	    "gatehouse_%s", prog->name) >= (int)sizeof(role)) {
+		gh_log(GH_LOG_ERROR, "%s: program name too long", prog->name);
+		return 1;
+	}
 	if ((req.body = malloc(req.bodysz)) == NULL ||
 	    (req.db = gh_db_new(cfg.database_url,
-	    cfg.statement_timeout_ms)) == NULL || setup_signals() == -1 ||
+	    cfg.statement_timeout_ms)) == NULL ||
+	    gh_db_set_user(req.db, cfg.database_program_roles ? role : NULL) ||
+	    setup_signals() == -1 ||
 	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;

@@ -28,7 +28,9 @@ static const struct gh_stmt stmt_create = {
 	"gh_users_create",
 	"WITH u AS (INSERT INTO users (username, email, employee_id, "
 	"full_name, phone, password_hash, status) VALUES ($1, nullif($2, ''), "
-	"nullif($3, ''), nullif($4, ''), nullif($5, ''), $6, $7) RETURNING *), "
+	"nullif($3, ''), nullif($4, ''), nullif($5, ''), $6, $7) RETURNING id, "
+	"username, email, employee_id, full_name, phone, status, created_at, "
+	"updated_at), "
 	"g AS (INSERT INTO user_roles (user_id, role) "
 	"SELECT u.id, unnest($8::text[]) FROM u RETURNING role) "
 	"SELECT u.id, u.username, coalesce(u.email, ''), "
@@ -65,6 +67,12 @@ static const struct gh_stmt stmt_set_password = {
 	"WHERE user_id IN (SELECT id FROM u) AND ended_at IS NULL "
 	"AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id) "
 	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM s)", 4
+};
+
+/* Through a definer function: the me program may not UPDATE users. */
+static const struct gh_stmt stmt_change_own_password = {
+	"gh_users_change_own_password",
+	"SELECT gh_change_own_password($1::uuid, $2::uuid, $3)", 3
 };
 
 static const struct gh_stmt stmt_set_active = {
@@ -659,4 +667,15 @@ gh_users_count_active_admins(struct gh_db *db, long *n)
 	*n = PQntuples(res) == 1 ? col_long(res, 0) : 0;
 	PQclear(res);
 	return GH_DB_OK;
+}
+
+enum gh_db_status
+gh_users_change_own_password(struct gh_db *db, const char *id,
+    const char *sid, const char *hash)
+{
+	const char	*params[3] = { id, sid, hash };
+
+	if (!is_uuid(id) || !is_uuid(sid))
+		return GH_DB_NOT_FOUND;
+	return count_touched(db, &stmt_change_own_password, params);
 }

@@ -89,6 +89,15 @@ enum gh_db_status gh_users_get_for_login(struct gh_db *, enum gh_login_field,
 enum gh_db_status gh_users_set_password(struct gh_db *, const char *id,
 	    const char *hash, const char *keep_sid, const char *reason);
 
+/*
+ * A user's own password change from session sid: sets the hash and ends
+ * every other session of the user.  GH_DB_NOT_FOUND unless sid is a live
+ * session of the active user id.  (A definer function in the database,
+ * so the program calling it needs no UPDATE right on users.)
+ */
+enum gh_db_status gh_users_change_own_password(struct gh_db *, const char *id,
+	    const char *sid, const char *hash);
+
 /* Activates or suspends; suspending ends every live session at once. */
 enum gh_db_status gh_users_set_active(struct gh_db *, const char *id, bool);
 

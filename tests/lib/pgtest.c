@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "log.h"
 #include "migrate.h"
 #include "pgtest.h"
 #include "random.h"
@@ -86,6 +87,7 @@ gh_test_db_migrated(void)
 	int			 applied;
 
 	url = gh_test_db_create();
+	gh_log_set_level(GH_LOG_WARN);
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	st = gh_migrate_up(db, gh_test_sql_dir(), &applied, err, sizeof(err));
 	cr_assert_eq(st, GH_DB_OK, "migrate: %s", err);

@@ -1,0 +1,200 @@
+/*
+ * privileges: each program's database role may do what its statements
+ * need and nothing else (sql/005_program_roles.sql).  Each test connects
+ * as one role to a freshly migrated database and tries a statement.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <libpq-fe.h>
+
+#include "pgtest.h"
+
+/* A migrated database with one user, alice, and one live session. */
+static const char *
+setup(char *uid, char *sid)
+{
+	const char	*url = gh_test_db_migrated();
+
+	snprintf(uid, 64, "%s", gh_test_sql(url, "INSERT INTO users "
+	    "(username, password_hash) VALUES ('alice', '$2b$04$x') "
+	    "RETURNING id"));
+	snprintf(sid, 64, "%s", gh_test_sql(url, "INSERT INTO sessions "
+	    "(user_id, expires_at) SELECT id, now() + interval '1 day' "
+	    "FROM users RETURNING id"));
+	return url;
+}
+
+/* Runs sql as role; returns the SQLSTATE ("" on success). */
+static const char *
+run_as(const char *url, const char *role, const char *sql)
+{
+	static char	 state[8];
+	char		 conninfo[1200];
+	PGconn		*c;
+	PGresult	*r;
+	const char	*s;
+
+	snprintf(conninfo, sizeof(conninfo), "%s user=%s", url, role);
+	c = PQconnectdb(conninfo);
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s: %s", role,
+	    PQerrorMessage(c));
+	r = PQexec(c, sql);
+	s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(state, sizeof(state), "%s", s != NULL ? s : "");
+	PQclear(r);
+	PQfinish(c);
+	return state;
+}
+
+#define DENIED	"42501"
+
+Test(privileges, me_is_refused_an_update_on_users)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "UPDATE users SET status = 'suspended'"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "UPDATE users SET password_hash = 'x'"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", "DELETE FROM users"),
+	    DENIED);
+	cr_assert_str_eq(gh_test_sql(url, "SELECT status FROM users"),
+	    "active");
+}
+
+Test(privileges, me_changes_a_password_only_through_a_live_session)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
+	    "gen_random_uuid(), 'h2')", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(gh_test_sql(url, "SELECT password_hash FROM users"),
+	    "$2b$04$x");
+	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
+	    "'%s', 'h2')", uid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(gh_test_sql(url, "SELECT password_hash FROM users"),
+	    "h2");
+}
+
+Test(privileges, only_me_may_call_the_password_function)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
+	    "'%s', 'h2')", uid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_register", sql), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_authorize", sql), DENIED);
+}
+
+Test(privileges, register_cannot_read_password_hashes)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT password_hash FROM users"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT id, username FROM users"), "");
+}
+
+Test(privileges, register_may_give_only_the_user_role)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	snprintf(sql, sizeof(sql), "INSERT INTO user_roles (user_id, role) "
+	    "VALUES ('%s', 'admin')", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_register", sql), DENIED);
+	snprintf(sql, sizeof(sql), "INSERT INTO user_roles (user_id, role) "
+	    "VALUES ('%s', 'user')", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_register", sql), "");
+	cr_assert_str_eq(gh_test_sql(url, "SELECT string_agg(role, ',') "
+	    "FROM user_roles"), "user");
+}
+
+Test(privileges, register_cannot_touch_sessions_or_existing_users)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "UPDATE users SET status = 'suspended'"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT * FROM sessions"), DENIED);
+}
+
+Test(privileges, only_admin_changes_roles)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+	const char	*roles[] = { "gatehouse_login", "gatehouse_me",
+			    "gatehouse_authorize", "gatehouse_health" };
+	size_t		 i;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO user_roles (user_id, role) "
+	    "VALUES ('%s', 'admin')", uid);
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		cr_assert_str_eq(run_as(url, roles[i], sql), DENIED, "%s",
+		    roles[i]);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "DELETE FROM user_roles"), DENIED);
+}
+
+Test(privileges, admin_cannot_read_password_hashes)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_admin",
+	    "SELECT password_hash FROM users"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin",
+	    "UPDATE users SET status = 'suspended'"), "");
+}
+
+Test(privileges, login_may_only_replace_a_hash_in_users)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "UPDATE users SET status = 'suspended'"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "DELETE FROM users"),
+	    DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "INSERT INTO roles (name) VALUES ('x')"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "UPDATE users SET password_hash = password_hash"), "");
+}
+
+Test(privileges, health_reads_nothing)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_health",
+	    "SELECT id FROM users"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_health", "SELECT 1"), "");
+}
+
+Test(privileges, authorize_only_reads)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_authorize",
+	    "SELECT u.id, r.role, s.ended_at FROM users u LEFT JOIN "
+	    "user_roles r ON r.user_id = u.id LEFT JOIN sessions s "
+	    "ON s.user_id = u.id"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_authorize",
+	    "SELECT password_hash FROM users"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_authorize",
+	    "UPDATE sessions SET ended_at = now()"), DENIED);
+}
