@@ -152,7 +152,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"admin", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		guard
+		guard, NULL
 	};
 
 	return gh_serve(&prog);

@@ -284,7 +284,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"login", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		NULL
+		NULL, NULL
 	};
 
 	return gh_serve(&prog);

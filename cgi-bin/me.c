@@ -108,7 +108,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"me", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		NULL
+		NULL, NULL
 	};
 
 	return gh_serve(&prog);

@@ -60,7 +60,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"register", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		NULL
+		NULL, NULL
 	};
 
 	return gh_serve(&prog);

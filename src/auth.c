@@ -28,6 +28,35 @@ gh_auth_bearer(const char *header, const char **tok, size_t *len)
 	return *len > 0 ? 0 : -1;
 }
 
+int
+gh_auth_cookie(const char *header, const char *name, const char **val,
+    size_t *len)
+{
+	const char	*p = header, *end;
+	size_t		 nlen;
+
+	if (header == NULL || name == NULL || *name == '\0')
+		return -1;
+	nlen = strlen(name);
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = strchr(p, ';');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=') {
+			*val = p + nlen + 1;
+			*len = (size_t)(end - *val);
+			while (*len > 0 && (*val)[*len - 1] == ' ')
+				(*len)--;
+			return *len > 0 ? 0 : -1;
+		}
+		p = end;
+	}
+	return -1;
+}
+
 enum gh_auth_verdict
 gh_auth_check(struct gh_db *db, const struct gh_jwt_key *key, const char *tok,
     size_t len, struct gh_principal *p, const char **why)

@@ -40,6 +40,13 @@ enum gh_auth_verdict {
 int	gh_auth_bearer(const char *header, const char **tok, size_t *len);
 
 /*
+ * Finds cookie name in a Cookie header value ("a=1; name=value"): 0 with
+ * *val and *len set (a view into header), -1 when absent or empty.
+ */
+int	gh_auth_cookie(const char *header, const char *name, const char **val,
+	    size_t *len);
+
+/*
  * Checks a token end to end without answering anything (the authorizer
  * uses it as is).  On GH_AUTH_INVALID, *why says what, for the client.
  */

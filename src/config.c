@@ -111,6 +111,11 @@ static const struct key keys[] = {
 	  FIELD(register_max_per_address), 0, 1000000, "20",
 	  "registrations from one address within the window; 0 for no limit" },
 
+	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
+	  "cookie the authorizer also takes the token from; empty for none" },
+	{ "authorizer_login_url", KT_STRING, FIELD(authorizer_login_url), 0, 0,
+	  "", "where the authorizer sends a browser without a token" },
+
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "debug, info, warning or error" },
 };

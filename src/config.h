@@ -60,6 +60,9 @@ struct gh_config {
 	int			login_failure_window_seconds;
 	int			register_max_per_address;	/* 0: no limit */
 
+	char			authorizer_cookie[64];	/* "" for none */
+	char			authorizer_login_url[1024];
+
 	enum gh_log_level	log_level;
 };
 

@@ -60,9 +60,14 @@ serve_one(const struct gh_program *prog, struct gh_request *req,
 	if (gh_request_init(req, fcgx) == -1)
 		gh_respond_error(req, 400, "invalid_request",
 		    "The request line is malformed.");
+	else if (prog->fallback != NULL && prog->nroutes == 0)
+		prog->fallback(req);
 	else if (prog->guard == NULL || strcmp(req->method, "OPTIONS") == 0 ||
 	    prog->guard(req) == 0)
 		gh_dispatch(req, prog->routes, prog->nroutes);
+	if (req->status == 0)
+		gh_respond_error(req, 500, "server_error",
+		    "The server failed to answer.");
 	/* Path only, never the query: it may carry a token or a name. */
 	gh_log(GH_LOG_DEBUG, "%s %s %d %.1fms", req->method, req->path,
 	    req->status, elapsed_ms(&t0));

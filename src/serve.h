@@ -24,6 +24,8 @@ struct gh_program {
 	 * no credentials); -1 when it answered and the request is done.
 	 */
 	int			(*guard)(struct gh_request *);
+	/* With no routes: answers every request, whatever its path. */
+	gh_handler		*fallback;
 };
 
 /* Serves until shut down; the exit code for main(). */
