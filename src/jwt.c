@@ -620,8 +620,16 @@ claims_signable(const struct gh_jwt_claims *c)
 	    !is_uuid(c->sid, strlen(c->sid)) ||
 	    c->username[0] == '\0' || c->nroles > GH_ROLES_MAX)
 		return 0;
+	/* What verify refuses as malformed must not be signed either. */
+	if (!utf8_valid((const unsigned char *)c->username,
+	    strlen(c->username)) ||
+	    !utf8_valid((const unsigned char *)c->employee_id,
+	    strlen(c->employee_id)))
+		return 0;
 	for (i = 0; i < c->nroles; i++)
-		if (!bounded(c->roles[i], sizeof(c->roles[i])))
+		if (!bounded(c->roles[i], sizeof(c->roles[i])) ||
+		    !utf8_valid((const unsigned char *)c->roles[i],
+		    strlen(c->roles[i])))
 			return 0;
 	return 1;
 }

@@ -1436,3 +1436,26 @@ Test(jwt, verify_refuses_key_without_issuer)
 	cr_assert_eq(gh_jwt_verify(&k, tok, (size_t)n, NOW, &out),
 	    GH_JWT_INTERNAL);
 }
+
+Test(jwt, sign_refuses_claims_with_invalid_utf8)
+{
+	struct gh_jwt_key	 key;
+	struct gh_jwt_claims	 c;
+	char			 out[GH_TOKEN_MAX + 1];
+	static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+
+	memset(&key, 0, sizeof(key));
+	key.alg = GH_JWT_HS256;
+	key.secret = secret;
+	key.secret_len = 32;
+	key.issuer = "gatehouse";
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sub, sizeof(c.sub), "3f0c1e2a-0000-4000-8000-000000000001");
+	snprintf(c.sid, sizeof(c.sid), "3f0c1e2a-0000-4000-8000-000000000002");
+	snprintf(c.username, sizeof(c.username), "al\xc0\xafice");
+	c.iat = 1;
+	c.exp = 4102444800;
+	cr_assert_eq(gh_jwt_sign(&key, &c, out, sizeof(out)), -1);
+	snprintf(c.username, sizeof(c.username), "alice");
+	cr_assert_gt(gh_jwt_sign(&key, &c, out, sizeof(out)), 0);
+}
