@@ -20,56 +20,10 @@
 #include <json-c/json.h>
 
 #include "form.h"
+#include "utf8.h"
 
 #define NAME_MAX_LEN	64
 #define VALUE_MAX_LEN	8192
-
-/*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
- * U+10FFFF.  NUL never gets here: gh_form_decode() refuses it.
- */
-static bool
-utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t		 i = 0, k, n;
-	unsigned char	 lo, hi;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			n = 1;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			if (s[i] == 0xe0)
-				lo = 0xa0;
-			else if (s[i] == 0xed)
-				hi = 0x9f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			if (s[i] == 0xf0)
-				lo = 0x90;
-			else if (s[i] == 0xf4)
-				hi = 0x8f;
-		} else
-			return false;
-		if (len - i - 1 < n)
-			return false;
-		/* Only the first continuation byte has narrowed bounds. */
-		for (k = 1; k <= n; k++) {
-			if (s[i + k] < lo || s[i + k] > hi)
-				return false;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-		i += n + 1;
-	}
-	return true;
-}
 
 /* The value of hex digit c, or -1. */
 static int
@@ -145,8 +99,8 @@ add_pair(struct json_object *obj, const char *pair, size_t len)
 	if (eq != NULL && (vlen = gh_form_decode(eq + 1, len - nraw - 1,
 	    value, sizeof(value))) == -1)
 		goto out;
-	if (!utf8_valid((const unsigned char *)name, (size_t)nlen) ||
-	    !utf8_valid((const unsigned char *)value, (size_t)vlen))
+	if (!gh_utf8_valid(name, (size_t)nlen) ||
+	    !gh_utf8_valid(value, (size_t)vlen))
 		goto out;
 	/* RFC 6749 section 3.1: "MUST NOT be included more than once". */
 	if (json_object_object_get_ex(obj, name, NULL))

@@ -24,46 +24,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
-
-/*
- * The length of the strict UTF-8 (RFC 3629) sequence at p, of which avail
- * bytes are there, or 0 when it is not one: no overlong forms, no
- * surrogates, nothing past U+10FFFF.
- */
-static size_t
-utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 i, n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (avail < n)
-		return 0;
-	/* Only the first continuation byte has narrowed bounds. */
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
+#include "utf8.h"
 
 /*
  * Steps over the string whose opening quote is at p[*i].  Escapes are only
@@ -94,7 +55,7 @@ lex_string(const unsigned char *p, size_t len, size_t *i)
 			j += 2;
 			continue;
 		}
-		if ((n = utf8_seq(p + j, len - j)) == 0)
+		if ((n = gh_utf8_seq(p + j, len - j)) == 0)
 			return false;
 		j += n;
 	}

@@ -23,6 +23,7 @@
 #include "b64url.h"
 #include "bounds.h"
 #include "jwt.h"
+#include "utf8.h"
 #include "random.h"
 
 /* Header and payload are flat objects; roles is the one array. */
@@ -147,57 +148,6 @@ is_uuid(const char *s, size_t len)
 	return 1;
 }
 
-/*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
- * U+10FFFF, and no NUL, which would cut a C string short.  json-c's own
- * check only counts continuation bytes.
- */
-static int
-utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t		 i = 0, k, n;
-	unsigned char	 lo, hi;
-
-	while (i < len) {
-		unsigned char	 c = s[i];
-
-		if (c == '\0')
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else
-			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		/* Only the first continuation byte has narrowed bounds. */
-		for (k = 1; k <= n; k++) {
-			if (s[i + k] < lo || s[i + k] > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-		i += n + 1;
-	}
-	return 1;
-}
 
 /*
  * Parses buf[0..len) as exactly one JSON object and nothing after it.
@@ -213,7 +163,7 @@ parse_object(const char *buf, size_t len, struct json_object **out)
 
 	*out = NULL;
 	if (len == 0 || len > PART_MAX ||
-	    !utf8_valid((const unsigned char *)buf, len))
+	    !gh_utf8_valid(buf, len))
 		return GH_JWT_MALFORMED;
 	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
 		return GH_JWT_INTERNAL;
@@ -621,15 +571,12 @@ claims_signable(const struct gh_jwt_claims *c)
 	    c->username[0] == '\0' || c->nroles > GH_ROLES_MAX)
 		return 0;
 	/* What verify refuses as malformed must not be signed either. */
-	if (!utf8_valid((const unsigned char *)c->username,
-	    strlen(c->username)) ||
-	    !utf8_valid((const unsigned char *)c->employee_id,
-	    strlen(c->employee_id)))
+	if (!gh_utf8_valid(c->username, strlen(c->username)) ||
+	    !gh_utf8_valid(c->employee_id, strlen(c->employee_id)))
 		return 0;
 	for (i = 0; i < c->nroles; i++)
 		if (!bounded(c->roles[i], sizeof(c->roles[i])) ||
-		    !utf8_valid((const unsigned char *)c->roles[i],
-		    strlen(c->roles[i])))
+		    !gh_utf8_valid(c->roles[i], strlen(c->roles[i])))
 			return 0;
 	return 1;
 }
