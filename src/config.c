@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -738,9 +739,31 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 }
 
 int
+gh_config_beside_program(char *out, size_t outsz)
+{
+	char	 exe[PATH_MAX];
+	char	*slash;
+	ssize_t	 n;
+	int	 len;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	len = snprintf(out, outsz, "%s/%s", exe, GH_CONFIG_BESIDE);
+	if (len < 0 || (size_t)len >= outsz)
+		return -1;
+	return 0;
+}
+
+int
 gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 {
 	const char	*path;
+	char		 beside[PATH_MAX];
 
 	gh_config_defaults(cfg);
 	if ((path = getenv(GH_CONFIG_ENV)) != NULL) {
@@ -749,6 +772,11 @@ gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 			return fail(err, errsz, "%s is set but empty",
 			    GH_CONFIG_ENV);
 		if (gh_config_parse_file(cfg, path, err, errsz) == -1)
+			return -1;
+	} else if (gh_config_beside_program(beside, sizeof(beside)) == 0 &&
+	    access(beside, F_OK) == 0) {
+		/* Shared hosting: no server config names the file. */
+		if (gh_config_parse_file(cfg, beside, err, errsz) == -1)
 			return -1;
 	}
 	if (gh_config_apply_env(cfg, err, errsz) == -1)

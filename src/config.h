@@ -1,8 +1,11 @@
 /*
  * config: gatehouse's settings, from one "key = value" file named by
- * GATEHOUSE_CONFIG, each key overridable by the upper-case environment
- * variable of the same name (JWT_SECRET for jwt_secret, ...), and the JWT
- * secret also from a file (jwt_secret_file / JWT_SECRET_FILE).
+ * GATEHOUSE_CONFIG (or, when that is not set, a file named gatehouse.conf
+ * in the directory of the running program, if there is one: shared
+ * hosting, where no server config can set the environment), each key
+ * overridable by the upper-case environment variable of the same name
+ * (JWT_SECRET for jwt_secret, ...), and the JWT secret also from a file
+ * (jwt_secret_file / JWT_SECRET_FILE).
  *
  * Promises: every key has a default (etc/gatehouse.conf.example lists them,
  * and a test holds the two in step); an unknown key, a malformed value or
@@ -21,6 +24,8 @@
 #include "log.h"
 
 #define GH_CONFIG_ENV		"GATEHOUSE_CONFIG"
+/* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
+#define GH_CONFIG_BESIDE	"gatehouse.conf"
 #define GH_CONFIG_ERR_MAX	512
 #define GH_SECRET_MIN		32
 /* The example file's secret: refused wherever it turns up. */
@@ -96,9 +101,18 @@ int	gh_config_validate(const struct gh_config *, int need, char *err,
 
 /*
  * The whole start-up path: defaults, the file named by GATEHOUSE_CONFIG
- * (when set), the environment, the secret file, then validation.
+ * when it is set, else gatehouse.conf beside the running program when
+ * there is one (a file there that cannot be read or parsed is an error),
+ * then the environment, the secret file, and validation.
  */
 int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
+
+/*
+ * The path of gatehouse.conf in the running program's directory (found
+ * through /proc/self/exe, so a link's target's directory) into out; -1
+ * when it cannot be known.
+ */
+int	gh_config_beside_program(char *out, size_t outsz);
 
 /* Names of every key, NULL-terminated, for tests and documentation. */
 const char *const *gh_config_keys(void);

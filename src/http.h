@@ -3,7 +3,9 @@
  * the contract's JSON response, and routing by method and path.
  *
  * Promises: the body is read only when a handler asks, never past
- * max_body_bytes (a larger Content-Length is a 413 before a byte is read);
+ * max_body_bytes (a larger Content-Length is a 413 before a byte is read;
+ * a body without one, as mod_fcgid passes a chunked body, is read to its
+ * end or to one byte past the limit, then 413);
  * every response carries the contract's headers (X-Content-Type-Options,
  * Cache-Control: no-store, the CORS headers for a listed origin); error
  * bodies are always {"error", "error_description"[, "fields"]}; a handler

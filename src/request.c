@@ -92,7 +92,14 @@ gh_request_init(struct gh_request *req, FCGX_Request *fcgx)
 	return 0;
 }
 
-/* CONTENT_LENGTH as a number: digits only; -1 when malformed. */
+#define LENGTH_BAD	(-1)
+#define LENGTH_UNKNOWN	(-2)
+
+/*
+ * CONTENT_LENGTH as a number: digits only; LENGTH_BAD when malformed,
+ * LENGTH_UNKNOWN when absent (mod_fcgid passes a chunked body without
+ * one; lighttpd always sets it).
+ */
 static long long
 content_length(const struct gh_request *req)
 {
@@ -100,11 +107,13 @@ content_length(const struct gh_request *req)
 	long long	 n = 0;
 
 	s = gh_request_getenv(req, "CONTENT_LENGTH");
-	if (s == NULL || *s == '\0')
+	if (s == NULL)
+		return LENGTH_UNKNOWN;
+	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9' || n > (1LL << 40))
-			return -1;
+			return LENGTH_BAD;
 		n = n * 10 + (*s - '0');
 	}
 	return n;
@@ -185,18 +194,50 @@ read_body(struct gh_request *req, size_t len)
 	return 0;
 }
 
+/*
+ * Reads the body to its end when its length is not known; -1 when it is
+ * longer than max_body_bytes (read no further than one byte past it).
+ */
+static int
+read_to_end(struct gh_request *req)
+{
+	size_t	 max = req->cfg->max_body_bytes < req->bodysz - 1 ?
+		    req->cfg->max_body_bytes : req->bodysz - 1;
+	int	 n;
+
+	req->body_len = 0;
+	for (;;) {
+		n = FCGX_GetStr(req->body + req->body_len,
+		    (int)(max + 1 - req->body_len), req->fcgx->in);
+		if (n <= 0)
+			break;
+		req->body_len += (size_t)n;
+		if (req->body_len > max)
+			return -1;
+	}
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
 struct json_object *
 gh_request_input(struct gh_request *req, int accept)
 {
 	struct json_object	*obj;
 	long long		 len;
-	int			 mt;
+	int			 mt, known = 1;
 
 	len = content_length(req);
-	if (len < 0) {
+	if (len == LENGTH_BAD) {
 		gh_respond_error(req, 400, "invalid_request",
 		    "The Content-Length is malformed.");
 		return NULL;
+	}
+	if (len == LENGTH_UNKNOWN) {
+		known = 0;
+		if (read_to_end(req) == -1)
+			len = (long long)req->cfg->max_body_bytes + 1;
+		else
+			len = (long long)req->body_len;
 	}
 	if ((unsigned long long)len > req->cfg->max_body_bytes ||
 	    (size_t)len >= req->bodysz) {
@@ -212,7 +253,7 @@ gh_request_input(struct gh_request *req, int accept)
 		    "Send application/json in UTF-8.");
 		return NULL;
 	}
-	if (read_body(req, (size_t)len) == -1) {
+	if (known && read_body(req, (size_t)len) == -1) {
 		gh_respond_error(req, 400, "invalid_request",
 		    "The request body ended early.");
 		return NULL;

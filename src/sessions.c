@@ -109,6 +109,7 @@ sign_access(const struct gh_config *cfg, const struct gh_jwt_key *key,
     const struct gh_user *u, const char *sid, struct gh_token_pair *pair)
 {
 	struct gh_jwt_claims	 c;
+	struct timespec		 now;
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
@@ -121,7 +122,15 @@ sign_access(const struct gh_config *cfg, const struct gh_jwt_key *key,
 		(void)snprintf(c.roles[i], sizeof(c.roles[i]), "%s",
 		    u->roles[i]);
 	c.nroles = u->nroles;
-	c.iat = (int64_t)time(NULL);
+	/*
+	 * The clock PostgreSQL's now() reads, not time(2): on Linux that
+	 * one lags it by up to a tick after each second, which made iat a
+	 * second older than a tokens_valid_after set just before (a fresh
+	 * user's, or an admin reset's) and the new token dead at once.
+	 */
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return GH_DB_ERROR;
+	c.iat = (int64_t)now.tv_sec;
 	c.exp = c.iat + (int64_t)cfg->access_token_expire_minutes * 60;
 	if (gh_random_uuid(c.jti, sizeof(c.jti)) == -1 ||
 	    gh_jwt_sign(key, &c, pair->access, sizeof(pair->access)) < 0) {
@@ -225,6 +234,9 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 		return st;
 	st = refresh_row(res, outcome, sid, uid);
 	PQclear(res);
+	/* The caller's warning names the session a reuse has ended. */
+	if (st == GH_DB_OK && *outcome == GH_REFRESH_REUSED)
+		(void)snprintf(pair->sid, sizeof(pair->sid), "%s", sid);
 	if (st != GH_DB_OK || *outcome != GH_REFRESH_OK)
 		return st;
 	if ((st = gh_users_get(db, uid, &u)) == GH_DB_NOT_FOUND ||

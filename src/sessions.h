@@ -46,7 +46,10 @@ enum gh_db_status gh_sessions_start(struct gh_db *, const struct gh_config *,
 	    const struct gh_jwt_key *, const struct gh_user *,
 	    const struct gh_client *, struct gh_token_pair *);
 
-/* Rotates a refresh token; on GH_REFRESH_OK, *pair is the new pair. */
+/*
+ * Rotates a refresh token; on GH_REFRESH_OK, *pair is the new pair; on
+ * GH_REFRESH_REUSED only pair->sid is set: the session that was ended.
+ */
 enum gh_db_status gh_sessions_refresh(struct gh_db *, const struct gh_config *,
 	    const struct gh_jwt_key *, const char *token, size_t len,
 	    struct gh_token_pair *, enum gh_refresh_outcome *);

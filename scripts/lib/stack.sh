@@ -220,21 +220,29 @@ EOF
 	mv -f "$out.tmp.$$" "$out"
 }
 
-# gh_lighttpd_block if|else OP PATTERN PROGRAM PROCS (uses gh_lighttpd_conf's
-# locals cgidir, config and rundir).
+# gh_lighttpd_block if|else OP PATTERN PROGRAM PROCS [MODE] (uses
+# gh_lighttpd_conf's locals cgidir, config and rundir; a caller adding a
+# block of its own sets those three itself).  MODE "authorizer" puts the
+# program in front of whatever the location serves (bench/run does so).
 gh_lighttpd_block() {
-	local kw=$1 op=$2 pattern=$3 prog=$4 n=$5 prefix=''
+	local kw=$1 op=$2 pattern=$3 prog=$4 n=$5 mode=''
+	local prefix='' copy='"PATH", "TZ"' v
 	[ "$kw" = else ] && prefix='else '
+	[ -z "${6:-}" ] || mode=$'\n\t\t"mode" => "'"$6"'",'
+	# Sanitizer settings (scripts/check's sanitizer pass), when set.
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -z "${!v+set}" ] || copy="$copy, \"$v\""
+	done
 	cat <<EOF
 ${prefix}\$HTTP["url"] $op "$pattern" {
 	fastcgi.server = ( "/" => ( "$prog" => (
 		"bin-path" => "$cgidir/$prog",
 		"socket" => "$rundir/$prog.sock",
-		"check-local" => "disable",
+		"check-local" => "disable",$mode
 		"min-procs" => $n,
 		"max-procs" => $n,
 		"bin-environment" => ( "GATEHOUSE_CONFIG" => "$config" ),
-		"bin-copy-environment" => ( "PATH", "TZ" ),
+		"bin-copy-environment" => ( $copy ),
 	) ) )
 }
 EOF
@@ -362,9 +370,10 @@ gh_stack_program_pids() {
 	} | sort -u
 }
 
-# gh_stack_reap RUNDIR [PID...]: waits up to 10 seconds for the given
-# PIDs and the stack's programs (see gh_stack_program_pids) to go, then
-# kills leftovers.
+# gh_stack_reap RUNDIR [PID...]: waits up to GH_STACK_REAP_SECONDS
+# (default 10; programs under valgrind need longer) for the given PIDs
+# and the stack's programs (see gh_stack_program_pids) to go, then kills
+# leftovers.
 gh_stack_reap() {
 	local rundir=$1 kids=() alive=() k
 	shift
@@ -372,7 +381,7 @@ gh_stack_reap() {
 		[ "$#" -eq 0 ] || printf '%s\n' "$@"
 		gh_stack_program_pids "" "$rundir"
 	} | sort -u)
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((${GH_STACK_REAP_SECONDS:-10} * 10))); do
 		alive=()
 		for k in "${kids[@]}"; do
 			kill -0 "$k" 2>/dev/null && alive+=("$k")
@@ -390,8 +399,8 @@ gh_stack_reap() {
 
 # gh_stack_down [PID [RUNDIR]]: stops lighttpd (default GH_STACK_PID) by
 # PID and waits until it and every program it spawned are gone; a
-# program still there after 10 seconds is killed by its PID and reported
-# (status 1).
+# program still there after GH_STACK_REAP_SECONDS (10) is killed by its
+# PID and reported (status 1).
 gh_stack_down() {
 	local pid=${1:-${GH_STACK_PID:-}} rundir=${2:-} kids=() rc=0
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then

@@ -262,6 +262,21 @@ Test(http, a_chunked_body_over_the_limit_answers_413)
 	gh_resp_free(&r);
 }
 
+Test(http, a_chunked_body_under_the_limit_is_read)
+{
+	const char	*h[] = { "Content-Type: application/json",
+	    "Transfer-Encoding: chunked", NULL };
+	struct gh_resp	 r;
+	char		 body[200];
+
+	/* mod_fcgid passes a chunked body without a Content-Length. */
+	snprintf(body, sizeof(body), "{\"username\": \"%s\", \"password\": "
+	    "\"Secret-Pass1\"}", gh_unique("chunk"));
+	gh_http("POST", "/api/auth/register", h, body, strlen(body), &r);
+	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+}
+
 /* --- 415 ------------------------------------------------------------- */
 
 Test(http, text_plain_answers_415)

@@ -61,6 +61,23 @@ env_required(const char *name)
 	return v;
 }
 
+/* GH_HTTP_TIMEOUT, or $GH_TEST_HTTP_TIMEOUT seconds (slow runs: valgrind). */
+static long
+http_timeout(void)
+{
+	const char	*v;
+	char		*end;
+	long		 t;
+
+	v = getenv("GH_TEST_HTTP_TIMEOUT");
+	if (v != NULL && *v != '\0') {
+		t = strtol(v, &end, 10);
+		if (*end == '\0' && t > 0 && t <= 3600)
+			return t;
+	}
+	return GH_HTTP_TIMEOUT;
+}
+
 static void
 global_init(void)
 {
@@ -137,7 +154,7 @@ setup(CURL *h, const char *method, const char *path,
 	    path);
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)GH_HTTP_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, http_timeout());
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
@@ -905,32 +922,79 @@ gh_jwt_resign(const char *token, void (*edit)(struct json_object *),
 	json_object_put(p);
 }
 
+/*
+ * Under valgrind (tests/with-stack, GH_VALGRIND=1) a program's exe is
+ * valgrind's tool; the program is the last word of its command line.
+ */
+static bool
+valgrind_runs(const char *pid, const char *prog)
+{
+	char	 path[300], cmd[8192], *last, *base;
+	size_t	 len, i;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	len = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	while (len > 0 && cmd[len - 1] == '\0')
+		len--;
+	cmd[len] = '\0';
+	last = cmd;
+	for (i = 0; i < len; i++)
+		if (cmd[i] == '\0')
+			last = cmd + i + 1;
+	base = strrchr(last, '/');
+	base = base != NULL ? base + 1 : last;
+	return strcmp(base, prog) == 0;
+}
+
+/* The parent of process pid (a /proc name), or -1. */
+static long
+parent_of(const char *pid)
+{
+	char	 path[300], stat[512], *rp;
+	long	 ppid;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(stat, sizeof(stat), f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if ((rp = strrchr(stat, ')')) == NULL ||
+	    sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
 size_t
 gh_program_pids(const char *prog, pid_t *pids, size_t max)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		 path[300], stat[512], exe[PATH_MAX], *rp, *base;
+	char		 path[300], exe[PATH_MAX], up[32], *base;
+	const char	*server;
 	long		 parent, ppid;
 	size_t		 n = 0;
 	ssize_t		 len;
-	FILE		*f;
 
-	parent = strtol(env_required("GH_TEST_LIGHTTPD_PID"), NULL, 10);
+	/* lighttpd's children, or (Apache) its process manager's. */
+	server = getenv("GH_TEST_SERVER_PID");
+	parent = strtol(server != NULL && *server != '\0' ? server :
+	    env_required("GH_TEST_LIGHTTPD_PID"), NULL, 10);
 	cr_assert_not_null(d = opendir("/proc"));
 	while ((de = readdir(d)) != NULL && n < max) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
+		if ((ppid = parent_of(de->d_name)) == -1)
 			continue;
-		if (fgets(stat, sizeof(stat), f) == NULL) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		if ((rp = strrchr(stat, ')')) == NULL ||
-		    sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != parent)
+		snprintf(up, sizeof(up), "%ld", ppid);
+		if (ppid != parent && parent_of(up) != parent)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
 		if ((len = readlink(path, exe, sizeof(exe) - 1)) < 0)
@@ -938,11 +1002,22 @@ gh_program_pids(const char *prog, pid_t *pids, size_t max)
 		exe[len] = '\0';
 		base = strrchr(exe, '/');
 		base = base != NULL ? base + 1 : exe;
-		if (strcmp(base, prog) == 0)
+		if (strcmp(base, prog) == 0 ||
+		    (strncmp(base, "memcheck-", 9) == 0 &&
+		    valgrind_runs(de->d_name, prog)))
 			pids[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
 	return n;
+}
+
+bool
+gh_test_on_apache(void)
+{
+	const char	*s = getenv("GH_TEST_SERVER");
+
+	return s != NULL && (strcmp(s, "apache") == 0 ||
+	    strcmp(s, "shared") == 0);
 }
 
 void

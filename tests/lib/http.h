@@ -2,11 +2,13 @@
  * http: a small libcurl client for the end-to-end tests, which run under
  * tests/with-stack against real lighttpd and PostgreSQL.
  *
- * Every request goes to $GH_TEST_BASE_URL, with a 20 second timeout, on
- * one libcurl easy handle per process (Criterion runs each test in its
- * own process).  A transport error fails the test: a function here that
- * returns has a response.  Helpers make unique users, so tests running in
- * parallel against one stack never meet each other's rows.
+ * Every request goes to $GH_TEST_BASE_URL, with a 20 second timeout
+ * ($GH_TEST_HTTP_TIMEOUT when set: tests/with-stack sets 60 under
+ * valgrind), on one libcurl easy handle per process (Criterion runs each
+ * test in its own process).  A transport error fails the test: a
+ * function here that returns has a response.  Helpers make unique users,
+ * so tests running in parallel against one stack never meet each other's
+ * rows.
  */
 #ifndef GH_TEST_HTTP_H
 #define GH_TEST_HTTP_H
@@ -168,8 +170,18 @@ void		 gh_jwt_resign(const char *token,
 void		 gh_b64url(const unsigned char *b, size_t len, char *out,
 		    size_t outsz);
 
-/* The PIDs of lighttpd's children running program prog ("me", ...). */
+/*
+ * The PIDs of the server's programs running prog ("me", ...), under
+ * valgrind or not: lighttpd's children, or the children of Apache's
+ * mod_fcgid process manager (GH_TEST_SERVER_PID's grandchildren).
+ */
 size_t		 gh_program_pids(const char *prog, pid_t *pids, size_t max);
+
+/*
+ * True when the stack's server is Apache (GH_TEST_SERVER apache or
+ * shared), whose own refusals differ from lighttpd's.
+ */
+bool		 gh_test_on_apache(void);
 
 /* Milliseconds of sleep. */
 void		 gh_sleep_ms(long ms);

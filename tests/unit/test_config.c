@@ -7,6 +7,7 @@
  * does not reach another.  Each test that loads from the environment
  * first clears every key's variable, which the test runner may have set.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -970,4 +971,22 @@ Test(config, example_parses_to_the_defaults_then_fails_on_its_secret)
 	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
 	    sizeof(err)), -1);
 	cr_assert_not_null(strstr(err, "example"), "%s", err);
+}
+
+/* Shared hosting: the config beside the program */
+
+Test(config, the_file_beside_the_program_is_in_its_directory)
+{
+	char	 exe[PATH_MAX], path[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	cr_assert_gt(n = readlink("/proc/self/exe", exe, sizeof(exe) - 1), 0);
+	exe[n] = '\0';
+	cr_assert_not_null(slash = strrchr(exe, '/'));
+	cr_assert_eq(gh_config_beside_program(path, sizeof(path)), 0);
+	cr_assert_eq(strncmp(path, exe, (size_t)(slash - exe + 1)), 0, "%s",
+	    path);
+	cr_assert_str_eq(path + (slash - exe + 1), "gatehouse.conf");
+	/* Too small a buffer is refused, not truncated. */
+	cr_assert_eq(gh_config_beside_program(path, 8), -1);
 }

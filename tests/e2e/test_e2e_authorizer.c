@@ -1,0 +1,292 @@
+/*
+ * The authorizer (cgi-bin/authorize) in front of what the server serves,
+ * on lighttpd ("mode" => "authorizer") and on Apache (mod_fcgid's
+ * FcgidAccessChecker, with the same program as the ErrorDocument 401):
+ * tests/with-stack ("#stack: authorizer") protects /members/ (any valid
+ * token) and /staff/ (the admin role, authorize-admin), each a static file
+ * and a CGI printing the GATEHOUSE_* variables it was handed.
+ * test_e2e_authorizer.conf sets the cookie and the login page.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <criterion/criterion.h>
+
+#include "../lib/http.h"
+
+TestSuite(authorizer, .timeout = 60);
+
+#define COOKIE		"gh_access"
+#define LOGIN_URL	"https://login.example.com/signin"
+
+static const char	*members = "/members/index.txt";
+static const char	*staff = "/staff/index.txt";
+
+/* GET path with the token as a bearer (NULL: none) and extra headers. */
+static void
+get(const char *path, const char *token, const char *extra,
+    struct gh_resp *r)
+{
+	char		 auth[4200];
+	const char	*h[3];
+	size_t		 n = 0;
+
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	if (extra != NULL)
+		h[n++] = extra;
+	h[n] = NULL;
+	gh_http("GET", path, h, NULL, 0, r);
+}
+
+static void
+assert_no_variables(const struct gh_resp *r)
+{
+	cr_assert_null(gh_resp_header(r, "Variable-GATEHOUSE_USER_ID"),
+	    "the authorizer's Variable-* headers reached the client");
+	cr_assert_null(gh_resp_header(r, "Variable-GATEHOUSE_ROLES"));
+}
+
+/* The CGI's output line NAME=value, or NULL; in static storage. */
+static const char *
+cgi_var(const struct gh_resp *r, const char *name)
+{
+	static char	 value[512];
+	char		 key[80];
+	const char	*p, *e;
+
+	snprintf(key, sizeof(key), "%s=", name);
+	for (p = r->body; p != NULL && *p != '\0'; p = e + 1) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, key, strlen(key)) == 0) {
+			snprintf(value, sizeof(value), "%.*s",
+			    (int)(e - p - (ptrdiff_t)strlen(key)),
+			    p + strlen(key));
+			return value;
+		}
+		if (*e == '\0')
+			break;
+	}
+	return NULL;
+}
+
+Test(authorizer, no_token_answers_401_with_a_challenge)
+{
+	struct gh_resp	 r;
+
+	get(members, NULL, NULL, &r);
+	gh_assert_bearer_401(&r, true);
+	gh_resp_free(&r);
+	get("/staff/cgi/env.sh", NULL, NULL, &r);
+	gh_assert_bearer_401(&r, true);
+	cr_assert_null(strstr(r.body, "GATEHOUSE_"), "the CGI ran: %s", r.body);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_bad_token_answers_401_invalid_token)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	char			 bad[4096], *dot;
+
+	gh_make_user(&u, "azb");
+	snprintf(bad, sizeof(bad), "%s", u.access);
+	dot = strrchr(bad, '.');
+	dot[-2] = dot[-2] == 'x' ? 'y' : 'x';
+	get(members, bad, NULL, &r);
+	gh_assert_bearer_401(&r, false);
+	gh_resp_free(&r);
+	get(members, "not-a-token", NULL, &r);
+	gh_assert_bearer_401(&r, false);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_user_token_gets_the_static_file)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+
+	gh_make_user(&u, "azs");
+	get(members, u.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(r.body, "gatehouse members file\n");
+	assert_no_variables(&r);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_user_token_on_an_admin_location_answers_403)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	const char		*w;
+
+	gh_make_user(&u, "azr");
+	get(staff, u.access, NULL, &r);
+	gh_assert_error(&r, 403, "insufficient_scope");
+	w = gh_resp_header(&r, "WWW-Authenticate");
+	cr_assert(w != NULL && strcmp(w, "Bearer realm=\"gatehouse\", "
+	    "error=\"insufficient_scope\"") == 0, "WWW-Authenticate: %s",
+	    w != NULL ? w : "(none)");
+	gh_resp_free(&r);
+	get("/staff/cgi/env.sh", u.access, NULL, &r);
+	gh_assert_error(&r, 403, "insufficient_scope");
+	gh_resp_free(&r);
+}
+
+Test(authorizer, an_admin_token_reaches_the_cgi_with_the_variables)
+{
+	struct gh_user_t	 a;
+	struct gh_resp		 r;
+	const char		*v;
+
+	gh_make_admin(&a, "aza");
+	get("/staff/cgi/env.sh", a.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	v = cgi_var(&r, "GATEHOUSE_USER_ID");
+	cr_assert(v != NULL && strcmp(v, a.id) == 0, "GATEHOUSE_USER_ID=%s; "
+	    "body: %s", v != NULL ? v : "(none)", r.body);
+	v = cgi_var(&r, "GATEHOUSE_USERNAME");
+	cr_assert(v != NULL && strcmp(v, a.username) == 0, "body: %s", r.body);
+	v = cgi_var(&r, "GATEHOUSE_ROLES");
+	cr_assert(v != NULL && (strcmp(v, "admin,user") == 0 ||
+	    strcmp(v, "user,admin") == 0), "GATEHOUSE_ROLES=%s",
+	    v != NULL ? v : "(none)");
+	assert_no_variables(&r);
+	gh_resp_free(&r);
+	get(staff, a.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(r.body, "gatehouse staff file\n");
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_user_token_reaches_the_members_cgi)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	const char		*v;
+
+	gh_make_user(&u, "azc");
+	get("/members/cgi/env.sh", u.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	v = cgi_var(&r, "GATEHOUSE_USERNAME");
+	cr_assert(v != NULL && strcmp(v, u.username) == 0, "body: %s",
+	    r.body);
+	v = cgi_var(&r, "GATEHOUSE_ROLES");
+	cr_assert(v != NULL && strcmp(v, "user") == 0, "GATEHOUSE_ROLES=%s",
+	    v != NULL ? v : "(none)");
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_suspended_users_token_answers_401_at_once)
+{
+	struct gh_user_t	 a, u;
+	struct gh_resp		 r;
+	char			 path[200];
+
+	gh_make_admin(&a, "azsa");
+	gh_make_user(&u, "azsu");
+	get(members, u.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/admin/users/%s", u.id);
+	gh_http_json("PATCH", path, a.access, "{\"status\": \"suspended\"}",
+	    &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	/* The very next request. */
+	get(members, u.access, NULL, &r);
+	gh_assert_bearer_401(&r, false);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_role_granted_counts_at_once)
+{
+	struct gh_user_t	 a, u;
+	struct gh_resp		 r;
+	char			 path[200];
+
+	gh_make_admin(&a, "azga");
+	gh_make_user(&u, "azgu");
+	get(staff, u.access, NULL, &r);
+	cr_assert_eq(r.status, 403, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/admin/users/%s", u.id);
+	gh_http_json("PATCH", path, a.access,
+	    "{\"roles\": [\"user\", \"admin\"]}", &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	/* The token still says "user"; the database says admin. */
+	get(staff, u.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, the_token_in_the_configured_cookie_works)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	char			 cookie[4200];
+
+	gh_make_user(&u, "azk");
+	snprintf(cookie, sizeof(cookie), "Cookie: theme=dark; %s=%s; x=1",
+	    COOKIE, u.access);
+	get(members, NULL, cookie, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(r.body, "gatehouse members file\n");
+	gh_resp_free(&r);
+	/* Another cookie's name is not the token. */
+	snprintf(cookie, sizeof(cookie), "Cookie: other=%s", u.access);
+	get(members, NULL, cookie, &r);
+	gh_assert_bearer_401(&r, true);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, a_browser_without_a_token_goes_to_the_login_page)
+{
+	struct gh_resp	 r;
+	const char	*loc;
+
+	get(members, NULL, "Accept: text/html,application/xhtml+xml", &r);
+	cr_assert_eq(r.status, 302, "%ld %s", r.status, r.body);
+	loc = gh_resp_header(&r, "Location");
+	cr_assert(loc != NULL && strcmp(loc, LOGIN_URL
+	    "?next=/members/index.txt") == 0, "Location: %s",
+	    loc != NULL ? loc : "(none)");
+	gh_resp_free(&r);
+	/* An API client (no text/html) still gets the 401. */
+	get(members, NULL, "Accept: application/json", &r);
+	gh_assert_bearer_401(&r, true);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, the_api_is_not_behind_the_authorizer)
+{
+	struct gh_resp	 r;
+
+	gh_http("GET", "/health", NULL, NULL, 0, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+}
+
+Test(authorizer, the_error_document_alone_answers_404)
+{
+	struct gh_resp	 r;
+	const char	*server = getenv("GH_TEST_SERVER");
+
+	if (server == NULL || strcmp(server, "apache") != 0) {
+		cr_log_info("skipped: /.gatehouse/denied is Apache's error "
+		    "document; lighttpd has none");
+		return;
+	}
+	/* Asked directly, not as the error document: nothing there. */
+	get("/.gatehouse/denied", NULL, NULL, &r);
+	gh_assert_error(&r, 404, "not_found");
+	gh_resp_free(&r);
+}

@@ -1,0 +1,616 @@
+/*
+ * Login and registration throttling, end to end (test_e2e_throttle.conf:
+ * 5 failures per account, 20 per address, 3 registrations per address,
+ * in the default 15-minute window).
+ *
+ * The per-address counters would make the tests of this suite meet, as
+ * all of them come from 127.0.0.1 by default; so each test sends from
+ * loopback addresses of its own (127.x.y.z: all of 127/8 is loopback on
+ * Linux, and lighttpd passes the peer's address as REMOTE_ADDR), and the
+ * tests run in parallel like any other suite's.  Time is not waited out:
+ * a test that needs a back-off to pass moves its failures back in time
+ * in login_failures.
+ */
+#define _GNU_SOURCE	/* asprintf */
+
+#include <crypt.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/rand.h>
+
+#include "../lib/http.h"
+
+TestSuite(throttle, .timeout = 120);
+
+#define MAX_PER_ACCOUNT		5
+#define MAX_PER_ADDRESS		20
+#define MAX_REGISTRATIONS	3
+#define BACKOFF_BASE		30	/* seconds: src/throttle.h */
+#define WINDOW			900	/* login_failure_window_seconds */
+
+/* --- a client that sends from a chosen loopback address ---------------- */
+
+/* A fresh address 127.x.y.z, x not 0: never 127.0.0.1's counters. */
+static void
+new_address(char *out, size_t outsz)
+{
+	unsigned char	 b[3];
+
+	cr_assert_eq(RAND_bytes(b, sizeof(b)), 1);
+	snprintf(out, outsz, "127.%u.%u.%u", 1u + b[0] % 254u,
+	    1u + b[1] % 254u, 1u + b[2] % 254u);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct gh_resp	*r = arg;
+	size_t		 len = size * n;
+	char		*nb;
+
+	if ((nb = realloc(r->body, r->len + len + 1)) == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+/* Headers as tests/lib/http.c keeps them, for gh_resp_header(). */
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct gh_resp	*r = arg;
+	size_t		 len = size * n, keep = len;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->hlen = 0;
+		return len;
+	}
+	while (keep > 0 && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
+		keep--;
+	if (keep == 0 || r->hlen + keep + 1 > sizeof(r->headers))
+		return len;
+	memcpy(r->headers + r->hlen, p, keep);
+	r->hlen += keep;
+	r->headers[r->hlen++] = '\0';
+	return len;
+}
+
+/* POSTs body (of content type ctype) to path from addr; fills r. */
+static void
+post_from(const char *addr, const char *path, const char *ctype,
+    const char *body, struct gh_resp *r)
+{
+	struct curl_slist	*sl = NULL, *t;
+	CURL			*h;
+	CURLcode		 rc;
+	const char		*base;
+	char			 url[1024], iface[80], *ct;
+
+	memset(r, 0, sizeof(*r));
+	cr_assert_not_null(base = getenv("GH_TEST_BASE_URL"),
+	    "run the end-to-end tests through tests/with-stack");
+	cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	cr_assert_not_null(h = curl_easy_init());
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	snprintf(iface, sizeof(iface), "host!%s", addr);
+	cr_assert_geq(asprintf(&ct, "Content-Type: %s", ctype), 0);
+	cr_assert_not_null(t = curl_slist_append(sl, ct));
+	sl = t;
+	cr_assert_not_null(t = curl_slist_append(sl, "Expect:"));
+	sl = t;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)GH_HTTP_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(body));
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	rc = curl_easy_perform(h);
+	cr_assert_eq(rc, CURLE_OK, "POST %s from %s: %s", path, addr,
+	    curl_easy_strerror(rc));
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
+	curl_slist_free_all(sl);
+	curl_easy_cleanup(h);
+	free(ct);
+	if (r->body == NULL)
+		cr_assert_not_null(r->body = strdup(""));
+	r->json = r->body[0] == '{' ? json_tokener_parse(r->body) : NULL;
+}
+
+/* A JSON object of string members: key, value, ..., NULL; free it. */
+static char *
+jbody(const char *key, ...)
+{
+	struct json_object	*o;
+	va_list			 ap;
+	const char		*k, *v;
+	char			*s;
+
+	cr_assert_not_null(o = json_object_new_object());
+	va_start(ap, key);
+	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
+		v = va_arg(ap, const char *);
+		json_object_object_add(o, k, json_object_new_string(v));
+	}
+	va_end(ap);
+	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)));
+	json_object_put(o);
+	return s;
+}
+
+static void
+post_json_from(const char *addr, const char *path, char *body,
+    struct gh_resp *r)
+{
+	post_from(addr, path, "application/json", body, r);
+	free(body);
+}
+
+/* A login by field ("username", "email", "employee_id") from addr. */
+static void
+login_from(const char *addr, const char *field, const char *id,
+    const char *password, struct gh_resp *r)
+{
+	post_json_from(addr, "/api/auth/login", jbody(field, id, "password",
+	    password, NULL), r);
+}
+
+/* A login's status, the response freed. */
+static long
+login_status(const char *addr, const char *username, const char *password)
+{
+	struct gh_resp	 r;
+	long		 st;
+
+	login_from(addr, "username", username, password, &r);
+	st = r.status;
+	if (st == 401)
+		gh_assert_error(&r, 401, "invalid_grant");
+	gh_resp_free(&r);
+	return st;
+}
+
+/*
+ * Registers a fresh user from an address of its own, so registrations
+ * made to set a test up never count against the test's addresses.
+ */
+static void
+make_user(struct gh_user_t *u, const char *prefix)
+{
+	struct gh_resp	 r;
+	char		 addr[32];
+
+	memset(u, 0, sizeof(*u));
+	new_address(addr, sizeof(addr));
+	snprintf(u->username, sizeof(u->username), "%s", gh_unique(prefix));
+	snprintf(u->password, sizeof(u->password), "Pw-%s-Aa9",
+	    gh_unique(""));
+	snprintf(u->email, sizeof(u->email), "%s@example.com", u->username);
+	snprintf(u->employee_id, sizeof(u->employee_id), "E-%s",
+	    gh_unique(""));
+	post_json_from(addr, "/api/auth/register", jbody("username",
+	    u->username, "password", u->password, "email", u->email,
+	    "employee_id", u->employee_id, NULL), &r);
+	cr_assert_eq(r.status, 201, "register: %ld %s", r.status, r.body);
+	snprintf(u->id, sizeof(u->id), "%s", gh_resp_str(&r, "id"));
+	gh_resp_free(&r);
+}
+
+/* Asserts the contract's 429; returns Retry-After, checked in 1..max. */
+static long
+assert_throttled(const struct gh_resp *r, long max)
+{
+	const char	*ra;
+	char		*end;
+	long		 secs;
+
+	gh_assert_error(r, 429, "too_many_requests");
+	ra = gh_resp_header(r, "Retry-After");
+	cr_assert_not_null(ra, "a 429 without Retry-After");
+	secs = strtol(ra, &end, 10);
+	cr_assert(end != ra && *end == '\0' && ra[0] >= '0' && ra[0] <= '9',
+	    "Retry-After is not a number of seconds: \"%s\"", ra);
+	cr_assert(secs >= 1 && secs <= max, "Retry-After %ld, not in 1..%ld",
+	    secs, max);
+	return secs;
+}
+
+/* Fails n logins of username from addr, each with 401 invalid_grant. */
+static void
+fail_logins(const char *addr, const char *username, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		cr_assert_eq(login_status(addr, username, "Wrong-Password-1"),
+		    401, "failure %d of %s", i + 1, username);
+}
+
+/* The 429 an attempt gets now; returns Retry-After. */
+static long
+assert_login_throttled(const char *addr, const char *field, const char *id,
+    const char *password, long max)
+{
+	struct gh_resp	 r;
+	long		 ra;
+
+	login_from(addr, field, id, password, &r);
+	ra = assert_throttled(&r, max);
+	gh_resp_free(&r);
+	return ra;
+}
+
+static long
+failures_of_address(const char *addr)
+{
+	return atol(gh_sql("SELECT count(*) FROM login_failures WHERE "
+	    "address = '%s'", addr));
+}
+
+/* Moves addr's failures secs into the past, as if time went by. */
+static void
+age_failures(const char *addr, int secs)
+{
+	gh_sql("UPDATE login_failures SET failed_at = failed_at - "
+	    "make_interval(secs => %d) WHERE address = '%s'", secs, addr);
+}
+
+/* --- per account ------------------------------------------------------- */
+
+Test(throttle, the_sixth_attempt_after_five_wrong_passwords_is_429)
+{
+	struct gh_user_t	 u;
+	char			 addr[32];
+
+	make_user(&u, "th");
+	new_address(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	assert_login_throttled(addr, "username", u.username,
+	    "Wrong-Password-1", BACKOFF_BASE);
+	/* And it stays so: a refusal is no new failure. */
+	assert_login_throttled(addr, "username", u.username,
+	    "Wrong-Password-1", BACKOFF_BASE);
+	cr_assert_eq(failures_of_address(addr), MAX_PER_ACCOUNT);
+}
+
+Test(throttle, the_right_password_while_throttled_is_429_and_no_login)
+{
+	struct gh_user_t	 u;
+	char			 addr[32], other[32];
+
+	make_user(&u, "thr");
+	new_address(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	assert_login_throttled(addr, "username", u.username, u.password,
+	    BACKOFF_BASE);
+	/* The account is throttled, from any address. */
+	new_address(other, sizeof(other));
+	assert_login_throttled(other, "username", u.username, u.password,
+	    BACKOFF_BASE);
+	/* No session was started, no failure cleared or added. */
+	cr_assert_str_eq(gh_sql("SELECT count(*) FROM sessions WHERE "
+	    "user_id = '%s'", u.id), "0");
+	cr_assert_eq(failures_of_address(addr), MAX_PER_ACCOUNT);
+	cr_assert_eq(failures_of_address(other), 0);
+}
+
+Test(throttle, the_account_is_one_whatever_identifier_names_it)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	char			 addr[32], upper[80];
+	int			 i;
+
+	make_user(&u, "thi");
+	new_address(addr, sizeof(addr));
+	for (i = 0; u.username[i] != '\0'; i++)
+		upper[i] = (char)toupper((unsigned char)u.username[i]);
+	upper[i] = '\0';
+	/* Other case, other identifiers: still the same account. */
+	for (i = 0; i < MAX_PER_ACCOUNT; i++) {
+		if (i % 3 == 0)
+			login_from(addr, "email", u.email, "Wrong-Password-1",
+			    &r);
+		else if (i % 3 == 1)
+			login_from(addr, "employee_id", u.employee_id,
+			    "Wrong-Password-1", &r);
+		else
+			login_from(addr, "username", upper,
+			    "Wrong-Password-1", &r);
+		gh_assert_error(&r, 401, "invalid_grant");
+		gh_resp_free(&r);
+	}
+	assert_login_throttled(addr, "username", u.username, u.password,
+	    BACKOFF_BASE);
+	assert_login_throttled(addr, "email", u.email, u.password,
+	    BACKOFF_BASE);
+	assert_login_throttled(addr, "employee_id", u.employee_id, u.password,
+	    BACKOFF_BASE);
+}
+
+Test(throttle, an_unknown_username_is_throttled_alike)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 known, unknown;
+	char			 a1[32], a2[32], name[80];
+
+	make_user(&u, "thk");
+	snprintf(name, sizeof(name), "%s", gh_unique("nobody"));
+	new_address(a1, sizeof(a1));
+	new_address(a2, sizeof(a2));
+	fail_logins(a1, u.username, MAX_PER_ACCOUNT);
+	fail_logins(a2, name, MAX_PER_ACCOUNT);
+	login_from(a1, "username", u.username, "Wrong-Password-1", &known);
+	login_from(a2, "username", name, "Wrong-Password-1", &unknown);
+	assert_throttled(&known, BACKOFF_BASE);
+	assert_throttled(&unknown, BACKOFF_BASE);
+	/* Nothing tells a real account from a made-up one. */
+	cr_assert_str_eq(known.body, unknown.body);
+	gh_resp_free(&known);
+	gh_resp_free(&unknown);
+}
+
+Test(throttle, form_logins_are_counted_and_throttled_too)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	char			 addr[32], form[300];
+	int			 i;
+
+	make_user(&u, "thf");
+	new_address(addr, sizeof(addr));
+	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
+	    "password=Wrong-Password-1&client_id=web", u.username);
+	for (i = 0; i < MAX_PER_ACCOUNT; i++) {
+		post_from(addr, "/api/auth/login",
+		    "application/x-www-form-urlencoded", form, &r);
+		gh_assert_error(&r, 401, "invalid_grant");
+		gh_resp_free(&r);
+	}
+	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
+	    "password=%s", u.username, u.password);
+	post_from(addr, "/api/auth/login", "application/x-www-form-urlencoded",
+	    form, &r);
+	assert_throttled(&r, BACKOFF_BASE);
+	gh_resp_free(&r);
+}
+
+Test(throttle, the_back_off_doubles_with_each_failure_past_the_limit)
+{
+	struct gh_user_t	 u;
+	char			 addr[32];
+	long			 ra;
+
+	make_user(&u, "thb");
+	new_address(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	ra = assert_login_throttled(addr, "username", u.username,
+	    "Wrong-Password-1", BACKOFF_BASE);
+	cr_assert_geq(ra, BACKOFF_BASE - 5, "first back-off %ld s", ra);
+	/* 31 seconds later the first back-off is over: one more try. */
+	age_failures(addr, BACKOFF_BASE + 1);
+	cr_assert_eq(login_status(addr, u.username, "Wrong-Password-1"), 401);
+	/* That sixth failure doubles it. */
+	ra = assert_login_throttled(addr, "username", u.username, u.password,
+	    2 * BACKOFF_BASE);
+	cr_assert_gt(ra, BACKOFF_BASE, "second back-off %ld s", ra);
+	/* And again, past the second. */
+	age_failures(addr, 2 * BACKOFF_BASE + 1);
+	cr_assert_eq(login_status(addr, u.username, "Wrong-Password-1"), 401);
+	ra = assert_login_throttled(addr, "username", u.username, u.password,
+	    4 * BACKOFF_BASE);
+	cr_assert_gt(ra, 2 * BACKOFF_BASE, "third back-off %ld s", ra);
+	/* Once it is over, the right password logs in. */
+	age_failures(addr, 4 * BACKOFF_BASE + 1);
+	cr_assert_eq(login_status(addr, u.username, u.password), 200);
+}
+
+Test(throttle, failures_out_of_the_window_do_not_count)
+{
+	struct gh_user_t	 u;
+	char			 addr[32];
+
+	make_user(&u, "thw");
+	new_address(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	age_failures(addr, WINDOW + 1);
+	/* Five old failures are none: five more are allowed. */
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	assert_login_throttled(addr, "username", u.username, u.password,
+	    BACKOFF_BASE);
+}
+
+Test(throttle, a_success_resets_the_accounts_count)
+{
+	struct gh_user_t	 u;
+	char			 addr[32];
+
+	make_user(&u, "ths");
+	new_address(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT - 1);
+	cr_assert_eq(login_status(addr, u.username, u.password), 200);
+	/* Five more failures are allowed before the next 429. */
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
+	assert_login_throttled(addr, "username", u.username, u.password,
+	    BACKOFF_BASE);
+}
+
+/* --- per address ------------------------------------------------------- */
+
+Test(throttle, failures_across_accounts_from_one_address_are_throttled)
+{
+	struct gh_user_t	 u;
+	char			 addr[32], other[32];
+	int			 i;
+
+	make_user(&u, "tha");
+	new_address(addr, sizeof(addr));
+	/* One failure each for many accounts: far from the account limit. */
+	for (i = 0; i < MAX_PER_ADDRESS; i++)
+		cr_assert_eq(login_status(addr, gh_unique("spray"),
+		    "Wrong-Password-1"), 401, "failure %d", i + 1);
+	assert_login_throttled(addr, "username", gh_unique("spray"),
+	    "Wrong-Password-1", BACKOFF_BASE);
+	/* The address is throttled, even for a real user's right password. */
+	assert_login_throttled(addr, "username", u.username, u.password,
+	    BACKOFF_BASE);
+	/* The user is not: from elsewhere the login goes through. */
+	new_address(other, sizeof(other));
+	cr_assert_eq(login_status(other, u.username, u.password), 200);
+}
+
+/* --- registrations ----------------------------------------------------- */
+
+static void
+register_from(const char *addr, const char *username, struct gh_resp *r)
+{
+	post_json_from(addr, "/api/auth/register", jbody("username", username,
+	    "password", "Register-Password-1", NULL), r);
+}
+
+Test(throttle, registrations_past_the_limit_are_429)
+{
+	struct gh_resp	 r;
+	char		 addr[32], other[32];
+	int		 i;
+
+	new_address(addr, sizeof(addr));
+	for (i = 0; i < MAX_REGISTRATIONS; i++) {
+		register_from(addr, gh_unique("threg"), &r);
+		cr_assert_eq(r.status, 201, "registration %d: %ld %s", i + 1,
+		    r.status, r.body);
+		gh_resp_free(&r);
+	}
+	register_from(addr, gh_unique("threg"), &r);
+	assert_throttled(&r, WINDOW);
+	gh_resp_free(&r);
+	/* Another address may still register. */
+	new_address(other, sizeof(other));
+	register_from(other, gh_unique("threg"), &r);
+	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+}
+
+Test(throttle, failed_registrations_do_not_count)
+{
+	struct gh_resp	 r;
+	char		 addr[32], first[80];
+	int		 i;
+
+	new_address(addr, sizeof(addr));
+	snprintf(first, sizeof(first), "%s", gh_unique("thfr"));
+	register_from(addr, first, &r);
+	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	for (i = 0; i < 2 * MAX_REGISTRATIONS; i++) {
+		/* A taken name: 409. */
+		register_from(addr, first, &r);
+		gh_assert_field_error(&r, 409, "conflict", "username");
+		gh_resp_free(&r);
+		/* An invalid one: 422. */
+		register_from(addr, "no spaces allowed", &r);
+		gh_assert_field_error(&r, 422, "validation_failed",
+		    "username");
+		gh_resp_free(&r);
+	}
+	/* The other two successful ones of the limit are still there. */
+	for (i = 1; i < MAX_REGISTRATIONS; i++) {
+		register_from(addr, gh_unique("thfr"), &r);
+		cr_assert_eq(r.status, 201, "registration %d: %ld %s", i + 1,
+		    r.status, r.body);
+		gh_resp_free(&r);
+	}
+	register_from(addr, gh_unique("thfr"), &r);
+	assert_throttled(&r, WINDOW);
+	gh_resp_free(&r);
+}
+
+/* --- no password work when throttled ----------------------------------- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The user's hash is made at cost 10 (the stack hashes at 4), so that a
+ * wrong password costs a bcrypt far above a request's other work; a
+ * throttled attempt, which does no bcrypt, must come back in a fraction
+ * of that.  Medians of several attempts and a generous factor keep a busy
+ * machine from making it flaky.
+ */
+Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
+{
+	enum { N = MAX_PER_ACCOUNT, M = 7 };
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	struct crypt_data	*cd;
+	char			 addr[32], salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h;
+	double			 wrong[N], throttled[M], mw, mt;
+	int			 i;
+
+	make_user(&u, "tht");
+	cr_assert_not_null(cd = calloc(1, sizeof(*cd)));
+	cr_assert_not_null(crypt_gensalt_rn("$2b$", 10, NULL, 0, salt,
+	    sizeof(salt)));
+	cr_assert_not_null(h = crypt_rn(u.password, salt, cd, sizeof(*cd)));
+	cr_assert_eq(strncmp(h, "$2b$10$", 7), 0);
+	gh_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
+	    u.id);
+	free(cd);
+	new_address(addr, sizeof(addr));
+	for (i = 0; i < N; i++) {
+		login_from(addr, "username", u.username, "Wrong-Password-1",
+		    &r);
+		gh_assert_error(&r, 401, "invalid_grant");
+		wrong[i] = r.seconds;
+		gh_resp_free(&r);
+	}
+	for (i = 0; i < M; i++) {
+		/* The right password, too: no verification of it either. */
+		login_from(addr, "username", u.username, i % 2 ? u.password :
+		    "Wrong-Password-1", &r);
+		assert_throttled(&r, BACKOFF_BASE);
+		throttled[i] = r.seconds;
+		gh_resp_free(&r);
+	}
+	mw = median(wrong, N);
+	mt = median(throttled, M);
+	cr_log_info("median %.2f ms throttled, %.2f ms for a wrong password "
+	    "at cost 10", mt * 1000, mw * 1000);
+	cr_assert_lt(mt, mw / 4, "median %.2f ms throttled, %.2f ms for a "
+	    "wrong password at cost 10", mt * 1000, mw * 1000);
+	/* Nothing logged in, so nothing rehashed the cost-10 hash. */
+	cr_assert_eq(strncmp(gh_sql("SELECT password_hash FROM users WHERE "
+	    "id = '%s'", u.id), "$2b$10$", 7), 0);
+}
