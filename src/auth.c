@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "authcache.h"
 #include "http.h"
 #include "jwt.h"
 #include "log.h"
@@ -73,7 +74,7 @@ gh_auth_check(struct gh_db *db, const struct gh_jwt_key *key, const char *tok,
 		*why = gh_jwt_result_str(jr);
 		return GH_AUTH_INVALID;
 	}
-	st = gh_users_get_live(db, p->claims.sub, p->claims.sid,
+	st = gh_authcache_get_live(db, p->claims.sub, p->claims.sid,
 	    p->claims.iat, &p->user);
 	switch (st) {
 	case GH_DB_OK:

@@ -112,6 +112,10 @@ static const struct key keys[] = {
 	  FIELD(register_max_per_address), 0, 1000000, "20",
 	  "registrations from one address within the window; 0 for no limit" },
 
+	{ "auth_cache_entries", KT_INT, FIELD(auth_cache_entries), 0, 1048576,
+	  "1024", "sessions each program remembers, kept exact by LISTEN; "
+	  "0 asks PostgreSQL on every request" },
+
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
 	  "cookie the authorizer also takes the token from; empty for none" },
 	{ "authorizer_login_url", KT_STRING, FIELD(authorizer_login_url), 0, 0,

@@ -65,6 +65,7 @@ struct gh_config {
 	int			login_failure_window_seconds;
 	int			register_max_per_address;	/* 0: no limit */
 
+	int			auth_cache_entries;	/* 0: off */
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
 

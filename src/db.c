@@ -24,6 +24,8 @@ struct gh_db {
 	size_t			 nprepared;
 	char			 conflict[64];
 	char			 error[256];
+	const char		*channel;	/* LISTENed on every connection */
+	unsigned long		 generation;	/* connections made so far */
 };
 
 static const struct gh_stmt stmt_ping = {
@@ -109,6 +111,28 @@ log_notice(void *arg, const char *msg)
 	gh_log(GH_LOG_DEBUG, "db: %.*s", (int)n, msg);
 }
 
+/* The channel is one of ours, a plain identifier: no quoting needed. */
+static enum gh_db_status
+listen_channel(struct gh_db *db)
+{
+	char		 sql[80];
+	PGresult	*res;
+	int		 n, ok;
+
+	n = snprintf(sql, sizeof(sql), "LISTEN %s", db->channel);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return GH_DB_ERROR;
+	res = PQexec(db->conn, sql);
+	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok) {
+		save_error(db, res != NULL ? PQresultErrorMessage(res) :
+		    PQerrorMessage(db->conn));
+		gh_log(GH_LOG_WARN, "database unavailable: %s", db->error);
+	}
+	PQclear(res);
+	return ok ? GH_DB_OK : GH_DB_UNAVAILABLE;
+}
+
 static enum gh_db_status
 connect_db(struct gh_db *db)
 {
@@ -146,6 +170,11 @@ connect_db(struct gh_db *db)
 		return GH_DB_UNAVAILABLE;
 	}
 	(void)PQsetNoticeProcessor(db->conn, log_notice, NULL);
+	db->generation++;
+	if (db->channel != NULL && listen_channel(db) != GH_DB_OK) {
+		drop_connection(db);
+		return GH_DB_UNAVAILABLE;
+	}
 	return GH_DB_OK;
 }
 
@@ -358,6 +387,100 @@ enum gh_db_status
 gh_db_ping(struct gh_db *db)
 {
 	return gh_db_run(db, &stmt_ping, NULL);
+}
+
+int
+gh_db_listen(struct gh_db *db, const char *channel)
+{
+	if (db->channel != NULL)
+		return strcmp(db->channel, channel) == 0 ? 0 : -1;
+	db->channel = channel;
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+	    listen_channel(db) != GH_DB_OK) {
+		drop_connection(db);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long
+gh_db_generation(const struct gh_db *db)
+{
+	return db->generation;
+}
+
+/* Hands every notification libpq holds to fn, freeing each. */
+static void
+drain(struct gh_db *db, gh_db_notify_fn *fn, void *arg)
+{
+	PGnotify	*n;
+
+	if (db->conn == NULL)
+		return;
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		if (fn != NULL)
+			fn(arg, n->extra);
+		PQfreemem(n);
+	}
+}
+
+/*
+ * A pipeline holding only a Sync: the server answers ReadyForQuery, and
+ * sends every notification it was signalled about before it (postgres.c
+ * handles a pending notify interrupt before each ReadyForQuery).  It
+ * costs the server no transaction, no snapshot and no statement.
+ */
+static enum gh_db_status
+sync_once(struct gh_db *db)
+{
+	PGresult	*res;
+	int		 ok = 0;
+
+	if (!PQenterPipelineMode(db->conn))
+		return GH_DB_UNAVAILABLE;
+	if (PQpipelineSync(db->conn)) {
+		res = PQgetResult(db->conn);
+		ok = res != NULL &&
+		    PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+		PQclear(res);
+		/* The Sync's result is followed by a NULL when all is read. */
+		while ((res = PQgetResult(db->conn)) != NULL) {
+			ok = 0;
+			PQclear(res);
+		}
+	}
+	if (!PQexitPipelineMode(db->conn))
+		ok = 0;
+	if (!ok)
+		save_error(db, PQerrorMessage(db->conn));
+	return ok ? GH_DB_OK : GH_DB_UNAVAILABLE;
+}
+
+enum gh_db_status
+gh_db_notifications(struct gh_db *db, int sync, gh_db_notify_fn *fn,
+    void *arg)
+{
+	enum gh_db_status	 st = GH_DB_OK;
+
+	if (db->in_tx)
+		return GH_DB_ERROR;
+	if (gh_db_conn(db) == NULL)
+		return GH_DB_UNAVAILABLE;
+	if (sync)
+		st = sync_once(db);
+	else if (!PQconsumeInput(db->conn))
+		st = GH_DB_UNAVAILABLE;
+	if (st == GH_DB_OK)
+		drain(db, fn, arg);
+	else
+		drop_connection(db);
+	return st;
+}
+
+void
+gh_db_drop_notifications(struct gh_db *db, gh_db_notify_fn *fn, void *arg)
+{
+	drain(db, fn, arg);
 }
 
 const char *

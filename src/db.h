@@ -74,6 +74,30 @@ enum gh_db_status gh_db_script(struct gh_db *, const char *sql);
 enum gh_db_status gh_db_ping(struct gh_db *);
 
 /*
+ * Notifications.  gh_db_listen() LISTENs on channel (a constant
+ * identifier, kept by pointer) on this and every later connection; one
+ * channel per handle.  The generation counts connections made: a
+ * notification sent while there was none is lost, so whoever keeps
+ * state by notification forgets it all when the generation moves.
+ *
+ * gh_db_notifications() hands fn every notification received so far.
+ * With sync it first makes a round trip that returns only after the
+ * server has sent every notification of a transaction committed before
+ * the call (see db.c); without, it takes what has arrived.  Not inside a
+ * transaction.  On GH_DB_UNAVAILABLE the connection is dropped.
+ * gh_db_drop_notifications() hands over what libpq already holds,
+ * without any I/O.
+ */
+typedef void	 gh_db_notify_fn(void *arg, const char *payload);
+
+int		 gh_db_listen(struct gh_db *, const char *channel);
+unsigned long	 gh_db_generation(const struct gh_db *);
+enum gh_db_status gh_db_notifications(struct gh_db *, int sync,
+	    gh_db_notify_fn *, void *);
+void		 gh_db_drop_notifications(struct gh_db *, gh_db_notify_fn *,
+	    void *);
+
+/*
  * After GH_DB_CONFLICT: the name of the constraint that refused the row
  * (a unique or a foreign key constraint).
  */

@@ -9,6 +9,7 @@
 
 #include <fcgiapp.h>
 
+#include "authcache.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -111,6 +112,7 @@ gh_serve(const struct gh_program *prog)
 	    (req.db = gh_db_new(cfg.database_url,
 	    cfg.statement_timeout_ms)) == NULL ||
 	    gh_db_set_user(req.db, cfg.database_program_roles ? role : NULL) ||
+	    gh_authcache_init(cfg.auth_cache_entries) == -1 ||
 	    setup_signals() == -1 ||
 	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
@@ -120,6 +122,7 @@ gh_serve(const struct gh_program *prog)
 	while (FCGX_Accept_r(&fcgx) == 0) {
 		serve_one(prog, &req, &fcgx);
 		FCGX_Finish_r(&fcgx);
+		gh_authcache_settle(req.db);
 	}
 	gh_log(GH_LOG_INFO, "%s: shutting down", prog->name);
 	rc = 0;

@@ -113,6 +113,19 @@ enum gh_db_status gh_users_revoke(struct gh_db *, const char *id, const char *ro
 enum gh_db_status gh_users_get_live(struct gh_db *, const char *id,
 	    const char *sid, int64_t iat, struct gh_user *);
 
+/* What decides, besides the row, whether a later token of sid is good. */
+struct gh_live {
+	int64_t		valid_after;	/* tokens_valid_after, whole seconds */
+	int64_t		expires_us;	/* the session's end, Unix microseconds */
+};
+
+/*
+ * The same lookup without the iat test: the user of live session sid,
+ * with the times a cache needs to judge later tokens alone.
+ */
+enum gh_db_status gh_users_get_session(struct gh_db *, const char *id,
+	    const char *sid, struct gh_user *, struct gh_live *);
+
 /* Replaces the hash alone (a rehash at login); sessions go on. */
 enum gh_db_status gh_users_rehash(struct gh_db *, const char *id,
 	    const char *hash);

@@ -228,6 +228,32 @@ Test(authorizer, a_role_granted_counts_at_once)
 	gh_resp_free(&r);
 }
 
+/*
+ * Every authorizer process has let the token through (and cached its
+ * session) before the logout: all of them refuse it right after.
+ */
+Test(authorizer, a_logout_is_refused_by_every_warm_process)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	int			 i;
+
+	gh_make_user(&u, "azlo");
+	for (i = 0; i < 16; i++) {
+		get(members, u.access, NULL, &r);
+		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+		gh_resp_free(&r);
+	}
+	gh_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
+	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	for (i = 0; i < 16; i++) {
+		get(members, u.access, NULL, &r);
+		gh_assert_bearer_401(&r, false);
+		gh_resp_free(&r);
+	}
+}
+
 Test(authorizer, the_token_in_the_configured_cookie_works)
 {
 	struct gh_user_t	 u;

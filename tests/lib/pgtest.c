@@ -1,6 +1,7 @@
 /*
  * pgtest: throwaway databases for tests.  See pgtest.h.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,20 @@ gh_test_sql(const char *conninfo, const char *sql)
 	PQclear(res);
 	PQfinish(conn);
 	return value;
+}
+
+const char *
+gh_test_sqlf(const char *conninfo, const char *fmt, ...)
+{
+	char	 sql[2048];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(sql), "statement too long");
+	return gh_test_sql(conninfo, sql);
 }
 
 const char *

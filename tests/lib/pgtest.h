@@ -26,4 +26,8 @@ const char	*gh_test_sql_dir(void);
  */
 const char	*gh_test_sql(const char *conninfo, const char *sql);
 
+/* gh_test_sql() with the statement formatted. */
+const char	*gh_test_sqlf(const char *conninfo, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -5,7 +5,6 @@
  * and it is not older than the user's tokens_valid_after, and the roles
  * come from the database at the time of the check.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,23 +134,8 @@ static struct gh_jwt_key key;
 static struct gh_db	*db;
 static struct gh_user	 alice, bob;
 
-static const char	*sqlf(const char *, ...)
-			    __attribute__((format(printf, 1, 2)));
-
-/* gh_test_sql() on this test's database, with the statement formatted. */
-static const char *
-sqlf(const char *fmt, ...)
-{
-	char	 sql[2048];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	cr_assert(n > 0 && (size_t)n < sizeof(sql));
-	return gh_test_sql(url, sql);
-}
+/* gh_test_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
 
 static void
 add_user(const char *name, struct gh_user *u)

@@ -5,7 +5,6 @@
  * that is given a password checks that neither stdout nor stderr says it.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,22 +133,8 @@ run(const char *stdin_text, const char *const args[])
 	return rc;
 }
 
-static const char	*sqlf(const char *, ...)
-			    __attribute__((format(printf, 1, 2)));
-
-static const char *
-sqlf(const char *fmt, ...)
-{
-	char	 sql[2048];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	cr_assert(n > 0 && (size_t)n < sizeof(sql));
-	return gh_test_sql(url, sql);
-}
+/* gh_test_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
 
 static void
 fresh(void)

@@ -112,6 +112,7 @@ Test(config, defaults_follow_the_contract)
 	cr_assert_eq(c.refresh_token_expire_days, 7);
 	cr_assert_eq(c.session_max_days, 30);
 	cr_assert_eq(c.refresh_reuse_grace_seconds, 10);
+	cr_assert_eq(c.auth_cache_entries, 1024);
 	cr_assert_eq(c.bcrypt_cost, 12);
 	cr_assert_eq(c.password_min_length, 8);
 	cr_assert_eq(c.password_require_classes, false);
@@ -141,7 +142,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)25);
+	cr_assert_eq(n, (size_t)26);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);

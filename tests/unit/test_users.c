@@ -7,7 +7,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,23 +37,8 @@ open_db(void)
 	return db;
 }
 
-static const char	*sqlf(const char *, ...)
-			    __attribute__((format(printf, 1, 2)));
-
-/* gh_test_sql() on this test's database, with the statement formatted. */
-static const char *
-sqlf(const char *fmt, ...)
-{
-	char	 sql[2048];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	cr_assert(n > 0 && (size_t)n < sizeof(sql));
-	return gh_test_sql(url, sql);
-}
+/* gh_test_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
 
 static enum gh_db_status
 try_add(struct gh_db *db, const char *username, const char *email,

@@ -1,0 +1,307 @@
+/*
+ * authcache: the token check's per-process cache.  See authcache.h.
+ *
+ * A table of fixed entries, found by a hash of the session id and up to
+ * PROBES slots after it; a full neighbourhood gives up its least recently
+ * used entry.  A user's fields are packed into the entry as NUL-ended
+ * strings, so an entry is a few hundred bytes, not a struct gh_user's
+ * three kilobytes; a user too big to pack is simply not cached.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authcache.h"
+#include "db.h"
+#include "log.h"
+#include "users.h"
+
+#define PROBES		4
+#define PACK_MAX	432
+#define ENTRIES_MAX	((size_t)1 << 20)
+
+struct entry {
+	char		sid[GH_UUID_LEN + 1];	/* "" when free */
+	char		uid[GH_UUID_LEN + 1];
+	int64_t		valid_after;
+	int64_t		expires_us;
+	unsigned long	used;			/* clock of the last hit */
+	size_t		len;
+	char		packed[PACK_MAX];
+};
+
+static struct entry	*table;
+static size_t		 mask;
+static unsigned long	 clock_now;
+static unsigned long	 generation;
+static int		 listening;
+static struct gh_authcache_stats stats;
+
+int
+gh_authcache_init(size_t entries)
+{
+	size_t	 n = 1;
+
+	free(table);
+	table = NULL;
+	mask = 0;
+	listening = 0;
+	memset(&stats, 0, sizeof(stats));
+	if (entries == 0)
+		return 0;
+	if (entries > ENTRIES_MAX)
+		entries = ENTRIES_MAX;
+	while (n < entries)
+		n <<= 1;
+	if ((table = calloc(n, sizeof(*table))) == NULL)
+		return -1;
+	mask = n - 1;
+	return 0;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return INT64_MAX;	/* every entry reads as expired */
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* FNV-1a: session ids are random, any spreading hash will do. */
+static size_t
+slot_of(const char *sid)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *sid != '\0'; sid++)
+		h = (h ^ (unsigned char)*sid) * 16777619u;
+	return (size_t)h & mask;
+}
+
+static struct entry *
+find(const char *sid)
+{
+	size_t	 i, s = slot_of(sid);
+
+	for (i = 0; i < PROBES; i++) {
+		struct entry	*e = &table[(s + i) & mask];
+
+		if (strcmp(e->sid, sid) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+flush(void)
+{
+	size_t	 i;
+
+	for (i = 0; i <= mask; i++)
+		table[i].sid[0] = '\0';
+	stats.flushes++;
+}
+
+/* A notification: payload is a user id, or "*" for everyone. */
+static void
+forget(void *arg, const char *payload)
+{
+	size_t	 i;
+
+	(void)arg;
+	if (table == NULL)
+		return;
+	if (strlen(payload) != GH_UUID_LEN) {
+		flush();
+		return;
+	}
+	for (i = 0; i <= mask; i++)
+		if (table[i].sid[0] != '\0' &&
+		    strcmp(table[i].uid, payload) == 0) {
+			table[i].sid[0] = '\0';
+			stats.forgotten++;
+		}
+}
+
+/* Entries were learnt on a connection that is gone: forget them all. */
+static void
+check_generation(const struct gh_db *db)
+{
+	if (gh_db_generation(db) != generation) {
+		flush();
+		generation = gh_db_generation(db);
+	}
+}
+
+static int
+put_str(struct entry *e, const char *s)
+{
+	size_t	 n = strlen(s) + 1;
+
+	if (n > sizeof(e->packed) - e->len)
+		return -1;
+	memcpy(e->packed + e->len, s, n);
+	e->len += n;
+	return 0;
+}
+
+static int
+pack(struct entry *e, const struct gh_user *u)
+{
+	size_t	 i;
+
+	e->len = 0;
+	if (u->nroles > UINT8_MAX)
+		return -1;
+	e->packed[e->len++] = (char)u->nroles;
+	if (put_str(e, u->username) == -1 || put_str(e, u->email) == -1 ||
+	    put_str(e, u->employee_id) == -1 ||
+	    put_str(e, u->full_name) == -1 || put_str(e, u->phone) == -1 ||
+	    put_str(e, u->created_at) == -1 ||
+	    put_str(e, u->updated_at) == -1)
+		return -1;
+	for (i = 0; i < u->nroles; i++)
+		if (put_str(e, u->roles[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* Copies the next packed string; what pack() stored always fits. */
+static const char *
+get_str(const char *p, char *dst, size_t dstsz)
+{
+	size_t	 n = strlen(p);
+
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return p + strlen(p) + 1;
+}
+
+static void
+unpack(const struct entry *e, struct gh_user *u)
+{
+	const char	*p = e->packed;
+	size_t		 i;
+
+	memset(u, 0, sizeof(*u));
+	memcpy(u->id, e->uid, sizeof(u->id));
+	u->active = true;
+	u->nroles = (unsigned char)*p++;
+	p = get_str(p, u->username, sizeof(u->username));
+	p = get_str(p, u->email, sizeof(u->email));
+	p = get_str(p, u->employee_id, sizeof(u->employee_id));
+	p = get_str(p, u->full_name, sizeof(u->full_name));
+	p = get_str(p, u->phone, sizeof(u->phone));
+	p = get_str(p, u->created_at, sizeof(u->created_at));
+	p = get_str(p, u->updated_at, sizeof(u->updated_at));
+	for (i = 0; i < u->nroles && i < GH_ROLES_MAX; i++)
+		p = get_str(p, u->roles[i], sizeof(u->roles[i]));
+}
+
+static void
+put(const char *sid, const struct gh_user *u, const struct gh_live *live)
+{
+	struct entry	*e, *victim = NULL;
+	size_t		 i, s;
+
+	if (strlen(sid) != GH_UUID_LEN || strlen(u->id) != GH_UUID_LEN)
+		return;
+	if ((e = find(sid)) == NULL) {
+		s = slot_of(sid);
+		for (i = 0; i < PROBES; i++) {
+			e = &table[(s + i) & mask];
+			if (e->sid[0] == '\0') {
+				victim = e;
+				break;
+			}
+			if (victim == NULL || e->used < victim->used)
+				victim = e;
+		}
+		e = victim;
+	}
+	e->sid[0] = '\0';
+	if (pack(e, u) == -1)
+		return;
+	memcpy(e->uid, u->id, sizeof(e->uid));
+	e->valid_after = live->valid_after;
+	e->expires_us = live->expires_us;
+	e->used = ++clock_now;
+	memcpy(e->sid, sid, GH_UUID_LEN + 1);
+}
+
+/*
+ * A usable entry for (id, sid), after draining every notification
+ * committed before now; NULL sends the caller to the database.
+ */
+static struct entry *
+fresh_entry(struct gh_db *db, const char *id, const char *sid)
+{
+	struct entry	*e;
+
+	if (find(sid) == NULL)
+		return NULL;	/* the query will be exact by itself */
+	if (gh_db_notifications(db, 1, forget, NULL) != GH_DB_OK) {
+		flush();
+		return NULL;
+	}
+	check_generation(db);
+	if ((e = find(sid)) == NULL || strcmp(e->uid, id) != 0 ||
+	    e->expires_us <= now_us())
+		return NULL;
+	return e;
+}
+
+enum gh_db_status
+gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
+    int64_t iat, struct gh_user *u)
+{
+	struct gh_live		 live;
+	struct entry		*e;
+	enum gh_db_status	 st;
+
+	if (table == NULL)
+		return gh_users_get_live(db, id, sid, iat, u);
+	if (!listening) {
+		/* On failure the next connection LISTENs: it is registered. */
+		(void)gh_db_listen(db, GH_AUTHCACHE_CHANNEL);
+		listening = 1;
+	}
+	if ((e = fresh_entry(db, id, sid)) != NULL) {
+		stats.hits++;
+		e->used = ++clock_now;
+		if (iat < e->valid_after) {
+			memset(u, 0, sizeof(*u));
+			return GH_DB_NOT_FOUND;
+		}
+		unpack(e, u);
+		return GH_DB_OK;
+	}
+	stats.misses++;
+	if ((st = gh_users_get_session(db, id, sid, u, &live)) != GH_DB_OK)
+		return st;
+	check_generation(db);
+	put(sid, u, &live);
+	if (iat < live.valid_after) {
+		memset(u, 0, sizeof(*u));
+		return GH_DB_NOT_FOUND;
+	}
+	return GH_DB_OK;
+}
+
+void
+gh_authcache_settle(struct gh_db *db)
+{
+	if (db != NULL)
+		gh_db_drop_notifications(db, forget, NULL);
+}
+
+void
+gh_authcache_stats(struct gh_authcache_stats *s)
+{
+	*s = stats;
+}

@@ -1,0 +1,154 @@
+/*
+ * The per-process session cache (auth_cache_entries), end to end: every
+ * process of a pool has answered for a token before the change, so each
+ * holds it, and the very next requests after a logout, suspension,
+ * password change, role change or profile change, made through the API,
+ * the CLI or plain SQL, must all see the change.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "../lib/http.h"
+
+TestSuite(cache, .timeout = 90);
+
+/* More than every process of a pool (4) can take without repeats. */
+#define ROUNDS	16
+
+/* Every me process answers 200 for token, so each has it cached. */
+static void
+warm(const char *token)
+{
+	int	 i;
+
+	for (i = 0; i < ROUNDS; i++)
+		cr_assert_eq(gh_me_status(token), 200, "round %d", i);
+}
+
+static void
+assert_refused_everywhere(const char *token)
+{
+	int	 i;
+
+	for (i = 0; i < ROUNDS; i++)
+		cr_assert_eq(gh_me_status(token), 401, "round %d", i);
+}
+
+static void
+admin_patch(const struct gh_user_t *a, const char *id, const char *body)
+{
+	struct gh_resp	 r;
+	char		 path[200];
+
+	snprintf(path, sizeof(path), "/api/admin/users/%s", id);
+	gh_http_json("PATCH", path, a->access, body, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+}
+
+Test(cache, a_logout_is_refused_by_every_warm_process)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+
+	gh_make_user(&u, "cl");
+	warm(u.access);
+	gh_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
+	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	assert_refused_everywhere(u.access);
+}
+
+Test(cache, a_suspension_by_an_admin_is_refused_by_every_warm_process)
+{
+	struct gh_user_t	 a, u;
+
+	gh_make_admin(&a, "csa");
+	gh_make_user(&u, "csu");
+	warm(u.access);
+	admin_patch(&a, u.id, "{\"status\": \"suspended\"}");
+	assert_refused_everywhere(u.access);
+}
+
+Test(cache, a_suspension_by_the_cli_is_refused_by_every_warm_process)
+{
+	struct gh_user_t	 u;
+	const char		*argv[] = { "user", "suspend", NULL, NULL };
+
+	gh_make_user(&u, "ccu");
+	warm(u.access);
+	argv[2] = u.username;
+	cr_assert_eq(gh_cli(argv, NULL), 0);
+	assert_refused_everywhere(u.access);
+}
+
+Test(cache, a_session_ended_by_sql_is_refused_by_every_warm_process)
+{
+	struct gh_user_t	 u;
+
+	gh_make_user(&u, "cq");
+	warm(u.access);
+	gh_sql("UPDATE sessions SET ended_at = now(), end_reason = 'logout' "
+	    "WHERE user_id = '%s'", u.id);
+	assert_refused_everywhere(u.access);
+}
+
+Test(cache, a_password_change_ends_the_other_sessions_on_every_process)
+{
+	struct gh_user_t	 u, second;
+	struct gh_resp		 r;
+
+	gh_make_user(&u, "cp");
+	second = u;
+	gh_login(&second);
+	warm(u.access);
+	warm(second.access);
+	gh_http_jsonf("POST", "/api/auth/password", u.access, &r,
+	    "{\"current_password\": \"%s\", \"new_password\": "
+	    "\"Changed-%s-Aa9\"}", u.password, gh_unique(""));
+	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
+	gh_resp_free(&r);
+	assert_refused_everywhere(second.access);
+	warm(u.access);		/* the caller's own session goes on */
+}
+
+Test(cache, a_lost_admin_role_is_refused_by_every_warm_admin_process)
+{
+	struct gh_user_t	 a, b;
+	struct gh_resp		 r;
+	int			 i;
+
+	gh_make_admin(&a, "cra");
+	gh_make_admin(&b, "crb");
+	for (i = 0; i < ROUNDS; i++) {
+		gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
+		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+		gh_resp_free(&r);
+	}
+	admin_patch(&a, b.id, "{\"roles\": [\"user\"]}");
+	for (i = 0; i < ROUNDS; i++) {
+		gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
+		gh_assert_error(&r, 403, "insufficient_scope");
+		gh_resp_free(&r);
+	}
+}
+
+Test(cache, a_profile_change_shows_on_every_warm_process)
+{
+	struct gh_user_t	 u;
+	struct gh_resp		 r;
+	int			 i;
+
+	gh_make_user(&u, "cf");
+	warm(u.access);
+	gh_sql("UPDATE users SET full_name = 'Changed Behind' WHERE id = '%s'",
+	    u.id);
+	for (i = 0; i < ROUNDS; i++) {
+		gh_http_json("GET", "/api/auth/me", u.access, NULL, &r);
+		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+		cr_assert_str_eq(gh_resp_str(&r, "full_name"), "Changed Behind");
+		gh_resp_free(&r);
+	}
+}
