@@ -11,9 +11,15 @@
 -- Payload: the user's id, or '*' for "forget everything" (TRUNCATE).
 -- Changes that cannot hurt a cached entry stay quiet: a new session, a
 -- refresh-token rotation, deleting sessions that had already ended or
--- expired (gatehouse cleanup), and a session's expiry moving later.
+-- expired (gatehouse cleanup), a session's expiry moving later, and the
+-- roles of a user made in the same transaction (nobody can have cached
+-- a user that did not exist: a bulk import of a million users with
+-- their roles would otherwise send a million notifications).
+--
+-- SECURITY DEFINER: reading users.xmin needs more than the programs'
+-- column grants; the function reads nothing else.
 CREATE FUNCTION gh_auth_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r	record;
 BEGIN
@@ -28,15 +34,27 @@ BEGIN
 	END IF;
 	IF TG_TABLE_NAME = 'users' THEN
 		PERFORM pg_notify('gh_auth', r.id::text);
-	ELSE
-		PERFORM pg_notify('gh_auth', r.user_id::text);
-		IF TG_OP = 'UPDATE' AND OLD.user_id <> NEW.user_id THEN
+		RETURN NULL;
+	END IF;
+	-- Nested IFs: plpgsql plans a whole condition, and OLD is NULL on
+	-- INSERT.
+	IF TG_TABLE_NAME = 'user_roles' AND TG_OP = 'INSERT' THEN
+		IF EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id
+		    AND u.xmin = pg_current_xact_id()::xid) THEN
+			RETURN NULL;
+		END IF;
+	END IF;
+	PERFORM pg_notify('gh_auth', r.user_id::text);
+	IF TG_OP = 'UPDATE' THEN
+		IF OLD.user_id <> NEW.user_id THEN
 			PERFORM pg_notify('gh_auth', OLD.user_id::text);
 		END IF;
 	END IF;
 	RETURN NULL;
 END;
 $$;
+
+REVOKE ALL ON FUNCTION gh_auth_changed() FROM PUBLIC;
 
 CREATE TRIGGER users_auth_changed AFTER UPDATE OR DELETE ON users
     FOR EACH ROW EXECUTE FUNCTION gh_auth_changed();

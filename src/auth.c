@@ -67,6 +67,7 @@ gh_auth_check(struct gh_db *db, const struct gh_jwt_key *key, const char *tok,
 
 	memset(p, 0, sizeof(*p));
 	*why = NULL;
+	gh_authcache_begin(db);
 	jr = gh_jwt_verify(key, tok, len, (int64_t)time(NULL), &p->claims);
 	if (jr == GH_JWT_INTERNAL)
 		return GH_AUTH_ERROR;

@@ -20,6 +20,7 @@
 #define PROBES		4
 #define PACK_MAX	432
 #define ENTRIES_MAX	((size_t)1 << 20)
+#define FORGET_MAX	64
 
 struct entry {
 	char		sid[GH_UUID_LEN + 1];	/* "" when free */
@@ -105,16 +106,23 @@ flush(void)
 	stats.flushes++;
 }
 
-/* A notification: payload is a user id, or "*" for everyone. */
+/*
+ * A notification: payload is a user id, or "*" for everyone.  Each costs
+ * a pass over the table, so a burst (a bulk change of many users) past
+ * FORGET_MAX in one drain empties the table once and skips the rest.
+ */
 static void
 forget(void *arg, const char *payload)
 {
-	size_t	 i;
+	size_t	*seen = arg, i;
 
-	(void)arg;
 	if (table == NULL)
 		return;
-	if (strlen(payload) != GH_UUID_LEN) {
+	stats.notified++;
+	if (*seen > FORGET_MAX)
+		return;
+	if (++*seen > FORGET_MAX || strlen(payload) != GH_UUID_LEN) {
+		*seen = FORGET_MAX + 1;
 		flush();
 		return;
 	}
@@ -242,10 +250,11 @@ static struct entry *
 fresh_entry(struct gh_db *db, const char *id, const char *sid)
 {
 	struct entry	*e;
+	size_t		 seen = 0;
 
 	if (find(sid) == NULL)
 		return NULL;	/* the query will be exact by itself */
-	if (gh_db_notifications(db, 1, forget, NULL) != GH_DB_OK) {
+	if (gh_db_notifications(db, 1, forget, &seen) != GH_DB_OK) {
 		flush();
 		return NULL;
 	}
@@ -254,6 +263,13 @@ fresh_entry(struct gh_db *db, const char *id, const char *sid)
 	    e->expires_us <= now_us())
 		return NULL;
 	return e;
+}
+
+void
+gh_authcache_begin(struct gh_db *db)
+{
+	if (table != NULL && listening)
+		(void)gh_db_sync_send(db);
 }
 
 enum gh_db_status
@@ -296,8 +312,28 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 void
 gh_authcache_settle(struct gh_db *db)
 {
+	size_t	 seen = 0;
+
 	if (db != NULL)
-		gh_db_drop_notifications(db, forget, NULL);
+		gh_db_drop_notifications(db, forget, &seen);
+}
+
+int
+gh_authcache_idle_fd(struct gh_db *db)
+{
+	if (table == NULL || !listening || db == NULL)
+		return -1;
+	return gh_db_listen_socket(db);
+}
+
+void
+gh_authcache_absorb(struct gh_db *db)
+{
+	size_t	 seen = 0;
+
+	if (table != NULL && gh_db_notifications(db, 0, forget, &seen) !=
+	    GH_DB_OK)
+		flush();
 }
 
 void

@@ -34,6 +34,12 @@
 int	gh_authcache_init(size_t entries);
 
 /*
+ * At the start of a token check: sends the synchronising round trip's
+ * question, so that PostgreSQL answers it while the token is verified.
+ */
+void	gh_authcache_begin(struct gh_db *);
+
+/*
  * gh_users_get_live(), answered from the cache when it can be: same
  * arguments, same results.
  */
@@ -47,9 +53,18 @@ enum gh_db_status gh_authcache_get_live(struct gh_db *, const char *id,
  */
 void	gh_authcache_settle(struct gh_db *);
 
+/*
+ * Between requests: the socket notifications arrive on (-1 when the cache
+ * is off or not listening), and the call that takes them in when it is
+ * readable.  A process left idle must read them, or its backend stops
+ * reading the server's notification queue and holds the queue's tail.
+ */
+int	gh_authcache_idle_fd(struct gh_db *);
+void	gh_authcache_absorb(struct gh_db *);
+
 /* How requests were answered, for tests and the bench. */
 struct gh_authcache_stats {
-	unsigned long	hits, misses, forgotten, flushes;
+	unsigned long	hits, misses, notified, forgotten, flushes;
 };
 void	gh_authcache_stats(struct gh_authcache_stats *);
 

@@ -25,6 +25,7 @@ struct gh_db {
 	char			 conflict[64];
 	char			 error[256];
 	const char		*channel;	/* LISTENed on every connection */
+	int			 sync_sent;	/* a Sync's answer is unread */
 	unsigned long		 generation;	/* connections made so far */
 };
 
@@ -96,6 +97,7 @@ drop_connection(struct gh_db *db)
 	db->conn = NULL;
 	db->nprepared = 0;
 	db->in_tx = 0;
+	db->sync_sent = 0;
 }
 
 /* Server notices (NOTICE, WARNING) are for operators, at debug level. */
@@ -178,9 +180,40 @@ connect_db(struct gh_db *db)
 	return GH_DB_OK;
 }
 
+/*
+ * Reads the answer to a Sync sent by gh_db_sync_send(), leaving the
+ * notifications that came before it in libpq for the next drain.
+ */
+static enum gh_db_status
+finish_sync(struct gh_db *db)
+{
+	PGresult	*res;
+	int		 ok;
+
+	db->sync_sent = 0;
+	res = PQgetResult(db->conn);
+	ok = res != NULL && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	PQclear(res);
+	/* The Sync's result is followed by a NULL when all is read. */
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		ok = 0;
+		PQclear(res);
+	}
+	if (!PQexitPipelineMode(db->conn))
+		ok = 0;
+	if (!ok) {
+		save_error(db, PQerrorMessage(db->conn));
+		drop_connection(db);
+		return GH_DB_UNAVAILABLE;
+	}
+	return GH_DB_OK;
+}
+
 PGconn *
 gh_db_conn(struct gh_db *db)
 {
+	if (db->sync_sent && db->conn != NULL)
+		(void)finish_sync(db);
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return db->conn;
 	if (connect_db(db) != GH_DB_OK)
@@ -403,6 +436,15 @@ gh_db_listen(struct gh_db *db, const char *channel)
 	return 0;
 }
 
+int
+gh_db_listen_socket(const struct gh_db *db)
+{
+	if (db->channel == NULL || db->conn == NULL ||
+	    PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	return PQsocket(db->conn);
+}
+
 unsigned long
 gh_db_generation(const struct gh_db *db)
 {
@@ -430,30 +472,23 @@ drain(struct gh_db *db, gh_db_notify_fn *fn, void *arg)
  * handles a pending notify interrupt before each ReadyForQuery).  It
  * costs the server no transaction, no snapshot and no statement.
  */
-static enum gh_db_status
-sync_once(struct gh_db *db)
+int
+gh_db_sync_send(struct gh_db *db)
 {
-	PGresult	*res;
-	int		 ok = 0;
-
-	if (!PQenterPipelineMode(db->conn))
-		return GH_DB_UNAVAILABLE;
-	if (PQpipelineSync(db->conn)) {
-		res = PQgetResult(db->conn);
-		ok = res != NULL &&
-		    PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-		PQclear(res);
-		/* The Sync's result is followed by a NULL when all is read. */
-		while ((res = PQgetResult(db->conn)) != NULL) {
-			ok = 0;
-			PQclear(res);
-		}
-	}
-	if (!PQexitPipelineMode(db->conn))
-		ok = 0;
-	if (!ok)
+	/* One sent earlier answers for an earlier moment: not this one. */
+	if (db->sync_sent && finish_sync(db) != GH_DB_OK)
+		return -1;
+	if (db->in_tx || db->channel == NULL || db->conn == NULL ||
+	    PQstatus(db->conn) != CONNECTION_OK ||
+	    !PQenterPipelineMode(db->conn))
+		return -1;
+	if (!PQpipelineSync(db->conn)) {
 		save_error(db, PQerrorMessage(db->conn));
-	return ok ? GH_DB_OK : GH_DB_UNAVAILABLE;
+		drop_connection(db);
+		return -1;
+	}
+	db->sync_sent = 1;
+	return 0;
 }
 
 enum gh_db_status
@@ -464,10 +499,13 @@ gh_db_notifications(struct gh_db *db, int sync, gh_db_notify_fn *fn,
 
 	if (db->in_tx)
 		return GH_DB_ERROR;
-	if (gh_db_conn(db) == NULL)
-		return GH_DB_UNAVAILABLE;
-	if (sync)
-		st = sync_once(db);
+	if (sync && db->sync_sent && db->conn != NULL)
+		st = finish_sync(db);
+	else if (gh_db_conn(db) == NULL)
+		st = GH_DB_UNAVAILABLE;
+	else if (sync)
+		st = gh_db_sync_send(db) == 0 ? finish_sync(db) :
+		    GH_DB_UNAVAILABLE;
 	else if (!PQconsumeInput(db->conn))
 		st = GH_DB_UNAVAILABLE;
 	if (st == GH_DB_OK)
@@ -480,6 +518,8 @@ gh_db_notifications(struct gh_db *db, int sync, gh_db_notify_fn *fn,
 void
 gh_db_drop_notifications(struct gh_db *db, gh_db_notify_fn *fn, void *arg)
 {
+	if (db->sync_sent && db->conn != NULL)
+		(void)finish_sync(db);
 	drain(db, fn, arg);
 }
 

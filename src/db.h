@@ -85,13 +85,23 @@ enum gh_db_status gh_db_ping(struct gh_db *);
  * server has sent every notification of a transaction committed before
  * the call (see db.c); without, it takes what has arrived.  Not inside a
  * transaction.  On GH_DB_UNAVAILABLE the connection is dropped.
- * gh_db_drop_notifications() hands over what libpq already holds,
- * without any I/O.
+ * gh_db_drop_notifications() hands over what libpq already holds, after
+ * reading the answer to a Sync still pending (no other I/O).
+ *
+ * gh_db_sync_send() sends that round trip's question early, so the server
+ * answers while the caller works; the next gh_db_notifications() with
+ * sync, or any other use of the handle, reads the answer.  A Sync still
+ * pending from before is read first and not counted: only one sent after
+ * the caller's moment answers for it.  -1 when there is no listening
+ * connection to send it on (nothing is pending then).
  */
 typedef void	 gh_db_notify_fn(void *arg, const char *payload);
 
 int		 gh_db_listen(struct gh_db *, const char *channel);
+/* The listening connection's socket, to poll while idle; -1 when none. */
+int		 gh_db_listen_socket(const struct gh_db *);
 unsigned long	 gh_db_generation(const struct gh_db *);
+int		 gh_db_sync_send(struct gh_db *);
 enum gh_db_status gh_db_notifications(struct gh_db *, int sync,
 	    gh_db_notify_fn *, void *);
 void		 gh_db_drop_notifications(struct gh_db *, gh_db_notify_fn *,

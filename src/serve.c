@@ -1,6 +1,7 @@
 /*
  * serve: the FastCGI request loop.  See serve.h.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,32 @@ serve_one(const struct gh_program *prog, struct gh_request *req,
 	    req->status, elapsed_ms(&t0));
 }
 
+/*
+ * Waits for the next request on the FastCGI socket (fd 0) while taking
+ * in the session cache's notifications, so that an idle process keeps
+ * its cache current and its backend reading the notification queue.
+ * Returns when a request (or a signal) is there, for FCGX_Accept_r().
+ */
+static void
+wait_for_request(struct gh_db *db)
+{
+	struct pollfd	 pfd[2];
+
+	for (;;) {
+		pfd[0].fd = 0;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		if ((pfd[1].fd = gh_authcache_idle_fd(db)) == -1)
+			return;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) == -1 || pfd[0].revents != 0)
+			return;
+		if (pfd[1].revents != 0)
+			gh_authcache_absorb(db);
+	}
+}
+
 int
 gh_serve(const struct gh_program *prog)
 {
@@ -119,7 +146,10 @@ gh_serve(const struct gh_program *prog)
 		goto out;
 	}
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
-	while (FCGX_Accept_r(&fcgx) == 0) {
+	for (;;) {
+		wait_for_request(req.db);
+		if (FCGX_Accept_r(&fcgx) != 0)
+			break;
 		serve_one(prog, &req, &fcgx);
 		FCGX_Finish_r(&fcgx);
 		gh_authcache_settle(req.db);

@@ -295,6 +295,52 @@ Test(authcache, another_users_change_keeps_the_entry)
 	cr_assert_eq(hits(), before + 1);
 }
 
+static unsigned long
+notified(void)
+{
+	struct gh_authcache_stats	 s;
+
+	gh_authcache_stats(&s);
+	return s.notified;
+}
+
+Test(authcache, a_new_user_and_their_roles_send_no_notification)
+{
+	struct gh_user		 bob;
+	struct gh_principal	 p;
+	unsigned long		 before;
+
+	warm(alice_t.access);
+	before = notified();
+	add_user("bob", &bob);		/* the user and the role "user" */
+	sqlf("INSERT INTO users (username, password_hash) SELECT 'bulk' || i, "
+	    "'x' FROM generate_series(1, 50) i");
+	sqlf("INSERT INTO user_roles (user_id, role) SELECT id, 'user' FROM "
+	    "users WHERE username LIKE 'bulk%%'");	/* not the same transaction */
+	assert_accepted(alice_t.access, &p);
+	cr_assert_eq(notified(), before + 50, "%lu notifications",
+	    notified() - before);
+}
+
+Test(authcache, a_burst_of_changes_empties_the_table_once)
+{
+	struct gh_authcache_stats	 s0, s1;
+	struct gh_principal		 p;
+
+	sqlf("INSERT INTO users (username, password_hash) SELECT 'many' || i, "
+	    "'x' FROM generate_series(1, 500) i");
+	warm(alice_t.access);
+	gh_authcache_stats(&s0);
+	sqlf("UPDATE users SET full_name = 'x' WHERE username LIKE 'many%%'");
+	assert_accepted(alice_t.access, &p);
+	gh_authcache_stats(&s1);
+	cr_assert_eq(s1.notified - s0.notified, 500);
+	cr_assert_eq(s1.flushes - s0.flushes, 1);
+	cr_assert_eq(s1.misses - s0.misses, 1, "alice's entry survived");
+	assert_accepted(alice_t.access, &p);
+	cr_assert_eq(hits(), s1.hits + 1, "the table did not fill again");
+}
+
 Test(authcache, a_new_session_and_a_refresh_keep_the_entry)
 {
 	struct gh_token_pair		 t2, t3;
@@ -321,6 +367,7 @@ Test(authcache, a_lost_connection_forgets_everything_and_misses_no_change)
 	 */
 	sqlf("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 	    "WHERE application_name = 'gatehouse' AND pid <> pg_backend_pid() "
+	    "AND datname = current_database() "
 	    "AND backend_type = 'client backend'");
 	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
 	    GH_DB_OK);
