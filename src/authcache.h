@@ -34,8 +34,12 @@
 int	gh_authcache_init(size_t entries);
 
 /*
- * At the start of a token check: sends the synchronising round trip's
- * question, so that PostgreSQL answers it while the token is verified.
+ * Once a request has arrived (gh_serve(): as soon as it is accepted; a
+ * token check: at its start, if not done yet): sends the synchronising
+ * round trip's question, so that PostgreSQL answers it while the request
+ * is read and the token verified.  gh_authcache_settle() must run before
+ * the next request: a question asked for one request cannot answer for
+ * a later one.
  */
 void	gh_authcache_begin(struct gh_db *);
 

@@ -475,9 +475,8 @@ drain(struct gh_db *db, gh_db_notify_fn *fn, void *arg)
 int
 gh_db_sync_send(struct gh_db *db)
 {
-	/* One sent earlier answers for an earlier moment: not this one. */
-	if (db->sync_sent && finish_sync(db) != GH_DB_OK)
-		return -1;
+	if (db->sync_sent)
+		return 0;
 	if (db->in_tx || db->channel == NULL || db->conn == NULL ||
 	    PQstatus(db->conn) != CONNECTION_OK ||
 	    !PQenterPipelineMode(db->conn))

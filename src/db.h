@@ -90,9 +90,10 @@ enum gh_db_status gh_db_ping(struct gh_db *);
  *
  * gh_db_sync_send() sends that round trip's question early, so the server
  * answers while the caller works; the next gh_db_notifications() with
- * sync, or any other use of the handle, reads the answer.  A Sync still
- * pending from before is read first and not counted: only one sent after
- * the caller's moment answers for it.  -1 when there is no listening
+ * sync, or any other use of the handle, reads the answer.  A pending
+ * Sync answers for the moment it was sent: whoever sends one early must
+ * see it read (gh_db_drop_notifications() does) before that moment has
+ * passed, i.e. before the next request.  -1 when there is no listening
  * connection to send it on (nothing is pending then).
  */
 typedef void	 gh_db_notify_fn(void *arg, const char *payload);

@@ -150,6 +150,7 @@ gh_serve(const struct gh_program *prog)
 		wait_for_request(req.db);
 		if (FCGX_Accept_r(&fcgx) != 0)
 			break;
+		gh_authcache_begin(req.db);
 		serve_one(prog, &req, &fcgx);
 		FCGX_Finish_r(&fcgx);
 		gh_authcache_settle(req.db);

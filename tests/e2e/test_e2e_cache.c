@@ -152,3 +152,35 @@ Test(cache, a_profile_change_shows_on_every_warm_process)
 		gh_resp_free(&r);
 	}
 }
+
+/*
+ * Idle processes read their notifications: after a burst far larger
+ * than a socket buffer, no backend of ours is left blocked writing to a
+ * program that is not reading (which would hold the server's
+ * notification queue).
+ */
+Test(cache, idle_processes_take_in_a_burst_of_notifications)
+{
+	struct gh_user_t	 u;
+	const char		*blocked = "";
+	char			 tag[32];
+	int			 i;
+
+	gh_make_user(&u, "cb");
+	warm(u.access);
+	snprintf(tag, sizeof(tag), "%s", gh_unique("burst"));
+	gh_sql("INSERT INTO users (username, password_hash) SELECT '%s' || i, "
+	    "'x' FROM generate_series(1, 30000) i", tag);
+	gh_sql("UPDATE users SET full_name = 'burst' WHERE username LIKE '%s%%'",
+	    tag);
+	for (i = 0; i < 50; i++) {
+		gh_sleep_ms(100);
+		blocked = gh_sql("SELECT count(*) FROM pg_stat_activity WHERE "
+		    "application_name = 'gatehouse' AND wait_event = 'ClientWrite'");
+		if (strcmp(blocked, "0") == 0)
+			break;
+	}
+	cr_assert_str_eq(blocked, "0", "backends still blocked writing");
+	warm(u.access);
+	gh_sql("DELETE FROM users WHERE username LIKE '%s%%'", tag);
+}
