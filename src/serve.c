@@ -1,12 +1,15 @@
 /*
  * serve: the FastCGI request loop.  See serve.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -18,11 +21,27 @@
 #include "log.h"
 #include "serve.h"
 
+/*
+ * Shutdown: libfcgi notices its flag only when a blocked accept() is
+ * interrupted, and we wait in poll() before accepting; the handler also
+ * writes to a pipe poll() watches, so a signal landing just before
+ * poll() is not slept through.
+ */
+static volatile sig_atomic_t	 stopping;
+static int			 wake[2] = { -1, -1 };
+
 static void
 on_term(int sig)
 {
+	int	 saved = errno;
+
 	(void)sig;
+	stopping = 1;
 	FCGX_ShutdownPending();
+	if (wake[1] != -1 && write(wake[1], "", 1) == -1) {
+		/* Full pipe: poll() will see it readable anyway. */
+	}
+	errno = saved;
 }
 
 static int
@@ -30,6 +49,12 @@ setup_signals(void)
 {
 	struct sigaction	 sa;
 
+	if (pipe(wake) == -1 ||
+	    fcntl(wake[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(wake[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(wake[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(wake[1], F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	/* No SA_RESTART: the blocked accept() must return to see shutdown. */
@@ -79,24 +104,37 @@ serve_one(const struct gh_program *prog, struct gh_request *req,
  * Waits for the next request on the FastCGI socket (fd 0) while taking
  * in the session cache's notifications, so that an idle process keeps
  * its cache current and its backend reading the notification queue.
- * Returns when a request (or a signal) is there, for FCGX_Accept_r().
+ * 0 when a request is there for FCGX_Accept_r(), -1 on shutdown.
  */
-static void
+static int
 wait_for_request(struct gh_db *db)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
+	nfds_t		 n;
 
 	for (;;) {
+		if (stopping)
+			return -1;
+		memset(pfd, 0, sizeof(pfd));
 		pfd[0].fd = 0;
 		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		if ((pfd[1].fd = gh_authcache_idle_fd(db)) == -1)
-			return;
+		pfd[1].fd = wake[0];
 		pfd[1].events = POLLIN;
-		pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) == -1 || pfd[0].revents != 0)
-			return;
+		n = 2;
+		if ((pfd[2].fd = gh_authcache_idle_fd(db)) != -1) {
+			pfd[2].events = POLLIN;
+			n = 3;
+		}
+		if (poll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return 0;	/* accept() will say what is wrong */
+		}
 		if (pfd[1].revents != 0)
+			continue;	/* a signal: stopping is set */
+		if (pfd[0].revents != 0)
+			return 0;
+		if (n == 3 && pfd[2].revents != 0)
 			gh_authcache_absorb(db);
 	}
 }
@@ -147,8 +185,8 @@ gh_serve(const struct gh_program *prog)
 	}
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {
-		wait_for_request(req.db);
-		if (FCGX_Accept_r(&fcgx) != 0)
+		if (wait_for_request(req.db) == -1 ||
+		    FCGX_Accept_r(&fcgx) != 0)
 			break;
 		gh_authcache_begin(req.db);
 		serve_one(prog, &req, &fcgx);

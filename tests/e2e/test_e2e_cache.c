@@ -14,26 +14,43 @@
 
 TestSuite(cache, .timeout = 90);
 
-/* More than every process of a pool (4) can take without repeats. */
-#define ROUNDS	16
+/*
+ * Waves of requests sent at once, so that every process of a pool (4)
+ * answers some: sequential requests could all land on the first one.
+ */
+#define WAVE	16
+#define WAVES	3
+
+/* Every answer of WAVES waves of GET path is want. */
+static void
+waves(const char *path, const char *token, long want)
+{
+	struct gh_resp	 rs[WAVE];
+	const char	*none[1] = { NULL };
+	size_t		 i;
+	int		 w;
+
+	for (w = 0; w < WAVES; w++) {
+		gh_http_many(WAVE, "GET", path, token, none, 1, rs);
+		for (i = 0; i < WAVE; i++) {
+			cr_assert_eq(rs[i].status, want, "wave %d, request "
+			    "%zu: %ld %s", w, i, rs[i].status, rs[i].body);
+			gh_resp_free(&rs[i]);
+		}
+	}
+}
 
 /* Every me process answers 200 for token, so each has it cached. */
 static void
 warm(const char *token)
 {
-	int	 i;
-
-	for (i = 0; i < ROUNDS; i++)
-		cr_assert_eq(gh_me_status(token), 200, "round %d", i);
+	waves("/api/auth/me", token, 200);
 }
 
 static void
 assert_refused_everywhere(const char *token)
 {
-	int	 i;
-
-	for (i = 0; i < ROUNDS; i++)
-		cr_assert_eq(gh_me_status(token), 401, "round %d", i);
+	waves("/api/auth/me", token, 401);
 }
 
 static void
@@ -118,38 +135,38 @@ Test(cache, a_lost_admin_role_is_refused_by_every_warm_admin_process)
 {
 	struct gh_user_t	 a, b;
 	struct gh_resp		 r;
-	int			 i;
 
 	gh_make_admin(&a, "cra");
 	gh_make_admin(&b, "crb");
-	for (i = 0; i < ROUNDS; i++) {
-		gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
-		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-		gh_resp_free(&r);
-	}
+	waves("/api/admin/dashboard", b.access, 200);
 	admin_patch(&a, b.id, "{\"roles\": [\"user\"]}");
-	for (i = 0; i < ROUNDS; i++) {
-		gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
-		gh_assert_error(&r, 403, "insufficient_scope");
-		gh_resp_free(&r);
-	}
+	waves("/api/admin/dashboard", b.access, 403);
+	gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
+	gh_assert_error(&r, 403, "insufficient_scope");
+	gh_resp_free(&r);
 }
 
 Test(cache, a_profile_change_shows_on_every_warm_process)
 {
 	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct gh_resp		 rs[WAVE];
+	const char		*none[1] = { NULL };
+	size_t			 j;
 	int			 i;
 
 	gh_make_user(&u, "cf");
 	warm(u.access);
 	gh_sql("UPDATE users SET full_name = 'Changed Behind' WHERE id = '%s'",
 	    u.id);
-	for (i = 0; i < ROUNDS; i++) {
-		gh_http_json("GET", "/api/auth/me", u.access, NULL, &r);
-		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-		cr_assert_str_eq(gh_resp_str(&r, "full_name"), "Changed Behind");
-		gh_resp_free(&r);
+	for (i = 0; i < WAVES; i++) {
+		gh_http_many(WAVE, "GET", "/api/auth/me", u.access, none, 1, rs);
+		for (j = 0; j < WAVE; j++) {
+			cr_assert_eq(rs[j].status, 200, "%ld %s", rs[j].status,
+			    rs[j].body);
+			cr_assert_str_eq(gh_resp_str(&rs[j], "full_name"),
+			    "Changed Behind");
+			gh_resp_free(&rs[j]);
+		}
 	}
 }
 

@@ -1,10 +1,15 @@
 /*
- * Start-up: a program given a missing, short or example secret stops at
- * once with a message that says what to do, whichever program it is (a
- * health check that says "ok" while login cannot start would mislead a
- * load balancer).  The programs are run directly, with a config file that
- * is right but for the secret.
+ * Start-up and stop: a program given a missing, short or example secret
+ * stops at once with a message that says what to do, whichever program
+ * it is (a health check that says "ok" while login cannot start would
+ * mislead a load balancer).  The programs are run directly, with a config
+ * file that is right but for the secret.  And a running program ends on
+ * SIGTERM, wherever between requests the signal finds it.
  */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +17,7 @@
 
 #include <criterion/criterion.h>
 
+#include "../lib/fcgi.h"
 #include "../lib/http.h"
 #include "../lib/run.h"
 
@@ -97,4 +103,87 @@ Test(startup, the_message_says_how_to_make_a_secret)
 	cr_assert_not_null(strstr(err, "gatehouse secret"),
 	    "the message does not name `gatehouse secret`: %s", err);
 	unlink(conf);
+}
+
+/*
+ * Stopping: lighttpd and mod_fcgid end a program with SIGTERM.  Between
+ * requests a program waits in poll() (on its FastCGI socket, and on its
+ * PostgreSQL connection once it has checked a token); a SIGTERM landing
+ * there, or while libfcgi lingers over a closing connection, must end it
+ * without another request to wake it.
+ */
+enum moment { IDLE, CLOSING };
+
+static void
+assert_stops(const char *prog, const char *uri, bool bearer, long want,
+    enum moment when)
+{
+	struct gh_fcgi_buf	 req = { 0 }, out = { 0 };
+	struct gh_user_t	 u;
+	char			 path[4096], sock[64], auth[4200], status[32];
+	char			*argv[2];
+	const char		*dir, *conf;
+	pid_t			 pid, done = 0;
+	int			 c, st, k;
+
+	cr_assert_not_null(dir = getenv("GH_TEST_CGI_DIR"));
+	cr_assert_not_null(conf = getenv("GH_TEST_CONFIG"));
+	cr_assert_eq(setenv("GATEHOUSE_CONFIG", conf, 1), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, prog);
+	snprintf(sock, sizeof(sock), "/tmp/gh-stop-%s-%d", prog, (int)getpid());
+	if (bearer) {
+		gh_make_user(&u, "stop");
+		snprintf(auth, sizeof(auth), "Bearer %s", u.access);
+	}
+	gh_fcgi_request(&req, 1, "GET", uri, bearer ? auth : NULL);
+	argv[0] = path;
+	argv[1] = NULL;
+	cr_assert_neq(pid = gh_fcgi_spawn(sock, argv), -1);
+	cr_assert_neq(c = gh_fcgi_exchange(sock, &req, &out), -1,
+	    "%s gave no answer", prog);
+	gh_fcgi_put(&out, "", 1);
+	snprintf(status, sizeof(status), "Status: %ld", want);
+	cr_assert_not_null(strstr((char *)out.p, status), "%s: %s", prog,
+	    (char *)out.p);
+	if (when == IDLE)
+		close(c);
+	gh_sleep_ms(200);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	for (k = 0; k < 250 && done == 0; k++) {
+		done = waitpid(pid, &st, WNOHANG);
+		if (done == 0)
+			gh_sleep_ms(20);
+	}
+	if (done == 0) {
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, &st, 0);
+	}
+	if (when == CLOSING)
+		close(c);
+	unlink(sock);
+	free(req.p);
+	free(out.p);
+	cr_assert_eq(done, pid, "%s ignored SIGTERM for 5 s", prog);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: status %d",
+	    prog, st);
+}
+
+Test(startup, me_stops_on_sigterm_while_idle)
+{
+	assert_stops("me", "/api/auth/me", true, 200, IDLE);
+}
+
+Test(startup, me_stops_on_sigterm_while_a_connection_closes)
+{
+	assert_stops("me", "/api/auth/me", true, 200, CLOSING);
+}
+
+Test(startup, health_stops_on_sigterm_while_idle)
+{
+	assert_stops("health", "/health", false, 200, IDLE);
+}
+
+Test(startup, health_stops_on_sigterm_while_a_connection_closes)
+{
+	assert_stops("health", "/health", false, 200, CLOSING);
 }
