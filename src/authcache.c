@@ -1,11 +1,15 @@
 /*
  * authcache: the token check's per-process cache.  See authcache.h.
  *
- * A table of fixed entries, found by a hash of the session id and up to
- * PROBES slots after it; a full neighbourhood gives up its least recently
- * used entry.  A user's fields are packed into the entry as NUL-ended
- * strings, so an entry is a few hundred bytes, not a struct gh_user's
- * three kilobytes; a user too big to pack is simply not cached.
+ * Entries live in a pool handed out in order, so the memory a process
+ * touches grows with the sessions it has seen, not with the size it was
+ * given; an index of twice as many slots (linear probing, at most half
+ * full, removal by backward shift) finds them by a hash of the session
+ * id.  A full pool gives up an entry by CLOCK: the hand passes over
+ * entries used since its last pass.  A user's fields are packed into the
+ * entry as NUL-ended strings, so an entry is a few hundred bytes, not a
+ * struct gh_user's three kilobytes; a user too big to pack is simply not
+ * cached.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,24 +21,29 @@
 #include "log.h"
 #include "users.h"
 
-#define PROBES		4
 #define PACK_MAX	432
 #define ENTRIES_MAX	((size_t)1 << 20)
 #define FORGET_MAX	64
 
 struct entry {
-	char		sid[GH_UUID_LEN + 1];	/* "" when free */
+	char		sid[GH_UUID_LEN + 1];	/* "" when not in the index */
 	char		uid[GH_UUID_LEN + 1];
+	uint32_t	hash;			/* of sid */
+	uint32_t	next_free;		/* entry number + 1; 0 ends */
+	unsigned char	ref;			/* used since the hand passed */
 	int64_t		valid_after;
 	int64_t		expires_us;
-	unsigned long	used;			/* clock of the last hit */
 	size_t		len;
 	char		packed[PACK_MAX];
 };
 
-static struct entry	*table;
-static size_t		 mask;
-static unsigned long	 clock_now;
+static struct entry	*pool;
+static size_t		 cap;		/* entries in the pool */
+static size_t		 nused;		/* handed out since the last flush */
+static size_t		 hand;
+static uint32_t		 free_head;	/* entry number + 1; 0: none */
+static uint32_t		*slots;		/* entry number + 1; 0: empty */
+static size_t		 smask;
 static unsigned long	 generation;
 static int		 listening;
 static struct gh_authcache_stats stats;
@@ -44,20 +53,29 @@ gh_authcache_init(size_t entries)
 {
 	size_t	 n = 1;
 
-	free(table);
-	table = NULL;
-	mask = 0;
+	free(pool);
+	free(slots);
+	pool = NULL;
+	slots = NULL;
+	cap = nused = hand = smask = 0;
+	free_head = 0;
 	listening = 0;
 	memset(&stats, 0, sizeof(stats));
 	if (entries == 0)
 		return 0;
 	if (entries > ENTRIES_MAX)
 		entries = ENTRIES_MAX;
-	while (n < entries)
+	while (n < 2 * entries)
 		n <<= 1;
-	if ((table = calloc(n, sizeof(*table))) == NULL)
+	/* calloc'd pages stay untouched until an entry is handed out. */
+	if ((pool = calloc(entries, sizeof(*pool))) == NULL ||
+	    (slots = calloc(n, sizeof(*slots))) == NULL) {
+		free(pool);
+		pool = NULL;
 		return -1;
-	mask = n - 1;
+	}
+	cap = entries;
+	smask = n - 1;
 	return 0;
 }
 
@@ -72,43 +90,134 @@ now_us(void)
 }
 
 /* FNV-1a: session ids are random, any spreading hash will do. */
-static size_t
-slot_of(const char *sid)
+static uint32_t
+hash_of(const char *sid)
 {
 	uint32_t	 h = 2166136261u;
 
 	for (; *sid != '\0'; sid++)
 		h = (h ^ (unsigned char)*sid) * 16777619u;
-	return (size_t)h & mask;
+	return h;
+}
+
+/* The index slot holding sid, or -1. */
+static long
+slot_find(const char *sid, uint32_t h)
+{
+	size_t	 i;
+
+	for (i = h & smask; slots[i] != 0; i = (i + 1) & smask) {
+		const struct entry	*e = &pool[slots[i] - 1];
+
+		if (e->hash == h && strcmp(e->sid, sid) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * Empties slot i and moves back every later entry of the run that may
+ * not be left behind the hole: one whose home is not in (i, j].
+ */
+static void
+slot_remove(size_t i)
+{
+	size_t	 j, k;
+
+	slots[i] = 0;
+	for (j = (i + 1) & smask; slots[j] != 0; j = (j + 1) & smask) {
+		k = pool[slots[j] - 1].hash & smask;
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			slots[i] = slots[j];
+			slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* The first empty slot of hash h's run: there is one, half are empty. */
+static size_t
+slot_free(uint32_t h)
+{
+	size_t	 i = h & smask;
+
+	while (slots[i] != 0)
+		i = (i + 1) & smask;
+	return i;
 }
 
 static struct entry *
 find(const char *sid)
 {
-	size_t	 i, s = slot_of(sid);
+	long	 i = slot_find(sid, hash_of(sid));
 
-	for (i = 0; i < PROBES; i++) {
-		struct entry	*e = &table[(s + i) & mask];
+	return i == -1 ? NULL : &pool[slots[i] - 1];
+}
 
-		if (strcmp(e->sid, sid) == 0)
-			return e;
+/* Takes e out of the index. */
+static void
+unindex(struct entry *e)
+{
+	long	 i = slot_find(e->sid, e->hash);
+
+	if (i != -1)
+		slot_remove((size_t)i);
+	e->sid[0] = '\0';
+}
+
+/* Puts an entry out of the index on the free list. */
+static void
+release(struct entry *e)
+{
+	e->next_free = free_head;
+	free_head = (uint32_t)(e - pool) + 1;
+}
+
+/*
+ * An entry out of the index, its sid cleared: a freed one, a new one
+ * (after a flush, one whose old contents nothing points at), or a victim.
+ */
+static struct entry *
+take(void)
+{
+	struct entry	*e;
+
+	if (free_head != 0) {
+		e = &pool[free_head - 1];
+		free_head = e->next_free;
+		e->sid[0] = '\0';
+		return e;
 	}
-	return NULL;
+	if (nused < cap) {
+		e = &pool[nused++];
+		e->sid[0] = '\0';
+		return e;
+	}
+	/* Every entry is indexed: a second pass at most finds one. */
+	for (;;) {
+		e = &pool[hand];
+		hand = (hand + 1) % cap;
+		if (!e->ref)
+			break;
+		e->ref = 0;
+	}
+	stats.evicted++;
+	unindex(e);
+	return e;
 }
 
 static void
 flush(void)
 {
-	size_t	 i;
-
-	for (i = 0; i <= mask; i++)
-		table[i].sid[0] = '\0';
+	memset(slots, 0, (smask + 1) * sizeof(*slots));
+	nused = hand = 0;
+	free_head = 0;
 	stats.flushes++;
 }
 
 /*
  * A notification: payload is a user id, or "*" for everyone.  Each costs
- * a pass over the table, so a burst (a bulk change of many users) past
+ * a pass over the entries, so a burst (a bulk change of many users) past
  * FORGET_MAX in one drain empties the table once and skips the rest.
  */
 static void
@@ -116,7 +225,7 @@ forget(void *arg, const char *payload)
 {
 	size_t	*seen = arg, i;
 
-	if (table == NULL)
+	if (pool == NULL)
 		return;
 	stats.notified++;
 	if (*seen > FORGET_MAX)
@@ -126,10 +235,11 @@ forget(void *arg, const char *payload)
 		flush();
 		return;
 	}
-	for (i = 0; i <= mask; i++)
-		if (table[i].sid[0] != '\0' &&
-		    strcmp(table[i].uid, payload) == 0) {
-			table[i].sid[0] = '\0';
+	for (i = 0; i < nused; i++)
+		if (pool[i].sid[0] != '\0' &&
+		    strcmp(pool[i].uid, payload) == 0) {
+			unindex(&pool[i]);
+			release(&pool[i]);
 			stats.forgotten++;
 		}
 }
@@ -214,32 +324,26 @@ unpack(const struct entry *e, struct gh_user *u)
 static void
 put(const char *sid, const struct gh_user *u, const struct gh_live *live)
 {
-	struct entry	*e, *victim = NULL;
-	size_t		 i, s;
+	struct entry	*e;
 
 	if (strlen(sid) != GH_UUID_LEN || strlen(u->id) != GH_UUID_LEN)
 		return;
-	if ((e = find(sid)) == NULL) {
-		s = slot_of(sid);
-		for (i = 0; i < PROBES; i++) {
-			e = &table[(s + i) & mask];
-			if (e->sid[0] == '\0') {
-				victim = e;
-				break;
-			}
-			if (victim == NULL || e->used < victim->used)
-				victim = e;
-		}
-		e = victim;
+	if ((e = find(sid)) != NULL) {
+		unindex(e);
+		release(e);
 	}
-	e->sid[0] = '\0';
-	if (pack(e, u) == -1)
+	e = take();
+	if (pack(e, u) == -1) {
+		release(e);	/* too big to cache */
 		return;
+	}
 	memcpy(e->uid, u->id, sizeof(e->uid));
 	e->valid_after = live->valid_after;
 	e->expires_us = live->expires_us;
-	e->used = ++clock_now;
+	e->ref = 1;
+	e->hash = hash_of(sid);
 	memcpy(e->sid, sid, GH_UUID_LEN + 1);
+	slots[slot_free(e->hash)] = (uint32_t)(e - pool) + 1;
 }
 
 /*
@@ -268,7 +372,7 @@ fresh_entry(struct gh_db *db, const char *id, const char *sid)
 void
 gh_authcache_begin(struct gh_db *db)
 {
-	if (table != NULL && listening)
+	if (pool != NULL && listening)
 		(void)gh_db_sync_send(db);
 }
 
@@ -280,7 +384,7 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 	struct entry		*e;
 	enum gh_db_status	 st;
 
-	if (table == NULL)
+	if (pool == NULL)
 		return gh_users_get_live(db, id, sid, iat, u);
 	if (!listening) {
 		/* On failure the next connection LISTENs: it is registered. */
@@ -289,7 +393,7 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 	}
 	if ((e = fresh_entry(db, id, sid)) != NULL) {
 		stats.hits++;
-		e->used = ++clock_now;
+		e->ref = 1;
 		if (iat < e->valid_after) {
 			memset(u, 0, sizeof(*u));
 			return GH_DB_NOT_FOUND;
@@ -321,7 +425,7 @@ gh_authcache_settle(struct gh_db *db)
 int
 gh_authcache_idle_fd(struct gh_db *db)
 {
-	if (table == NULL || !listening || db == NULL)
+	if (pool == NULL || !listening || db == NULL)
 		return -1;
 	return gh_db_listen_socket(db);
 }
@@ -331,7 +435,7 @@ gh_authcache_absorb(struct gh_db *db)
 {
 	size_t	 seen = 0;
 
-	if (table != NULL && gh_db_notifications(db, 0, forget, &seen) !=
+	if (pool != NULL && gh_db_notifications(db, 0, forget, &seen) !=
 	    GH_DB_OK)
 		flush();
 }

@@ -68,7 +68,7 @@ void	gh_authcache_absorb(struct gh_db *);
 
 /* How requests were answered, for tests and the bench. */
 struct gh_authcache_stats {
-	unsigned long	hits, misses, notified, forgotten, flushes;
+	unsigned long	hits, misses, notified, forgotten, flushes, evicted;
 };
 void	gh_authcache_stats(struct gh_authcache_stats *);
 

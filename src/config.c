@@ -113,7 +113,7 @@ static const struct key keys[] = {
 	  "registrations from one address within the window; 0 for no limit" },
 
 	{ "auth_cache_entries", KT_INT, FIELD(auth_cache_entries), 0, 1048576,
-	  "1024", "sessions each program remembers, kept exact by LISTEN; "
+	  "4096", "sessions each program remembers, kept exact by LISTEN; "
 	  "0 asks PostgreSQL on every request" },
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",

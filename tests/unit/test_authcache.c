@@ -407,6 +407,101 @@ Test(authcache, more_sessions_than_entries_are_all_answered_right)
 	}
 }
 
+static struct gh_authcache_stats
+stats_now(void)
+{
+	struct gh_authcache_stats	 s;
+
+	gh_authcache_stats(&s);
+	return s;
+}
+
+/*
+ * Every process of a pool sees every session: a working set as large as
+ * the table, taken in turn, must be answered from it after one pass
+ * (a table indexed by hash alone, with its collisions, missed a third).
+ */
+Test(authcache, as_many_sessions_as_entries_all_hit_after_one_pass)
+{
+	struct gh_token_pair		 t[64];
+	struct gh_principal		 p;
+	struct gh_authcache_stats	 s0, s1;
+	size_t				 i, round;
+
+	for (i = 0; i < 64; i++)
+		login(&alice, &t[i]);
+	for (i = 0; i < 64; i++)
+		assert_accepted(t[i].access, &p);
+	s0 = stats_now();
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 64; i++)
+			assert_accepted(t[i].access, &p);
+	s1 = stats_now();
+	cr_assert_eq(s1.hits - s0.hits, 3 * 64);
+	cr_assert_eq(s1.misses, s0.misses);
+	cr_assert_eq(s1.evicted, 0);
+}
+
+/* A full table gives up one entry per newcomer, and every answer stays right. */
+Test(authcache, a_full_table_evicts_one_entry_per_newcomer)
+{
+	struct gh_token_pair		 t[100];
+	struct gh_principal		 p;
+	struct gh_authcache_stats	 s0, s1;
+	size_t				 i;
+
+	cr_assert_eq(gh_authcache_init(16), 0);
+	for (i = 0; i < 100; i++)
+		login(&alice, &t[i]);
+	s0 = stats_now();
+	for (i = 0; i < 100; i++) {
+		assert_accepted(t[i].access, &p);
+		assert_accepted(t[i].access, &p);	/* just put: a hit */
+	}
+	s1 = stats_now();
+	cr_assert_eq(s1.hits - s0.hits, 100);
+	cr_assert_eq(s1.evicted - s0.evicted, 100 - 16);
+	for (i = 0; i < 100; i += 3)
+		cr_assert_eq(gh_sessions_end(other, alice.id, t[i].sid,
+		    "logout"), GH_DB_OK);
+	for (i = 0; i < 100; i++) {
+		if (i % 3 == 0)
+			assert_refused(t[i].access);
+		else
+			assert_accepted(t[i].access, &p);
+	}
+}
+
+/*
+ * Forgetting a user takes all of their sessions out of the index and
+ * leaves every other session findable (removal moves entries back).
+ */
+Test(authcache, forgetting_a_user_keeps_every_other_session_found)
+{
+	struct gh_token_pair		 ta[20], tb[20];
+	struct gh_user			 bob;
+	struct gh_principal		 p;
+	struct gh_authcache_stats	 s0, s1;
+	size_t				 i;
+
+	add_user("bob", &bob);
+	for (i = 0; i < 20; i++) {
+		login(&alice, &ta[i]);
+		login(&bob, &tb[i]);
+		assert_accepted(ta[i].access, &p);
+		assert_accepted(tb[i].access, &p);
+	}
+	cr_assert_eq(gh_users_set_active(other, alice.id, false), GH_DB_OK);
+	s0 = stats_now();
+	for (i = 0; i < 20; i++) {
+		assert_refused(ta[i].access);
+		assert_accepted(tb[i].access, &p);
+	}
+	s1 = stats_now();
+	cr_assert_eq(s1.forgotten - s0.forgotten, 20);
+	cr_assert_eq(s1.hits - s0.hits, 20, "bob's sessions were lost");
+}
+
 /*
  * The race the sync round trip closes: a revocation committed just before
  * a check, with the listener's backend given no time to pass the

@@ -112,7 +112,7 @@ Test(config, defaults_follow_the_contract)
 	cr_assert_eq(c.refresh_token_expire_days, 7);
 	cr_assert_eq(c.session_max_days, 30);
 	cr_assert_eq(c.refresh_reuse_grace_seconds, 10);
-	cr_assert_eq(c.auth_cache_entries, 1024);
+	cr_assert_eq(c.auth_cache_entries, 4096);
 	cr_assert_eq(c.bcrypt_cost, 12);
 	cr_assert_eq(c.password_min_length, 8);
 	cr_assert_eq(c.password_require_classes, false);
