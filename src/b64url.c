@@ -17,22 +17,33 @@ static const char alphabet[64] =
 	"abcdefghijklmnopqrstuvwxyz"
 	"0123456789-_";
 
-/* The 6-bit value of c, or -1 when c is not in the alphabet. */
+/*
+ * The 6-bit value of each byte, -1 for a byte outside the alphabet: one
+ * load per character, as the decoder runs on every token check.
+ */
+static const signed char sextets[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 static int
 sextet(unsigned char c)
 {
-
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
+	return sextets[c];
 }
 
 long
@@ -81,6 +92,7 @@ gh_b64url_decode(const char *in, size_t inlen, unsigned char *out,
     size_t outsz)
 {
 	size_t		 i, j, o = 0, rem, need;
+	uint32_t	 v;
 	int		 s;
 
 	if (in == NULL || out == NULL)
@@ -95,30 +107,35 @@ gh_b64url_decode(const char *in, size_t inlen, unsigned char *out,
 	if (outsz < need)
 		return -1;
 
-	for (i = 0; i < inlen; i += 4) {
-		uint32_t	 v = 0;
+	for (i = 0; i + 4 <= inlen; i += 4) {
+		const unsigned char	*q = (const unsigned char *)in + i;
+		int			 a = sextets[q[0]], b = sextets[q[1]],
+					 c = sextets[q[2]], d = sextets[q[3]];
 
-		for (j = 0; j < 4 && i + j < inlen; j++) {
-			if ((s = sextet((unsigned char)in[i + j])) < 0)
-				return -1;
-			v = v << 6 | (uint32_t)s;
-		}
-		if (j == 4) {
-			out[o++] = (unsigned char)(v >> 16);
-			out[o++] = (unsigned char)(v >> 8);
-			out[o++] = (unsigned char)v;
-		} else if (j == 3) {
-			/* 18 bits for 2 bytes: the low 2 must be zero. */
-			if (v & 0x3)
-				return -1;
-			out[o++] = (unsigned char)(v >> 10);
-			out[o++] = (unsigned char)(v >> 2);
-		} else {
-			/* 12 bits for 1 byte: the low 4 must be zero. */
-			if (v & 0xf)
-				return -1;
-			out[o++] = (unsigned char)(v >> 4);
-		}
+		if ((a | b | c | d) < 0)
+			return -1;
+		v = (uint32_t)a << 18 | (uint32_t)b << 12 |
+		    (uint32_t)c << 6 | (uint32_t)d;
+		out[o++] = (unsigned char)(v >> 16);
+		out[o++] = (unsigned char)(v >> 8);
+		out[o++] = (unsigned char)v;
+	}
+	for (v = 0, j = 0; i + j < inlen; j++) {
+		if ((s = sextet((unsigned char)in[i + j])) < 0)
+			return -1;
+		v = v << 6 | (uint32_t)s;
+	}
+	if (j == 3) {
+		/* 18 bits for 2 bytes: the low 2 must be zero. */
+		if (v & 0x3)
+			return -1;
+		out[o++] = (unsigned char)(v >> 10);
+		out[o++] = (unsigned char)(v >> 2);
+	} else if (j == 2) {
+		/* 12 bits for 1 byte: the low 4 must be zero. */
+		if (v & 0xf)
+			return -1;
+		out[o++] = (unsigned char)(v >> 4);
 	}
 	return (long)o;
 }
