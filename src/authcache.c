@@ -325,10 +325,14 @@ static void
 put(const char *sid, const struct gh_user *u, const struct gh_live *live)
 {
 	struct entry	*e;
+	uint32_t	 h;
+	long		 i;
 
 	if (strlen(sid) != GH_UUID_LEN || strlen(u->id) != GH_UUID_LEN)
 		return;
-	if ((e = find(sid)) != NULL) {
+	h = hash_of(sid);
+	if ((i = slot_find(sid, h)) != -1) {
+		e = &pool[slots[i] - 1];
 		unindex(e);
 		release(e);
 	}
@@ -341,9 +345,9 @@ put(const char *sid, const struct gh_user *u, const struct gh_live *live)
 	e->valid_after = live->valid_after;
 	e->expires_us = live->expires_us;
 	e->ref = 1;
-	e->hash = hash_of(sid);
+	e->hash = h;
 	memcpy(e->sid, sid, GH_UUID_LEN + 1);
-	slots[slot_free(e->hash)] = (uint32_t)(e - pool) + 1;
+	slots[slot_free(h)] = (uint32_t)(e - pool) + 1;
 }
 
 /*

@@ -40,12 +40,6 @@ static const signed char sextets[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
-static int
-sextet(unsigned char c)
-{
-	return sextets[c];
-}
-
 long
 gh_b64url_encode(const void *in, size_t inlen, char *out, size_t outsz)
 {
@@ -121,7 +115,7 @@ gh_b64url_decode(const char *in, size_t inlen, unsigned char *out,
 		out[o++] = (unsigned char)v;
 	}
 	for (v = 0, j = 0; i + j < inlen; j++) {
-		if ((s = sextet((unsigned char)in[i + j])) < 0)
+		if ((s = sextets[(unsigned char)in[i + j]]) < 0)
 			return -1;
 		v = v << 6 | (uint32_t)s;
 	}

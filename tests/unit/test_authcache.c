@@ -116,13 +116,19 @@ assert_refused(const char *tok)
 	gh_authcache_settle(db);
 }
 
-static unsigned long
-hits(void)
+static struct gh_authcache_stats
+stats_now(void)
 {
 	struct gh_authcache_stats	 s;
 
 	gh_authcache_stats(&s);
-	return s.hits;
+	return s;
+}
+
+static unsigned long
+hits(void)
+{
+	return stats_now().hits;
 }
 
 /* Checks twice: the second answer comes from the cache. */
@@ -298,10 +304,7 @@ Test(authcache, another_users_change_keeps_the_entry)
 static unsigned long
 notified(void)
 {
-	struct gh_authcache_stats	 s;
-
-	gh_authcache_stats(&s);
-	return s.notified;
+	return stats_now().notified;
 }
 
 Test(authcache, a_new_user_and_their_roles_send_no_notification)
@@ -386,6 +389,27 @@ Test(authcache, a_check_during_an_outage_is_unavailable_not_a_cached_yes)
 	cr_assert_eq(check(alice_t.access, &p), GH_AUTH_UNAVAILABLE);
 }
 
+/*
+ * Ends every step-th of alice's n sessions elsewhere, then checks all n:
+ * the ended ones refused, the others accepted.
+ */
+static void
+end_every(const struct gh_token_pair *t, size_t n, size_t step)
+{
+	struct gh_principal	 p;
+	size_t			 i;
+
+	for (i = 0; i < n; i += step)
+		cr_assert_eq(gh_sessions_end(other, alice.id, t[i].sid,
+		    "logout"), GH_DB_OK);
+	for (i = 0; i < n; i++) {
+		if (i % step == 0)
+			assert_refused(t[i].access);
+		else
+			assert_accepted(t[i].access, &p);
+	}
+}
+
 Test(authcache, more_sessions_than_entries_are_all_answered_right)
 {
 	struct gh_token_pair	 t[200];
@@ -396,30 +420,13 @@ Test(authcache, more_sessions_than_entries_are_all_answered_right)
 		login(&alice, &t[i]);
 	for (i = 0; i < 200; i++)
 		assert_accepted(t[i].access, &p);
-	for (i = 0; i < 200; i += 2)
-		cr_assert_eq(gh_sessions_end(other, alice.id, t[i].sid,
-		    "logout"), GH_DB_OK);
-	for (i = 0; i < 200; i++) {
-		if (i % 2 == 0)
-			assert_refused(t[i].access);
-		else
-			assert_accepted(t[i].access, &p);
-	}
-}
-
-static struct gh_authcache_stats
-stats_now(void)
-{
-	struct gh_authcache_stats	 s;
-
-	gh_authcache_stats(&s);
-	return s;
+	end_every(t, 200, 2);
 }
 
 /*
  * Every process of a pool sees every session: a working set as large as
  * the table, taken in turn, must be answered from it after one pass
- * (a table indexed by hash alone, with its collisions, missed a third).
+ * (a table probed four slots deep, full at that size, missed a third).
  */
 Test(authcache, as_many_sessions_as_entries_all_hit_after_one_pass)
 {
@@ -461,15 +468,7 @@ Test(authcache, a_full_table_evicts_one_entry_per_newcomer)
 	s1 = stats_now();
 	cr_assert_eq(s1.hits - s0.hits, 100);
 	cr_assert_eq(s1.evicted - s0.evicted, 100 - 16);
-	for (i = 0; i < 100; i += 3)
-		cr_assert_eq(gh_sessions_end(other, alice.id, t[i].sid,
-		    "logout"), GH_DB_OK);
-	for (i = 0; i < 100; i++) {
-		if (i % 3 == 0)
-			assert_refused(t[i].access);
-		else
-			assert_accepted(t[i].access, &p);
-	}
+	end_every(t, 100, 3);
 }
 
 /*
