@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "jwt.h"
-#include "random.h"
+#include "core/config.h"
+#include "core/jwt.h"
+#include "core/random.h"
 
 int
 main(void)

@@ -6,12 +6,12 @@
 #include <json-c/json.h>
 
 #include "admin.h"
-#include "auth.h"
-#include "http.h"
-#include "json.h"
-#include "roles.h"
-#include "serve.h"
-#include "users.h"
+#include "http/auth.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "domain/roles.h"
+#include "http/serve.h"
+#include "domain/users.h"
 
 struct gh_principal	 admin_caller;
 
@@ -25,12 +25,12 @@ static void
 handle_dashboard(struct gh_request *req)
 {
 	struct json_object	*body, *users;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	long			 total, active, suspended;
 
 	if ((st = gh_users_count(req->db, &total, &active, &suspended)) !=
-	    GH_DB_OK) {
-		gh_respond_db(req, st);
+	    GH_OK) {
+		gh_respond_status(req, st);
 		return;
 	}
 	body = json_object_new_object();
@@ -38,7 +38,7 @@ handle_dashboard(struct gh_request *req)
 	if (body == NULL || users == NULL) {
 		json_object_put(body);
 		json_object_put(users);
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "json");
 		return;
 	}
 	(void)json_object_object_add(users, "total", json_object_new_int64(total));
@@ -70,20 +70,20 @@ static void
 handle_roles(struct gh_request *req)
 {
 	struct json_object	*body, *items;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	body = json_object_new_object();
 	items = json_object_new_array();
 	if (body == NULL || items == NULL) {
 		json_object_put(body);
 		json_object_put(items);
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "json");
 		return;
 	}
 	(void)json_object_object_add(body, "items", items);
-	if ((st = gh_roles_list(req->db, add_role, items)) != GH_DB_OK) {
+	if ((st = gh_roles_list(req->db, add_role, items)) != GH_OK) {
 		json_object_put(body);
-		gh_respond_db(req, st);
+		gh_respond_status(req, st);
 		return;
 	}
 	gh_respond_json(req, 200, body);
@@ -94,7 +94,7 @@ handle_role_create(struct gh_request *req)
 {
 	struct gh_input_errors	 errs = { 0 };
 	struct json_object	*body, *role, *fields;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*name, *why, *desc = "";
 	size_t			 len, dlen = 0;
 
@@ -114,17 +114,17 @@ handle_role_create(struct gh_request *req)
 	if (desc == NULL)
 		desc = "";
 	st = gh_roles_create(req->db, name, desc);
-	if (st == GH_DB_CONFLICT) {
+	if (st == GH_CONFLICT) {
 		fields = json_object_new_object();
 		if (fields != NULL)
 			(void)json_object_object_add(fields, "name",
 			    json_object_new_string("is already taken"));
 		gh_respond_fields(req, 409, "conflict", "That role exists.",
 		    fields);
-	} else if (st != GH_DB_OK)
-		gh_respond_db(req, st);
+	} else if (st != GH_OK)
+		gh_respond_status(req, st);
 	else if ((role = json_object_new_object()) == NULL)
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "json");
 	else {
 		(void)json_object_object_add(role, "name",
 		    json_object_new_string(name));

@@ -5,8 +5,8 @@
 #ifndef GH_ADMIN_H
 #define GH_ADMIN_H
 
-#include "auth.h"
-#include "http.h"
+#include "http/auth.h"
+#include "http/http.h"
 
 /* The admin making the current request, set by the guard. */
 extern struct gh_principal	 admin_caller;

@@ -10,13 +10,13 @@
 #include <openssl/crypto.h>
 
 #include "admin.h"
-#include "b64url.h"
-#include "http.h"
-#include "json.h"
-#include "password.h"
-#include "user_input.h"
-#include "users.h"
-#include "views.h"
+#include "core/b64url.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "core/password.h"
+#include "http/user_input.h"
+#include "domain/users.h"
+#include "http/views.h"
 
 #define LIST_LIMIT_DEFAULT	50
 #define LIST_LIMIT_MAX		200
@@ -109,7 +109,7 @@ admin_list(struct gh_request *req)
 	struct gh_input_errors	 errs = { 0 };
 	struct json_object	*q, *body = NULL;
 	struct page		 pg;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*text = "";
 	char			 after[GH_USERNAME_MAX + 2];
 	size_t			 len;
@@ -127,13 +127,13 @@ admin_list(struct gh_request *req)
 	}
 	if ((pg.items = json_object_new_array()) == NULL ||
 	    (body = json_object_new_object()) == NULL) {
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "json");
 		goto out;
 	}
 	st = gh_users_list(req->db, after, text, pg.limit + 1, add_item, &pg,
 	    &rows);
-	if (st != GH_DB_OK) {
-		gh_respond_db(req, st);
+	if (st != GH_OK) {
+		gh_respond_status(req, st);
 		goto out;
 	}
 	(void)json_object_object_add(body, "items", pg.items);
@@ -168,14 +168,14 @@ admin_create(struct gh_request *req)
 static int
 load_user(struct gh_request *req, struct gh_user *u)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
-	if ((st = gh_users_get(req->db, req->param, u)) == GH_DB_OK)
+	if ((st = gh_users_get(req->db, req->param, u)) == GH_OK)
 		return 0;
-	if (st == GH_DB_NOT_FOUND)
+	if (st == GH_NOT_FOUND)
 		gh_respond_error(req, 404, "not_found", "There is no such user.");
 	else
-		gh_respond_db(req, st);
+		gh_respond_status(req, st);
 	return -1;
 }
 
@@ -191,14 +191,14 @@ admin_get(struct gh_request *req)
 void
 admin_delete(struct gh_request *req)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	long			 admins;
 
-	if ((st = gh_db_begin(req->db)) != GH_DB_OK)
+	if ((st = gh_db_begin(req->db)) != GH_OK)
 		goto fail;
-	if ((st = gh_users_lock_admins(req->db)) != GH_DB_OK ||
-	    (st = gh_users_delete(req->db, req->param)) != GH_DB_OK ||
-	    (st = gh_users_count_active_admins(req->db, &admins)) != GH_DB_OK)
+	if ((st = gh_users_lock_admins(req->db)) != GH_OK ||
+	    (st = gh_users_delete(req->db, req->param)) != GH_OK ||
+	    (st = gh_users_count_active_admins(req->db, &admins)) != GH_OK)
 		goto rollback;
 	if (admins == 0) {
 		gh_db_rollback(req->db);
@@ -206,17 +206,17 @@ admin_delete(struct gh_request *req)
 		    "cannot be deleted.");
 		return;
 	}
-	if ((st = gh_db_commit(req->db)) != GH_DB_OK)
+	if ((st = gh_db_commit(req->db)) != GH_OK)
 		goto fail;
 	gh_respond(req, 204, NULL, NULL);
 	return;
 rollback:
 	gh_db_rollback(req->db);
 fail:
-	if (st == GH_DB_NOT_FOUND)
+	if (st == GH_NOT_FOUND)
 		gh_respond_error(req, 404, "not_found", "There is no such user.");
 	else
-		gh_respond_db(req, st);
+		gh_respond_status(req, st);
 }
 
 
@@ -266,16 +266,16 @@ read_patch(struct gh_request *req, struct json_object *body,
 
 /* Answers a failed write of a PATCH. */
 static void
-patch_failed(struct gh_request *req, enum gh_db_status st, const char *field)
+patch_failed(struct gh_request *req, enum gh_status st, const char *field)
 {
 	struct json_object	*fields;
 
-	if (st == GH_DB_NOT_FOUND) {
+	if (st == GH_NOT_FOUND) {
 		gh_respond_error(req, 404, "not_found", "There is no such user.");
 		return;
 	}
-	if (st != GH_DB_CONFLICT) {
-		gh_respond_db(req, st);
+	if (st != GH_CONFLICT) {
+		gh_respond_status(req, st);
 		return;
 	}
 	fields = json_object_new_object();
@@ -296,28 +296,28 @@ patch_failed(struct gh_request *req, enum gh_db_status st, const char *field)
 }
 
 /* Writes a checked patch inside the caller's transaction. */
-static enum gh_db_status
+static enum gh_status
 apply_patch(struct gh_request *req, const struct patch *p)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
-	if ((st = gh_users_lock_admins(req->db)) != GH_DB_OK)
+	if ((st = gh_users_lock_admins(req->db)) != GH_OK)
 		return st;
 	if ((p->fields.set_email || p->fields.set_employee_id ||
 	    p->fields.set_full_name || p->fields.set_phone) &&
-	    (st = gh_users_update(req->db, req->param, &p->fields)) != GH_DB_OK)
+	    (st = gh_users_update(req->db, req->param, &p->fields)) != GH_OK)
 		return st;
 	if (p->roles.has_roles && (st = gh_users_set_roles(req->db, req->param,
-	    p->roles.roles, p->roles.nroles)) != GH_DB_OK)
+	    p->roles.roles, p->roles.nroles)) != GH_OK)
 		return st;
 	if (p->set_status && (st = gh_users_set_active(req->db, req->param,
-	    p->active)) != GH_DB_OK)
+	    p->active)) != GH_OK)
 		return st;
 	/* An admin's reset ends every session of the user at once. */
 	if (p->password != NULL && (st = gh_users_set_password(req->db,
-	    req->param, p->hash, NULL, "password_reset")) != GH_DB_OK)
+	    req->param, p->hash, NULL, "password_reset")) != GH_OK)
 		return st;
-	return GH_DB_OK;
+	return GH_OK;
 }
 
 void
@@ -327,7 +327,7 @@ admin_patch(struct gh_request *req)
 	struct json_object	*body;
 	struct gh_user		 u;
 	struct patch		 p;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	long			 admins;
 
 	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
@@ -342,15 +342,15 @@ admin_patch(struct gh_request *req)
 	/* bcrypt before the transaction: no lock is held while it runs. */
 	if (p.password != NULL && gh_password_hash(p.password, p.password_len,
 	    req->cfg->bcrypt_cost, p.hash, sizeof(p.hash)) == -1) {
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "bcrypt");
 		goto out;
 	}
-	if ((st = gh_db_begin(req->db)) != GH_DB_OK) {
-		gh_respond_db(req, st);
+	if ((st = gh_db_begin(req->db)) != GH_OK) {
+		gh_respond_status(req, st);
 		goto out;
 	}
-	if ((st = apply_patch(req, &p)) != GH_DB_OK ||
-	    (st = gh_users_count_active_admins(req->db, &admins)) != GH_DB_OK) {
+	if ((st = apply_patch(req, &p)) != GH_OK ||
+	    (st = gh_users_count_active_admins(req->db, &admins)) != GH_OK) {
 		gh_db_rollback(req->db);
 		patch_failed(req, st, gh_users_conflict_field(req->db));
 		goto out;
@@ -361,9 +361,9 @@ admin_patch(struct gh_request *req)
 		    "cannot be suspended or lose the admin role.");
 		goto out;
 	}
-	if ((st = gh_db_commit(req->db)) != GH_DB_OK ||
-	    (st = gh_users_get(req->db, req->param, &u)) != GH_DB_OK) {
-		gh_respond_db(req, st);
+	if ((st = gh_db_commit(req->db)) != GH_OK ||
+	    (st = gh_users_get(req->db, req->param, &u)) != GH_OK) {
+		gh_respond_status(req, st);
 		goto out;
 	}
 	gh_respond_json(req, 200, gh_view_user(&u));

@@ -29,10 +29,10 @@
 
 #include <fastcgi.h>
 
-#include "auth.h"
-#include "http.h"
-#include "log.h"
-#include "serve.h"
+#include "http/auth.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "http/serve.h"
 
 static const char	*required_role;
 
@@ -301,8 +301,8 @@ handle_authorize(struct gh_request *req)
 		if (mode == MODE_FCGID)
 			bare(req, v == V_UNAVAILABLE ? 503 : 500, NULL);
 		else
-			gh_respond_db(req, v == V_UNAVAILABLE ?
-			    GH_DB_UNAVAILABLE : GH_DB_ERROR);
+			gh_respond_status(req, v == V_UNAVAILABLE ?
+			    GH_UNAVAILABLE : GH_DB_ERROR);
 		return;
 	}
 }

@@ -4,9 +4,9 @@
  */
 #include <json-c/json.h>
 
-#include "db.h"
-#include "http.h"
-#include "serve.h"
+#include "data/db.h"
+#include "http/http.h"
+#include "http/serve.h"
 
 static void
 handle_health(struct gh_request *req)
@@ -14,7 +14,7 @@ handle_health(struct gh_request *req)
 	struct json_object	*body;
 	int			 up;
 
-	up = gh_db_ping(req->db) == GH_DB_OK;
+	up = gh_db_ping(req->db) == GH_OK;
 	if ((body = json_object_new_object()) != NULL) {
 		(void)json_object_object_add(body, "status",
 		    json_object_new_string(up ? "ok" : "degraded"));

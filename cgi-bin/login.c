@@ -9,16 +9,16 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-#include "auth.h"
-#include "http.h"
-#include "json.h"
-#include "log.h"
-#include "password.h"
-#include "serve.h"
-#include "sessions.h"
-#include "throttle.h"
-#include "users.h"
-#include "views.h"
+#include "http/auth.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/password.h"
+#include "http/serve.h"
+#include "domain/sessions.h"
+#include "domain/throttle.h"
+#include "domain/users.h"
+#include "http/views.h"
 
 /* Printable ASCII only, cut to fit: a header is the client's to fill. */
 static void
@@ -92,12 +92,12 @@ read_credentials(struct json_object *body, enum gh_login_field *field,
  * all cost one bcrypt and end the same way.  1 when the login may go on.
  */
 static int
-password_ok(struct gh_request *req, enum gh_db_status st,
+password_ok(struct gh_request *req, enum gh_status st,
     const struct gh_user *u, const char *pw, size_t pwlen)
 {
 	char	 hash[GH_HASH_MAX];
 
-	if (st == GH_DB_NOT_FOUND) {
+	if (st == GH_NOT_FOUND) {
 		gh_password_verify_dummy(pw, pwlen, req->cfg->bcrypt_cost);
 		return 0;
 	}
@@ -126,7 +126,7 @@ answer_tokens(struct gh_request *req, const struct gh_user *u,
 {
 	struct gh_token_pair	 pair;
 	struct gh_client	 client;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	char			 agent[256];
 
 	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), agent,
@@ -134,8 +134,8 @@ answer_tokens(struct gh_request *req, const struct gh_user *u,
 	client.address = addr;
 	client.user_agent = agent;
 	st = gh_sessions_start(req->db, req->cfg, req->key, u, &client, &pair);
-	if (st != GH_DB_OK)
-		gh_respond_db(req, st);
+	if (st != GH_OK)
+		gh_respond_status(req, st);
 	else
 		gh_respond_json(req, 200, gh_view_tokens(&pair));
 	OPENSSL_cleanse(&pair, sizeof(pair));
@@ -148,7 +148,7 @@ handle_login(struct gh_request *req)
 	struct json_object	*body;
 	struct gh_user		 u;
 	enum gh_login_field	 field;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*id, *pw;
 	char			 addr[64], account[GH_THROTTLE_KEY_MAX];
 	size_t			 pwlen;
@@ -164,33 +164,33 @@ handle_login(struct gh_request *req)
 	}
 	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
 	st = gh_users_get_for_login(req->db, field, id, &u);
-	if (st != GH_DB_OK && st != GH_DB_NOT_FOUND)
+	if (st != GH_OK && st != GH_NOT_FOUND)
 		goto dberr;
-	gh_throttle_account_key(st == GH_DB_OK ? u.id : NULL,
+	gh_throttle_account_key(st == GH_OK ? u.id : NULL,
 	    login_kinds[field], id, account, sizeof(account));
 	/* Before any password work: a throttled attempt costs no bcrypt. */
 	if ((st = gh_throttle_login_check(req->db, req->cfg, account, addr,
-	    &wait)) != GH_DB_OK)
+	    &wait)) != GH_OK)
 		goto dberr;
 	if (wait > 0) {
 		gh_respond_throttled(req, wait);
 		goto out;
 	}
-	if (!password_ok(req, u.id[0] != '\0' ? GH_DB_OK : GH_DB_NOT_FOUND,
+	if (!password_ok(req, u.id[0] != '\0' ? GH_OK : GH_NOT_FOUND,
 	    &u, pw, pwlen)) {
 		if ((st = gh_throttle_login_failed(req->db, account, addr)) !=
-		    GH_DB_OK)
+		    GH_OK)
 			goto dberr;
 		answer_bad_grant(req, "The credentials are wrong, or the "
 		    "account is not active.");
 		goto out;
 	}
-	if ((st = gh_throttle_login_succeeded(req->db, account)) != GH_DB_OK)
+	if ((st = gh_throttle_login_succeeded(req->db, account)) != GH_OK)
 		goto dberr;
 	answer_tokens(req, &u, addr);
 	goto out;
 dberr:
-	gh_respond_db(req, st);
+	gh_respond_status(req, st);
 out:
 	OPENSSL_cleanse(&u, sizeof(u));
 	json_object_put(body);
@@ -203,7 +203,7 @@ handle_refresh(struct gh_request *req)
 	struct json_object	*body;
 	struct gh_token_pair	 pair;
 	enum gh_refresh_outcome	 outcome;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*tok;
 	size_t			 len;
 
@@ -218,8 +218,8 @@ handle_refresh(struct gh_request *req)
 	}
 	st = gh_sessions_refresh(req->db, req->cfg, req->key, tok, len, &pair,
 	    &outcome);
-	if (st != GH_DB_OK)
-		gh_respond_db(req, st);
+	if (st != GH_OK)
+		gh_respond_status(req, st);
 	else if (outcome == GH_REFRESH_REUSED) {
 		gh_log(GH_LOG_WARN, "refresh: a rotated token was reused; "
 		    "session %s ended", pair.sid[0] != '\0' ? pair.sid : "?");
@@ -241,7 +241,7 @@ handle_logout(struct gh_request *req)
 	struct gh_input_errors	 errs = { 0 };
 	struct gh_principal	 p;
 	struct json_object	*body;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*tok = NULL;
 	size_t			 len = 0;
 	bool			 all = false;
@@ -263,10 +263,10 @@ handle_logout(struct gh_request *req)
 		st = gh_sessions_end_by_refresh(req->db, p.user.id, tok, len);
 	else
 		st = gh_sessions_end(req->db, p.user.id, p.claims.sid, "logout");
-	if (st == GH_DB_NOT_FOUND && tok != NULL)
+	if (st == GH_NOT_FOUND && tok != NULL)
 		answer_bad_grant(req, "That refresh token is not one of yours.");
-	else if (st != GH_DB_OK && st != GH_DB_NOT_FOUND)
-		gh_respond_db(req, st);
+	else if (st != GH_OK && st != GH_NOT_FOUND)
+		gh_respond_status(req, st);
 	else
 		gh_respond(req, 204, NULL, NULL);
 out:

@@ -7,14 +7,14 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-#include "auth.h"
-#include "http.h"
-#include "json.h"
-#include "password.h"
-#include "serve.h"
-#include "user_input.h"
-#include "users.h"
-#include "views.h"
+#include "http/auth.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "core/password.h"
+#include "http/serve.h"
+#include "http/user_input.h"
+#include "domain/users.h"
+#include "http/views.h"
 
 static void
 handle_me(struct gh_request *req)
@@ -29,14 +29,14 @@ handle_me(struct gh_request *req)
 /* Checks the current password against the stored hash: 1 on a match. */
 static int
 current_password_ok(struct gh_request *req, const struct gh_principal *p,
-    const char *pw, size_t len, enum gh_db_status *st)
+    const char *pw, size_t len, enum gh_status *st)
 {
 	struct gh_user	 u;
 	int		 ok;
 
 	*st = gh_users_get_for_login(req->db, GH_LOGIN_USERNAME,
 	    p->user.username, &u);
-	if (*st != GH_DB_OK)
+	if (*st != GH_OK)
 		return 0;
 	ok = gh_password_verify(pw, len, u.password_hash) == 1;
 	OPENSSL_cleanse(&u, sizeof(u));
@@ -49,7 +49,7 @@ handle_password(struct gh_request *req)
 	struct gh_input_errors	 errs = { 0 };
 	struct gh_principal	 p;
 	struct json_object	*body;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*cur, *new;
 	char			 hash[GH_HASH_MAX];
 	size_t			 curlen, newlen;
@@ -70,8 +70,8 @@ handle_password(struct gh_request *req)
 	}
 	if (!current_password_ok(req, &p, cur, curlen, &st)) {
 		gh_input_errors_free(&errs);
-		if (st != GH_DB_OK && st != GH_DB_NOT_FOUND)
-			gh_respond_db(req, st);
+		if (st != GH_OK && st != GH_NOT_FOUND)
+			gh_respond_status(req, st);
 		else
 			gh_respond_error(req, 401, "invalid_grant",
 			    "The current password is wrong.");
@@ -83,15 +83,15 @@ handle_password(struct gh_request *req)
 	}
 	if (gh_password_hash(new, newlen, req->cfg->bcrypt_cost, hash,
 	    sizeof(hash)) == -1) {
-		gh_respond_db(req, GH_DB_ERROR);
+		gh_respond_internal(req, "bcrypt");
 		goto out;
 	}
 	/* The caller's session goes on; every other one ends now. */
 	st = gh_users_change_own_password(req->db, p.user.id, p.claims.sid,
 	    hash);
 	OPENSSL_cleanse(hash, sizeof(hash));
-	if (st != GH_DB_OK)
-		gh_respond_db(req, st);
+	if (st != GH_OK)
+		gh_respond_status(req, st);
 	else
 		gh_respond(req, 204, NULL, NULL);
 out:

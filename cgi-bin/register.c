@@ -2,12 +2,12 @@
  * register: POST /api/auth/register.  Anyone may create an account with
  * the default role, unless registration is closed in the config.
  */
-#include "http.h"
-#include "log.h"
-#include "json.h"
-#include "serve.h"
-#include "throttle.h"
-#include "user_input.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "core/json.h"
+#include "http/serve.h"
+#include "domain/throttle.h"
+#include "http/user_input.h"
 
 static void
 handle_register(struct gh_request *req)
@@ -15,7 +15,7 @@ handle_register(struct gh_request *req)
 	struct gh_input_errors	 errs = { 0 };
 	struct gh_user_input	 in;
 	struct json_object	*body;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	const char		*addr;
 	long			 wait;
 
@@ -34,8 +34,8 @@ handle_register(struct gh_request *req)
 	if ((addr = gh_request_getenv(req, "REMOTE_ADDR")) == NULL)
 		addr = "";
 	if ((st = gh_throttle_register_check(req->db, req->cfg, addr,
-	    &wait)) != GH_DB_OK) {
-		gh_respond_db(req, st);
+	    &wait)) != GH_OK) {
+		gh_respond_status(req, st);
 		goto out;
 	}
 	if (wait > 0) {
@@ -45,7 +45,7 @@ handle_register(struct gh_request *req)
 	gh_user_input_create(req, &in);
 	/* Only accounts made count against the address. */
 	if (req->status == 201 && req->cfg->register_max_per_address > 0 &&
-	    gh_throttle_registered(req->db, addr) != GH_DB_OK)
+	    gh_throttle_registered(req->db, addr) != GH_OK)
 		gh_log(GH_LOG_WARN, "register: could not count a registration");
 out:
 	json_object_put(body);

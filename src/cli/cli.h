@@ -6,8 +6,8 @@
 #ifndef GH_CLI_H
 #define GH_CLI_H
 
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "data/db.h"
 
 #define CLI_OK		0
 #define CLI_FAIL	1
@@ -21,7 +21,7 @@ struct cli {
 void	cli_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* Says what a failed database call means to an operator; returns CLI_FAIL. */
-int	cli_db_fail(const struct cli *, enum gh_db_status, const char *what);
+int	cli_db_fail(const struct cli *, enum gh_status, const char *what);
 
 /* True when argv[1] asks for help. */
 int	cli_wants_help(int argc, char *argv[]);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sessions.h"
+#include "domain/sessions.h"
 
 static const char usage[] =
 "usage: gatehouse cleanup [--keep-days N]\n"
@@ -21,7 +21,7 @@ static const char usage[] =
 int
 cli_cleanup(struct cli *cli, int argc, char *argv[])
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	char			*end;
 	long			 days = 7, deleted;
 
@@ -46,10 +46,10 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 	 * takes longer than that, and nobody is waiting on it.
 	 */
 	st = gh_db_script(cli->db, "SET statement_timeout = 0");
-	if (st == GH_DB_OK)
+	if (st == GH_OK)
 		st = gh_sessions_cleanup(cli->db, (int)days,
 		    cli->cfg.login_failure_window_seconds, &deleted);
-	if (st != GH_DB_OK)
+	if (st != GH_OK)
 		return cli_db_fail(cli, st, "cleanup");
 	printf("%ld row%s deleted\n", deleted, deleted == 1 ? "" : "s");
 	return CLI_OK;

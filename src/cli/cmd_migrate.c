@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "migrate.h"
+#include "data/migrate.h"
 
 #ifndef GH_SQL_DIR
 #define GH_SQL_DIR	"sql"
@@ -26,7 +26,7 @@ cli_migrate(struct cli *cli, int argc, char *argv[])
 {
 	char			 err[GH_MIGRATE_ERR_MAX];
 	const char		*dir, *action = "up";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	int			 i, n;
 
 	if (cli_wants_help(argc, argv)) {
@@ -51,8 +51,8 @@ cli_migrate(struct cli *cli, int argc, char *argv[])
 	if (strcmp(action, "status") == 0) {
 		st = gh_migrate_status(cli->db, dir, stdout, &n, err,
 		    sizeof(err));
-		if (st != GH_DB_OK) {
-			cli_err("migrate status: %s%s", st == GH_DB_UNAVAILABLE ?
+		if (st != GH_OK) {
+			cli_err("migrate status: %s%s", st == GH_UNAVAILABLE ?
 			    "database unavailable: " : "", err);
 			return CLI_FAIL;
 		}
@@ -60,8 +60,8 @@ cli_migrate(struct cli *cli, int argc, char *argv[])
 		return CLI_OK;
 	}
 	if ((st = gh_migrate_up(cli->db, dir, &n, err, sizeof(err))) !=
-	    GH_DB_OK) {
-		cli_err("migrate: %s%s", st == GH_DB_UNAVAILABLE ?
+	    GH_OK) {
+		cli_err("migrate: %s%s", st == GH_UNAVAILABLE ?
 		    "database unavailable: " : "", err);
 		return CLI_FAIL;
 	}

@@ -13,10 +13,10 @@
 
 #include <openssl/crypto.h>
 
-#include "bounds.h"
+#include "core/bounds.h"
 #include "cli.h"
-#include "password.h"
-#include "users.h"
+#include "core/password.h"
+#include "domain/users.h"
 
 /* One byte past bcrypt's limit, so an over-long password is seen, not cut. */
 #define PW_BUF	(GH_PASSWORD_MAX + 2)
@@ -148,14 +148,14 @@ out:
 static int
 find_user(struct cli *cli, const char *username, struct gh_user *u)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	st = gh_users_get_for_login(cli->db, GH_LOGIN_USERNAME, username, u);
-	if (st == GH_DB_NOT_FOUND) {
+	if (st == GH_NOT_FOUND) {
 		cli_err("no user \"%s\"", username);
 		return -1;
 	}
-	if (st != GH_DB_OK) {
+	if (st != GH_OK) {
 		(void)cli_db_fail(cli, st, "user");
 		return -1;
 	}
@@ -240,7 +240,7 @@ cmd_add(struct cli *cli, int argc, char *argv[])
 	char			 hash[GH_HASH_MAX];
 	struct gh_user_new	 n;
 	struct gh_user		 u;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	memset(&n, 0, sizeof(n));
 	n.username = argv[1];
@@ -256,7 +256,7 @@ cmd_add(struct cli *cli, int argc, char *argv[])
 		return CLI_FAIL;
 	n.password_hash = hash;
 	st = gh_users_create(cli->db, &n, &u);
-	if (st == GH_DB_CONFLICT) {
+	if (st == GH_CONFLICT) {
 		if (strcmp(gh_users_conflict_field(cli->db), "roles") == 0)
 			cli_err("user add: a role given does not exist");
 		else
@@ -264,7 +264,7 @@ cmd_add(struct cli *cli, int argc, char *argv[])
 			    gh_users_conflict_field(cli->db));
 		return CLI_FAIL;
 	}
-	if (st != GH_DB_OK)
+	if (st != GH_OK)
 		return cli_db_fail(cli, st, "user add");
 	printf("%s %s\n", u.id, u.username);
 	return CLI_OK;
@@ -275,7 +275,7 @@ cmd_passwd(struct cli *cli, const char *username)
 {
 	char			 hash[GH_HASH_MAX];
 	struct gh_user		 u;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;
@@ -283,7 +283,7 @@ cmd_passwd(struct cli *cli, const char *username)
 	    sizeof(hash)) == -1)
 		return CLI_FAIL;
 	st = gh_users_set_password(cli->db, u.id, hash, NULL, "password_reset");
-	if (st != GH_DB_OK)
+	if (st != GH_OK)
 		return cli_db_fail(cli, st, "user passwd");
 	printf("password of %s set; their sessions have ended\n", u.username);
 	return CLI_OK;
@@ -293,11 +293,11 @@ static int
 cmd_status(struct cli *cli, const char *username, bool active)
 {
 	struct gh_user		 u;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;
-	if ((st = gh_users_set_active(cli->db, u.id, active)) != GH_DB_OK)
+	if ((st = gh_users_set_active(cli->db, u.id, active)) != GH_OK)
 		return cli_db_fail(cli, st, active ? "user activate" :
 		    "user suspend");
 	printf("%s %s\n", u.username, active ? "activated" : "suspended");
@@ -308,7 +308,7 @@ static int
 cmd_role(struct cli *cli, const char *username, const char *role, bool grant)
 {
 	struct gh_user		 u;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	if (check_field("role", role, gh_users_check_role_name) == -1)
 		return CLI_FAIL;
@@ -316,11 +316,11 @@ cmd_role(struct cli *cli, const char *username, const char *role, bool grant)
 		return CLI_FAIL;
 	st = grant ? gh_users_grant(cli->db, u.id, role) :
 	    gh_users_revoke(cli->db, u.id, role);
-	if (st == GH_DB_CONFLICT) {
+	if (st == GH_CONFLICT) {
 		cli_err("no role \"%s\"", role);
 		return CLI_FAIL;
 	}
-	if (st != GH_DB_OK)
+	if (st != GH_OK)
 		return cli_db_fail(cli, st, grant ? "user grant" : "user revoke");
 	printf("%s %s %s\n", u.username, grant ? "granted" : "revoked", role);
 	return CLI_OK;
@@ -352,7 +352,7 @@ cmd_list(struct cli *cli, int argc, char *argv[])
 {
 	struct list_state	 ls;
 	const char		*q = "";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	int			 n;
 
 	if (argc == 3 && strcmp(argv[1], "--query") == 0)
@@ -365,7 +365,7 @@ cmd_list(struct cli *cli, int argc, char *argv[])
 	do {
 		st = gh_users_list(cli->db, ls.last, q, 200, print_user, &ls,
 		    &n);
-		if (st != GH_DB_OK)
+		if (st != GH_OK)
 			return cli_db_fail(cli, st, "user list");
 	} while (n == 200);
 	return CLI_OK;

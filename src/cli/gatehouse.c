@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "b64url.h"
+#include "core/b64url.h"
 #include "cli.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "random.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "core/log.h"
+#include "core/random.h"
 
 /* 48 random bytes: 64 characters of base64url, twice HS256's key length. */
 #define SECRET_BYTES	48
@@ -69,14 +69,14 @@ cli_err(const char *fmt, ...)
 }
 
 int
-cli_db_fail(const struct cli *cli, enum gh_db_status st, const char *what)
+cli_db_fail(const struct cli *cli, enum gh_status st, const char *what)
 {
 	switch (st) {
-	case GH_DB_UNAVAILABLE:
+	case GH_UNAVAILABLE:
 		cli_err("%s: database unavailable: %s", what,
 		    gh_db_error(cli->db));
 		break;
-	case GH_DB_NOT_FOUND:
+	case GH_NOT_FOUND:
 		cli_err("%s: no such user", what);
 		break;
 	default:

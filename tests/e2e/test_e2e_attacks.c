@@ -29,7 +29,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(attacks, .timeout = 120);
 

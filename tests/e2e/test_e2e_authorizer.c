@@ -15,7 +15,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(authorizer, .timeout = 60);
 

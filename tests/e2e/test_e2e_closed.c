@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(closed, .timeout = 60);
 

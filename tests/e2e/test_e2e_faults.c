@@ -23,7 +23,7 @@
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(faults, .timeout = 300);
 

@@ -7,7 +7,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 #define GRACE_MS	3000
 

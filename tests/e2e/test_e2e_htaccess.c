@@ -14,7 +14,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(htaccess, .timeout = 60);
 

@@ -10,7 +10,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(http, .timeout = 60);
 

@@ -9,7 +9,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(login, .timeout = 90);
 

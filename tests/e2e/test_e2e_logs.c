@@ -14,7 +14,7 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(logs, .timeout = 90);
 

@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(me, .timeout = 60);
 

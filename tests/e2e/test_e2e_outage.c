@@ -12,7 +12,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(outage, .timeout = 180);
 

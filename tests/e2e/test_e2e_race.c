@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(race, .timeout = 120);
 

@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(register, .timeout = 60);
 

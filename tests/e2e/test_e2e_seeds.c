@@ -7,7 +7,7 @@
 
 #include <criterion/criterion.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(seeds, .timeout = 60);
 

@@ -18,7 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "../lib/fcgi.h"
-#include "../lib/http.h"
+#include "client.h"
 #include "../lib/run.h"
 
 TestSuite(startup, .timeout = 60);

@@ -26,7 +26,7 @@
 #include <json-c/json.h>
 #include <openssl/rand.h>
 
-#include "../lib/http.h"
+#include "client.h"
 
 TestSuite(throttle, .timeout = 120);
 

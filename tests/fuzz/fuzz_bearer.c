@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth.h"
+#include "http/auth.h"
 #include "fuzz.h"
-#include "jwt.h"
+#include "core/jwt.h"
 
 #define SECRET	"fuzz-secret-0123456789abcdefghi!"	/* 32 bytes */
 #define NOW	INT64_C(1767225600)

@@ -17,9 +17,9 @@
 
 #include <json-c/json.h>
 
-#include "form.h"
+#include "core/form.h"
 #include "fuzz.h"
-#include "json.h"
+#include "core/json.h"
 
 #define SMALL	16
 

@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "fuzz.h"
-#include "json.h"
+#include "core/json.h"
 
 /* Fields the handlers read, and two that none does. */
 static const char *const fixed_keys[] = {

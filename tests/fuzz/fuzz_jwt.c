@@ -29,10 +29,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "b64url.h"
-#include "bounds.h"
+#include "core/b64url.h"
+#include "core/bounds.h"
 #include "fuzz.h"
-#include "jwt.h"
+#include "core/jwt.h"
 
 #define SECRET		"fuzz-secret-0123456789abcdefghi!"	/* 32 bytes */
 #define ISSUER		"gatehouse"

@@ -9,11 +9,11 @@
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
 
-#include "db.h"
-#include "log.h"
-#include "migrate.h"
+#include "data/db.h"
+#include "core/log.h"
+#include "data/migrate.h"
 #include "pgtest.h"
-#include "random.h"
+#include "core/random.h"
 
 static const char *
 base_url(void)
@@ -98,14 +98,14 @@ gh_test_db_migrated(void)
 	const char		*url;
 	char			 err[GH_MIGRATE_ERR_MAX];
 	struct gh_db		*db;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	int			 applied;
 
 	url = gh_test_db_create();
 	gh_log_set_level(GH_LOG_WARN);
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	st = gh_migrate_up(db, gh_test_sql_dir(), &applied, err, sizeof(err));
-	cr_assert_eq(st, GH_DB_OK, "migrate: %s", err);
+	cr_assert_eq(st, GH_OK, "migrate: %s", err);
 	gh_db_free(db);
 	return url;
 }

@@ -12,13 +12,13 @@
 
 #include <criterion/criterion.h>
 
-#include "auth.h"
-#include "config.h"
-#include "db.h"
-#include "jwt.h"
+#include "http/auth.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "core/jwt.h"
 #include "pgtest.h"
-#include "sessions.h"
-#include "users.h"
+#include "domain/sessions.h"
+#include "domain/users.h"
 
 #define SECRET		"auth-test-secret-0123456789-abcdefghijklmnopqrst"
 #define OTHER_SECRET	"auth-test-other-secret-9876543210-zyxwvutsrqpon"
@@ -148,7 +148,7 @@ add_user(const char *name, struct gh_user *u)
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 1;
-	cr_assert_eq(gh_users_create(db, &n, u), GH_DB_OK, "create %s: %s",
+	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
 	    name, gh_db_error(db));
 }
 
@@ -189,7 +189,7 @@ static void
 login(const struct gh_user *u, struct gh_token_pair *p,
     struct gh_jwt_claims *c)
 {
-	cr_assert_eq(gh_sessions_start(db, &cfg, &key, u, NULL, p), GH_DB_OK,
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, u, NULL, p), GH_OK,
 	    "%s", gh_db_error(db));
 	cr_assert_eq(gh_jwt_verify(&key, p->access, strlen(p->access),
 	    (int64_t)time(NULL), c), GH_JWT_OK);
@@ -270,7 +270,7 @@ Test(auth, check_takes_a_role_granted_after_the_token_from_the_database)
 	const char		*why;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_OK);
 	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
 	cr_assert(gh_users_has_role(&p.user, "admin"));
 	cr_assert(gh_users_has_role(&p.user, "user"));
@@ -287,11 +287,11 @@ Test(auth, check_drops_a_role_revoked_after_the_token)
 	struct gh_principal	 p;
 	const char		*why;
 
-	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_OK);
 	login(&u, &t, &c);
 	cr_assert_eq(c.nroles, 2);
-	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_OK);
 	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
 	cr_assert(!gh_users_has_role(&p.user, "admin"));
 }
@@ -364,7 +364,7 @@ Test(auth, check_refuses_a_token_of_an_ended_session)
 	struct gh_jwt_claims	 c;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(gh_sessions_end(db, alice.id, t.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, t.sid, "logout"), GH_OK);
 	assert_invalid(t.access);
 }
 
@@ -378,7 +378,7 @@ Test(auth, check_accepts_the_other_sessions_after_one_ends)
 	login(&alice, &t1, &c);
 	login(&alice, &t2, &c);
 	cr_assert_eq(gh_sessions_end(db, alice.id, t1.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	assert_invalid(t1.access);
 	cr_assert_eq(check(t2.access, &p, &why), GH_AUTH_OK);
 }
@@ -400,7 +400,7 @@ Test(auth, check_refuses_a_token_of_a_suspended_user)
 	struct gh_jwt_claims	 c;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_OK);
 	assert_invalid(t.access);
 }
 
@@ -422,7 +422,7 @@ Test(auth, check_refuses_a_token_of_a_deleted_user)
 	struct gh_jwt_claims	 c;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(gh_users_delete(db, alice.id), GH_DB_OK);
+	cr_assert_eq(gh_users_delete(db, alice.id), GH_OK);
 	assert_invalid(t.access);
 }
 

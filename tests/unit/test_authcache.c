@@ -12,14 +12,14 @@
 
 #include <criterion/criterion.h>
 
-#include "auth.h"
-#include "authcache.h"
-#include "config.h"
-#include "db.h"
-#include "jwt.h"
+#include "http/auth.h"
+#include "domain/authcache.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "core/jwt.h"
 #include "pgtest.h"
-#include "sessions.h"
-#include "users.h"
+#include "domain/sessions.h"
+#include "domain/users.h"
 
 #define SECRET		"authcache-test-secret-0123456789-abcdefghijklmnop"
 #define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
@@ -47,7 +47,7 @@ add_user(const char *name, struct gh_user *u)
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 1;
-	cr_assert_eq(gh_users_create(other, &n, u), GH_DB_OK, "create %s: %s",
+	cr_assert_eq(gh_users_create(other, &n, u), GH_OK, "create %s: %s",
 	    name, gh_db_error(other));
 }
 
@@ -55,7 +55,7 @@ static void
 login(const struct gh_user *u, struct gh_token_pair *t)
 {
 	cr_assert_eq(gh_sessions_start(other, &cfg, &key, u, NULL, t),
-	    GH_DB_OK, "%s", gh_db_error(other));
+	    GH_OK, "%s", gh_db_error(other));
 }
 
 static void
@@ -162,7 +162,7 @@ Test(authcache, a_cached_user_reads_the_same_as_a_fresh_one)
 {
 	struct gh_principal	 fresh, cached;
 
-	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_OK);
 	sqlf("UPDATE users SET email = 'a@example.org', full_name = 'Alice A', "
 	    "phone = '+1 555', employee_id = 'E-1' WHERE id = '%s'", alice.id);
 	assert_accepted(alice_t.access, &fresh);
@@ -174,7 +174,7 @@ Test(authcache, a_logout_elsewhere_refuses_the_next_check)
 {
 	warm(alice_t.access);
 	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	assert_refused(alice_t.access);
 }
 
@@ -182,14 +182,14 @@ Test(authcache, a_logout_of_all_sessions_refuses_the_next_check)
 {
 	warm(alice_t.access);
 	cr_assert_eq(gh_sessions_end_all(other, alice.id, "logout_all"),
-	    GH_DB_OK);
+	    GH_OK);
 	assert_refused(alice_t.access);
 }
 
 Test(authcache, a_suspension_refuses_the_next_check)
 {
 	warm(alice_t.access);
-	cr_assert_eq(gh_users_set_active(other, alice.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(other, alice.id, false), GH_OK);
 	assert_refused(alice_t.access);
 }
 
@@ -205,7 +205,7 @@ Test(authcache, a_password_reset_refuses_the_next_check)
 {
 	warm(alice_t.access);
 	cr_assert_eq(gh_users_set_password(other, alice.id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_OK);
+	    "password_reset"), GH_OK);
 	assert_refused(alice_t.access);
 }
 
@@ -223,11 +223,11 @@ Test(authcache, a_revoked_role_is_gone_at_the_next_check)
 {
 	struct gh_principal	 p;
 
-	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_OK);
 	warm(alice_t.access);
 	assert_accepted(alice_t.access, &p);
 	cr_assert(gh_users_has_role(&p.user, "admin"));
-	cr_assert_eq(gh_users_revoke(other, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_revoke(other, alice.id, "admin"), GH_OK);
 	assert_accepted(alice_t.access, &p);
 	cr_assert(!gh_users_has_role(&p.user, "admin"));
 }
@@ -237,7 +237,7 @@ Test(authcache, a_granted_role_is_there_at_the_next_check)
 	struct gh_principal	 p;
 
 	warm(alice_t.access);
-	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(other, alice.id, "admin"), GH_OK);
 	assert_accepted(alice_t.access, &p);
 	cr_assert(gh_users_has_role(&p.user, "admin"));
 }
@@ -247,7 +247,7 @@ Test(authcache, a_deleted_role_is_gone_at_the_next_check)
 	struct gh_principal	 p;
 
 	sqlf("INSERT INTO roles (name) VALUES ('auditor')");
-	cr_assert_eq(gh_users_grant(other, alice.id, "auditor"), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(other, alice.id, "auditor"), GH_OK);
 	warm(alice_t.access);
 	sqlf("DELETE FROM roles WHERE name = 'auditor'");
 	assert_accepted(alice_t.access, &p);
@@ -257,7 +257,7 @@ Test(authcache, a_deleted_role_is_gone_at_the_next_check)
 Test(authcache, a_deleted_user_is_refused_at_the_next_check)
 {
 	warm(alice_t.access);
-	cr_assert_eq(gh_users_delete(other, alice.id), GH_DB_OK);
+	cr_assert_eq(gh_users_delete(other, alice.id), GH_OK);
 	assert_refused(alice_t.access);
 }
 
@@ -295,7 +295,7 @@ Test(authcache, another_users_change_keeps_the_entry)
 
 	add_user("bob", &bob);
 	warm(alice_t.access);
-	cr_assert_eq(gh_users_set_active(other, bob.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(other, bob.id, false), GH_OK);
 	before = hits();
 	assert_accepted(alice_t.access, &p);
 	cr_assert_eq(hits(), before + 1);
@@ -354,7 +354,7 @@ Test(authcache, a_new_session_and_a_refresh_keep_the_entry)
 	warm(alice_t.access);
 	login(&alice, &t2);
 	cr_assert_eq(gh_sessions_refresh(other, &cfg, &key, t2.refresh,
-	    strlen(t2.refresh), &t3, &out), GH_DB_OK);
+	    strlen(t2.refresh), &t3, &out), GH_OK);
 	cr_assert_eq(out, GH_REFRESH_OK);
 	before = hits();
 	assert_accepted(alice_t.access, &p);
@@ -373,7 +373,7 @@ Test(authcache, a_lost_connection_forgets_everything_and_misses_no_change)
 	    "AND datname = current_database() "
 	    "AND backend_type = 'client backend'");
 	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	assert_refused(alice_t.access);
 }
 
@@ -401,7 +401,7 @@ end_every(const struct gh_token_pair *t, size_t n, size_t step)
 
 	for (i = 0; i < n; i += step)
 		cr_assert_eq(gh_sessions_end(other, alice.id, t[i].sid,
-		    "logout"), GH_DB_OK);
+		    "logout"), GH_OK);
 	for (i = 0; i < n; i++) {
 		if (i % step == 0)
 			assert_refused(t[i].access);
@@ -490,7 +490,7 @@ Test(authcache, forgetting_a_user_keeps_every_other_session_found)
 		assert_accepted(ta[i].access, &p);
 		assert_accepted(tb[i].access, &p);
 	}
-	cr_assert_eq(gh_users_set_active(other, alice.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(other, alice.id, false), GH_OK);
 	s0 = stats_now();
 	for (i = 0; i < 20; i++) {
 		assert_refused(ta[i].access);
@@ -515,7 +515,7 @@ Test(authcache, a_revocation_committed_just_before_is_never_missed)
 		login(&alice, &t);
 		warm(t.access);
 		cr_assert_eq(gh_sessions_end(other, alice.id, t.sid, "logout"),
-		    GH_DB_OK);
+		    GH_OK);
 		assert_refused(t.access);
 	}
 }
@@ -529,6 +529,6 @@ Test(authcache, off_asks_the_database_every_time)
 	assert_accepted(alice_t.access, &p);
 	cr_assert_eq(hits(), 0);
 	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	assert_refused(alice_t.access);
 }

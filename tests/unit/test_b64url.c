@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 
-#include "b64url.h"
+#include "core/b64url.h"
 
 static void
 assert_encodes(const char *in, const char *want)

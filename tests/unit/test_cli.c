@@ -12,8 +12,8 @@
 
 #include <criterion/criterion.h>
 
-#include "config.h"
-#include "password.h"
+#include "core/config.h"
+#include "core/password.h"
 #include "pgtest.h"
 #include "run.h"
 

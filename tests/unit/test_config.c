@@ -19,7 +19,7 @@
  * By path: with automake's -I. ahead of -Isrc, a bare "config.h" from
  * tests/unit would find autoconf's generated config.h instead.
  */
-#include "config.h"
+#include "core/config.h"
 
 /* A good secret: 44 bytes, not the example's. */
 #define GOOD_SECRET	"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"

@@ -6,8 +6,8 @@
 
 #include <criterion/criterion.h>
 
-#include "db.h"
-#include "log.h"
+#include "data/db.h"
+#include "core/log.h"
 #include "pgtest.h"
 
 static const struct gh_stmt stmt_one = { "t_one", "SELECT 1 + $1::int", 1 };
@@ -48,7 +48,7 @@ one_value(struct gh_db *db, const struct gh_stmt *stmt, const char *p)
 	const char		*params[1] = { p };
 	PGresult		*res;
 
-	cr_assert_eq(gh_db_exec(db, stmt, params, &res), GH_DB_OK, "%s",
+	cr_assert_eq(gh_db_exec(db, stmt, params, &res), GH_OK, "%s",
 	    gh_db_error(db));
 	snprintf(value, sizeof(value), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -90,10 +90,10 @@ Test(db, unreachable_server_is_unavailable)
 	PGresult	*res = (PGresult *)1;
 
 	cr_assert_eq(gh_db_exec(db, &stmt_one, (const char *[]){ "1" }, &res),
-	    GH_DB_UNAVAILABLE);
+	    GH_UNAVAILABLE);
 	cr_assert_null(res);
-	cr_assert_eq(gh_db_ping(db), GH_DB_UNAVAILABLE);
-	cr_assert_eq(gh_db_begin(db), GH_DB_UNAVAILABLE);
+	cr_assert_eq(gh_db_ping(db), GH_UNAVAILABLE);
+	cr_assert_eq(gh_db_begin(db), GH_UNAVAILABLE);
 	gh_db_free(db);
 }
 
@@ -118,7 +118,7 @@ Test(db, statement_timeout_is_unavailable_not_a_bug)
 	PGresult	*res;
 
 	cr_assert_eq(gh_db_exec(db, &stmt_sleep, NULL, &res),
-	    GH_DB_UNAVAILABLE);
+	    GH_UNAVAILABLE);
 	cr_assert_str_eq(one_value(db, &stmt_one, "1"), "2");
 	gh_db_free(db);
 }
@@ -130,9 +130,9 @@ Test(db, unique_violation_is_a_conflict_naming_the_constraint)
 
 	gh_test_sql(url, "CREATE TABLE t (name text CONSTRAINT t_name_key UNIQUE)");
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
-	    GH_DB_CONFLICT);
+	    GH_CONFLICT);
 	cr_assert_str_eq(gh_db_conflict(db), "t_name_key");
 	gh_db_free(db);
 }
@@ -154,15 +154,15 @@ Test(db, rollback_discards_the_transaction)
 	struct gh_db	*db = open_db(url, 5000);
 
 	gh_test_sql(url, "CREATE TABLE t (name text)");
-	cr_assert_eq(gh_db_begin(db), GH_DB_OK);
+	cr_assert_eq(gh_db_begin(db), GH_OK);
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
-	    GH_DB_OK);
+	    GH_OK);
 	gh_db_rollback(db);
 	cr_assert_str_eq(one_value(db, &stmt_count, NULL), "0");
-	cr_assert_eq(gh_db_begin(db), GH_DB_OK);
+	cr_assert_eq(gh_db_begin(db), GH_OK);
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "b" }),
-	    GH_DB_OK);
-	cr_assert_eq(gh_db_commit(db), GH_DB_OK);
+	    GH_OK);
+	cr_assert_eq(gh_db_commit(db), GH_OK);
 	cr_assert_str_eq(one_value(db, &stmt_count, NULL), "1");
 	gh_db_free(db);
 }
@@ -171,6 +171,6 @@ Test(db, ping_answers_ok_when_reachable)
 {
 	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
 
-	cr_assert_eq(gh_db_ping(db), GH_DB_OK);
+	cr_assert_eq(gh_db_ping(db), GH_OK);
 	gh_db_free(db);
 }

@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "form.h"
+#include "core/form.h"
 
 /* Parses exactly the bytes of a literal, embedded NULs included. */
 #define PARSE(lit)	gh_form_parse((lit), sizeof(lit) - 1)

@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "json.h"
+#include "core/json.h"
 
 /* Parses exactly the bytes of a literal, embedded NULs included. */
 #define PARSE(lit)	gh_json_parse_object((lit), sizeof(lit) - 1)

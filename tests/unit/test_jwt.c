@@ -11,8 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "b64url.h"
-#include "jwt.h"
+#include "core/b64url.h"
+#include "core/jwt.h"
 
 #define NOW	INT64_C(1700000000)
 #define SECRET	"test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"

@@ -11,7 +11,7 @@
 
 #include <criterion/criterion.h>
 
-#include "log.h"
+#include "core/log.h"
 
 static FILE	*cap;
 static int	 saved_stderr = -1;

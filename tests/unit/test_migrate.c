@@ -12,9 +12,9 @@
 
 #include <criterion/criterion.h>
 
-#include "db.h"
-#include "log.h"
-#include "migrate.h"
+#include "data/db.h"
+#include "core/log.h"
+#include "data/migrate.h"
 #include "pgtest.h"
 
 static struct gh_db *
@@ -67,7 +67,7 @@ make_dir(const char *const files[][2], size_t n)
 
 static int
 up(struct gh_db *db, const char *dir, char *err, size_t errsz,
-    enum gh_db_status *st)
+    enum gh_status *st)
 {
 	int	 applied = -1;
 
@@ -80,11 +80,11 @@ Test(migrate, applies_every_file_of_sql_dir)
 	const char		*url = gh_test_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	int			 n;
 
 	n = up(db, gh_test_sql_dir(), err, sizeof(err), &st);
-	cr_assert_eq(st, GH_DB_OK, "%s", err);
+	cr_assert_eq(st, GH_OK, "%s", err);
 	cr_assert_eq(n, count_sql_files(gh_test_sql_dir()));
 	cr_assert_eq(atoi(gh_test_sql(url,
 	    "SELECT count(*) FROM schema_migrations")), n);
@@ -96,15 +96,15 @@ Test(migrate, second_run_applies_nothing)
 	const char		*url = gh_test_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "", before[512];
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	(void)up(db, gh_test_sql_dir(), err, sizeof(err), &st);
-	cr_assert_eq(st, GH_DB_OK, "%s", err);
+	cr_assert_eq(st, GH_OK, "%s", err);
 	snprintf(before, sizeof(before), "%s", gh_test_sql(url,
 	    "SELECT string_agg(version || applied_at::text, ',') "
 	    "FROM schema_migrations"));
 	cr_assert_eq(up(db, gh_test_sql_dir(), err, sizeof(err), &st), 0);
-	cr_assert_eq(st, GH_DB_OK, "%s", err);
+	cr_assert_eq(st, GH_OK, "%s", err);
 	cr_assert_str_eq(gh_test_sql(url,
 	    "SELECT string_agg(version || applied_at::text, ',') "
 	    "FROM schema_migrations"), before);
@@ -146,14 +146,14 @@ Test(migrate, status_lists_pending_then_applied)
 	char			 err[GH_MIGRATE_ERR_MAX] = "", *buf = NULL;
 	size_t			 len = 0;
 	FILE			*out;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	int			 pending;
 
 	cr_assert_not_null(out = open_memstream(&buf, &len));
 	st = gh_migrate_status(db, gh_test_sql_dir(), out, &pending, err,
 	    sizeof(err));
 	fflush(out);
-	cr_assert_eq(st, GH_DB_OK, "%s", err);
+	cr_assert_eq(st, GH_OK, "%s", err);
 	cr_assert_eq(pending, count_sql_files(gh_test_sql_dir()));
 	cr_assert(strstr(buf, "001_schema.sql") != NULL);
 	cr_assert(strstr(buf, "pending") != NULL);
@@ -181,7 +181,7 @@ Test(migrate, a_changed_file_stops_the_run)
 	struct gh_db		*db = open_db(gh_test_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "", path[256];
 	char			*dir = make_dir(files, 1);
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	FILE			*f;
 
 	cr_assert_eq(up(db, dir, err, sizeof(err), &st), 1);
@@ -190,7 +190,7 @@ Test(migrate, a_changed_file_stops_the_run)
 	fputs("-- edited\n", f);
 	fclose(f);
 	(void)up(db, dir, err, sizeof(err), &st);
-	cr_assert_neq(st, GH_DB_OK);
+	cr_assert_neq(st, GH_OK);
 	cr_assert(strstr(err, "001_a.sql was changed") != NULL, "%s", err);
 	gh_db_free(db);
 }
@@ -204,10 +204,10 @@ Test(migrate, a_failing_file_leaves_nothing_behind)
 	const char		*url = gh_test_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	cr_assert_eq(up(db, make_dir(files, 2), err, sizeof(err), &st), 1);
-	cr_assert_neq(st, GH_DB_OK);
+	cr_assert_neq(st, GH_OK);
 	cr_assert(strstr(err, "002_b.sql") != NULL, "%s", err);
 	cr_assert_str_eq(gh_test_sql(url,
 	    "SELECT to_regclass('b') IS NULL"), "t");
@@ -226,10 +226,10 @@ Test(migrate, ignores_files_not_named_like_migrations)
 	};
 	struct gh_db		*db = open_db(gh_test_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	cr_assert_eq(up(db, make_dir(files, 3), err, sizeof(err), &st), 1);
-	cr_assert_eq(st, GH_DB_OK, "%s", err);
+	cr_assert_eq(st, GH_OK, "%s", err);
 	gh_db_free(db);
 }
 
@@ -237,7 +237,7 @@ Test(migrate, concurrent_runs_apply_each_file_once)
 {
 	const char		*url = gh_test_db_create();
 	char			 err[GH_MIGRATE_ERR_MAX];
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	pid_t			 pids[4];
 	int			 i, status, total = 0, n;
 
@@ -247,7 +247,7 @@ Test(migrate, concurrent_runs_apply_each_file_once)
 			struct gh_db	*db = open_db(url);
 
 			n = up(db, gh_test_sql_dir(), err, sizeof(err), &st);
-			_exit(st == GH_DB_OK ? n : 100);
+			_exit(st == GH_OK ? n : 100);
 		}
 	}
 	for (i = 0; i < 4; i++) {
@@ -263,10 +263,10 @@ Test(migrate, missing_directory_is_an_error)
 {
 	struct gh_db		*db = open_db(gh_test_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	(void)up(db, "/nonexistent-gh-dir", err, sizeof(err), &st);
-	cr_assert_neq(st, GH_DB_OK);
+	cr_assert_neq(st, GH_OK);
 	cr_assert(strstr(err, "/nonexistent-gh-dir") != NULL);
 	gh_db_free(db);
 }

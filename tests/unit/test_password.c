@@ -9,7 +9,7 @@
 #include <crypt.h>
 #include <criterion/criterion.h>
 
-#include "password.h"
+#include "core/password.h"
 
 #define COST	4
 

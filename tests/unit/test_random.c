@@ -6,8 +6,8 @@
 
 #include <criterion/criterion.h>
 
-#include "b64url.h"
-#include "random.h"
+#include "core/b64url.h"
+#include "core/random.h"
 
 static int
 is_lower_hex(char c)

@@ -16,13 +16,13 @@
 
 #include <criterion/criterion.h>
 
-#include "b64url.h"
-#include "config.h"
-#include "db.h"
-#include "jwt.h"
+#include "core/b64url.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "core/jwt.h"
 #include "pgtest.h"
-#include "sessions.h"
-#include "users.h"
+#include "domain/sessions.h"
+#include "domain/users.h"
 
 #define SECRET		"sessions-test-secret-0123456789-abcdefghijklmnop"
 #define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
@@ -51,7 +51,7 @@ add_user(const char *name, const char *const *roles, size_t nroles,
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = nroles;
-	cr_assert_eq(gh_users_create(db, &n, u), GH_DB_OK, "create %s: %s",
+	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
 	    name, gh_db_error(db));
 }
 
@@ -93,20 +93,20 @@ TestSuite(sessions, .init = setup, .fini = teardown);
 static void
 start(const struct gh_user *u, struct gh_token_pair *p)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	st = gh_sessions_start(db, &cfg, &key, u, NULL, p);
-	cr_assert_eq(st, GH_DB_OK, "start: %d: %s", st, gh_db_error(db));
+	cr_assert_eq(st, GH_OK, "start: %d: %s", st, gh_db_error(db));
 }
 
 static enum gh_refresh_outcome
 refresh(const char *tok, struct gh_token_pair *p)
 {
 	enum gh_refresh_outcome	 o = GH_REFRESH_OK;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	st = gh_sessions_refresh(db, &cfg, &key, tok, strlen(tok), p, &o);
-	cr_assert_eq(st, GH_DB_OK, "refresh: %d: %s", st, gh_db_error(db));
+	cr_assert_eq(st, GH_OK, "refresh: %d: %s", st, gh_db_error(db));
 	return o;
 }
 
@@ -121,7 +121,7 @@ verify(const struct gh_token_pair *p, struct gh_jwt_claims *c)
 }
 
 /* What gh_auth_check() asks of the database for an access token. */
-static enum gh_db_status
+static enum gh_status
 live(const struct gh_token_pair *p)
 {
 	struct gh_jwt_claims	 c;
@@ -333,7 +333,7 @@ Test(sessions, start_records_the_client)
 	struct gh_client	 cl = { "192.0.2.7", "curl/8.0" };
 
 	cr_assert_eq(gh_sessions_start(db, &cfg, &key, &alice, &cl, &p),
-	    GH_DB_OK, "%s", gh_db_error(db));
+	    GH_OK, "%s", gh_db_error(db));
 	cr_assert_str_eq(sqlf("SELECT address || ' ' || user_agent FROM "
 	    "sessions WHERE id = '%s'", p.sid), "192.0.2.7 curl/8.0");
 }
@@ -343,7 +343,7 @@ Test(sessions, start_access_token_is_live)
 	struct gh_token_pair	 p;
 
 	start(&alice, &p);
-	cr_assert_eq(live(&p), GH_DB_OK);
+	cr_assert_eq(live(&p), GH_OK);
 }
 
 /* refresh */
@@ -395,7 +395,7 @@ Test(sessions, refresh_access_token_has_the_roles_of_now)
 	struct gh_jwt_claims	 c;
 
 	start(&alice, &p1);
-	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_OK);
 	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
 	verify(&p2, &c);
 	cr_assert_eq(c.nroles, 1);
@@ -409,8 +409,8 @@ Test(sessions, refresh_keeps_the_session_live)
 	start(&alice, &p1);
 	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
 	cr_assert_str_eq(session_state(p1.sid), "live");
-	cr_assert_eq(live(&p2), GH_DB_OK);
-	cr_assert_eq(live(&p1), GH_DB_OK);
+	cr_assert_eq(live(&p2), GH_OK);
+	cr_assert_eq(live(&p1), GH_OK);
 }
 
 Test(sessions, refresh_rotated_token_is_refused_after_the_grace)
@@ -477,8 +477,8 @@ Test(sessions, refresh_reuse_kills_the_access_tokens_of_the_session)
 	start(&alice, &p1);
 	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
 	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
-	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
-	cr_assert_eq(live(&p2), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p1), GH_NOT_FOUND);
+	cr_assert_eq(live(&p2), GH_NOT_FOUND);
 }
 
 Test(sessions, refresh_reuse_spares_the_users_other_sessions)
@@ -491,7 +491,7 @@ Test(sessions, refresh_reuse_spares_the_users_other_sessions)
 	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
 	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
 	cr_assert_str_eq(session_state(other.sid), "live");
-	cr_assert_eq(live(&other), GH_DB_OK);
+	cr_assert_eq(live(&other), GH_OK);
 }
 
 Test(sessions, refresh_reuse_within_the_grace_gets_a_fresh_pair)
@@ -520,7 +520,7 @@ Test(sessions, refresh_reuse_within_the_grace_keeps_the_session_live)
 	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
 	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_OK);
 	cr_assert_str_eq(session_state(p1.sid), "live");
-	cr_assert_eq(live(&p3), GH_DB_OK);
+	cr_assert_eq(live(&p3), GH_OK);
 	/* Both tabs' tokens go on working. */
 	cr_assert_eq(refresh(p3.refresh, &p4), GH_REFRESH_OK);
 	cr_assert_eq(refresh(p2.refresh, &p4), GH_REFRESH_OK);
@@ -541,7 +541,7 @@ Test(sessions, refresh_reuse_just_past_the_grace_is_reused)
 
 /*
  * Shapes no issued token has are refused before any query: the database
- * handle points nowhere, so a query would answer GH_DB_UNAVAILABLE.
+ * handle points nowhere, so a query would answer GH_UNAVAILABLE.
  */
 static void
 assert_refused_offline(const char *tok, size_t len)
@@ -552,7 +552,7 @@ assert_refused_offline(const char *tok, size_t len)
 
 	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
 	cr_assert_eq(gh_sessions_refresh(off, &cfg, &key, tok, len, &p, &o),
-	    GH_DB_OK, "\"%.*s\" reached the database", (int)len, tok);
+	    GH_OK, "\"%.*s\" reached the database", (int)len, tok);
 	cr_assert_eq(o, GH_REFRESH_INVALID, "\"%.*s\"", (int)len, tok);
 	cr_assert_str_eq(p.refresh, "");
 	cr_assert_str_eq(p.access, "");
@@ -644,7 +644,7 @@ Test(sessions, refresh_in_an_ended_session_is_invalid)
 	struct gh_token_pair	 p, q;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
 	cr_assert_str_eq(session_state(p.sid), "logout");
 }
@@ -668,7 +668,7 @@ Test(sessions, refresh_of_a_suspended_user_is_invalid)
 	struct gh_token_pair	 p, q;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, alice.id, false), GH_OK);
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "1");
 }
@@ -690,7 +690,7 @@ Test(sessions, refresh_of_a_deleted_user_is_invalid)
 	struct gh_token_pair	 p, q;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_users_delete(db, alice.id), GH_DB_OK);
+	cr_assert_eq(gh_users_delete(db, alice.id), GH_OK);
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
 }
 
@@ -745,12 +745,12 @@ racer(const char *tok, int gate[2])
 	char			 c;
 
 	(void)close(gate[1]);
-	if ((rdb = gh_db_new(url, 5000)) == NULL || gh_db_ping(rdb) != GH_DB_OK)
+	if ((rdb = gh_db_new(url, 5000)) == NULL || gh_db_ping(rdb) != GH_OK)
 		_exit(10);
 	while (read(gate[0], &c, 1) == -1)
 		continue;
 	if (gh_sessions_refresh(rdb, &cfg, &key, tok, strlen(tok), &p,
-	    &o) != GH_DB_OK)
+	    &o) != GH_OK)
 		_exit(11);
 	switch (o) {
 	case GH_REFRESH_OK:
@@ -817,9 +817,9 @@ Test(sessions, end_ends_the_session)
 	struct gh_token_pair	 p;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
 	cr_assert_str_eq(session_state(p.sid), "logout");
-	cr_assert_eq(live(&p), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p), GH_NOT_FOUND);
 }
 
 Test(sessions, end_spares_the_users_other_sessions)
@@ -829,9 +829,9 @@ Test(sessions, end_spares_the_users_other_sessions)
 	start(&alice, &p1);
 	start(&alice, &p2);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p1.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_str_eq(session_state(p2.sid), "live");
-	cr_assert_eq(live(&p2), GH_DB_OK);
+	cr_assert_eq(live(&p2), GH_OK);
 }
 
 Test(sessions, end_of_another_users_session_is_not_found)
@@ -841,7 +841,7 @@ Test(sessions, end_of_another_users_session_is_not_found)
 	start(&alice, &pa);
 	start(&bob, &pb);
 	cr_assert_eq(gh_sessions_end(db, alice.id, pb.sid, "logout"),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 	cr_assert_str_eq(session_state(pb.sid), "live");
 	cr_assert_str_eq(session_state(pa.sid), "live");
 }
@@ -852,7 +852,7 @@ Test(sessions, end_of_an_unknown_session_is_not_found)
 
 	cr_assert_eq(gh_random_uuid(sid, sizeof(sid)), 0);
 	cr_assert_eq(gh_sessions_end(db, alice.id, sid, "logout"),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 }
 
 Test(sessions, end_of_an_ended_session_keeps_its_first_reason)
@@ -861,9 +861,9 @@ Test(sessions, end_of_an_ended_session_keeps_its_first_reason)
 
 	start(&alice, &p);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "password_changed"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 	cr_assert_str_eq(session_state(p.sid), "password_changed");
 }
 
@@ -872,7 +872,7 @@ Test(sessions, end_kills_the_sessions_refresh_token)
 	struct gh_token_pair	 p, q;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
 }
 
@@ -885,10 +885,10 @@ Test(sessions, end_by_refresh_ends_that_tokens_session)
 	start(&alice, &p1);
 	start(&alice, &p2);
 	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, p1.refresh,
-	    strlen(p1.refresh)), GH_DB_OK);
+	    strlen(p1.refresh)), GH_OK);
 	cr_assert_str_eq(session_state(p1.sid), "logout");
 	cr_assert_str_eq(session_state(p2.sid), "live");
-	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p1), GH_NOT_FOUND);
 }
 
 Test(sessions, end_by_refresh_with_another_users_token_is_not_found)
@@ -898,9 +898,9 @@ Test(sessions, end_by_refresh_with_another_users_token_is_not_found)
 	start(&alice, &pa);
 	start(&bob, &pb);
 	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, pb.refresh,
-	    strlen(pb.refresh)), GH_DB_NOT_FOUND);
+	    strlen(pb.refresh)), GH_NOT_FOUND);
 	cr_assert_str_eq(session_state(pb.sid), "live");
-	cr_assert_eq(live(&pb), GH_DB_OK);
+	cr_assert_eq(live(&pb), GH_OK);
 	cr_assert_eq(refresh(pb.refresh, &q), GH_REFRESH_OK);
 }
 
@@ -912,7 +912,7 @@ Test(sessions, end_by_refresh_of_an_unknown_token_is_not_found)
 	start(&alice, &p);
 	cr_assert_eq(gh_random_b64url(GH_REFRESH_BYTES, tok, sizeof(tok)), 0);
 	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, tok,
-	    strlen(tok)), GH_DB_NOT_FOUND);
+	    strlen(tok)), GH_NOT_FOUND);
 	cr_assert_str_eq(session_state(p.sid), "live");
 }
 
@@ -922,9 +922,9 @@ Test(sessions, end_by_refresh_of_a_malformed_token_is_not_found)
 
 	start(&alice, &p);
 	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, p.refresh, 42),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 	cr_assert_eq(gh_sessions_end_by_refresh(db, alice.id, "", 0),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 	cr_assert_str_eq(session_state(p.sid), "live");
 }
 
@@ -934,7 +934,7 @@ Test(sessions, end_by_refresh_keeps_the_reason_of_an_ended_session)
 
 	start(&alice, &p);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "password_reset"),
-	    GH_DB_OK);
+	    GH_OK);
 	(void)gh_sessions_end_by_refresh(db, alice.id, p.refresh,
 	    strlen(p.refresh));
 	cr_assert_str_eq(session_state(p.sid), "password_reset");
@@ -949,11 +949,11 @@ Test(sessions, end_all_ends_every_live_session_of_the_user)
 	start(&alice, &p1);
 	start(&alice, &p2);
 	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_str_eq(session_state(p1.sid), "logout_all");
 	cr_assert_str_eq(session_state(p2.sid), "logout_all");
-	cr_assert_eq(live(&p1), GH_DB_NOT_FOUND);
-	cr_assert_eq(live(&p2), GH_DB_NOT_FOUND);
+	cr_assert_eq(live(&p1), GH_NOT_FOUND);
+	cr_assert_eq(live(&p2), GH_NOT_FOUND);
 }
 
 Test(sessions, end_all_spares_other_users_sessions)
@@ -963,9 +963,9 @@ Test(sessions, end_all_spares_other_users_sessions)
 	start(&alice, &pa);
 	start(&bob, &pb);
 	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_str_eq(session_state(pb.sid), "live");
-	cr_assert_eq(live(&pb), GH_DB_OK);
+	cr_assert_eq(live(&pb), GH_OK);
 }
 
 Test(sessions, end_all_keeps_the_reason_of_ended_sessions)
@@ -975,9 +975,9 @@ Test(sessions, end_all_keeps_the_reason_of_ended_sessions)
 	start(&alice, &p1);
 	start(&alice, &p2);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p1.sid, "logout"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_eq(gh_sessions_end_all(db, alice.id, "logout_all"),
-	    GH_DB_OK);
+	    GH_OK);
 	cr_assert_str_eq(session_state(p1.sid), "logout");
 	cr_assert_str_eq(session_state(p2.sid), "logout_all");
 }
@@ -998,10 +998,10 @@ static long
 cleanup(int keep_days, int window_seconds)
 {
 	long			 n = -1;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	st = gh_sessions_cleanup(db, keep_days, window_seconds, &n);
-	cr_assert_eq(st, GH_DB_OK, "cleanup: %d: %s", st, gh_db_error(db));
+	cr_assert_eq(st, GH_OK, "cleanup: %d: %s", st, gh_db_error(db));
 	return n;
 }
 
@@ -1071,7 +1071,7 @@ Test(sessions, cleanup_with_keep_days_0_deletes_ended_sessions_at_once)
 	struct gh_token_pair	 p;
 
 	start(&alice, &p);
-	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_DB_OK);
+	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
 	(void)cleanup(0, 900);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }

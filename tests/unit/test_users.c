@@ -13,10 +13,10 @@
 
 #include <criterion/criterion.h>
 
-#include "db.h"
+#include "data/db.h"
 #include "pgtest.h"
-#include "random.h"
-#include "users.h"
+#include "core/random.h"
+#include "domain/users.h"
 
 /* Any text will do: the users module stores hashes, it does not make them. */
 #define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
@@ -40,7 +40,7 @@ open_db(void)
 /* gh_test_sqlf() on this test's database, as the superuser. */
 #define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
 
-static enum gh_db_status
+static enum gh_status
 try_add(struct gh_db *db, const char *username, const char *email,
     const char *employee_id, struct gh_user *u)
 {
@@ -61,10 +61,10 @@ static void
 add(struct gh_db *db, const char *username, const char *email,
     const char *employee_id, struct gh_user *u)
 {
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 
 	st = try_add(db, username, email, employee_id, u);
-	cr_assert_eq(st, GH_DB_OK, "create %s: %d: %s", username, st,
+	cr_assert_eq(st, GH_OK, "create %s: %d: %s", username, st,
 	    gh_db_error(db));
 }
 
@@ -83,7 +83,7 @@ add_full(struct gh_db *db, const char *username, const char *email,
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 1;
-	cr_assert_eq(gh_users_create(db, &n, u), GH_DB_OK, "create %s: %s",
+	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
 	    username, gh_db_error(db));
 }
 
@@ -180,7 +180,7 @@ list(struct gh_db *db, const char *after, const char *q, int limit,
 
 	memset(s, 0, sizeof(*s));
 	cr_assert_eq(gh_users_list(db, after, q, limit, collect, s, &n),
-	    GH_DB_OK, "list: %s", gh_db_error(db));
+	    GH_OK, "list: %s", gh_db_error(db));
 	cr_assert_eq(n, s->n);
 }
 
@@ -235,7 +235,7 @@ Test(users, create_returns_roles_sorted)
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 2;
-	cr_assert_eq(gh_users_create(db, &n, &u), GH_DB_OK);
+	cr_assert_eq(gh_users_create(db, &n, &u), GH_OK);
 	cr_assert_eq(u.nroles, 2);
 	cr_assert_str_eq(u.roles[0], "admin");
 	cr_assert_str_eq(u.roles[1], "user");
@@ -251,7 +251,7 @@ Test(users, create_with_no_roles_gives_none)
 	memset(&n, 0, sizeof(n));
 	n.username = "alice";
 	n.password_hash = HASH;
-	cr_assert_eq(gh_users_create(db, &n, &u), GH_DB_OK);
+	cr_assert_eq(gh_users_create(db, &n, &u), GH_OK);
 	cr_assert_eq(u.nroles, 0);
 	gh_db_free(db);
 }
@@ -315,8 +315,8 @@ Test(users, create_stores_every_field)
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 1;
-	cr_assert_eq(gh_users_create(db, &n, &u), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_create(db, &n, &u), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_str_eq(got.email, "a@example.com");
 	cr_assert_str_eq(got.employee_id, "E-100");
 	cr_assert_str_eq(got.full_name, "Alice Liddell");
@@ -334,7 +334,7 @@ Test(users, create_suspended_reads_inactive)
 	n.username = "alice";
 	n.password_hash = HASH;
 	n.suspended = true;
-	cr_assert_eq(gh_users_create(db, &n, &u), GH_DB_OK);
+	cr_assert_eq(gh_users_create(db, &n, &u), GH_OK);
 	cr_assert_not(u.active);
 	cr_assert_str_eq(sqlf("SELECT status FROM users WHERE id = '%s'",
 	    u.id), "suspended");
@@ -347,7 +347,7 @@ Test(users, create_refuses_username_differing_only_in_case)
 	struct gh_user	 u;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(try_add(db, "ALICE", NULL, NULL, &u), GH_DB_CONFLICT);
+	cr_assert_eq(try_add(db, "ALICE", NULL, NULL, &u), GH_CONFLICT);
 	cr_assert_str_eq(gh_users_conflict_field(db), "username");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM users"), "1");
 	gh_db_free(db);
@@ -360,7 +360,7 @@ Test(users, create_refuses_email_differing_only_in_case)
 
 	add(db, "alice", "a@example.com", NULL, &u);
 	cr_assert_eq(try_add(db, "bob", "A@Example.COM", NULL, &u),
-	    GH_DB_CONFLICT);
+	    GH_CONFLICT);
 	cr_assert_str_eq(gh_users_conflict_field(db), "email");
 	gh_db_free(db);
 }
@@ -371,7 +371,7 @@ Test(users, create_refuses_taken_employee_id)
 	struct gh_user	 u;
 
 	add(db, "alice", NULL, "E-100", &u);
-	cr_assert_eq(try_add(db, "bob", NULL, "E-100", &u), GH_DB_CONFLICT);
+	cr_assert_eq(try_add(db, "bob", NULL, "E-100", &u), GH_CONFLICT);
 	cr_assert_str_eq(gh_users_conflict_field(db), "employee_id");
 	gh_db_free(db);
 }
@@ -388,7 +388,7 @@ Test(users, create_refuses_unknown_role_and_leaves_no_user)
 	n.password_hash = HASH;
 	n.roles = roles;
 	n.nroles = 2;
-	cr_assert_eq(gh_users_create(db, &n, &u), GH_DB_CONFLICT);
+	cr_assert_eq(gh_users_create(db, &n, &u), GH_CONFLICT);
 	cr_assert_str_eq(gh_users_conflict_field(db), "roles");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM users"), "0");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM user_roles"), "0");
@@ -440,7 +440,7 @@ racer(const char *dburl, int gate[2], int i)
 	char			 name[8] = "racer";
 	struct gh_db		*db;
 	struct gh_user		 u;
-	enum gh_db_status	 st;
+	enum gh_status		 st;
 	size_t			 j;
 	char			 c;
 
@@ -449,15 +449,15 @@ racer(const char *dburl, int gate[2], int i)
 	for (j = 0; j < 5; j++)
 		if ((i >> j) & 1)
 			name[j] = (char)(name[j] - 'a' + 'A');
-	if ((db = gh_db_new(dburl, 5000)) == NULL || gh_db_ping(db) != GH_DB_OK)
+	if ((db = gh_db_new(dburl, 5000)) == NULL || gh_db_ping(db) != GH_OK)
 		_exit(3);
 	/* Connected; now wait for the others. */
 	while (read(gate[0], &c, 1) == -1)
 		continue;
 	st = try_add(db, name, NULL, NULL, &u);
-	if (st == GH_DB_OK)
+	if (st == GH_OK)
 		_exit(0);
-	if (st == GH_DB_CONFLICT &&
+	if (st == GH_CONFLICT &&
 	    strcmp(gh_users_conflict_field(db), "username") == 0)
 		_exit(1);
 	_exit(2);
@@ -509,7 +509,7 @@ Test(users, get_finds_the_user_by_id)
 	struct gh_user	 u, got;
 
 	add(db, "alice", "a@example.com", "E-100", &u);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_str_eq(got.id, u.id);
 	cr_assert_str_eq(got.username, "alice");
 	cr_assert_str_eq(got.email, "a@example.com");
@@ -531,7 +531,7 @@ Test(users, get_accepts_an_upper_case_uuid)
 	for (i = 0; i <= GH_UUID_LEN; i++)
 		id[i] = (char)(u.id[i] >= 'a' && u.id[i] <= 'f' ?
 		    u.id[i] - 'a' + 'A' : u.id[i]);
-	cr_assert_eq(gh_users_get(db, id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_get(db, id, &got), GH_OK);
 	cr_assert_str_eq(got.id, u.id);
 	gh_db_free(db);
 }
@@ -544,7 +544,7 @@ Test(users, get_of_unknown_uuid_is_not_found)
 
 	add(db, "alice", NULL, NULL, &u);
 	unknown_uuid(id, sizeof(id));
-	cr_assert_eq(gh_users_get(db, id, &u), GH_DB_NOT_FOUND);
+	cr_assert_eq(gh_users_get(db, id, &u), GH_NOT_FOUND);
 	cr_assert_str_eq(u.username, "");
 	gh_db_free(db);
 }
@@ -561,7 +561,7 @@ Test(users, get_of_a_non_uuid_is_not_found)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(gh_users_get(db, bad[i], &u), GH_DB_NOT_FOUND,
+		cr_assert_eq(gh_users_get(db, bad[i], &u), GH_NOT_FOUND,
 		    "\"%s\"", bad[i]);
 	gh_db_free(db);
 }
@@ -572,7 +572,7 @@ Test(users, get_does_not_return_the_password_hash)
 	struct gh_user	 u, got;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_str_eq(got.password_hash, "");
 	gh_db_free(db);
 }
@@ -586,7 +586,7 @@ Test(users, get_for_login_finds_username_ignoring_case)
 
 	add(db, "Alice", NULL, NULL, &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_USERNAME, "aLICE",
-	    &got), GH_DB_OK);
+	    &got), GH_OK);
 	cr_assert_str_eq(got.id, u.id);
 	cr_assert_str_eq(got.username, "Alice");
 	gh_db_free(db);
@@ -599,7 +599,7 @@ Test(users, get_for_login_finds_email_ignoring_case)
 
 	add(db, "alice", "Alice@Example.com", NULL, &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMAIL,
-	    "alice@EXAMPLE.COM", &got), GH_DB_OK);
+	    "alice@EXAMPLE.COM", &got), GH_OK);
 	cr_assert_str_eq(got.id, u.id);
 	gh_db_free(db);
 }
@@ -611,7 +611,7 @@ Test(users, get_for_login_finds_employee_id)
 
 	add(db, "alice", NULL, "E-100", &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMPLOYEE_ID, "E-100",
-	    &got), GH_DB_OK);
+	    &got), GH_OK);
 	cr_assert_str_eq(got.id, u.id);
 	gh_db_free(db);
 }
@@ -623,11 +623,11 @@ Test(users, get_for_login_does_not_look_in_other_fields)
 
 	add(db, "alice", "a@example.com", "E-100", &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_USERNAME,
-	    "a@example.com", &got), GH_DB_NOT_FOUND);
+	    "a@example.com", &got), GH_NOT_FOUND);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMAIL, "alice",
-	    &got), GH_DB_NOT_FOUND);
+	    &got), GH_NOT_FOUND);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMPLOYEE_ID,
-	    "alice", &got), GH_DB_NOT_FOUND);
+	    "alice", &got), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -638,9 +638,9 @@ Test(users, get_for_login_by_empty_email_finds_nobody)
 
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMAIL, "", &got),
-	    GH_DB_NOT_FOUND);
+	    GH_NOT_FOUND);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_EMPLOYEE_ID, "",
-	    &got), GH_DB_NOT_FOUND);
+	    &got), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -651,7 +651,7 @@ Test(users, get_for_login_of_unknown_user_is_not_found)
 
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_USERNAME, "alicia",
-	    &got), GH_DB_NOT_FOUND);
+	    &got), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -662,7 +662,7 @@ Test(users, get_for_login_returns_the_password_hash)
 
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_USERNAME, "alice",
-	    &got), GH_DB_OK);
+	    &got), GH_OK);
 	cr_assert_str_eq(got.password_hash, HASH);
 	cr_assert_eq(got.nroles, 1);
 	cr_assert_str_eq(got.roles[0], "user");
@@ -677,8 +677,8 @@ Test(users, set_active_false_suspends)
 	struct gh_user	 u, got;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_not(got.active);
 	gh_db_free(db);
 }
@@ -692,7 +692,7 @@ Test(users, set_active_false_ends_live_sessions)
 	add(db, "alice", NULL, NULL, &u);
 	new_session(u.id, s1, sizeof(s1));
 	new_session(u.id, s2, sizeof(s2));
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
 	cr_assert_str_eq(session_state(s1), "suspended");
 	cr_assert_str_eq(session_state(s2), "suspended");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM sessions WHERE user_id = "
@@ -710,7 +710,7 @@ Test(users, set_active_false_keeps_the_end_of_ended_sessions)
 	new_session(u.id, s, sizeof(s));
 	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '1 hour', "
 	    "end_reason = 'logout' WHERE id = '%s'", s);
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
 	cr_assert_str_eq(session_state(s), "logout");
 	cr_assert_str_eq(sqlf("SELECT ended_at < now() - interval '59 minutes' "
 	    "FROM sessions WHERE id = '%s'", s), "t");
@@ -726,7 +726,7 @@ Test(users, set_active_false_spares_other_users_sessions)
 	add(db, "alice", NULL, NULL, &a);
 	add(db, "bob", NULL, NULL, &b);
 	new_session(b.id, s, sizeof(s));
-	cr_assert_eq(gh_users_set_active(db, a.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, a.id, false), GH_OK);
 	cr_assert_str_eq(session_state(s), "live");
 	gh_db_free(db);
 }
@@ -739,7 +739,7 @@ Test(users, set_active_false_moves_tokens_valid_after)
 	add(db, "alice", NULL, NULL, &u);
 	(void)sqlf("UPDATE users SET tokens_valid_after = now() - "
 	    "interval '1 day' WHERE id = '%s'", u.id);
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
 	cr_assert_str_eq(sqlf("SELECT tokens_valid_after > now() - "
 	    "interval '1 minute' FROM users WHERE id = '%s'", u.id), "t");
 	gh_db_free(db);
@@ -753,9 +753,9 @@ Test(users, set_active_true_reactivates_without_reviving_sessions)
 
 	add(db, "alice", NULL, NULL, &u);
 	new_session(u.id, s, sizeof(s));
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
-	cr_assert_eq(gh_users_set_active(db, u.id, true), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, true), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert(got.active);
 	cr_assert_str_eq(session_state(s), "suspended");
 	gh_db_free(db);
@@ -769,7 +769,7 @@ Test(users, set_active_true_leaves_sessions_of_an_active_user_live)
 
 	add(db, "alice", NULL, NULL, &u);
 	new_session(u.id, s, sizeof(s));
-	cr_assert_eq(gh_users_set_active(db, u.id, true), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, true), GH_OK);
 	cr_assert_str_eq(session_state(s), "live");
 	gh_db_free(db);
 }
@@ -780,8 +780,8 @@ Test(users, set_active_of_unknown_user_is_not_found)
 	char		 id[GH_UUID_LEN + 1];
 
 	unknown_uuid(id, sizeof(id));
-	cr_assert_eq(gh_users_set_active(db, id, false), GH_DB_NOT_FOUND);
-	cr_assert_eq(gh_users_set_active(db, "alice", false), GH_DB_NOT_FOUND);
+	cr_assert_eq(gh_users_set_active(db, id, false), GH_NOT_FOUND);
+	cr_assert_eq(gh_users_set_active(db, "alice", false), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -794,9 +794,9 @@ Test(users, set_password_stores_the_new_hash)
 
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_eq(gh_users_set_password(db, u.id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_OK);
+	    "password_reset"), GH_OK);
 	cr_assert_eq(gh_users_get_for_login(db, GH_LOGIN_USERNAME, "alice",
-	    &got), GH_DB_OK);
+	    &got), GH_OK);
 	cr_assert_str_eq(got.password_hash, NEWHASH);
 	gh_db_free(db);
 }
@@ -814,7 +814,7 @@ Test(users, set_password_keeping_a_session_ends_the_others)
 	(void)snprintf(before, sizeof(before), "%s", sqlf("SELECT "
 	    "tokens_valid_after::text FROM users WHERE id = '%s'", u.id));
 	cr_assert_eq(gh_users_set_password(db, u.id, NEWHASH, keep,
-	    "password_changed"), GH_DB_OK);
+	    "password_changed"), GH_OK);
 	cr_assert_str_eq(session_state(keep), "live");
 	cr_assert_str_eq(session_state(other), "password_changed");
 	/* The kept session's tokens stay good. */
@@ -833,7 +833,7 @@ Test(users, set_password_without_a_kept_session_ends_all)
 	new_session(u.id, s1, sizeof(s1));
 	new_session(u.id, s2, sizeof(s2));
 	cr_assert_eq(gh_users_set_password(db, u.id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_OK);
+	    "password_reset"), GH_OK);
 	cr_assert_str_eq(session_state(s1), "password_reset");
 	cr_assert_str_eq(session_state(s2), "password_reset");
 	gh_db_free(db);
@@ -848,7 +848,7 @@ Test(users, set_password_without_a_kept_session_moves_tokens_valid_after)
 	(void)sqlf("UPDATE users SET tokens_valid_after = now() - "
 	    "interval '1 day' WHERE id = '%s'", u.id);
 	cr_assert_eq(gh_users_set_password(db, u.id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_OK);
+	    "password_reset"), GH_OK);
 	cr_assert_str_eq(sqlf("SELECT tokens_valid_after > now() - "
 	    "interval '1 minute' FROM users WHERE id = '%s'", u.id), "t");
 	gh_db_free(db);
@@ -864,7 +864,7 @@ Test(users, set_password_spares_other_users_sessions)
 	add(db, "bob", NULL, NULL, &b);
 	new_session(b.id, s, sizeof(s));
 	cr_assert_eq(gh_users_set_password(db, a.id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_OK);
+	    "password_reset"), GH_OK);
 	cr_assert_str_eq(session_state(s), "live");
 	gh_db_free(db);
 }
@@ -876,7 +876,7 @@ Test(users, set_password_of_unknown_user_is_not_found)
 
 	unknown_uuid(id, sizeof(id));
 	cr_assert_eq(gh_users_set_password(db, id, NEWHASH, NULL,
-	    "password_reset"), GH_DB_NOT_FOUND);
+	    "password_reset"), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -905,8 +905,8 @@ Test(users, grant_adds_the_role)
 
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_not(gh_users_has_role(&u, "admin"));
-	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert(gh_users_has_role(&got, "admin"));
 	cr_assert(gh_users_has_role(&got, "user"));
 	gh_db_free(db);
@@ -918,9 +918,9 @@ Test(users, grant_twice_is_fine)
 	struct gh_user	 u, got;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_eq(got.nroles, 2);
 	gh_db_free(db);
 }
@@ -931,7 +931,7 @@ Test(users, grant_of_unknown_role_is_a_conflict)
 	struct gh_user	 u;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_grant(db, u.id, "wizard"), GH_DB_CONFLICT);
+	cr_assert_eq(gh_users_grant(db, u.id, "wizard"), GH_CONFLICT);
 	cr_assert_str_eq(gh_users_conflict_field(db), "roles");
 	gh_db_free(db);
 }
@@ -942,7 +942,7 @@ Test(users, grant_to_unknown_user_is_not_found)
 	char		 id[GH_UUID_LEN + 1];
 
 	unknown_uuid(id, sizeof(id));
-	cr_assert_eq(gh_users_grant(db, id, "admin"), GH_DB_NOT_FOUND);
+	cr_assert_eq(gh_users_grant(db, id, "admin"), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -952,9 +952,9 @@ Test(users, revoke_removes_the_role)
 	struct gh_user	 u, got;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_revoke(db, u.id, "admin"), GH_DB_OK);
-	cr_assert_eq(gh_users_get(db, u.id, &got), GH_DB_OK);
+	cr_assert_eq(gh_users_grant(db, u.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_revoke(db, u.id, "admin"), GH_OK);
+	cr_assert_eq(gh_users_get(db, u.id, &got), GH_OK);
 	cr_assert_not(gh_users_has_role(&got, "admin"));
 	cr_assert(gh_users_has_role(&got, "user"));
 	gh_db_free(db);
@@ -966,7 +966,7 @@ Test(users, revoke_of_a_role_not_held_is_fine)
 	struct gh_user	 u;
 
 	add(db, "alice", NULL, NULL, &u);
-	cr_assert_eq(gh_users_revoke(db, u.id, "admin"), GH_DB_OK);
+	cr_assert_eq(gh_users_revoke(db, u.id, "admin"), GH_OK);
 	gh_db_free(db);
 }
 
@@ -976,8 +976,8 @@ Test(users, revoke_from_unknown_user_is_not_found)
 	char		 id[GH_UUID_LEN + 1];
 
 	unknown_uuid(id, sizeof(id));
-	cr_assert_eq(gh_users_revoke(db, id, "user"), GH_DB_NOT_FOUND);
-	cr_assert_eq(gh_users_revoke(db, "alice", "user"), GH_DB_NOT_FOUND);
+	cr_assert_eq(gh_users_revoke(db, id, "user"), GH_NOT_FOUND);
+	cr_assert_eq(gh_users_revoke(db, "alice", "user"), GH_NOT_FOUND);
 	gh_db_free(db);
 }
 
@@ -1131,7 +1131,7 @@ Test(users, update_moves_updated_at)
 	add(db, "alice", NULL, NULL, &u);
 	cr_assert_str_eq(sqlf("SELECT updated_at = created_at FROM users "
 	    "WHERE id = '%s'", u.id), "t");
-	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_DB_OK);
+	cr_assert_eq(gh_users_set_active(db, u.id, false), GH_OK);
 	cr_assert_str_eq(sqlf("SELECT updated_at > created_at FROM users "
 	    "WHERE id = '%s'", u.id), "t");
 	gh_db_free(db);

@@ -1,0 +1,803 @@
+/*
+ * config: one table of keys drives the defaults, the file, the environment
+ * and the range checks, so a key cannot be known to one and not another.
+ * See config.h for the promises.
+ *
+ * No message ever quotes a value: the secret is a value, and so may be a
+ * database URL with a password in it.  Messages name the key and the line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "core/config.h"
+
+/* Far above any real file; a bigger one is a mistake, not a config. */
+#define CONFIG_FILE_MAX		(64 * 1024)
+/* Longest value we copy out of a line: above every field in the struct. */
+#define VALUE_MAX		2048
+#define KEY_MAX			64
+
+enum key_type {
+	KT_STRING,		/* char[]; NUL-terminated, bounded by size */
+	KT_SECRET,		/* jwt_secret with jwt_secret_len */
+	KT_INT,			/* int within min..max */
+	KT_SIZE,		/* size_t within min..max */
+	KT_BOOL,
+	KT_ALG,			/* enum gh_jwt_alg */
+	KT_REGISTRATION,	/* enum gh_registration */
+	KT_LOG_LEVEL		/* enum gh_log_level */
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;
+	size_t		 size;	/* of the field: checked against the type */
+	long		 min;
+	long		 max;
+	const char	*def;	/* the default, as the file would spell it */
+	const char	*help;
+};
+
+#define FIELD(m) \
+	offsetof(struct gh_config, m), sizeof(((struct gh_config *)0)->m)
+
+/* Keep in step with etc/gatehouse.conf.example; test_config checks. */
+static const struct key keys[] = {
+	{ "database_url", KT_STRING, FIELD(database_url), 0, 0, "",
+	  "libpq connection string or URI; empty uses libpq's PG* variables" },
+	{ "statement_timeout_ms", KT_INT, FIELD(statement_timeout_ms),
+	  1, 600000, "5000",
+	  "PostgreSQL statement_timeout for every query, in milliseconds" },
+
+	{ "database_program_roles", KT_BOOL, FIELD(database_program_roles),
+	  0, 0, "true",
+	  "each program connects as its own role, gatehouse_<program>" },
+	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
+	  "HMAC key for access tokens, at least 32 bytes" },
+	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "",
+	  "file holding the HMAC key, instead of jwt_secret" },
+	{ "jwt_algorithm", KT_ALG, FIELD(jwt_algorithm), 0, 0, "HS256",
+	  "HS256, HS384 or HS512" },
+	{ "jwt_issuer", KT_STRING, FIELD(jwt_issuer), 0, 0, "gatehouse",
+	  "the iss claim of issued tokens, required on verified ones" },
+	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "",
+	  "the aud claim; empty for none" },
+	{ "access_token_expire_minutes", KT_INT,
+	  FIELD(access_token_expire_minutes), 1, 1440, "15",
+	  "access token lifetime" },
+	{ "refresh_token_expire_days", KT_INT,
+	  FIELD(refresh_token_expire_days), 1, 365, "7",
+	  "refresh token lifetime from its issue" },
+	{ "session_max_days", KT_INT, FIELD(session_max_days), 1, 3650, "30",
+	  "a session ends this long after its login, whatever the refreshes" },
+	{ "refresh_reuse_grace_seconds", KT_INT,
+	  FIELD(refresh_reuse_grace_seconds), 0, 300, "10",
+	  "reuse of a just-rotated refresh token tolerated for this long" },
+
+	{ "bcrypt_cost", KT_INT, FIELD(bcrypt_cost), 4, 31, "12",
+	  "bcrypt work factor for new hashes" },
+	{ "password_min_length", KT_INT, FIELD(password_min_length), 1, 72,
+	  "8", "minimum password length in characters" },
+	{ "password_require_classes", KT_BOOL,
+	  FIELD(password_require_classes), 0, 0, "false",
+	  "require an upper-case letter, a lower-case letter and a digit" },
+
+	{ "registration", KT_REGISTRATION, FIELD(registration), 0, 0, "open",
+	  "open or closed self-registration" },
+	{ "max_body_bytes", KT_SIZE, FIELD(max_body_bytes), 1024, 1048576,
+	  "16384", "largest request body read" },
+	{ "cors_allowed_origins", KT_STRING, FIELD(cors_allowed_origins), 0, 0,
+	  "", "comma-separated origins allowed by CORS; empty for none" },
+
+	{ "login_max_failures_per_account", KT_INT,
+	  FIELD(login_max_failures_per_account), 1, 1000, "5",
+	  "failed logins for one account within the window before 429" },
+	{ "login_max_failures_per_address", KT_INT,
+	  FIELD(login_max_failures_per_address), 1, 1000000, "100",
+	  "failed logins from one address within the window before 429" },
+	{ "login_failure_window_seconds", KT_INT,
+	  FIELD(login_failure_window_seconds), 1, 86400, "900",
+	  "how far back failed logins count" },
+	{ "register_max_per_address", KT_INT,
+	  FIELD(register_max_per_address), 0, 1000000, "20",
+	  "registrations from one address within the window; 0 for no limit" },
+
+	{ "auth_cache_entries", KT_INT, FIELD(auth_cache_entries), 0, 1048576,
+	  "4096", "sessions each program remembers, kept exact by LISTEN; "
+	  "0 asks PostgreSQL on every request" },
+
+	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
+	  "cookie the authorizer also takes the token from; empty for none" },
+	{ "authorizer_login_url", KT_STRING, FIELD(authorizer_login_url), 0, 0,
+	  "", "where the authorizer sends a browser without a token" },
+
+	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
+	  "debug, info, warning or error" },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static int	fail(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Puts a message in err (when there is room for one) and returns -1. */
+static int
+fail(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	/*
+	 * A truncated message still says most of what it should.  (The
+	 * analyzer of LLVM 14 loses the va_start above when it inlines a
+	 * static variadic function, hence the NOLINT.)
+	 */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	if (err != NULL && errsz > 0 && vsnprintf(err, errsz, fmt, ap) < 0)
+		(void)snprintf(err, errsz, "configuration error");
+	va_end(ap);
+	return -1;
+}
+
+static const struct key *
+find_key(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Not strcasecmp: the answer must not depend on the locale. */
+static int
+ascii_caseeq(const char *a, const char *b)
+{
+
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+/* A whole decimal number in min..max, nothing before or after it. */
+static int
+parse_long(const char *v, long min, long max, long *out)
+{
+	char	*end;
+	long	 n;
+
+	/* strtol would skip leading blanks and take a '+'; we do not. */
+	if (!(v[0] == '-' || (v[0] >= '0' && v[0] <= '9')))
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || errno == ERANGE)
+		return -1;
+	if (n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (ascii_caseeq(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (ascii_caseeq(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+parse_registration(const char *v, enum gh_registration *out)
+{
+
+	if (ascii_caseeq(v, "open"))
+		*out = GH_REGISTRATION_OPEN;
+	else if (ascii_caseeq(v, "closed"))
+		*out = GH_REGISTRATION_CLOSED;
+	else
+		return -1;
+	return 0;
+}
+
+/* The field's size must be the type's: a table mistake, caught here. */
+static int
+size_ok(const struct key *k)
+{
+
+	switch (k->type) {
+	case KT_STRING:
+		return k->size > 0;
+	case KT_SECRET:
+		return k->size == sizeof(((struct gh_config *)0)->jwt_secret);
+	case KT_INT:
+		return k->size == sizeof(int);
+	case KT_SIZE:
+		return k->size == sizeof(size_t);
+	case KT_BOOL:
+		return k->size == sizeof(bool);
+	case KT_ALG:
+		return k->size == sizeof(enum gh_jwt_alg);
+	case KT_REGISTRATION:
+		return k->size == sizeof(enum gh_registration);
+	case KT_LOG_LEVEL:
+		return k->size == sizeof(enum gh_log_level);
+	}
+	return 0;
+}
+
+static int
+set_secret(struct gh_config *cfg, const struct key *k, const char *v,
+    const char *where, char *err, size_t errsz)
+{
+	size_t	 len;
+
+	len = strlen(v);
+	if (len > GH_SECRET_MAX)
+		return fail(err, errsz, "%s: %s must be at most %d bytes",
+		    where, k->name, GH_SECRET_MAX);
+	OPENSSL_cleanse(cfg->jwt_secret, sizeof(cfg->jwt_secret));
+	memcpy(cfg->jwt_secret, v, len);
+	cfg->jwt_secret[len] = '\0';
+	cfg->jwt_secret_len = len;
+	return 0;
+}
+
+/*
+ * Sets key k of cfg from the text v.  where says where v came from, for
+ * the message: "gatehouse.conf line 12", "environment variable X".
+ */
+static int
+set_value(struct gh_config *cfg, const struct key *k, const char *v,
+    const char *where, char *err, size_t errsz)
+{
+	void			*p = (char *)cfg + k->off;
+	long			 n;
+	int			 i;
+	size_t			 sz;
+	bool			 b;
+	enum gh_jwt_alg		 alg;
+	enum gh_registration	 reg;
+	enum gh_log_level	 level;
+
+	if (!size_ok(k))
+		return fail(err, errsz, "%s: %s: internal error (key table)",
+		    where, k->name);
+
+	switch (k->type) {
+	case KT_STRING:
+		sz = strlen(v);
+		if (sz >= k->size)
+			return fail(err, errsz, "%s: %s must be at most %zu "
+			    "bytes", where, k->name, k->size - 1);
+		memcpy(p, v, sz + 1);
+		return 0;
+	case KT_SECRET:
+		return set_secret(cfg, k, v, where, err, errsz);
+	case KT_INT:
+		if (parse_long(v, k->min, k->max, &n) == -1)
+			break;
+		i = (int)n;
+		memcpy(p, &i, sizeof(i));
+		return 0;
+	case KT_SIZE:
+		if (parse_long(v, k->min, k->max, &n) == -1)
+			break;
+		sz = (size_t)n;
+		memcpy(p, &sz, sizeof(sz));
+		return 0;
+	case KT_BOOL:
+		if (parse_bool(v, &b) == -1)
+			break;
+		memcpy(p, &b, sizeof(b));
+		return 0;
+	case KT_ALG:
+		if (gh_jwt_alg_parse(v, &alg) == -1)
+			break;
+		memcpy(p, &alg, sizeof(alg));
+		return 0;
+	case KT_REGISTRATION:
+		if (parse_registration(v, &reg) == -1)
+			break;
+		memcpy(p, &reg, sizeof(reg));
+		return 0;
+	case KT_LOG_LEVEL:
+		if (gh_log_parse_level(v, &level) == -1)
+			break;
+		memcpy(p, &level, sizeof(level));
+		return 0;
+	}
+
+	switch (k->type) {
+	case KT_INT:
+	case KT_SIZE:
+		return fail(err, errsz, "%s: %s must be a whole number from "
+		    "%ld to %ld", where, k->name, k->min, k->max);
+	case KT_BOOL:
+		return fail(err, errsz, "%s: %s must be true or false",
+		    where, k->name);
+	case KT_ALG:
+		return fail(err, errsz, "%s: %s must be HS256, HS384 or HS512",
+		    where, k->name);
+	case KT_REGISTRATION:
+		return fail(err, errsz, "%s: %s must be open or closed",
+		    where, k->name);
+	case KT_LOG_LEVEL:
+		return fail(err, errsz, "%s: %s must be debug, info, warning "
+		    "or error", where, k->name);
+	case KT_STRING:
+	case KT_SECRET:
+		break;
+	}
+	return fail(err, errsz, "%s: %s has a bad value", where, k->name);
+}
+
+void
+gh_config_defaults(struct gh_config *cfg)
+{
+	size_t	 i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NKEYS; i++) {
+		/* Only a mistake in the table fails; test_config runs this. */
+		if (set_value(cfg, &keys[i], keys[i].def, "default", NULL,
+		    0) == -1)
+			abort();
+	}
+}
+
+static int
+is_blank(char c)
+{
+
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int
+is_key_char(char c)
+{
+
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Applies one line, s[0..len) without its newline. */
+static int
+parse_line(struct gh_config *cfg, const char *s, size_t len,
+    const char *where, char *err, size_t errsz)
+{
+	char		 key[KEY_MAX], value[VALUE_MAX];
+	const struct key *k;
+	size_t		 klen, vlen;
+	int		 rc = -1;
+
+	while (len > 0 && is_blank(s[0])) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_blank(s[len - 1]))
+		len--;
+	if (len == 0 || s[0] == '#')
+		return 0;
+	if (memchr(s, '\0', len) != NULL)
+		return fail(err, errsz, "%s: contains a NUL byte", where);
+
+	klen = 0;
+	while (klen < len && is_key_char(s[klen]))
+		klen++;
+	if (klen == 0 || klen >= sizeof(key))
+		return fail(err, errsz, "%s: expected \"key = value\"", where);
+	memcpy(key, s, klen);
+	key[klen] = '\0';
+	s += klen;
+	len -= klen;
+
+	while (len > 0 && is_blank(s[0])) {
+		s++;
+		len--;
+	}
+	/* Not naming the word: a secret pasted alone on a line is one. */
+	if (len == 0 || s[0] != '=')
+		return fail(err, errsz, "%s: expected \"key = value\"", where);
+	s++;
+	len--;
+	while (len > 0 && is_blank(s[0])) {
+		s++;
+		len--;
+	}
+
+	if ((k = find_key(key)) == NULL) {
+		/* Too short to be a secret we would accept: safe to show. */
+		if (klen < GH_SECRET_MIN)
+			return fail(err, errsz, "%s: unknown key %s", where,
+			    key);
+		return fail(err, errsz, "%s: unknown key", where);
+	}
+
+	if (len > 0 && s[0] == '"') {
+		if (len < 2 || s[len - 1] != '"')
+			return fail(err, errsz, "%s: %s has an unclosed quote",
+			    where, key);
+		s++;
+		len -= 2;
+	}
+	if (len >= sizeof(value))
+		return fail(err, errsz, "%s: %s is too long", where, key);
+	memcpy(value, s, len);
+	value[len] = '\0';
+	vlen = len;
+
+	rc = set_value(cfg, k, value, where, err, errsz);
+	/* The value may be the secret. */
+	OPENSSL_cleanse(value, vlen);
+	return rc;
+}
+
+/* name is what messages call the text: a path, or "gatehouse.conf". */
+static int
+parse_text(struct gh_config *cfg, const char *name, const char *text,
+    size_t len, char *err, size_t errsz)
+{
+	char		 where[GH_CONFIG_ERR_MAX];
+	size_t		 pos = 0, lineno = 0;
+
+	while (pos < len) {
+		const char	*line = text + pos;
+		const char	*nl = memchr(line, '\n', len - pos);
+		size_t		 linelen;
+
+		linelen = nl != NULL ? (size_t)(nl - line) : len - pos;
+		pos += linelen + (nl != NULL ? 1 : 0);
+		lineno++;
+		/* A path too long for where still leaves a useful message. */
+		if (snprintf(where, sizeof(where), "%s line %zu", name,
+		    lineno) < 0)
+			return fail(err, errsz, "%s: cannot format a message",
+			    name);
+		if (parse_line(cfg, line, linelen, where, err, errsz) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+gh_config_parse(struct gh_config *cfg, const char *text, size_t len,
+    char *err, size_t errsz)
+{
+
+	if (cfg == NULL || (text == NULL && len > 0))
+		return fail(err, errsz, "gatehouse.conf: nothing to parse");
+	return parse_text(cfg, "gatehouse.conf", text, len, err, errsz);
+}
+
+/*
+ * Reads at most max bytes of path into buf; returns the length, or -1
+ * when the file cannot be read or holds more than max bytes.  what names
+ * the file in messages ("jwt_secret_file /run/secret").
+ */
+static long
+read_bounded(const char *path, const char *what, unsigned char *buf,
+    size_t max, char *err, size_t errsz)
+{
+	size_t	 len = 0;
+	ssize_t	 n;
+	long	 rc = -1;
+	int	 fd;
+	char	 extra;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fail(err, errsz, "%s: %s", what, strerror(errno));
+	for (;;) {
+		/* One byte past max tells a full file from a too-big one. */
+		if (len < max)
+			n = read(fd, buf + len, max - len);
+		else
+			n = read(fd, &extra, 1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)fail(err, errsz, "%s: %s", what,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (len >= max) {
+			(void)fail(err, errsz, "%s is larger than %zu bytes",
+			    what, max);
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	rc = (long)len;
+out:
+	if (close(fd) == -1 && rc != -1)
+		rc = fail(err, errsz, "%s: %s", what, strerror(errno));
+	/* Part of a file may still be part of a secret. */
+	if (rc == -1)
+		OPENSSL_cleanse(buf, len);
+	return rc;
+}
+
+int
+gh_config_parse_file(struct gh_config *cfg, const char *path, char *err,
+    size_t errsz)
+{
+	unsigned char	*buf;
+	long		 len;
+	int		 rc = -1;
+
+	if (cfg == NULL || path == NULL)
+		return fail(err, errsz, "no configuration file named");
+	if ((buf = calloc(1, CONFIG_FILE_MAX)) == NULL)
+		return fail(err, errsz, "%s: out of memory", path);
+	len = read_bounded(path, path, buf, CONFIG_FILE_MAX, err, errsz);
+	if (len == -1)
+		goto out;
+	rc = parse_text(cfg, path, (const char *)buf, (size_t)len, err,
+	    errsz);
+	/* The file may hold the secret. */
+	OPENSSL_cleanse(buf, (size_t)len);
+out:
+	free(buf);
+	return rc;
+}
+
+/* The variable for a key: its name in upper case. */
+static int
+env_name(const char *key, char *out, size_t outsz)
+{
+	size_t	 i;
+
+	for (i = 0; key[i] != '\0'; i++) {
+		if (i + 1 >= outsz)
+			return -1;
+		out[i] = (key[i] >= 'a' && key[i] <= 'z') ?
+		    (char)(key[i] - 'a' + 'A') : key[i];
+	}
+	out[i] = '\0';
+	return 0;
+}
+
+int
+gh_config_apply_env(struct gh_config *cfg, char *err, size_t errsz)
+{
+	char	 name[KEY_MAX], where[KEY_MAX + 32];
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const char	*v;
+		int		 n;
+
+		if (env_name(keys[i].name, name, sizeof(name)) == -1)
+			return fail(err, errsz, "%s: key name too long",
+			    keys[i].name);
+		/* Set but empty counts: it is how one clears a file's value. */
+		if ((v = getenv(name)) == NULL)
+			continue;
+		n = snprintf(where, sizeof(where), "environment variable %s",
+		    name);
+		if (n < 0 || (size_t)n >= sizeof(where))
+			return fail(err, errsz, "%s: cannot format a message",
+			    name);
+		if (set_value(cfg, &keys[i], v, where, err, errsz) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+gh_config_load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
+{
+	/* The longest secret and its newline; read_bounded sees past it. */
+	unsigned char	 buf[GH_SECRET_MAX + 1];
+	char		 what[sizeof(cfg->jwt_secret_file) + 32];
+	long		 n;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (cfg->jwt_secret_file[0] == '\0')
+		return 0;
+	/* Two sources would leave the reader guessing which one signs. */
+	if (cfg->jwt_secret_len > 0)
+		return fail(err, errsz, "set one of jwt_secret or "
+		    "jwt_secret_file, not both");
+	if (snprintf(what, sizeof(what), "jwt_secret_file %s",
+	    cfg->jwt_secret_file) < 0)
+		return fail(err, errsz, "jwt_secret_file: cannot format a "
+		    "message");
+
+	if ((n = read_bounded(cfg->jwt_secret_file, what, buf, sizeof(buf),
+	    err, errsz)) == -1)
+		return -1;
+	len = (size_t)n;
+	/* What echo or an editor leaves at the end is not part of the key. */
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > GH_SECRET_MAX) {
+		(void)fail(err, errsz, "%s is larger than %d bytes", what,
+		    GH_SECRET_MAX);
+		goto out;
+	}
+	if (len == 0) {
+		(void)fail(err, errsz, "%s is empty: run `gatehouse secret` "
+		    "and put its output there", what);
+		goto out;
+	}
+	OPENSSL_cleanse(cfg->jwt_secret, sizeof(cfg->jwt_secret));
+	memcpy(cfg->jwt_secret, buf, len);
+	cfg->jwt_secret[len] = '\0';
+	cfg->jwt_secret_len = len;
+	rc = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+is_example_secret(const struct gh_config *cfg)
+{
+	const size_t	 len = sizeof(GH_EXAMPLE_SECRET) - 1;
+
+	return cfg->jwt_secret_len == len &&
+	    memcmp(cfg->jwt_secret, GH_EXAMPLE_SECRET, len) == 0;
+}
+
+/* Fields set by hand, not through the table, get the same range checks. */
+static int
+check_ranges(const struct gh_config *cfg, char *err, size_t errsz)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key	*k = &keys[i];
+		const char		*p = (const char *)cfg + k->off;
+		size_t			 sz;
+		int			 v;
+		long			 n;
+
+		if (k->type == KT_INT && k->size == sizeof(int)) {
+			memcpy(&v, p, sizeof(v));
+			n = v;
+		} else if (k->type == KT_SIZE && k->size == sizeof(size_t)) {
+			memcpy(&sz, p, sizeof(sz));
+			n = sz > (size_t)k->max ? k->max + 1 : (long)sz;
+		} else
+			continue;
+		if (n < k->min || n > k->max)
+			return fail(err, errsz, "%s must be a whole number "
+			    "from %ld to %ld", k->name, k->min, k->max);
+	}
+	return 0;
+}
+
+int
+gh_config_validate(const struct gh_config *cfg, int need, char *err,
+    size_t errsz)
+{
+
+	if (cfg == NULL)
+		return fail(err, errsz, "no configuration");
+
+	/* Whoever copied the example unedited must not sign with it. */
+	if (is_example_secret(cfg))
+		return fail(err, errsz, "the JWT secret is the one from "
+		    "gatehouse.conf.example, which everybody knows: replace "
+		    "it with the output of `gatehouse secret`");
+	if (need & GH_CONFIG_NEED_SECRET) {
+		if (cfg->jwt_secret_len == 0)
+			return fail(err, errsz, "no JWT secret is set: run "
+			    "`gatehouse secret` and put its output in "
+			    "jwt_secret (or the JWT_SECRET environment "
+			    "variable), or in a file named by jwt_secret_file "
+			    "(or JWT_SECRET_FILE)");
+		if (cfg->jwt_secret_len < GH_SECRET_MIN)
+			return fail(err, errsz, "the JWT secret is %zu bytes, "
+			    "shorter than the %d required: run `gatehouse "
+			    "secret` to make one", cfg->jwt_secret_len,
+			    GH_SECRET_MIN);
+	}
+
+	if (check_ranges(cfg, err, errsz) == -1)
+		return -1;
+	if (cfg->jwt_issuer[0] == '\0')
+		return fail(err, errsz, "jwt_issuer must not be empty");
+	if (cfg->refresh_token_expire_days > cfg->session_max_days)
+		return fail(err, errsz, "refresh_token_expire_days (%d) is "
+		    "more than session_max_days (%d): a refresh token must "
+		    "not outlive the session it belongs to",
+		    cfg->refresh_token_expire_days, cfg->session_max_days);
+	return 0;
+}
+
+int
+gh_config_beside_program(char *out, size_t outsz)
+{
+	char	 exe[PATH_MAX];
+	char	*slash;
+	ssize_t	 n;
+	int	 len;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	len = snprintf(out, outsz, "%s/%s", exe, GH_CONFIG_BESIDE);
+	if (len < 0 || (size_t)len >= outsz)
+		return -1;
+	return 0;
+}
+
+int
+gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
+{
+	const char	*path;
+	char		 beside[PATH_MAX];
+
+	gh_config_defaults(cfg);
+	if ((path = getenv(GH_CONFIG_ENV)) != NULL) {
+		/* Set to nothing is more likely a mistake than a wish. */
+		if (path[0] == '\0')
+			return fail(err, errsz, "%s is set but empty",
+			    GH_CONFIG_ENV);
+		if (gh_config_parse_file(cfg, path, err, errsz) == -1)
+			return -1;
+	} else if (gh_config_beside_program(beside, sizeof(beside)) == 0 &&
+	    access(beside, F_OK) == 0) {
+		/* Shared hosting: no server config names the file. */
+		if (gh_config_parse_file(cfg, beside, err, errsz) == -1)
+			return -1;
+	}
+	if (gh_config_apply_env(cfg, err, errsz) == -1)
+		return -1;
+	if (gh_config_load_secret_file(cfg, err, errsz) == -1)
+		return -1;
+	return gh_config_validate(cfg, need, err, errsz);
+}
+
+const char *const *
+gh_config_keys(void)
+{
+	static const char	*names[NKEYS + 1];
+	size_t			 i;
+
+	for (i = 0; i < NKEYS; i++)
+		names[i] = keys[i].name;
+	names[NKEYS] = NULL;
+	return names;
+}

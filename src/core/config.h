@@ -1,0 +1,121 @@
+/*
+ * config: gatehouse's settings, from one "key = value" file named by
+ * GATEHOUSE_CONFIG (or, when that is not set, a file named gatehouse.conf
+ * in the directory of the running program, if there is one: shared
+ * hosting, where no server config can set the environment), each key
+ * overridable by the upper-case environment variable of the same name
+ * (JWT_SECRET for jwt_secret, ...), and the JWT secret also from a file
+ * (jwt_secret_file / JWT_SECRET_FILE).
+ *
+ * Promises: every key has a default (etc/gatehouse.conf.example lists them,
+ * and a test holds the two in step); an unknown key, a malformed value or
+ * an out-of-range number is an error that names the key and the line;
+ * gh_config_validate() refuses a missing secret, one under 32 bytes and the
+ * example's secret, with a message that says how to make a good one.
+ */
+#ifndef GH_CONFIG_H
+#define GH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/bounds.h"
+#include "core/jwt.h"
+#include "core/log.h"
+
+#define GH_CONFIG_ENV		"GATEHOUSE_CONFIG"
+/* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
+#define GH_CONFIG_BESIDE	"gatehouse.conf"
+#define GH_CONFIG_ERR_MAX	512
+#define GH_SECRET_MIN		32
+/* The example file's secret: refused wherever it turns up. */
+#define GH_EXAMPLE_SECRET	"change-me-run-gatehouse-secret-to-make-a-real-one"
+
+enum gh_registration {
+	GH_REGISTRATION_OPEN = 0,
+	GH_REGISTRATION_CLOSED
+};
+
+struct gh_config {
+	char			database_url[1024];
+	int			statement_timeout_ms;
+	bool			database_program_roles;	/* gatehouse_<program> */
+
+	unsigned char		jwt_secret[GH_SECRET_MAX + 1];
+	size_t			jwt_secret_len;
+	char			jwt_secret_file[1024];
+	enum gh_jwt_alg		jwt_algorithm;
+	char			jwt_issuer[GH_ISSUER_MAX + 1];
+	char			jwt_audience[GH_AUDIENCE_MAX + 1];
+	int			access_token_expire_minutes;
+	int			refresh_token_expire_days;
+	int			session_max_days;
+	int			refresh_reuse_grace_seconds;
+
+	int			bcrypt_cost;
+	int			password_min_length;
+	bool			password_require_classes;
+
+	enum gh_registration	registration;
+	size_t			max_body_bytes;
+	char			cors_allowed_origins[1024];	/* comma-separated */
+
+	int			login_max_failures_per_account;
+	int			login_max_failures_per_address;
+	int			login_failure_window_seconds;
+	int			register_max_per_address;	/* 0: no limit */
+
+	int			auth_cache_entries;	/* 0: off */
+	char			authorizer_cookie[64];	/* "" for none */
+	char			authorizer_login_url[1024];
+
+	enum gh_log_level	log_level;
+};
+
+/* What gh_config_validate() must insist on for the calling program. */
+#define GH_CONFIG_NEED_SECRET	0x01	/* programs that sign or verify tokens */
+
+/* Fills every field with its default. */
+void	gh_config_defaults(struct gh_config *);
+
+/*
+ * Applies "key = value" lines of text[0..len) over cfg.  '#' starts a
+ * comment line; blank lines are skipped; values may be quoted with '"'.
+ * Returns 0, or -1 with a message in err naming the line and key.
+ */
+int	gh_config_parse(struct gh_config *, const char *text, size_t len,
+	    char *err, size_t errsz);
+
+/* Reads path and applies it as gh_config_parse() does. */
+int	gh_config_parse_file(struct gh_config *, const char *path, char *err,
+	    size_t errsz);
+
+/* Applies every KEY set in the environment over cfg. */
+int	gh_config_apply_env(struct gh_config *, char *err, size_t errsz);
+
+/* Reads the secret from jwt_secret_file when that is set. */
+int	gh_config_load_secret_file(struct gh_config *, char *err, size_t errsz);
+
+/* Checks what the caller needs (GH_CONFIG_NEED_*) and cross-field rules. */
+int	gh_config_validate(const struct gh_config *, int need, char *err,
+	    size_t errsz);
+
+/*
+ * The whole start-up path: defaults, the file named by GATEHOUSE_CONFIG
+ * when it is set, else gatehouse.conf beside the running program when
+ * there is one (a file there that cannot be read or parsed is an error),
+ * then the environment, the secret file, and validation.
+ */
+int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
+
+/*
+ * The path of gatehouse.conf in the running program's directory (found
+ * through /proc/self/exe, so a link's target's directory) into out; -1
+ * when it cannot be known.
+ */
+int	gh_config_beside_program(char *out, size_t outsz);
+
+/* Names of every key, NULL-terminated, for tests and documentation. */
+const char *const *gh_config_keys(void);
+
+#endif

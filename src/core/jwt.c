@@ -1,0 +1,804 @@
+/*
+ * jwt: compact JWS (RFC 7515) with HMAC and the access-token claims.
+ *
+ * Why OpenSSL and not libjwt: Debian 12 ships libjwt 1.10, which has no
+ * claim-validation API -- exp, iss, aud and type would be left to us
+ * anyway -- and no path to the asymmetric keys and JWKS planned later.
+ * HMAC and base64url on OpenSSL are a page of code we control, over a
+ * library we link for random bytes already.
+ *
+ * Verification trusts nothing before the signature: the header is read
+ * only for its alg, which must be the configured one, and the payload is
+ * not parsed until the HMAC over "header.payload" has matched.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include "core/b64url.h"
+#include "core/bounds.h"
+#include "core/jwt.h"
+#include "core/utf8.h"
+#include "core/random.h"
+
+/* Header and payload are flat objects; roles is the one array. */
+#define JSON_DEPTH	8
+#define PART_MAX	GH_B64URL_DECODED_MAX(GH_TOKEN_MAX)
+
+static const struct {
+	enum gh_jwt_alg	 alg;
+	const char	*name;
+} algs[] = {
+	{ GH_JWT_HS256, "HS256" },
+	{ GH_JWT_HS384, "HS384" },
+	{ GH_JWT_HS512, "HS512" },
+};
+
+int
+gh_jwt_alg_parse(const char *name, enum gh_jwt_alg *alg)
+{
+	size_t	 i;
+
+	if (name == NULL || alg == NULL)
+		return -1;
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(name, algs[i].name) == 0) {
+			*alg = algs[i].alg;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+gh_jwt_alg_name(enum gh_jwt_alg alg)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (algs[i].alg == alg)
+			return algs[i].name;
+	return NULL;
+}
+
+const char *
+gh_jwt_result_str(enum gh_jwt_result r)
+{
+
+	switch (r) {
+	case GH_JWT_OK:
+		return "token is valid";
+	case GH_JWT_MALFORMED:
+		return "token is malformed";
+	case GH_JWT_TOO_LONG:
+		return "token is too long";
+	case GH_JWT_BAD_ALGORITHM:
+		return "token algorithm is not accepted";
+	case GH_JWT_BAD_SIGNATURE:
+		return "token signature is invalid";
+	case GH_JWT_EXPIRED:
+		return "token has expired";
+	case GH_JWT_BAD_CLAIMS:
+		return "token claims are invalid";
+	case GH_JWT_INTERNAL:
+		break;
+	}
+	return "internal error";
+}
+
+static const EVP_MD *
+alg_md(enum gh_jwt_alg alg)
+{
+
+	switch (alg) {
+	case GH_JWT_HS256:
+		return EVP_sha256();
+	case GH_JWT_HS384:
+		return EVP_sha384();
+	case GH_JWT_HS512:
+		return EVP_sha512();
+	}
+	return NULL;
+}
+
+/*
+ * One keyed HMAC context, for the last key used: OpenSSL 3's one-shot
+ * HMAC() fetches the algorithm and keys a new context on every call,
+ * which made it the largest single cost of a token check.  Re-initialising
+ * a kept context with a NULL key reuses its key.  The key is kept, so
+ * that a different one (tests, the CLI) is noticed and keyed afresh.
+ */
+static struct {
+	EVP_MAC_CTX		*ctx;
+	enum gh_jwt_alg		 alg;
+	unsigned char		 key[GH_SECRET_MAX];
+	size_t			 keylen;
+} mac;
+
+static int
+mac_keyed_for(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
+{
+	return mac.ctx != NULL && mac.alg == alg && mac.keylen == len &&
+	    CRYPTO_memcmp(mac.key, secret, len) == 0;
+}
+
+static int
+mac_rekey(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
+{
+	const EVP_MD	*evp;
+	EVP_MAC		*m;
+	OSSL_PARAM	 params[2];
+
+	EVP_MAC_CTX_free(mac.ctx);
+	mac.ctx = NULL;
+	OPENSSL_cleanse(mac.key, sizeof(mac.key));
+	if ((evp = alg_md(alg)) == NULL || len > sizeof(mac.key))
+		return -1;
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	mac.ctx = EVP_MAC_CTX_new(m);
+	EVP_MAC_free(m);
+	if (mac.ctx == NULL)
+		return -1;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)EVP_MD_get0_name(evp), 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(mac.ctx, secret, len, params)) {
+		EVP_MAC_CTX_free(mac.ctx);
+		mac.ctx = NULL;
+		return -1;
+	}
+	memcpy(mac.key, secret, len);
+	mac.keylen = len;
+	mac.alg = alg;
+	return 0;
+}
+
+/*
+ * HMAC of data under secret with alg's digest into md (EVP_MAX_MD_SIZE
+ * bytes).  Returns the digest length, or 0 on failure.
+ */
+static unsigned int
+hmac(enum gh_jwt_alg alg, const unsigned char *secret, size_t secret_len,
+    const void *data, size_t datalen, unsigned char *md)
+{
+	size_t	 mdlen = 0;
+
+	if (secret == NULL || secret_len == 0 || secret_len > INT_MAX)
+		return 0;
+	if (mac_keyed_for(alg, secret, secret_len)) {
+		if (!EVP_MAC_init(mac.ctx, NULL, 0, NULL))
+			return 0;
+	} else if (mac_rekey(alg, secret, secret_len) == -1)
+		return 0;
+	if (!EVP_MAC_update(mac.ctx, data, datalen) ||
+	    !EVP_MAC_final(mac.ctx, md, &mdlen, EVP_MAX_MD_SIZE))
+		return 0;
+	return (unsigned int)mdlen;
+}
+
+/*
+ * A lower-case RFC 9562 uuid as gh_random_uuid() and PostgreSQL print
+ * them.  One spelling per id keeps text comparisons of ids honest.
+ */
+static int
+is_uuid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len != GH_UUID_LEN)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return 1;
+}
+
+
+/*
+ * Parses buf[0..len) as exactly one JSON object and nothing after it.
+ * Strict mode and UTF-8 validation refuse what a laxer parser elsewhere
+ * might read differently.
+ */
+static enum gh_jwt_result
+parse_object(const char *buf, size_t len, struct json_object **out)
+{
+	struct json_tokener	*tok;
+	struct json_object	*obj = NULL;
+	enum gh_jwt_result	 rc = GH_JWT_MALFORMED;
+
+	*out = NULL;
+	if (len == 0 || len > PART_MAX ||
+	    !gh_utf8_valid(buf, len))
+		return GH_JWT_MALFORMED;
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+		return GH_JWT_INTERNAL;
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	if (obj == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(obj, json_type_object))
+		goto out;
+	*out = obj;
+	obj = NULL;
+	rc = GH_JWT_OK;
+out:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
+}
+
+/*
+ * The string value of name in obj, with its length.  Returns 1 when it
+ * is there and a string without embedded NULs, 0 when it is absent, and
+ * -1 when it is anything else.
+ */
+static int
+get_string(struct json_object *obj, const char *name, const char **s,
+    size_t *len)
+{
+	struct json_object	*v;
+	int			 n;
+
+	if (!json_object_object_get_ex(obj, name, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	if ((n = json_object_get_string_len(v)) < 0)
+		return -1;
+	*s = json_object_get_string(v);
+	*len = (size_t)n;
+	if (*s == NULL || memchr(*s, '\0', *len) != NULL)
+		return -1;
+	return 1;
+}
+
+/* Does obj's string name equal want, byte for byte? */
+static int
+string_is(struct json_object *obj, const char *name, const char *want)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (get_string(obj, name, &s, &len) != 1)
+		return 0;
+	return len == strlen(want) && memcmp(s, want, len) == 0;
+}
+
+/*
+ * Copies the string claim name into dst (dstsz bytes).  An absent claim
+ * is "" unless required.  Too long is refused, never truncated: a cut
+ * name could be someone else's.
+ */
+static int
+copy_string(struct json_object *obj, const char *name, int required,
+    char *dst, size_t dstsz)
+{
+	const char	*s = NULL;
+	size_t		 len = 0;
+	int		 c;
+
+	dst[0] = '\0';
+	if ((c = get_string(obj, name, &s, &len)) == -1)
+		return -1;
+	if (c == 0)
+		return required ? -1 : 0;
+	if (len >= dstsz)
+		return -1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Only a JSON integer is a NumericDate here: no doubles, no strings. */
+static int
+get_int(struct json_object *obj, const char *name, int64_t *v)
+{
+	struct json_object	*o;
+
+	if (!json_object_object_get_ex(obj, name, &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_int))
+		return -1;
+	*v = json_object_get_int64(o);
+	return 1;
+}
+
+/* Splits token into its three parts at exactly two dots. */
+static enum gh_jwt_result
+split(const char *token, size_t len, size_t *dot1, size_t *dot2)
+{
+	const char	*p, *q;
+
+	if ((p = memchr(token, '.', len)) == NULL)
+		return GH_JWT_MALFORMED;
+	*dot1 = (size_t)(p - token);
+	if ((q = memchr(p + 1, '.', len - *dot1 - 1)) == NULL)
+		return GH_JWT_MALFORMED;
+	*dot2 = (size_t)(q - token);
+	if (memchr(q + 1, '.', len - *dot2 - 1) != NULL)
+		return GH_JWT_MALFORMED;
+	/*
+	 * An empty header or payload is malformed; an empty signature is
+	 * left for later, so that "alg":"none" is reported as what it is.
+	 */
+	if (*dot1 == 0 || *dot2 == *dot1 + 1)
+		return GH_JWT_MALFORMED;
+	return GH_JWT_OK;
+}
+
+static int
+is_our_header(const char *buf, size_t len, const char *alg)
+{
+	char	 want[64];
+	int	 n;
+
+	n = snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
+	    alg);
+	return n > 0 && (size_t)n == len && memcmp(buf, want, len) == 0;
+}
+
+/* Checks the encoded header token[0..hlen) names exactly alg. */
+static enum gh_jwt_result
+check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
+{
+	char			 buf[PART_MAX + 1];
+	struct json_object	*obj = NULL;
+	struct json_object	*v;
+	const char		*name, *s = NULL;
+	size_t			 slen = 0;
+	long			 n;
+	enum gh_jwt_result	 rc;
+
+	if ((name = gh_jwt_alg_name(alg)) == NULL)
+		return GH_JWT_INTERNAL;
+	n = gh_b64url_decode(hdr, hlen, (unsigned char *)buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return GH_JWT_MALFORMED;
+	buf[n] = '\0';
+	/*
+	 * The header gh_jwt_sign() writes, byte for byte, says alg and
+	 * nothing else; only another spelling needs the parser.
+	 */
+	if (is_our_header(buf, (size_t)n, name))
+		return GH_JWT_OK;
+	if ((rc = parse_object(buf, (size_t)n, &obj)) != GH_JWT_OK)
+		return rc;
+
+	rc = GH_JWT_MALFORMED;
+	if (get_string(obj, "alg", &s, &slen) != 1)
+		goto out;
+	/* We understand no extension, so RFC 7515 4.1.11 says refuse. */
+	if (json_object_object_get_ex(obj, "crit", &v))
+		goto out;
+	rc = GH_JWT_BAD_ALGORITHM;
+	if (slen != strlen(name) || memcmp(s, name, slen) != 0)
+		goto out;
+	rc = GH_JWT_OK;
+out:
+	json_object_put(obj);
+	return rc;
+}
+
+/* Checks the signature part against the HMAC of token[0..signedlen). */
+static enum gh_jwt_result
+check_signature(enum gh_jwt_alg alg, const unsigned char *secret,
+    size_t secret_len, const char *token, size_t signedlen, const char *sig,
+    size_t siglen)
+{
+	unsigned char		 got[PART_MAX];
+	unsigned char		 want[EVP_MAX_MD_SIZE];
+	unsigned int		 wantlen;
+	long			 n;
+	enum gh_jwt_result	 rc = GH_JWT_MALFORMED;
+
+	if (siglen == 0)
+		return GH_JWT_MALFORMED;
+	if ((n = gh_b64url_decode(sig, siglen, got, sizeof(got))) < 0)
+		return GH_JWT_MALFORMED;
+	wantlen = hmac(alg, secret, secret_len, token, signedlen, want);
+	if (wantlen == 0) {
+		rc = GH_JWT_INTERNAL;
+		goto out;
+	}
+	rc = GH_JWT_BAD_SIGNATURE;
+	if ((size_t)n != wantlen || CRYPTO_memcmp(got, want, wantlen) != 0)
+		goto out;
+	rc = GH_JWT_OK;
+out:
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}
+
+enum gh_jwt_result
+gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
+    size_t secret_len, const char *token, size_t len, char *payload,
+    size_t payloadsz, size_t *payloadlen)
+{
+	size_t			 dot1, dot2, plen, need;
+	long			 n;
+	enum gh_jwt_result	 rc;
+
+	if (payload == NULL || payloadsz == 0 || payloadlen == NULL)
+		return GH_JWT_INTERNAL;
+	payload[0] = '\0';
+	*payloadlen = 0;
+	if (secret == NULL || secret_len == 0 || alg_md(alg) == NULL)
+		return GH_JWT_INTERNAL;
+	if (token == NULL)
+		return GH_JWT_MALFORMED;
+	if (len > GH_TOKEN_MAX)
+		return GH_JWT_TOO_LONG;
+
+	if ((rc = split(token, len, &dot1, &dot2)) != GH_JWT_OK)
+		return rc;
+	if ((rc = check_header(alg, token, dot1)) != GH_JWT_OK)
+		return rc;
+	rc = check_signature(alg, secret, secret_len, token, dot2,
+	    token + dot2 + 1, len - dot2 - 1);
+	if (rc != GH_JWT_OK)
+		return rc;
+
+	/* Signed by us: now the payload may be looked at. */
+	plen = dot2 - dot1 - 1;
+	need = (plen / 4) * 3 + (plen % 4 ? plen % 4 - 1 : 0);
+	if (need >= payloadsz)
+		return GH_JWT_INTERNAL;
+	n = gh_b64url_decode(token + dot1 + 1, plen,
+	    (unsigned char *)payload, payloadsz - 1);
+	if (n < 0) {
+		payload[0] = '\0';
+		return GH_JWT_MALFORMED;
+	}
+	payload[n] = '\0';
+	*payloadlen = (size_t)n;
+	return GH_JWT_OK;
+}
+
+/* exp must be an integer in the future; iat, if there, an integer. */
+static enum gh_jwt_result
+check_times(struct json_object *obj, int64_t now, struct gh_jwt_claims *c)
+{
+
+	if (get_int(obj, "exp", &c->exp) != 1)
+		return GH_JWT_BAD_CLAIMS;
+	if (get_int(obj, "iat", &c->iat) == -1)
+		return GH_JWT_BAD_CLAIMS;
+	if (c->exp <= now)
+		return GH_JWT_EXPIRED;
+	return GH_JWT_OK;
+}
+
+/* aud may be a string or an array of them (RFC 7519 4.1.3). */
+static int
+audience_ok(struct json_object *obj, const char *want)
+{
+	struct json_object	*aud;
+	size_t			 i, n, wlen = strlen(want);
+
+	if (!json_object_object_get_ex(obj, "aud", &aud))
+		return 0;
+	if (json_object_is_type(aud, json_type_string))
+		return string_is(obj, "aud", want);
+	if (!json_object_is_type(aud, json_type_array))
+		return 0;
+	n = json_object_array_length(aud);
+	for (i = 0; i < n; i++) {
+		struct json_object	*v = json_object_array_get_idx(aud, i);
+
+		if (v == NULL || !json_object_is_type(v, json_type_string))
+			continue;
+		if ((size_t)json_object_get_string_len(v) == wlen &&
+		    memcmp(json_object_get_string(v), want, wlen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+copy_roles(struct json_object *obj, struct gh_jwt_claims *c)
+{
+	struct json_object	*roles;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(obj, "roles", &roles))
+		return 0;
+	if (!json_object_is_type(roles, json_type_array))
+		return -1;
+	if ((n = json_object_array_length(roles)) > GH_ROLES_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct json_object	*v = json_object_array_get_idx(roles, i);
+		const char		*s;
+		int			 len;
+
+		if (v == NULL || !json_object_is_type(v, json_type_string))
+			return -1;
+		s = json_object_get_string(v);
+		len = json_object_get_string_len(v);
+		if (s == NULL || len < 0 || len > GH_ROLE_NAME_MAX ||
+		    memchr(s, '\0', (size_t)len) != NULL)
+			return -1;
+		memcpy(c->roles[i], s, (size_t)len);
+		c->roles[i][len] = '\0';
+	}
+	c->nroles = n;
+	return 0;
+}
+
+static enum gh_jwt_result
+check_claims(const struct gh_jwt_key *key, struct json_object *obj,
+    int64_t now, struct gh_jwt_claims *c)
+{
+	enum gh_jwt_result	 rc;
+
+	if ((rc = check_times(obj, now, c)) != GH_JWT_OK)
+		return rc;
+	if (!string_is(obj, "type", "access"))
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_string(obj, "sub", 1, c->sub, sizeof(c->sub)) == -1 ||
+	    !is_uuid(c->sub, strlen(c->sub)))
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_string(obj, "sid", 1, c->sid, sizeof(c->sid)) == -1 ||
+	    !is_uuid(c->sid, strlen(c->sid)))
+		return GH_JWT_BAD_CLAIMS;
+	if (!string_is(obj, "iss", key->issuer))
+		return GH_JWT_BAD_CLAIMS;
+	if (key->audience != NULL && key->audience[0] != '\0' &&
+	    !audience_ok(obj, key->audience))
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_string(obj, "username", 1, c->username,
+	    sizeof(c->username)) == -1 || c->username[0] == '\0')
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_string(obj, "employee_id", 0, c->employee_id,
+	    sizeof(c->employee_id)) == -1)
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_string(obj, "jti", 0, c->jti, sizeof(c->jti)) == -1)
+		return GH_JWT_BAD_CLAIMS;
+	if (copy_roles(obj, c) == -1)
+		return GH_JWT_BAD_CLAIMS;
+	return GH_JWT_OK;
+}
+
+enum gh_jwt_result
+gh_jwt_verify(const struct gh_jwt_key *key, const char *token, size_t len,
+    int64_t now, struct gh_jwt_claims *claims)
+{
+	char			 payload[PART_MAX + 1];
+	struct json_object	*obj = NULL;
+	size_t			 plen;
+	enum gh_jwt_result	 rc;
+
+	if (claims == NULL)
+		return GH_JWT_INTERNAL;
+	memset(claims, 0, sizeof(*claims));
+	if (key == NULL || key->issuer == NULL || key->issuer[0] == '\0')
+		return GH_JWT_INTERNAL;
+
+	rc = gh_jws_verify(key->alg, key->secret, key->secret_len, token,
+	    len, payload, sizeof(payload), &plen);
+	if (rc != GH_JWT_OK)
+		goto out;
+	if ((rc = parse_object(payload, plen, &obj)) != GH_JWT_OK)
+		goto out;
+	rc = check_claims(key, obj, now, claims);
+out:
+	json_object_put(obj);
+	if (rc != GH_JWT_OK)
+		memset(claims, 0, sizeof(*claims));
+	return rc;
+}
+
+/*
+ * Adds val to obj as key, taking val's reference either way, so callers
+ * can chain json_object_new_*() straight in.
+ */
+static int
+obj_add(struct json_object *obj, const char *key, struct json_object *val)
+{
+
+	if (val == NULL)
+		return -1;
+	if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is s a NUL-terminated string within its sz-byte buffer? */
+static int
+bounded(const char *s, size_t sz)
+{
+
+	return memchr(s, '\0', sz) != NULL;
+}
+
+/* Refuses to sign what gh_jwt_verify() would refuse to accept. */
+static int
+claims_signable(const struct gh_jwt_claims *c)
+{
+	size_t	 i;
+
+	if (!bounded(c->sub, sizeof(c->sub)) ||
+	    !bounded(c->sid, sizeof(c->sid)) ||
+	    !bounded(c->jti, sizeof(c->jti)) ||
+	    !bounded(c->username, sizeof(c->username)) ||
+	    !bounded(c->employee_id, sizeof(c->employee_id)))
+		return 0;
+	if (!is_uuid(c->sub, strlen(c->sub)) ||
+	    !is_uuid(c->sid, strlen(c->sid)) ||
+	    c->username[0] == '\0' || c->nroles > GH_ROLES_MAX)
+		return 0;
+	/* What verify refuses as malformed must not be signed either. */
+	if (!gh_utf8_valid(c->username, strlen(c->username)) ||
+	    !gh_utf8_valid(c->employee_id, strlen(c->employee_id)))
+		return 0;
+	for (i = 0; i < c->nroles; i++)
+		if (!bounded(c->roles[i], sizeof(c->roles[i])) ||
+		    !gh_utf8_valid(c->roles[i], strlen(c->roles[i])))
+			return 0;
+	return 1;
+}
+
+static struct json_object *
+build_header(enum gh_jwt_alg alg)
+{
+	struct json_object	*obj;
+	const char		*name;
+
+	if ((name = gh_jwt_alg_name(alg)) == NULL)
+		return NULL;
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	if (obj_add(obj, "alg", json_object_new_string(name)) == -1 ||
+	    obj_add(obj, "typ", json_object_new_string("JWT")) == -1) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static struct json_object *
+build_roles(const struct gh_jwt_claims *c)
+{
+	struct json_object	*arr, *v;
+	size_t			 i;
+
+	if ((arr = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < c->nroles; i++) {
+		if ((v = json_object_new_string(c->roles[i])) == NULL)
+			goto fail;
+		if (json_object_array_add(arr, v) != 0) {
+			json_object_put(v);
+			goto fail;
+		}
+	}
+	return arr;
+fail:
+	json_object_put(arr);
+	return NULL;
+}
+
+static struct json_object *
+build_payload(const struct gh_jwt_key *key, const struct gh_jwt_claims *c)
+{
+	struct json_object	*obj;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	if (obj_add(obj, "iss", json_object_new_string(key->issuer)) == -1 ||
+	    obj_add(obj, "sub", json_object_new_string(c->sub)) == -1 ||
+	    obj_add(obj, "username",
+	    json_object_new_string(c->username)) == -1)
+		goto fail;
+	if (c->employee_id[0] != '\0' && obj_add(obj, "employee_id",
+	    json_object_new_string(c->employee_id)) == -1)
+		goto fail;
+	if (obj_add(obj, "roles", build_roles(c)) == -1 ||
+	    obj_add(obj, "type", json_object_new_string("access")) == -1 ||
+	    obj_add(obj, "sid", json_object_new_string(c->sid)) == -1 ||
+	    obj_add(obj, "iat", json_object_new_int64(c->iat)) == -1 ||
+	    obj_add(obj, "exp", json_object_new_int64(c->exp)) == -1)
+		goto fail;
+	if (c->jti[0] != '\0' &&
+	    obj_add(obj, "jti", json_object_new_string(c->jti)) == -1)
+		goto fail;
+	if (key->audience != NULL && key->audience[0] != '\0' &&
+	    obj_add(obj, "aud", json_object_new_string(key->audience)) == -1)
+		goto fail;
+	return obj;
+fail:
+	json_object_put(obj);
+	return NULL;
+}
+
+/* Appends obj, serialised and base64url-encoded, to out at *pos. */
+static int
+append_json(struct json_object *obj, char *out, size_t outsz, size_t *pos)
+{
+	const char	*s;
+	size_t		 len;
+	long		 n;
+
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (s == NULL)
+		return -1;
+	if ((n = gh_b64url_encode(s, len, out + *pos, outsz - *pos)) == -1)
+		return -1;
+	*pos += (size_t)n;
+	return 0;
+}
+
+/* Appends c to out at *pos, keeping room for the NUL. */
+static int
+append_char(char c, char *out, size_t outsz, size_t *pos)
+{
+
+	if (outsz - *pos < 2)
+		return -1;
+	out[(*pos)++] = c;
+	out[*pos] = '\0';
+	return 0;
+}
+
+long
+gh_jwt_sign(const struct gh_jwt_key *key, const struct gh_jwt_claims *claims,
+    char *out, size_t outsz)
+{
+	struct json_object	*hdr = NULL, *pay = NULL;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen;
+	size_t			 pos = 0;
+	long			 n, rc = -1;
+
+	if (out == NULL || outsz == 0)
+		return -1;
+	out[0] = '\0';
+	if (key == NULL || claims == NULL || key->secret == NULL ||
+	    key->secret_len == 0 || key->issuer == NULL ||
+	    key->issuer[0] == '\0' || !claims_signable(claims))
+		return -1;
+
+	if ((hdr = build_header(key->alg)) == NULL ||
+	    (pay = build_payload(key, claims)) == NULL)
+		goto out;
+	if (append_json(hdr, out, outsz, &pos) == -1 ||
+	    append_char('.', out, outsz, &pos) == -1 ||
+	    append_json(pay, out, outsz, &pos) == -1)
+		goto out;
+	mdlen = hmac(key->alg, key->secret, key->secret_len, out, pos, md);
+	if (mdlen == 0)
+		goto out;
+	if (append_char('.', out, outsz, &pos) == -1)
+		goto out;
+	if ((n = gh_b64url_encode(md, mdlen, out + pos, outsz - pos)) == -1)
+		goto out;
+	pos += (size_t)n;
+	/* We would not accept a longer one back. */
+	if (pos > GH_TOKEN_MAX)
+		goto out;
+	rc = (long)pos;
+out:
+	OPENSSL_cleanse(md, sizeof(md));
+	json_object_put(hdr);
+	json_object_put(pay);
+	if (rc == -1)
+		out[0] = '\0';
+	return rc;
+}

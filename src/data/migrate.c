@@ -1,0 +1,360 @@
+/*
+ * migrate: numbered SQL files into schema_migrations.  See migrate.h.
+ *
+ * The files are DDL written by us, run whole through gh_db_script(); every
+ * other query, here as everywhere, is a prepared statement.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "data/db.h"
+#include "core/log.h"
+#include "data/migrate.h"
+
+#define MIGRATION_FILE_MAX	(1024 * 1024)
+#define MIGRATIONS_MAX		1000
+
+/* Any fixed number will do; it only has to be ours alone. */
+#define MIGRATE_LOCK_KEY	"7195641327"
+
+static const struct gh_stmt stmt_lock = {
+	"gh_migrate_lock", "SELECT pg_advisory_lock($1::bigint)", 1
+};
+static const struct gh_stmt stmt_unlock = {
+	"gh_migrate_unlock", "SELECT pg_advisory_unlock($1::bigint)", 1
+};
+static const struct gh_stmt stmt_table_exists = {
+	"gh_migrate_table_exists",
+	"SELECT to_regclass('schema_migrations') IS NOT NULL", 0
+};
+static const struct gh_stmt stmt_checksum = {
+	"gh_migrate_checksum",
+	"SELECT checksum, to_char(applied_at AT TIME ZONE 'UTC', "
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	"FROM schema_migrations WHERE version = $1", 1
+};
+static const struct gh_stmt stmt_record = {
+	"gh_migrate_record",
+	"INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", 2
+};
+
+static const char create_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version text PRIMARY KEY,"
+	" checksum text NOT NULL,"
+	" applied_at timestamptz NOT NULL DEFAULT now())";
+
+struct migration {
+	char	 version[256];		/* the file name */
+	char	 checksum[SHA256_DIGEST_LENGTH * 2 + 1];
+	char	*sql;
+};
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* NNN_name.sql with a lower-case name: nothing else is a migration. */
+static int
+is_migration_name(const char *name)
+{
+	size_t	 i, len;
+
+	len = strlen(name);
+	if (len < 9 || len >= sizeof(((struct migration *)0)->version))
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	if (name[3] != '_' || strcmp(name + len - 4, ".sql") != 0)
+		return 0;
+	for (i = 4; i < len - 4; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' ||
+		    (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+static int
+select_migration(const struct dirent *d)
+{
+	return is_migration_name(d->d_name);
+}
+
+static void
+hex_digest(const unsigned char *d, size_t n, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+read_migration(const char *dir, const char *name, struct migration *m,
+    char *err, size_t errsz)
+{
+	char		 path[4096];
+	unsigned char	 digest[SHA256_DIGEST_LENGTH];
+	FILE		*f = NULL;
+	struct stat	 st;
+	size_t		 n;
+	int		 rc = -1, len;
+
+	len = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		seterr(err, errsz, "%s/%s: path too long", dir, name);
+		goto out;
+	}
+	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) == -1) {
+		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (st.st_size <= 0 || st.st_size > MIGRATION_FILE_MAX) {
+		seterr(err, errsz, "%s: empty or larger than 1 MiB", path);
+		goto out;
+	}
+	if ((m->sql = malloc((size_t)st.st_size + 1)) == NULL) {
+		seterr(err, errsz, "out of memory");
+		goto out;
+	}
+	n = fread(m->sql, 1, (size_t)st.st_size, f);
+	if (n != (size_t)st.st_size || memchr(m->sql, '\0', n) != NULL) {
+		seterr(err, errsz, "%s: short read or NUL byte", path);
+		goto out;
+	}
+	m->sql[n] = '\0';
+	SHA256((const unsigned char *)m->sql, n, digest);
+	hex_digest(digest, sizeof(digest), m->checksum);
+	(void)snprintf(m->version, sizeof(m->version), "%s", name);
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+static void
+free_migrations(struct migration *ms, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		free(ms[i].sql);
+	free(ms);
+}
+
+/* Reads every migration of dir, sorted by name; -1 with err on failure. */
+static int
+load_migrations(const char *dir, struct migration **out, char *err,
+    size_t errsz)
+{
+	struct dirent	**names = NULL;
+	struct migration *ms = NULL;
+	int		  i, n, rc = -1;
+
+	*out = NULL;
+	if ((n = scandir(dir, &names, select_migration, alphasort)) == -1) {
+		seterr(err, errsz, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (n == 0 || n > MIGRATIONS_MAX) {
+		seterr(err, errsz, "%s: no migration files (NNN_name.sql)", dir);
+		goto out;
+	}
+	if ((ms = calloc((size_t)n, sizeof(*ms))) == NULL) {
+		seterr(err, errsz, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (read_migration(dir, names[i]->d_name, &ms[i], err,
+		    errsz) == -1)
+			goto out;
+	*out = ms;
+	ms = NULL;
+	rc = n;
+out:
+	if (ms != NULL)
+		free_migrations(ms, n);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/*
+ * Looks up one version: 1 and its checksum and time when applied, 0 when
+ * not, or a negative enum gh_status when the query failed.
+ */
+static int
+lookup(struct gh_db *db, const char *version, char *checksum, size_t csz,
+    char *when, size_t wsz, enum gh_status *st)
+{
+	const char	*params[1] = { version };
+	PGresult	*res;
+	int		 found;
+
+	if ((*st = gh_db_exec(db, &stmt_checksum, params, &res)) != GH_OK)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		(void)snprintf(checksum, csz, "%s", PQgetvalue(res, 0, 0));
+		(void)snprintf(when, wsz, "%s", PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return found;
+}
+
+static enum gh_status
+apply_one(struct gh_db *db, const struct migration *m, char *err,
+    size_t errsz)
+{
+	const char		*params[2] = { m->version, m->checksum };
+	enum gh_status		 st;
+
+	if ((st = gh_db_begin(db)) != GH_OK)
+		goto fail;
+	if ((st = gh_db_script(db, m->sql)) != GH_OK)
+		goto fail;
+	if ((st = gh_db_run(db, &stmt_record, params)) != GH_OK)
+		goto fail;
+	if ((st = gh_db_commit(db)) != GH_OK)
+		goto fail;
+	gh_log(GH_LOG_INFO, "migrate: applied %s", m->version);
+	return GH_OK;
+fail:
+	seterr(err, errsz, "%s: %s", m->version, gh_db_error(db));
+	gh_db_rollback(db);
+	return st;
+}
+
+static enum gh_status
+apply_pending(struct gh_db *db, const struct migration *ms, int n,
+    int *applied, char *err, size_t errsz)
+{
+	char			 sum[128], when[64];
+	enum gh_status		 st = GH_OK;
+	int			 i, found;
+
+	for (i = 0; i < n; i++) {
+		found = lookup(db, ms[i].version, sum, sizeof(sum), when,
+		    sizeof(when), &st);
+		if (found < 0) {
+			seterr(err, errsz, "%s", gh_db_error(db));
+			return st;
+		}
+		if (found && strcmp(sum, ms[i].checksum) != 0) {
+			seterr(err, errsz, "%s was changed after it was applied"
+			    " on %s; applied migrations never change: put the"
+			    " change in a new file", ms[i].version, when);
+			return GH_DB_ERROR;
+		}
+		if (found)
+			continue;
+		if ((st = apply_one(db, &ms[i], err, errsz)) != GH_OK)
+			return st;
+		(*applied)++;
+	}
+	return GH_OK;
+}
+
+enum gh_status
+gh_migrate_up(struct gh_db *db, const char *dir, int *applied, char *err,
+    size_t errsz)
+{
+	const char		*key[1] = { MIGRATE_LOCK_KEY };
+	struct migration	*ms = NULL;
+	enum gh_status		 st;
+	int			 n, locked = 0;
+
+	*applied = 0;
+	if ((n = load_migrations(dir, &ms, err, errsz)) == -1)
+		return GH_DB_ERROR;
+	if ((st = gh_db_run(db, &stmt_lock, key)) != GH_OK) {
+		seterr(err, errsz, "%s", gh_db_error(db));
+		goto out;
+	}
+	locked = 1;
+	if ((st = gh_db_script(db, create_table)) != GH_OK) {
+		seterr(err, errsz, "%s", gh_db_error(db));
+		goto out;
+	}
+	st = apply_pending(db, ms, n, applied, err, errsz);
+out:
+	if (locked)
+		(void)gh_db_run(db, &stmt_unlock, key);
+	free_migrations(ms, n);
+	return st;
+}
+
+static enum gh_status
+table_exists(struct gh_db *db, int *exists)
+{
+	PGresult		*res;
+	enum gh_status		 st;
+
+	if ((st = gh_db_exec(db, &stmt_table_exists, NULL, &res)) != GH_OK)
+		return st;
+	*exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return GH_OK;
+}
+
+enum gh_status
+gh_migrate_status(struct gh_db *db, const char *dir, FILE *out, int *pending,
+    char *err, size_t errsz)
+{
+	char			 sum[128], when[64];
+	struct migration	*ms = NULL;
+	enum gh_status		 st;
+	int			 i, n, found = 0, exists;
+
+	*pending = 0;
+	if ((n = load_migrations(dir, &ms, err, errsz)) == -1)
+		return GH_DB_ERROR;
+	if ((st = table_exists(db, &exists)) != GH_OK) {
+		seterr(err, errsz, "%s", gh_db_error(db));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (exists && (found = lookup(db, ms[i].version, sum,
+		    sizeof(sum), when, sizeof(when), &st)) < 0) {
+			seterr(err, errsz, "%s", gh_db_error(db));
+			goto out;
+		}
+		if (!found) {
+			(*pending)++;
+			fprintf(out, "%-40s pending\n", ms[i].version);
+		} else if (strcmp(sum, ms[i].checksum) != 0)
+			fprintf(out, "%-40s CHANGED since applied %s\n",
+			    ms[i].version, when);
+		else
+			fprintf(out, "%-40s applied %s\n", ms[i].version, when);
+	}
+	st = GH_OK;
+out:
+	free_migrations(ms, n);
+	return st;
+}

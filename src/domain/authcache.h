@@ -1,0 +1,75 @@
+/*
+ * authcache: what the token check learnt from PostgreSQL, kept per process
+ * and kept exact, so that a token of a session seen before costs no query.
+ *
+ * Promises: an entry (a live session, its active user and roles, the
+ * user's tokens_valid_after, the session's end) is used only after a round
+ * trip that drains every notification of a transaction committed before
+ * the request (gh_db_notifications() with sync): triggers
+ * (sql/006_auth_notify.sql) announce every change to a user, their roles
+ * or a session's end, so a logout, suspension, password change, role
+ * change or deletion committed before the request is seen by it, whichever
+ * process or node made it.  Notifications are tied to the connection: a
+ * new connection forgets every entry.  An entry whose session has passed
+ * its end on this host's clock is a miss, never an answer.  Memory is
+ * fixed at gh_authcache_init(): a table of that many entries, filled
+ * with no further allocation.
+ */
+#ifndef GH_AUTHCACHE_H
+#define GH_AUTHCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/db.h"
+#include "domain/users.h"
+
+/* The channel the triggers notify. */
+#define GH_AUTHCACHE_CHANNEL	"gh_auth"
+
+/*
+ * Sizes the cache to entries (rounded up to a power of two; 0 turns it
+ * off).  Once per process, before the first request; -1 on memory failure.
+ */
+int	gh_authcache_init(size_t entries);
+
+/*
+ * Once a request has arrived (gh_serve(): as soon as it is accepted; a
+ * token check: at its start, if not done yet): sends the synchronising
+ * round trip's question, so that PostgreSQL answers it while the request
+ * is read and the token verified.  gh_authcache_settle() must run before
+ * the next request: a question asked for one request cannot answer for
+ * a later one.
+ */
+void	gh_authcache_begin(struct gh_db *);
+
+/*
+ * gh_users_get_live(), answered from the cache when it can be: same
+ * arguments, same results.
+ */
+enum gh_status gh_authcache_get_live(struct gh_db *, const char *id,
+	    const char *sid, int64_t iat, struct gh_user *);
+
+/*
+ * Applies the notifications libpq already holds, without I/O: called at
+ * the end of every request so that none pile up in a process that rarely
+ * checks a token.
+ */
+void	gh_authcache_settle(struct gh_db *);
+
+/*
+ * Between requests: the socket notifications arrive on (-1 when the cache
+ * is off or not listening), and the call that takes them in when it is
+ * readable.  A process left idle must read them, or its backend stops
+ * reading the server's notification queue and holds the queue's tail.
+ */
+int	gh_authcache_idle_fd(struct gh_db *);
+void	gh_authcache_absorb(struct gh_db *);
+
+/* How requests were answered, for tests and the bench. */
+struct gh_authcache_stats {
+	unsigned long	hits, misses, notified, forgotten, flushes, evicted;
+};
+void	gh_authcache_stats(struct gh_authcache_stats *);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * sessions: logins, refresh-token rotation with reuse detection, logout.
+ *
+ * Promises: a refresh token is 256 random bits, handed out once and
+ * stored only as its SHA-256; a session ends at session_max_days after
+ * its login whatever the refreshes; rotation is atomic (sql/003), so of
+ * two requests racing with one token exactly one rotates it and the other
+ * is a reuse: inside refresh_reuse_grace_seconds it gets a fresh pair of
+ * the same session, after it the whole session ends.
+ */
+#ifndef GH_SESSIONS_H
+#define GH_SESSIONS_H
+
+#include <stddef.h>
+
+#include "core/bounds.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "core/jwt.h"
+#include "domain/users.h"
+
+#define GH_REFRESH_BYTES	32
+#define GH_REFRESH_LEN		43	/* base64url of 32 bytes */
+
+struct gh_token_pair {
+	char	access[GH_TOKEN_MAX + 1];
+	char	refresh[GH_REFRESH_LEN + 1];
+	int	expires_in;		/* seconds */
+	char	sid[GH_UUID_LEN + 1];
+};
+
+enum gh_refresh_outcome {
+	GH_REFRESH_OK = 0,
+	GH_REFRESH_INVALID,	/* unknown, expired, ended, user not active */
+	GH_REFRESH_REUSED	/* the session has just been ended for it */
+};
+
+/* Where a login came from, kept with its session for the user to see. */
+struct gh_client {
+	const char	*address;	/* REMOTE_ADDR, may be NULL */
+	const char	*user_agent;	/* may be NULL */
+};
+
+/* Starts a session for u and issues its first token pair. */
+enum gh_status gh_sessions_start(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const struct gh_user *,
+	    const struct gh_client *, struct gh_token_pair *);
+
+/*
+ * Rotates a refresh token; on GH_REFRESH_OK, *pair is the new pair; on
+ * GH_REFRESH_REUSED only pair->sid is set: the session that was ended.
+ */
+enum gh_status gh_sessions_refresh(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const char *token, size_t len,
+	    struct gh_token_pair *, enum gh_refresh_outcome *);
+
+/* Ends one session of user_id; GH_NOT_FOUND when it is not theirs. */
+enum gh_status gh_sessions_end(struct gh_db *, const char *user_id,
+	    const char *sid, const char *reason);
+
+/*
+ * Ends the session a refresh token belongs to, when that session is
+ * user_id's; GH_NOT_FOUND otherwise.
+ */
+enum gh_status gh_sessions_end_by_refresh(struct gh_db *,
+	    const char *user_id, const char *token, size_t len);
+
+/* Ends every live session of user_id. */
+enum gh_status gh_sessions_end_all(struct gh_db *, const char *user_id,
+	    const char *reason);
+
+/*
+ * Deletes sessions and refresh tokens that ended or expired more than
+ * keep_days ago, and login failures older than window_seconds.
+ * *deleted counts rows removed.
+ */
+enum gh_status gh_sessions_cleanup(struct gh_db *, int keep_days,
+	    int window_seconds, long *deleted);
+
+#endif

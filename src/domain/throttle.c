@@ -1,0 +1,183 @@
+/*
+ * throttle: login and registration limits.  See throttle.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/db.h"
+#include "domain/throttle.h"
+
+/*
+ * Failures in the window, and seconds since the last one, for the
+ * account and for the address, in one round trip.
+ */
+static const struct gh_stmt stmt_login_check = {
+	"gh_throttle_login_check",
+	"SELECT count(*) FILTER (WHERE account = $1), "
+	"coalesce(extract(epoch FROM now() - max(failed_at) "
+	"FILTER (WHERE account = $1))::bigint, 0), "
+	"count(*) FILTER (WHERE address = $2), "
+	"coalesce(extract(epoch FROM now() - max(failed_at) "
+	"FILTER (WHERE address = $2))::bigint, 0) "
+	"FROM login_failures WHERE failed_at > now() - "
+	"make_interval(secs => $3::int) AND (account = $1 OR address = $2)", 3
+};
+
+static const struct gh_stmt stmt_login_failed = {
+	"gh_throttle_login_failed",
+	"INSERT INTO login_failures (account, address) VALUES ($1, $2)", 2
+};
+
+static const struct gh_stmt stmt_login_succeeded = {
+	"gh_throttle_login_succeeded",
+	"DELETE FROM login_failures WHERE account = $1", 1
+};
+
+static const struct gh_stmt stmt_register_check = {
+	"gh_throttle_register_check",
+	"SELECT count(*), coalesce(ceil(extract(epoch FROM min(created_at) + "
+	"make_interval(secs => $2::int) - now()))::bigint, 0) "
+	"FROM registrations WHERE address = $1 AND created_at > now() - "
+	"make_interval(secs => $2::int)", 2
+};
+
+static const struct gh_stmt stmt_registered = {
+	"gh_throttle_registered",
+	"INSERT INTO registrations (address) VALUES ($1)", 1
+};
+
+void
+gh_throttle_account_key(const char *user_id, const char *kind,
+    const char *identifier, char *out, size_t outsz)
+{
+	size_t	 i;
+	int	 n;
+
+	if (user_id != NULL && *user_id != '\0')
+		n = snprintf(out, outsz, "id:%s", user_id);
+	else
+		n = snprintf(out, outsz, "name:%s:%s", kind, identifier);
+	if (n < 0)
+		out[0] = '\0';
+	/* snprintf cut an over-long name: still one key per name prefix. */
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] + ('a' - 'A'));
+}
+
+long
+gh_throttle_backoff(long failures, long max, long window)
+{
+	long	 wait = GH_THROTTLE_BACKOFF_BASE;
+	long	 past = failures - max;
+
+	while (past-- > 0 && wait < window)
+		wait *= 2;
+	return wait < window ? wait : window;
+}
+
+static int
+fmt_long(char *buf, size_t bufsz, long v)
+{
+	int	 n;
+
+	n = snprintf(buf, bufsz, "%ld", v);
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+static long
+col(const PGresult *res, int c)
+{
+	return strtol(PQgetvalue(res, 0, c), NULL, 10);
+}
+
+/* Seconds left of the back-off, 0 when none applies. */
+static long
+wait_left(long failures, long since_last, long max, long window)
+{
+	long	 wait;
+
+	if (failures < max)
+		return 0;
+	wait = gh_throttle_backoff(failures, max, window) - since_last;
+	return wait > 0 ? wait : 0;
+}
+
+enum gh_status
+gh_throttle_login_check(struct gh_db *db, const struct gh_config *cfg,
+    const char *account, const char *address, long *retry_after)
+{
+	char			 window[24];
+	const char		*params[3] = { account, address, window };
+	PGresult		*res;
+	enum gh_status		 st;
+	long			 a, w = cfg->login_failure_window_seconds;
+
+	*retry_after = 0;
+	if (fmt_long(window, sizeof(window), w) == -1)
+		return GH_DB_ERROR;
+	if ((st = gh_db_exec(db, &stmt_login_check, params, &res)) != GH_OK)
+		return st;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return GH_DB_ERROR;
+	}
+	*retry_after = wait_left(col(res, 0), col(res, 1),
+	    cfg->login_max_failures_per_account, w);
+	a = wait_left(col(res, 2), col(res, 3),
+	    cfg->login_max_failures_per_address, w);
+	if (a > *retry_after)
+		*retry_after = a;
+	PQclear(res);
+	return GH_OK;
+}
+
+enum gh_status
+gh_throttle_login_failed(struct gh_db *db, const char *account,
+    const char *address)
+{
+	const char	*params[2] = { account, address };
+
+	return gh_db_run(db, &stmt_login_failed, params);
+}
+
+enum gh_status
+gh_throttle_login_succeeded(struct gh_db *db, const char *account)
+{
+	const char	*params[1] = { account };
+
+	return gh_db_run(db, &stmt_login_succeeded, params);
+}
+
+enum gh_status
+gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
+    const char *address, long *retry_after)
+{
+	char			 window[24];
+	const char		*params[2] = { address, window };
+	PGresult		*res;
+	enum gh_status		 st;
+
+	*retry_after = 0;
+	if (cfg->register_max_per_address == 0)
+		return GH_OK;
+	if (fmt_long(window, sizeof(window),
+	    cfg->login_failure_window_seconds) == -1)
+		return GH_DB_ERROR;
+	if ((st = gh_db_exec(db, &stmt_register_check, params, &res)) !=
+	    GH_OK)
+		return st;
+	if (PQntuples(res) == 1 && col(res, 0) >= cfg->register_max_per_address)
+		*retry_after = col(res, 1) > 0 ? col(res, 1) : 1;
+	PQclear(res);
+	return GH_OK;
+}
+
+enum gh_status
+gh_throttle_registered(struct gh_db *db, const char *address)
+{
+	const char	*params[1] = { address };
+
+	return gh_db_run(db, &stmt_registered, params);
+}

@@ -1,0 +1,132 @@
+/*
+ * http: one FastCGI request, from its CGI parameters and bounded body to
+ * the contract's JSON response, and routing by method and path.
+ *
+ * Promises: the body is read only when a handler asks, never past
+ * max_body_bytes (a larger Content-Length is a 413 before a byte is read;
+ * a body without one, as mod_fcgid passes a chunked body, is read to its
+ * end or to one byte past the limit, then 413);
+ * every response carries the contract's headers (X-Content-Type-Options,
+ * Cache-Control: no-store, the CORS headers for a listed origin); error
+ * bodies are always {"error", "error_description"[, "fields"]}; a handler
+ * that forgets to answer gets a 500 from the dispatcher, not a hang.
+ */
+#ifndef GH_HTTP_H
+#define GH_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "core/config.h"
+#include "data/db.h"
+#include "core/json.h"
+#include "core/jwt.h"
+
+#define GH_PATH_MAX	1024
+
+struct gh_request {
+	FCGX_Request		*fcgx;
+	const struct gh_config	*cfg;
+	struct gh_db		*db;
+	const struct gh_jwt_key	*key;
+
+	const char		*method;
+	char			 path[GH_PATH_MAX];	/* REQUEST_URI less the query */
+	const char		*query;			/* after '?', "" when none */
+	const char		*param;			/* the route's "*" segment */
+	char			 parambuf[GH_PATH_MAX];
+	const char		*origin;		/* a listed Origin, else NULL */
+
+	char			*body;			/* owned by the server loop */
+	size_t			 bodysz;		/* max_body_bytes + 1 */
+	size_t			 body_len;
+
+	int			 status;		/* what was answered, 0 before */
+};
+
+typedef void	gh_handler(struct gh_request *);
+
+/*
+ * A route: method and path; a path segment "*" matches one non-empty
+ * segment, handed to the handler as req->param.
+ */
+struct gh_route {
+	const char	*method;
+	const char	*path;
+	gh_handler	*handler;
+};
+
+/* Fills req from the FastCGI parameters; -1 when the request is unusable. */
+int		 gh_request_init(struct gh_request *, FCGX_Request *);
+
+/* A CGI parameter (HTTP_AUTHORIZATION, REMOTE_ADDR, ...) or NULL. */
+const char	*gh_request_getenv(const struct gh_request *, const char *);
+
+/*
+ * Routes req: the handler of the matching route; 405 with Allow when the
+ * path is known but not the method; 204 for OPTIONS (CORS preflight);
+ * 404 otherwise.
+ */
+void		 gh_dispatch(struct gh_request *, const struct gh_route *, size_t);
+
+#define GH_INPUT_JSON	0x01
+#define GH_INPUT_FORM	0x02	/* application/x-www-form-urlencoded too */
+
+/*
+ * Reads and parses the body: a JSON object, or a form when allowed.  An
+ * empty body reads as an empty object.  On failure answers 413, 415 or
+ * 400 and returns NULL.  The caller json_object_put()s the result.
+ */
+struct json_object *gh_request_input(struct gh_request *, int accept);
+
+/*
+ * Parses the query string as a form; NULL after answering 400 when it is
+ * malformed.
+ */
+struct json_object *gh_request_query(struct gh_request *);
+
+/*
+ * Answers with status and body (taken over; NULL for none) and extra
+ * headers ("Name: value", NULL-terminated; may be NULL).
+ */
+void	gh_respond(struct gh_request *, int status, struct json_object *body,
+	    const char *const *headers);
+void	gh_respond_json(struct gh_request *, int status, struct json_object *);
+void	gh_respond_error(struct gh_request *, int status, const char *error,
+	    const char *description);
+
+/* The general error answer: "fields" (taken over) and headers may be NULL. */
+void	gh_respond_problem(struct gh_request *, int status, const char *error,
+	    const char *description, struct json_object *fields,
+	    const char *const *headers);
+
+/* As gh_respond_error(), with "fields" (taken over). */
+void	gh_respond_fields(struct gh_request *, int status, const char *error,
+	    const char *description, struct json_object *fields);
+
+/* 400 for a missing or mistyped field, else 422 naming every bad field. */
+void	gh_respond_input_errors(struct gh_request *, struct gh_input_errors *);
+
+/* 429 too_many_requests with Retry-After: seconds. */
+void	gh_respond_throttled(struct gh_request *, long seconds);
+
+/*
+ * 503 for an unreachable database, 500 for anything else, logged with
+ * what failed (the database's own text for GH_DB_ERROR).  Not for
+ * statuses a handler answers itself (not found, conflict).
+ */
+void	gh_respond_status(struct gh_request *, enum gh_status);
+
+/* 500, logging that what (a few words: "bcrypt", "json") failed. */
+void	gh_respond_internal(struct gh_request *, const char *what);
+
+/*
+ * 401 with WWW-Authenticate per RFC 6750 section 3: no error code when no
+ * credentials came (why == NULL), else error="invalid_token".
+ */
+void	gh_respond_bearer_challenge(struct gh_request *, const char *why);
+
+#endif

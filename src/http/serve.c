@@ -1,0 +1,202 @@
+/*
+ * serve: the FastCGI request loop.  See serve.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "domain/authcache.h"
+#include "core/config.h"
+#include "data/db.h"
+#include "http/http.h"
+#include "core/jwt.h"
+#include "core/log.h"
+#include "http/serve.h"
+
+/*
+ * Shutdown: libfcgi notices its flag only when a blocked accept() is
+ * interrupted, and we wait in poll() before accepting; the handler also
+ * writes to a pipe poll() watches, so a signal landing just before
+ * poll() is not slept through.
+ */
+static volatile sig_atomic_t	 stopping;
+static int			 wake[2] = { -1, -1 };
+
+static void
+on_term(int sig)
+{
+	int	 saved = errno;
+
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+	if (wake[1] != -1 && write(wake[1], "", 1) == -1) {
+		/* Full pipe: poll() will see it readable anyway. */
+	}
+	errno = saved;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction	 sa;
+
+	if (pipe(wake) == -1 ||
+	    fcntl(wake[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(wake[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(wake[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(wake[1], F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	/* No SA_RESTART: the blocked accept() must return to see shutdown. */
+	if (sigemptyset(&sa.sa_mask) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGUSR1, &sa, NULL) == -1)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+serve_one(const struct gh_program *prog, struct gh_request *req,
+    FCGX_Request *fcgx)
+{
+	struct timespec	 t0;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (gh_request_init(req, fcgx) == -1)
+		gh_respond_error(req, 400, "invalid_request",
+		    "The request line is malformed.");
+	else if (prog->fallback != NULL && prog->nroutes == 0)
+		prog->fallback(req);
+	else if (prog->guard == NULL || strcmp(req->method, "OPTIONS") == 0 ||
+	    prog->guard(req) == 0)
+		gh_dispatch(req, prog->routes, prog->nroutes);
+	if (req->status == 0)
+		gh_respond_error(req, 500, "server_error",
+		    "The server failed to answer.");
+	/* Path only, never the query: it may carry a token or a name. */
+	gh_log(GH_LOG_DEBUG, "%s %s %d %.1fms", req->method, req->path,
+	    req->status, elapsed_ms(&t0));
+}
+
+/*
+ * Waits for the next request on the FastCGI socket (fd 0) while taking
+ * in the session cache's notifications, so that an idle process keeps
+ * its cache current and its backend reading the notification queue.
+ * 0 when a request is there for FCGX_Accept_r(), -1 on shutdown.
+ */
+static int
+wait_for_request(struct gh_db *db)
+{
+	struct pollfd	 pfd[3];
+	nfds_t		 n;
+
+	for (;;) {
+		if (stopping)
+			return -1;
+		memset(pfd, 0, sizeof(pfd));
+		pfd[0].fd = 0;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = wake[0];
+		pfd[1].events = POLLIN;
+		n = 2;
+		if ((pfd[2].fd = gh_authcache_idle_fd(db)) != -1) {
+			pfd[2].events = POLLIN;
+			n = 3;
+		}
+		if (poll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return 0;	/* accept() will say what is wrong */
+		}
+		if (pfd[1].revents != 0)
+			continue;	/* a signal: stopping is set */
+		if (pfd[0].revents != 0)
+			return 0;
+		if (n == 3 && pfd[2].revents != 0)
+			gh_authcache_absorb(db);
+	}
+}
+
+int
+gh_serve(const struct gh_program *prog)
+{
+	static struct gh_config	 cfg;
+	struct gh_jwt_key	 key;
+	struct gh_request	 req;
+	FCGX_Request		 fcgx;
+	char			 err[GH_CONFIG_ERR_MAX], role[64];
+	int			 rc = 1;
+
+	memset(&req, 0, sizeof(req));
+	if (gh_config_load(&cfg, prog->need, err, sizeof(err)) == -1) {
+		gh_log(GH_LOG_ERROR, "%s: %s", prog->name, err);
+		return 1;
+	}
+	gh_log_set_level(cfg.log_level);
+	if (FCGX_IsCGI()) {
+		gh_log(GH_LOG_ERROR, "%s: standard input is not a FastCGI "
+		    "socket; run me under lighttpd or mod_fcgid", prog->name);
+		return 2;
+	}
+	key.alg = cfg.jwt_algorithm;
+	key.secret = cfg.jwt_secret;
+	key.secret_len = cfg.jwt_secret_len;
+	key.issuer = cfg.jwt_issuer;
+	key.audience = cfg.jwt_audience;
+	req.cfg = &cfg;
+	req.key = &key;
+	req.bodysz = cfg.max_body_bytes + 1;
+	if (cfg.database_program_roles && snprintf(role, sizeof(role),
+	    "gatehouse_%s", prog->name) >= (int)sizeof(role)) {
+		gh_log(GH_LOG_ERROR, "%s: program name too long", prog->name);
+		return 1;
+	}
+	if ((req.body = malloc(req.bodysz)) == NULL ||
+	    (req.db = gh_db_new(cfg.database_url,
+	    cfg.statement_timeout_ms)) == NULL ||
+	    gh_db_set_user(req.db, cfg.database_program_roles ? role : NULL) ||
+	    gh_authcache_init(cfg.auth_cache_entries) == -1 ||
+	    setup_signals() == -1 ||
+	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
+		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
+		goto out;
+	}
+	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
+	for (;;) {
+		if (wait_for_request(req.db) == -1 ||
+		    FCGX_Accept_r(&fcgx) != 0)
+			break;
+		gh_authcache_begin(req.db);
+		serve_one(prog, &req, &fcgx);
+		FCGX_Finish_r(&fcgx);
+		gh_authcache_settle(req.db);
+	}
+	gh_log(GH_LOG_INFO, "%s: shutting down", prog->name);
+	rc = 0;
+out:
+	gh_db_free(req.db);
+	free(req.body);
+	return rc;
+}

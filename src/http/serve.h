@@ -1,0 +1,36 @@
+/*
+ * serve: the request loop every program runs.  A program is its route
+ * table and a call to gh_serve(); everything else is here.
+ *
+ * Promises: the configuration is loaded and checked once, before the
+ * first request, and a bad one stops the program with a message that says
+ * what to do; one database handle is kept for the life of the process;
+ * SIGTERM finishes the request in hand, then exits.
+ */
+#ifndef GH_SERVE_H
+#define GH_SERVE_H
+
+#include <stddef.h>
+
+#include "http/http.h"
+
+struct gh_program {
+	const char		*name;
+	const struct gh_route	*routes;
+	size_t			 nroutes;
+	int			 need;		/* GH_CONFIG_NEED_* */
+	/*
+	 * Runs before routing for every method but OPTIONS (preflights carry
+	 * no credentials); -1 when it answered and the request is done.
+	 */
+	int			(*guard)(struct gh_request *);
+	/* With no routes: answers every request, whatever its path. */
+	gh_handler		*fallback;
+};
+
+/* Serves until shut down; the exit code for main(). */
+int	gh_serve(const struct gh_program *);
+
+#define GH_NROUTES(r)	(sizeof(r) / sizeof((r)[0]))
+
+#endif
