@@ -435,3 +435,15 @@ gh_json_add_string(struct json_object *obj, const char *key, const char *s)
 	}
 	return 0;
 }
+
+int
+gh_json_add(struct json_object *obj, const char *key, struct json_object *val)
+{
+	if (val == NULL)
+		return -1;
+	if (obj == NULL || json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		return -1;
+	}
+	return 0;
+}

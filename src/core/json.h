@@ -76,6 +76,13 @@ bool	gh_input_failed(const struct gh_input_errors *);
 /* Frees what errs holds; safe to call twice. */
 void	gh_input_errors_free(struct gh_input_errors *);
 
+/*
+ * The one way to build an object: adds val to obj as key, taking val's
+ * reference either way (it is freed on failure), so callers chain
+ * json_object_new_*() straight in; a NULL val (a failed allocation) is -1.
+ */
+int	gh_json_add(struct json_object *, const char *key, struct json_object *val);
+
 /* Adds "key": s (or null when s is NULL or "") to obj; 0 or -1. */
 int	gh_json_add_string(struct json_object *, const char *key, const char *s);
 
