@@ -1,6 +1,6 @@
 /*
  * json: request bodies into json-c objects, typed fields out of them, and
- * the contract's two kinds of input error.
+ * the one way to add a member to an object.
  *
  * json-c 0.16 does the parsing, but its STRICT mode is not strict enough
  * for the header's promise: it still takes single-quoted member names,
@@ -342,76 +342,6 @@ gh_json_has(struct json_object *obj, const char *key)
 {
 
 	return json_object_object_get_ex(obj, key, NULL) != 0;
-}
-
-void
-gh_input_invalid(struct gh_input_errors *errs, const char *field,
-    const char *why)
-{
-	struct json_object	*v;
-
-	if (errs == NULL)
-		return;
-	if (errs->fields == NULL &&
-	    (errs->fields = json_object_new_object()) == NULL)
-		goto nomem;
-	if (json_object_object_get_ex(errs->fields, field, NULL))
-		return;
-	if ((v = json_object_new_string(why)) == NULL)
-		goto nomem;
-	if (json_object_object_add(errs->fields, field, v) != 0) {
-		json_object_put(v);
-		goto nomem;
-	}
-	return;
-nomem:
-	/*
-	 * Input that failed validation must never pass for want of memory:
-	 * a 400 naming the field is wrong in status but still a refusal.
-	 */
-	gh_input_malformed(errs, field, why);
-}
-
-/*
- * Only why's pointer is kept, so it must outlive errs: the sentences are
- * string literals.  A field name too long for missing is cut: it only
- * names the field in the response, and missing_why still marks the
- * failure.
- */
-void
-gh_input_malformed(struct gh_input_errors *errs, const char *field,
-    const char *why)
-{
-	int	 n;
-
-	if (errs == NULL || errs->missing_why != NULL)
-		return;
-	n = snprintf(errs->missing, sizeof(errs->missing), "%s", field);
-	if (n < 0)
-		errs->missing[0] = '\0';
-	errs->missing_why = why;
-}
-
-bool
-gh_input_failed(const struct gh_input_errors *errs)
-{
-
-	if (errs == NULL)
-		return false;
-	if (errs->missing[0] != '\0' || errs->missing_why != NULL)
-		return true;
-	return errs->fields != NULL &&
-	    json_object_object_length(errs->fields) > 0;
-}
-
-void
-gh_input_errors_free(struct gh_input_errors *errs)
-{
-
-	if (errs == NULL)
-		return;
-	json_object_put(errs->fields);
-	errs->fields = NULL;
 }
 
 int
