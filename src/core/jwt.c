@@ -9,7 +9,9 @@
  *
  * Verification trusts nothing before the signature: the header is read
  * only for its alg, which must be the configured one, and the payload is
- * not parsed until the HMAC over "header.payload" has matched.
+ * not parsed until the HMAC over "header.payload" has matched.  Both are
+ * read by the json module's strict parse (core/json.h), the one reading
+ * of JSON in the library: a token is held to what a request body is.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -23,12 +25,12 @@
 
 #include "core/b64url.h"
 #include "core/bounds.h"
+#include "core/json.h"
 #include "core/jwt.h"
-#include "core/utf8.h"
 #include "core/random.h"
+#include "core/str.h"
+#include "core/utf8.h"
 
-/* Header and payload are flat objects; roles is the one array. */
-#define JSON_DEPTH	8
 #define PART_MAX	GH_B64URL_DECODED_MAX(GH_TOKEN_MAX)
 
 static const struct {
@@ -183,65 +185,6 @@ hmac(enum gh_jwt_alg alg, const unsigned char *secret, size_t secret_len,
 }
 
 /*
- * A lower-case RFC 9562 uuid as gh_random_uuid() and PostgreSQL print
- * them.  One spelling per id keeps text comparisons of ids honest.
- */
-static int
-is_uuid(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len != GH_UUID_LEN)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	}
-	return 1;
-}
-
-
-/*
- * Parses buf[0..len) as exactly one JSON object and nothing after it.
- * Strict mode and UTF-8 validation refuse what a laxer parser elsewhere
- * might read differently.
- */
-static enum gh_jwt_result
-parse_object(const char *buf, size_t len, struct json_object **out)
-{
-	struct json_tokener	*tok;
-	struct json_object	*obj = NULL;
-	enum gh_jwt_result	 rc = GH_JWT_MALFORMED;
-
-	*out = NULL;
-	if (len == 0 || len > PART_MAX ||
-	    !gh_utf8_valid(buf, len))
-		return GH_JWT_MALFORMED;
-	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
-		return GH_JWT_INTERNAL;
-	json_tokener_set_flags(tok,
-	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
-	if (obj == NULL ||
-	    json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len ||
-	    !json_object_is_type(obj, json_type_object))
-		goto out;
-	*out = obj;
-	obj = NULL;
-	rc = GH_JWT_OK;
-out:
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return rc;
-}
-
-/*
  * The string value of name in obj, with its length.  Returns 1 when it
  * is there and a string without embedded NULs, 0 when it is absent, and
  * -1 when it is anything else.
@@ -300,6 +243,23 @@ copy_string(struct json_object *obj, const char *name, int required,
 		return -1;
 	memcpy(dst, s, len);
 	dst[len] = '\0';
+	return 0;
+}
+
+/*
+ * Copies the uuid claim name into dst (GH_UUID_LEN + 1 bytes) lower-cased:
+ * either case is a uuid (core/str.h's one rule), but the session cache and
+ * the database's notifications compare ids as text, in the lower case
+ * gh_random_uuid() and PostgreSQL print.
+ */
+static int
+copy_uuid(struct json_object *obj, const char *name, char *dst, size_t dstsz)
+{
+
+	if (copy_string(obj, name, 1, dst, dstsz) == -1 ||
+	    !gh_str_is_uuid(dst, strlen(dst)))
+		return -1;
+	gh_str_lower_inplace(dst);
 	return 0;
 }
 
@@ -375,8 +335,9 @@ check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
 	 */
 	if (is_our_header(buf, (size_t)n, name))
 		return GH_JWT_OK;
-	if ((rc = parse_object(buf, (size_t)n, &obj)) != GH_JWT_OK)
-		return rc;
+	/* The json module's strict parse: a token reads as a body does. */
+	if ((obj = gh_json_parse_object(buf, (size_t)n)) == NULL)
+		return GH_JWT_MALFORMED;
 
 	rc = GH_JWT_MALFORMED;
 	if (get_string(obj, "alg", &s, &slen) != 1)
@@ -549,11 +510,8 @@ check_claims(const struct gh_jwt_key *key, struct json_object *obj,
 		return rc;
 	if (!string_is(obj, "type", "access"))
 		return GH_JWT_BAD_CLAIMS;
-	if (copy_string(obj, "sub", 1, c->sub, sizeof(c->sub)) == -1 ||
-	    !is_uuid(c->sub, strlen(c->sub)))
-		return GH_JWT_BAD_CLAIMS;
-	if (copy_string(obj, "sid", 1, c->sid, sizeof(c->sid)) == -1 ||
-	    !is_uuid(c->sid, strlen(c->sid)))
+	if (copy_uuid(obj, "sub", c->sub, sizeof(c->sub)) == -1 ||
+	    copy_uuid(obj, "sid", c->sid, sizeof(c->sid)) == -1)
 		return GH_JWT_BAD_CLAIMS;
 	if (!string_is(obj, "iss", key->issuer))
 		return GH_JWT_BAD_CLAIMS;
@@ -592,31 +550,16 @@ gh_jwt_verify(const struct gh_jwt_key *key, const char *token, size_t len,
 	    len, payload, sizeof(payload), &plen);
 	if (rc != GH_JWT_OK)
 		goto out;
-	if ((rc = parse_object(payload, plen, &obj)) != GH_JWT_OK)
+	if ((obj = gh_json_parse_object(payload, plen)) == NULL) {
+		rc = GH_JWT_MALFORMED;
 		goto out;
+	}
 	rc = check_claims(key, obj, now, claims);
 out:
 	json_object_put(obj);
 	if (rc != GH_JWT_OK)
 		memset(claims, 0, sizeof(*claims));
 	return rc;
-}
-
-/*
- * Adds val to obj as key, taking val's reference either way, so callers
- * can chain json_object_new_*() straight in.
- */
-static int
-obj_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-
-	if (val == NULL)
-		return -1;
-	if (json_object_object_add(obj, key, val) != 0) {
-		json_object_put(val);
-		return -1;
-	}
-	return 0;
 }
 
 /* Is s a NUL-terminated string within its sz-byte buffer? */
@@ -639,8 +582,8 @@ claims_signable(const struct gh_jwt_claims *c)
 	    !bounded(c->username, sizeof(c->username)) ||
 	    !bounded(c->employee_id, sizeof(c->employee_id)))
 		return 0;
-	if (!is_uuid(c->sub, strlen(c->sub)) ||
-	    !is_uuid(c->sid, strlen(c->sid)) ||
+	if (!gh_str_is_uuid(c->sub, strlen(c->sub)) ||
+	    !gh_str_is_uuid(c->sid, strlen(c->sid)) ||
 	    c->username[0] == '\0' || c->nroles > GH_ROLES_MAX)
 		return 0;
 	/* What verify refuses as malformed must not be signed either. */
@@ -664,8 +607,8 @@ build_header(enum gh_jwt_alg alg)
 		return NULL;
 	if ((obj = json_object_new_object()) == NULL)
 		return NULL;
-	if (obj_add(obj, "alg", json_object_new_string(name)) == -1 ||
-	    obj_add(obj, "typ", json_object_new_string("JWT")) == -1) {
+	if (gh_json_add(obj, "alg", json_object_new_string(name)) == -1 ||
+	    gh_json_add(obj, "typ", json_object_new_string("JWT")) == -1) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -701,25 +644,28 @@ build_payload(const struct gh_jwt_key *key, const struct gh_jwt_claims *c)
 
 	if ((obj = json_object_new_object()) == NULL)
 		return NULL;
-	if (obj_add(obj, "iss", json_object_new_string(key->issuer)) == -1 ||
-	    obj_add(obj, "sub", json_object_new_string(c->sub)) == -1 ||
-	    obj_add(obj, "username",
+	if (gh_json_add(obj, "iss",
+	    json_object_new_string(key->issuer)) == -1 ||
+	    gh_json_add(obj, "sub", json_object_new_string(c->sub)) == -1 ||
+	    gh_json_add(obj, "username",
 	    json_object_new_string(c->username)) == -1)
 		goto fail;
-	if (c->employee_id[0] != '\0' && obj_add(obj, "employee_id",
+	if (c->employee_id[0] != '\0' && gh_json_add(obj, "employee_id",
 	    json_object_new_string(c->employee_id)) == -1)
 		goto fail;
-	if (obj_add(obj, "roles", build_roles(c)) == -1 ||
-	    obj_add(obj, "type", json_object_new_string("access")) == -1 ||
-	    obj_add(obj, "sid", json_object_new_string(c->sid)) == -1 ||
-	    obj_add(obj, "iat", json_object_new_int64(c->iat)) == -1 ||
-	    obj_add(obj, "exp", json_object_new_int64(c->exp)) == -1)
+	if (gh_json_add(obj, "roles", build_roles(c)) == -1 ||
+	    gh_json_add(obj, "type",
+	    json_object_new_string("access")) == -1 ||
+	    gh_json_add(obj, "sid", json_object_new_string(c->sid)) == -1 ||
+	    gh_json_add(obj, "iat", json_object_new_int64(c->iat)) == -1 ||
+	    gh_json_add(obj, "exp", json_object_new_int64(c->exp)) == -1)
 		goto fail;
 	if (c->jti[0] != '\0' &&
-	    obj_add(obj, "jti", json_object_new_string(c->jti)) == -1)
+	    gh_json_add(obj, "jti", json_object_new_string(c->jti)) == -1)
 		goto fail;
 	if (key->audience != NULL && key->audience[0] != '\0' &&
-	    obj_add(obj, "aud", json_object_new_string(key->audience)) == -1)
+	    gh_json_add(obj, "aud",
+	    json_object_new_string(key->audience)) == -1)
 		goto fail;
 	return obj;
 fail:

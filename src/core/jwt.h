@@ -10,12 +10,16 @@
  * configured audience when one is set.  Nothing is trusted from the token
  * before the signature is checked.
  *
- * Results: header or payload that is not exactly one JSON object (strict
- * JSON, valid UTF-8, nothing trailing) is GH_JWT_MALFORMED, and so is a
- * header without a string "alg" or with "crit".  A payload with invalid
+ * Results: header or payload that is not exactly one JSON object as
+ * gh_json_parse_object() reads one (strict RFC 8259 JSON, valid UTF-8,
+ * at most GH_JSON_DEPTH deep, nothing trailing) is GH_JWT_MALFORMED, and
+ * so is a header without a string "alg" or with "crit".  A payload with invalid
  * UTF-8 is therefore MALFORMED, not BAD_CLAIMS.  A header alg that is a
  * string other than the configured name is GH_JWT_BAD_ALGORITHM, which
- * is checked before the signature.  sub and sid must be lower-case uuids.
+ * is checked before the signature.  sub and sid must be uuids by the one
+ * rule of core/str.h (hex digits of either case); claims hands them out
+ * lower-cased, the spelling PostgreSQL and gh_random_uuid() print, so ids
+ * compare as text downstream.
  * A string claim too long for its field in gh_jwt_claims is BAD_CLAIMS:
  * nothing is truncated.
  *
@@ -79,7 +83,7 @@ const char	*gh_jwt_alg_name(enum gh_jwt_alg);
  * Signs claims as an access token (type "access", iss and aud from key)
  * into out, NUL-terminated.  Returns the token length, or -1: also when
  * the secret or issuer is empty, or claims hold what gh_jwt_verify()
- * would refuse (sub or sid not a lower-case uuid, empty username).
+ * would refuse (sub or sid not a uuid, empty username).
  * employee_id and jti are written only when non-empty.
  */
 long	gh_jwt_sign(const struct gh_jwt_key *, const struct gh_jwt_claims *,

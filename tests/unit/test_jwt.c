@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 
 #include "core/b64url.h"
+#include "core/json.h"
 #include "core/jwt.h"
 
 #define NOW	INT64_C(1700000000)
@@ -928,13 +929,17 @@ Test(jwt, non_uuid_sub_is_bad_claims)
 	    P_USER "," P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
 }
 
-Test(jwt, upper_case_uuid_sub_is_bad_claims)
+Test(jwt, upper_case_uuid_sub_and_sid_are_read_lower_cased)
 {
 	struct gh_jwt_claims	 c;
 
+	/* RFC 9562: a uuid's hex digits are case-insensitive on input. */
 	cr_assert_eq(verify_payload("{" P_ISS ","
 	    "\"sub\":\"0B7E5C3A-1F2D-4E6B-9A8C-7D6E5F4A3B2C\"," P_USER ","
-	    P_TYPE "," P_SID "," P_EXP "}", &c), GH_JWT_BAD_CLAIMS);
+	    P_TYPE ",\"sid\":\"5F0C2D7E-8A1B-4C3D-B2E1-0F9E8D7C6B5A\","
+	    P_EXP "}", &c), GH_JWT_OK);
+	cr_assert_str_eq(c.sub, SUB);
+	cr_assert_str_eq(c.sid, SID);
 }
 
 Test(jwt, sub_as_number_is_bad_claims)
@@ -1409,13 +1414,33 @@ Test(jwt, payload_with_raw_nul_is_malformed)
 	cr_assert_eq(gh_jwt_verify(&k, tok, pos, NOW, &c), GH_JWT_MALFORMED);
 }
 
+/* A good payload with "x" holding depth - 1 nested arrays. */
+static void
+nested_payload(size_t depth, char *pay, size_t paysz)
+{
+	size_t	 i;
+	int	 n;
+
+	n = snprintf(pay, paysz, "{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"x\":");
+	cr_assert(n > 0 && (size_t)n + 2 * depth + 1 < paysz);
+	for (i = 1; i < depth; i++)
+		pay[n++] = '[';
+	for (i = 1; i < depth; i++)
+		pay[n++] = ']';
+	pay[n++] = '}';
+	pay[n] = '\0';
+}
+
 Test(jwt, payload_nested_too_deep_is_malformed)
 {
 	struct gh_jwt_claims	 c;
+	char			 pay[512];
 
-	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
-	    "," P_SID "," P_EXP ",\"x\":[[[[[[[[[[[[1]]]]]]]]]]]]}", &c),
-	    GH_JWT_MALFORMED);
+	nested_payload(GH_JSON_DEPTH + 1, pay, sizeof(pay));
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_MALFORMED);
+	nested_payload(GH_JSON_DEPTH, pay, sizeof(pay));
+	cr_assert_eq(verify_payload(pay, &c), GH_JWT_OK);
 }
 
 Test(jwt, verify_refuses_key_without_issuer)
@@ -1458,4 +1483,59 @@ Test(jwt, sign_refuses_claims_with_invalid_utf8)
 	cr_assert_eq(gh_jwt_sign(&key, &c, out, sizeof(out)), -1);
 	snprintf(c.username, sizeof(c.username), "alice");
 	cr_assert_gt(gh_jwt_sign(&key, &c, out, sizeof(out)), 0);
+}
+
+/*
+ * Strict JSON is the json module's: what its lexical pass refuses and
+ * json-c's STRICT mode alone would take (single-quoted names, NaN and
+ * Infinity, "1.", raw control characters in strings) is MALFORMED, in a
+ * correctly signed payload or header as in a request body.
+ */
+Test(jwt, payload_json_only_json_c_would_take_is_malformed)
+{
+	static const char *const pays[] = {
+		"{'iss':\"" ISSUER "\"," P_SUB "," P_USER "," P_TYPE "," P_SID
+		    "," P_EXP "}",
+		"{" P_ISS "," P_SUB ",\"username\":\"al\tice\"," P_TYPE ","
+		    P_SID "," P_EXP "}",
+		"{" P_ISS "," P_SUB "," P_USER "," P_TYPE "," P_SID "," P_EXP
+		    ",\"x\":NaN}",
+		"{" P_ISS "," P_SUB "," P_USER "," P_TYPE "," P_SID "," P_EXP
+		    ",\"x\":-Infinity}",
+		"{" P_ISS "," P_SUB "," P_USER "," P_TYPE "," P_SID "," P_EXP
+		    ",\"x\":1.}",
+	};
+	struct gh_jwt_claims	 c;
+	size_t			 i;
+
+	/* The same claims in JSON are fine: only the spelling is at fault. */
+	cr_assert_eq(verify_payload("{" P_ISS "," P_SUB "," P_USER "," P_TYPE
+	    "," P_SID "," P_EXP ",\"x\":1.0}", &c), GH_JWT_OK);
+	for (i = 0; i < sizeof(pays) / sizeof(pays[0]); i++)
+		cr_assert_eq(verify_payload(pays[i], &c), GH_JWT_MALFORMED,
+		    "%s", pays[i]);
+}
+
+Test(jwt, header_json_only_json_c_would_take_is_malformed)
+{
+	static const char *const hdrs[] = {
+		"{'alg':\"HS256\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"J\tWT\"}",
+		"{\"alg\":\"HS256\",\"n\":NaN}",
+	};
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 i, len;
+
+	make_key(&k, GH_JWT_HS256);
+	len = hand_sign(GH_JWT_HS256, "{\"alg\":\"HS256\",\"n\":1}",
+	    GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		len = hand_sign(GH_JWT_HS256, hdrs[i], GOOD_PAYLOAD, tok,
+		    sizeof(tok));
+		cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c),
+		    GH_JWT_MALFORMED, "%s", hdrs[i]);
+	}
 }
