@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "core/config.h"
+#include "core/str.h"
 
 /* Far above any real file; a bigger one is a mistake, not a config. */
 #define CONFIG_FILE_MAX		(64 * 1024)
@@ -160,23 +161,12 @@ find_key(const char *name)
 	return NULL;
 }
 
-static unsigned char
-ascii_lower(unsigned char c)
-{
-
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* Not strcasecmp: the answer must not depend on the locale. */
 static int
 ascii_caseeq(const char *a, const char *b)
 {
 
-	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if (ascii_lower((unsigned char)*a) !=
-		    ascii_lower((unsigned char)*b))
-			return 0;
-	return *a == *b;
+	return gh_str_eq_nocase(a, strlen(a), b, strlen(b));
 }
 
 /* A whole decimal number in min..max, nothing before or after it. */

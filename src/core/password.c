@@ -18,6 +18,7 @@
 
 #include "core/bounds.h"
 #include "core/password.h"
+#include "core/str.h"
 
 #define BCRYPT_PREFIX		"$2b$"
 #define BCRYPT_HASH_LEN		60	/* "$2b$NN$" + 22 salt + 31 hash */
@@ -208,13 +209,6 @@ utf8_length(const char *s, size_t len)
 	return n;
 }
 
-static unsigned char
-ascii_lower(unsigned char c)
-{
-
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /*
  * ASCII only, on purpose: usernames are ASCII, and locale-aware folding
  * (strcasecmp) would make the answer depend on the environment.
@@ -222,15 +216,10 @@ ascii_lower(unsigned char c)
 static bool
 same_ignoring_case(const char *pw, size_t len, const char *s)
 {
-	size_t	 i;
 
-	if (s == NULL || s[0] == '\0' || strlen(s) != len)
+	if (s == NULL || s[0] == '\0')
 		return false;
-	for (i = 0; i < len; i++)
-		if (ascii_lower((unsigned char)pw[i]) !=
-		    ascii_lower((unsigned char)s[i]))
-			return false;
-	return true;
+	return gh_str_eq_nocase(pw, len, s, strlen(s));
 }
 
 static bool

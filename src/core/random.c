@@ -7,15 +7,19 @@
  */
 #include <limits.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "core/b64url.h"
 #include "core/random.h"
+#include "core/str.h"
 
 /* Encoding in multiples of 3 bytes lets chunks be encoded one by one. */
-#define CHUNK	48
+#define CHUNK		48
+/* A uuid is 128 bits. */
+#define UUID_BYTES	16
 
 int
 gh_random_bytes(void *buf, size_t n)
@@ -36,28 +40,32 @@ gh_random_bytes(void *buf, size_t n)
 	return 0;
 }
 
+/* RFC 9562 section 4: the hex digits of each hyphen-separated group. */
+static const size_t	 uuid_groups[] = { 8, 4, 4, 4, 12 };
+
 int
 gh_random_uuid(char *out, size_t outsz)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 b[16];
-	size_t			 i, o = 0;
+	unsigned char		 b[UUID_BYTES];
+	char			 hex[2 * UUID_BYTES + 1];
+	size_t			 g, h = 0, o = 0;
 
 	if (out == NULL || outsz < GH_UUID_LEN + 1)
 		return -1;
-	if (gh_random_bytes(b, sizeof(b)) == -1) {
-		out[0] = '\0';
+	out[0] = '\0';
+	if (gh_random_bytes(b, sizeof(b)) == -1)
 		return -1;
-	}
 	/* RFC 9562 section 5.4: version 4, variant 10xx. */
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-
-	for (i = 0; i < sizeof(b); i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
+	if (gh_str_hex(b, sizeof(b), hex, sizeof(hex)) == -1)
+		return -1;
+	for (g = 0; g < sizeof(uuid_groups) / sizeof(uuid_groups[0]); g++) {
+		if (g > 0)
 			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 0x0f];
+		memcpy(out + o, hex + h, uuid_groups[g]);
+		o += uuid_groups[g];
+		h += uuid_groups[g];
 	}
 	out[o] = '\0';
 	return 0;

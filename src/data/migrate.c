@@ -15,8 +15,9 @@
 
 #include <openssl/sha.h>
 
-#include "data/db.h"
 #include "core/log.h"
+#include "core/str.h"
+#include "data/db.h"
 #include "data/migrate.h"
 
 #define MIGRATION_FILE_MAX	(1024 * 1024)
@@ -99,19 +100,6 @@ select_migration(const struct dirent *d)
 	return is_migration_name(d->d_name);
 }
 
-static void
-hex_digest(const unsigned char *d, size_t n, char *out)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
 static int
 read_migration(const char *dir, const char *name, struct migration *m,
     char *err, size_t errsz)
@@ -147,7 +135,11 @@ read_migration(const char *dir, const char *name, struct migration *m,
 	}
 	m->sql[n] = '\0';
 	SHA256((const unsigned char *)m->sql, n, digest);
-	hex_digest(digest, sizeof(digest), m->checksum);
+	if (gh_str_hex(digest, sizeof(digest), m->checksum,
+	    sizeof(m->checksum)) == -1) {
+		seterr(err, errsz, "%s: cannot format its checksum", path);
+		goto out;
+	}
 	(void)snprintf(m->version, sizeof(m->version), "%s", name);
 	rc = 0;
 out:
