@@ -26,6 +26,8 @@
 /* Longest value we copy out of a line: above every field in the struct. */
 #define VALUE_MAX		2048
 #define KEY_MAX			64
+/* The example's section rules end at this column, short of 80. */
+#define EXAMPLE_RULE_WIDTH	72
 
 enum key_type {
 	KT_STRING,		/* char[]; NUL-terminated, bounded by size */
@@ -42,88 +44,164 @@ struct key {
 	const char	*name;
 	enum key_type	 type;
 	size_t		 off;
-	size_t		 size;	/* of the field: checked against the type */
+	size_t		 size;	/* of the field, checked by type */
 	long		 min;
 	long		 max;
-	const char	*def;	/* the default, as the file would spell it */
-	const char	*help;
+	const char	*def;	/* the default, spelt as in the file */
+	const char	*section;	/* non-NULL: opens this section */
+	const char	*help;	/* the example's comment, '\n' a line */
 };
 
 #define FIELD(m) \
 	offsetof(struct gh_config, m), sizeof(((struct gh_config *)0)->m)
 
-/* Keep in step with etc/gatehouse.conf.example; test_config checks. */
+/*
+ * The example file's text before the first key.  It and the table are all
+ * of etc/gatehouse.conf.example: gh_config_write_example() prints them,
+ * and test_config holds the committed file to its output.
+ */
+static const char example_head[] =
+	"gatehouse.conf: every key with its default.\n"
+	"\n"
+	"gatehouse reads the file named by the GATEHOUSE_CONFIG environment\n"
+	"variable.  When that is not set, it reads a file named\n"
+	"gatehouse.conf in the directory of the running program, if there is\n"
+	"one (shared hosting, where nothing can set the programs'\n"
+	"environment: see etc/shared-hosting/README.md; keep such a file\n"
+	"where the web server refuses to serve it).  Each key can be\n"
+	"overridden by an environment variable of the same name in upper\n"
+	"case: DATABASE_URL, JWT_SECRET, JWT_SECRET_FILE, BCRYPT_COST, ...\n"
+	"An empty variable counts: JWT_SECRET_FILE= clears a jwt_secret_file\n"
+	"set here.\n"
+	"\n"
+	"Syntax: \"key = value\", one per line.  Comments take a whole line,\n"
+	"starting with '#'.  A value may be put in double quotes (to keep\n"
+	"leading or trailing spaces); there are no escapes.  Unknown keys are\n"
+	"errors.";
+
 static const struct key keys[] = {
 	{ "database_url", KT_STRING, FIELD(database_url), 0, 0, "",
-	  "libpq connection string or URI; empty uses libpq's PG* variables" },
+	  "database",
+	  "libpq connection string or URI; empty uses libpq's defaults\n"
+	  "(PGHOST, ...)." },
 	{ "statement_timeout_ms", KT_INT, FIELD(statement_timeout_ms),
-	  1, 600000, "5000",
-	  "PostgreSQL statement_timeout for every query, in milliseconds" },
-
+	  1, 600000, "5000", NULL,
+	  "Longest a single query may run, in milliseconds (1 to 600000)." },
 	{ "database_program_roles", KT_BOOL, FIELD(database_program_roles),
-	  0, 0, "true",
-	  "each program connects as its own role, gatehouse_<program>" },
+	  0, 0, "true", NULL,
+	  "Each program connects as its own least-privileged role\n"
+	  "(gatehouse_login, gatehouse_me, ...; sql/005_program_roles.sql\n"
+	  "makes them) instead of the user of database_url.  Set false when\n"
+	  "the migrating user could not create roles (a hosted PostgreSQL\n"
+	  "without CREATEROLE)." },
+
 	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
-	  "HMAC key for access tokens, at least 32 bytes" },
-	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "",
-	  "file holding the HMAC key, instead of jwt_secret" },
-	{ "jwt_algorithm", KT_ALG, FIELD(jwt_algorithm), 0, 0, "HS256",
-	  "HS256, HS384 or HS512" },
-	{ "jwt_issuer", KT_STRING, FIELD(jwt_issuer), 0, 0, "gatehouse",
-	  "the iss claim of issued tokens, required on verified ones" },
-	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "",
-	  "the aud claim; empty for none" },
+	  "tokens",
+	  "HMAC key for access tokens, at least 32 bytes: make one with\n"
+	  "`gatehouse secret`.  This example value is refused on purpose." },
+	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "", NULL,
+	  "A file holding the key instead (one trailing newline is ignored);\n"
+	  "set either jwt_secret or jwt_secret_file, not both.  Only the\n"
+	  "programs that sign or check tokens read it." },
+	{ "jwt_algorithm", KT_ALG, FIELD(jwt_algorithm), 0, 0, "HS256", NULL,
+	  "Signing algorithm: HS256, HS384 or HS512." },
+	{ "jwt_issuer", KT_STRING, FIELD(jwt_issuer), 0, 0, "gatehouse", NULL,
+	  "The iss claim put in tokens and required of them." },
+	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "", NULL,
+	  "The aud claim put in tokens and required of them; empty for none." },
 	{ "access_token_expire_minutes", KT_INT,
-	  FIELD(access_token_expire_minutes), 1, 1440, "15",
-	  "access token lifetime" },
+	  FIELD(access_token_expire_minutes), 1, 1440, "15", NULL,
+	  "Access token lifetime in minutes (1 to 1440)." },
 	{ "refresh_token_expire_days", KT_INT,
-	  FIELD(refresh_token_expire_days), 1, 365, "7",
-	  "refresh token lifetime from its issue" },
+	  FIELD(refresh_token_expire_days), 1, 365, "7", NULL,
+	  "Refresh token lifetime in days from its issue (1 to 365)." },
 	{ "session_max_days", KT_INT, FIELD(session_max_days), 1, 3650, "30",
-	  "a session ends this long after its login, whatever the refreshes" },
+	  NULL,
+	  "A session ends this many days after its login, however often it is\n"
+	  "refreshed (1 to 3650; not less than refresh_token_expire_days)." },
 	{ "refresh_reuse_grace_seconds", KT_INT,
-	  FIELD(refresh_reuse_grace_seconds), 0, 300, "10",
-	  "reuse of a just-rotated refresh token tolerated for this long" },
+	  FIELD(refresh_reuse_grace_seconds), 0, 300, "10", NULL,
+	  "A just-rotated refresh token reused within this many seconds gets\n"
+	  "a new pair instead of revoking the session: two tabs racing (0 to\n"
+	  "300)." },
 
 	{ "bcrypt_cost", KT_INT, FIELD(bcrypt_cost), 4, 31, "12",
-	  "bcrypt work factor for new hashes" },
+	  "passwords",
+	  "bcrypt work factor for new hashes (4 to 31); older ones are\n"
+	  "rehashed at login." },
 	{ "password_min_length", KT_INT, FIELD(password_min_length), 1, 72,
-	  "8", "minimum password length in characters" },
+	  "8", NULL,
+	  "Minimum password length in characters (1 to 72)." },
 	{ "password_require_classes", KT_BOOL,
-	  FIELD(password_require_classes), 0, 0, "false",
-	  "require an upper-case letter, a lower-case letter and a digit" },
+	  FIELD(password_require_classes), 0, 0, "false", NULL,
+	  "Require an upper-case letter, a lower-case letter and a digit\n"
+	  "(true/false)." },
 
 	{ "registration", KT_REGISTRATION, FIELD(registration), 0, 0, "open",
-	  "open or closed self-registration" },
+	  "registration & requests",
+	  "Self-registration at /api/auth/register: open or closed." },
 	{ "max_body_bytes", KT_SIZE, FIELD(max_body_bytes), 1024, 1048576,
-	  "16384", "largest request body read" },
+	  "16384", NULL,
+	  "Largest request body read, in bytes (1024 to 1048576); larger gets\n"
+	  "413." },
 	{ "cors_allowed_origins", KT_STRING, FIELD(cors_allowed_origins), 0, 0,
-	  "", "comma-separated origins allowed by CORS; empty for none" },
+	  "", NULL,
+	  "Origins allowed by CORS, comma-separated; empty sends no CORS\n"
+	  "headers." },
 
 	{ "login_max_failures_per_account", KT_INT,
 	  FIELD(login_max_failures_per_account), 1, 1000, "5",
-	  "failed logins for one account within the window before 429" },
+	  "throttling",
+	  "Failed logins for one account within the window before 429 (1 to\n"
+	  "1000)." },
 	{ "login_max_failures_per_address", KT_INT,
-	  FIELD(login_max_failures_per_address), 1, 1000000, "100",
-	  "failed logins from one address within the window before 429" },
+	  FIELD(login_max_failures_per_address), 1, 1000000, "100", NULL,
+	  "Failed logins from one client address within the window before 429\n"
+	  "(1 to 1000000)." },
 	{ "login_failure_window_seconds", KT_INT,
-	  FIELD(login_failure_window_seconds), 1, 86400, "900",
-	  "how far back failed logins count" },
+	  FIELD(login_failure_window_seconds), 1, 86400, "900", NULL,
+	  "How far back failed logins count, in seconds (1 to 86400).  Before\n"
+	  "register_window_seconds existed this was the registration window\n"
+	  "too, and it still is in a configuration that does not set\n"
+	  "register_window_seconds." },
 	{ "register_max_per_address", KT_INT,
-	  FIELD(register_max_per_address), 0, 1000000, "20",
-	  "registrations from one address within the window; 0 for no limit" },
+	  FIELD(register_max_per_address), 0, 1000000, "20", NULL,
+	  "Registrations from one client address within\n"
+	  "register_window_seconds before 429 (0 for no limit)." },
+	{ "register_window_seconds", KT_INT,
+	  FIELD(register_window_seconds), 1, 86400, "900", NULL,
+	  "How far back registrations count, in seconds (1 to 86400); when\n"
+	  "not set, login_failure_window_seconds." },
 
 	{ "auth_cache_entries", KT_INT, FIELD(auth_cache_entries), 0, 1048576,
-	  "4096", "sessions each program remembers, kept exact by LISTEN; "
-	  "0 asks PostgreSQL on every request" },
+	  "4096", "session cache",
+	  "Sessions each token-checking program (me, admin, authorize,\n"
+	  "login's logout-all) remembers, about 550 bytes each, touched only\n"
+	  "as sessions come (plus 8 bytes of index each).  Every process of a\n"
+	  "pool sees every session, so size it for the sessions active at\n"
+	  "once: past it, the least recently used are asked again.  A\n"
+	  "remembered session is used only after a round trip that returns\n"
+	  "every change committed before the request (LISTEN gh_auth, fed by\n"
+	  "triggers), so a logout, suspension or role change still takes\n"
+	  "effect on the very next request.  0 runs the full query on every\n"
+	  "request; use 0 behind a transaction-mode pooler (PgBouncer\n"
+	  "pool_mode = transaction), which does not carry LISTEN (0 to\n"
+	  "1048576)." },
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
-	  "cookie the authorizer also takes the token from; empty for none" },
+	  "authorizer",
+	  "A cookie the authorizer (cgi-bin/authorize) also reads the access\n"
+	  "token from, for browser pages; empty reads only the Authorization\n"
+	  "header." },
 	{ "authorizer_login_url", KT_STRING, FIELD(authorizer_login_url), 0, 0,
-	  "", "where the authorizer sends a browser without a token" },
+	  "", NULL,
+	  "Where the authorizer redirects a browser (Accept: text/html) that\n"
+	  "has no valid token, with ?next=<the page>; empty answers 401\n"
+	  "instead." },
 
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
-	  "debug, info, warning or error" },
+	  "logging",
+	  "Lowest level logged to stderr: debug, info, warning or error." },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -354,6 +432,37 @@ set_value(struct gh_config *cfg, const struct key *k, const char *v,
 	return fail(err, errsz, "%s: %s has a bad value", where, k->name);
 }
 
+/*
+ * login_failure_window_seconds was every window before
+ * register_window_seconds came: a configuration that names only the old
+ * key keeps the meaning it had, and one that names the new key, in any
+ * order and from any source, gets what it says.
+ */
+static void
+follow_old_window(struct gh_config *cfg, const struct key *k)
+{
+
+	if (k->off == offsetof(struct gh_config, register_window_seconds))
+		cfg->register_window_given = true;
+	else if (k->off ==
+	    offsetof(struct gh_config, login_failure_window_seconds) &&
+	    !cfg->register_window_given)
+		cfg->register_window_seconds =
+		    cfg->login_failure_window_seconds;
+}
+
+/* Sets k from a file or the environment, as the operator asked. */
+static int
+apply(struct gh_config *cfg, const struct key *k, const char *v,
+    const char *where, char *err, size_t errsz)
+{
+
+	if (set_value(cfg, k, v, where, err, errsz) == -1)
+		return -1;
+	follow_old_window(cfg, k);
+	return 0;
+}
+
 void
 gh_config_defaults(struct gh_config *cfg)
 {
@@ -449,7 +558,7 @@ parse_line(struct gh_config *cfg, const char *s, size_t len,
 	value[len] = '\0';
 	vlen = len;
 
-	rc = set_value(cfg, k, value, where, err, errsz);
+	rc = apply(cfg, k, value, where, err, errsz);
 	/* The value may be the secret. */
 	OPENSSL_cleanse(value, vlen);
 	return rc;
@@ -602,14 +711,15 @@ gh_config_apply_env(struct gh_config *cfg, char *err, size_t errsz)
 		if (n < 0 || (size_t)n >= sizeof(where))
 			return fail(err, errsz, "%s: cannot format a message",
 			    name);
-		if (set_value(cfg, &keys[i], v, where, err, errsz) == -1)
+		if (apply(cfg, &keys[i], v, where, err, errsz) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-int
-gh_config_load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
+/* Reads the secret from jwt_secret_file when that is set. */
+static int
+load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 {
 	/* The longest secret and its newline; read_bounded sees past it. */
 	unsigned char	 buf[GH_SECRET_MAX + 1];
@@ -753,31 +863,119 @@ gh_config_beside_program(char *out, size_t outsz)
 	return 0;
 }
 
+/* A program that needs no secret keeps no copy of one. */
+static void
+forget_secret(struct gh_config *cfg)
+{
+
+	OPENSSL_cleanse(cfg->jwt_secret, sizeof(cfg->jwt_secret));
+	cfg->jwt_secret_len = 0;
+}
+
 int
 gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 {
 	const char	*path;
 	char		 beside[PATH_MAX];
+	int		 rc = -1;
 
 	gh_config_defaults(cfg);
 	if ((path = getenv(GH_CONFIG_ENV)) != NULL) {
 		/* Set to nothing is more likely a mistake than a wish. */
-		if (path[0] == '\0')
-			return fail(err, errsz, "%s is set but empty",
+		if (path[0] == '\0') {
+			(void)fail(err, errsz, "%s is set but empty",
 			    GH_CONFIG_ENV);
+			goto out;
+		}
 		if (gh_config_parse_file(cfg, path, err, errsz) == -1)
-			return -1;
+			goto out;
 	} else if (gh_config_beside_program(beside, sizeof(beside)) == 0 &&
 	    access(beside, F_OK) == 0) {
 		/* Shared hosting: no server config names the file. */
 		if (gh_config_parse_file(cfg, beside, err, errsz) == -1)
-			return -1;
+			goto out;
 	}
 	if (gh_config_apply_env(cfg, err, errsz) == -1)
+		goto out;
+	/*
+	 * The secret file may be readable by the token programs' user
+	 * alone: a program that needs no secret does not open it.
+	 */
+	if ((need & GH_CONFIG_NEED_SECRET) &&
+	    load_secret_file(cfg, err, errsz) == -1)
+		goto out;
+	rc = gh_config_validate(cfg, need, err, errsz);
+out:
+	if (!(need & GH_CONFIG_NEED_SECRET))
+		forget_secret(cfg);
+	return rc;
+}
+
+/* Writes text as comment lines, "# " before each ("#" alone if empty). */
+static int
+write_comment(FILE *f, const char *text)
+{
+	const char	*nl;
+	size_t		 len;
+
+	for (;;) {
+		nl = strchr(text, '\n');
+		len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		if (fprintf(f, len > 0 ? "# %.*s\n" : "#%.*s\n", (int)len,
+		    text) < 0)
+			return -1;
+		if (nl == NULL)
+			return 0;
+		text = nl + 1;
+	}
+}
+
+/* "# --- name -----", dashes to EXAMPLE_RULE_WIDTH, between blank lines. */
+static int
+write_section(FILE *f, const char *name)
+{
+	int	 n;
+
+	if ((n = fprintf(f, "\n# --- %s ", name)) < 0)
 		return -1;
-	if (gh_config_load_secret_file(cfg, err, errsz) == -1)
+	for (n--; n < EXAMPLE_RULE_WIDTH; n++)
+		if (fputc('-', f) == EOF)
+			return -1;
+	return fputs("\n\n", f) == EOF ? -1 : 0;
+}
+
+/*
+ * The secret's default is none, but an example that left it empty would
+ * be copied as it is and refused without a hint; the example's own
+ * secret is refused with one.
+ */
+static const char *
+example_value(const struct key *k)
+{
+
+	return k->type == KT_SECRET ? GH_EXAMPLE_SECRET : k->def;
+}
+
+int
+gh_config_write_example(FILE *f)
+{
+	const char	*v;
+	size_t		 i;
+
+	if (write_comment(f, example_head) == -1)
 		return -1;
-	return gh_config_validate(cfg, need, err, errsz);
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].section != NULL &&
+		    write_section(f, keys[i].section) == -1)
+			return -1;
+		if (write_comment(f, keys[i].help) == -1)
+			return -1;
+		v = example_value(&keys[i]);
+		if (fprintf(f, v[0] != '\0' ? "%s = %s\n" : "%s =%s\n",
+		    keys[i].name, v) < 0)
+			return -1;
+	}
+	return fflush(f) == EOF || ferror(f) ? -1 : 0;
 }
 
 const char *const *

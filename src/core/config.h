@@ -7,17 +7,21 @@
  * (JWT_SECRET for jwt_secret, ...), and the JWT secret also from a file
  * (jwt_secret_file / JWT_SECRET_FILE).
  *
- * Promises: every key has a default (etc/gatehouse.conf.example lists them,
- * and a test holds the two in step); an unknown key, a malformed value or
- * an out-of-range number is an error that names the key and the line;
- * gh_config_validate() refuses a missing secret, one under 32 bytes and the
- * example's secret, with a message that says how to make a good one.
+ * Promises: every key has a default and a comment, and
+ * etc/gatehouse.conf.example is what gh_config_write_example() prints of
+ * them (a test holds the committed file to it); an unknown key, a
+ * malformed value or an out-of-range number is an error that names the
+ * key and the line; gh_config_validate() refuses a missing secret, one
+ * under 32 bytes and the example's secret, with a message that says how
+ * to make a good one.  login_failure_window_seconds, the one window of
+ * old, still sets register_window_seconds unless that is set itself.
  */
 #ifndef GH_CONFIG_H
 #define GH_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/bounds.h"
 #include "core/jwt.h"
@@ -64,6 +68,9 @@ struct gh_config {
 	int			login_max_failures_per_address;
 	int			login_failure_window_seconds;
 	int			register_max_per_address;	/* 0: no limit */
+	int			register_window_seconds;
+	/* Set by a file or the environment: the old key no longer sets it. */
+	bool			register_window_given;
 
 	int			auth_cache_entries;	/* 0: off */
 	char			authorizer_cookie[64];	/* "" for none */
@@ -93,9 +100,6 @@ int	gh_config_parse_file(struct gh_config *, const char *path, char *err,
 /* Applies every KEY set in the environment over cfg. */
 int	gh_config_apply_env(struct gh_config *, char *err, size_t errsz);
 
-/* Reads the secret from jwt_secret_file when that is set. */
-int	gh_config_load_secret_file(struct gh_config *, char *err, size_t errsz);
-
 /* Checks what the caller needs (GH_CONFIG_NEED_*) and cross-field rules. */
 int	gh_config_validate(const struct gh_config *, int need, char *err,
 	    size_t errsz);
@@ -104,7 +108,10 @@ int	gh_config_validate(const struct gh_config *, int need, char *err,
  * The whole start-up path: defaults, the file named by GATEHOUSE_CONFIG
  * when it is set, else gatehouse.conf beside the running program when
  * there is one (a file there that cannot be read or parsed is an error),
- * then the environment, the secret file, and validation.
+ * then the environment, the secret file, and validation.  Without
+ * GH_CONFIG_NEED_SECRET the secret is neither read from jwt_secret_file
+ * nor required, and none is kept: jwt_secret_len is 0 on return (the
+ * example's secret is still refused wherever it turns up).
  */
 int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
 
@@ -117,5 +124,11 @@ int	gh_config_beside_program(char *out, size_t outsz);
 
 /* Names of every key, NULL-terminated, for tests and documentation. */
 const char *const *gh_config_keys(void);
+
+/*
+ * Writes etc/gatehouse.conf.example: every key with its default and its
+ * comment, from the one key table.  0, or -1 when f could not be written.
+ */
+int	gh_config_write_example(FILE *);
 
 #endif

@@ -163,7 +163,7 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
 	if (fmt_long(window, sizeof(window),
-	    cfg->login_failure_window_seconds) == -1)
+	    cfg->register_window_seconds) == -1)
 		return GH_DB_ERROR;
 	if ((st = gh_db_exec(db, &stmt_register_check, params, &res)) !=
 	    GH_OK)

@@ -4,7 +4,9 @@
  *
  * Checked: a failure leaves a message; every string field stays
  * NUL-terminated within its buffer; the secret's length matches its
- * bytes; whatever parsed, validation never finds a number out of range.
+ * bytes; until register_window_seconds is given, it follows
+ * login_failure_window_seconds; whatever parsed, validation never finds
+ * a number out of range.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(cfg.jwt_secret_len <= GH_SECRET_MAX);
 	FUZZ_ASSERT(cfg.jwt_secret[cfg.jwt_secret_len] == '\0');
 	FUZZ_ASSERT(memchr(cfg.jwt_secret, '\0', cfg.jwt_secret_len) == NULL);
+	if (!cfg.register_window_given)
+		FUZZ_ASSERT(cfg.register_window_seconds ==
+		    cfg.login_failure_window_seconds);
 
 	/*
 	 * Parsing range-checks every number, so validation may refuse only

@@ -122,6 +122,8 @@ Test(config, defaults_follow_the_contract)
 	cr_assert_eq(c.login_max_failures_per_account, 5);
 	cr_assert_eq(c.login_max_failures_per_address, 100);
 	cr_assert_eq(c.login_failure_window_seconds, 900);
+	cr_assert_eq(c.register_window_seconds, 900);
+	cr_assert_eq(c.register_window_given, false);
 	cr_assert_eq(c.log_level, GH_LOG_INFO);
 }
 
@@ -142,7 +144,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)26);
+	cr_assert_eq(n, (size_t)27);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -964,9 +966,13 @@ Test(config, example_parses_to_the_defaults_then_fails_on_its_secret)
 	    "%s", err);
 	free(text);
 
-	/* Every value the example shows is the default, but the secret. */
+	/*
+	 * Every value the example shows is the default, but the secret; and
+	 * it names register_window_seconds, so that counts as given.
+	 */
 	gh_config_defaults(&d);
 	set_secret(&d, GH_EXAMPLE_SECRET);
+	d.register_window_given = true;
 	cr_assert_eq(memcmp(&c, &d, sizeof(c)), 0);
 
 	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
@@ -990,4 +996,155 @@ Test(config, the_file_beside_the_program_is_in_its_directory)
 	cr_assert_str_eq(path + (slash - exe + 1), "gatehouse.conf");
 	/* Too small a buffer is refused, not truncated. */
 	cr_assert_eq(gh_config_beside_program(path, 8), -1);
+}
+
+/* The example file is the key table's */
+
+Test(config, example_is_what_the_key_table_writes)
+{
+	FILE	*f;
+	char	*text, *want = NULL;
+	size_t	 len, wantlen = 0;
+	int	 same;
+
+	text = read_example(&len);
+	cr_assert_not_null(f = open_memstream(&want, &wantlen));
+	cr_assert_eq(gh_config_write_example(f), 0);
+	cr_assert_eq(fclose(f), 0);
+	same = len == wantlen && memcmp(text, want, len) == 0;
+	if (!same) {
+		/* What to commit, for whoever changed the table. */
+		cr_assert_not_null(f = fopen("gatehouse.conf.example.new",
+		    "w"));
+		cr_assert_eq(fwrite(want, 1, wantlen, f), wantlen);
+		cr_assert_eq(fclose(f), 0);
+	}
+	cr_assert(same, "etc/gatehouse.conf.example is not what the key "
+	    "table in src/core/config.c writes: the table's output is in "
+	    "gatehouse.conf.example.new of the current directory; copy it "
+	    "over etc/gatehouse.conf.example");
+	free(want);
+	free(text);
+}
+
+Test(config, example_write_failure_is_reported)
+{
+	FILE	*f;
+
+	cr_assert_not_null(f = fopen("/dev/full", "w"));
+	cr_assert_eq(gh_config_write_example(f), -1);
+	(void)fclose(f);
+}
+
+/* register_window_seconds, and the old key that still sets it */
+
+Test(config, register_window_follows_the_old_key_until_given)
+{
+	static const struct {
+		const char	*text;
+		int		 login, reg;
+	} cases[] = {
+		{ "", 900, 900 },
+		{ "login_failure_window_seconds = 600", 600, 600 },
+		{ "register_window_seconds = 60", 900, 60 },
+		{ "register_window_seconds = 60\n"
+		  "login_failure_window_seconds = 600", 600, 60 },
+		{ "login_failure_window_seconds = 600\n"
+		  "register_window_seconds = 60", 600, 60 },
+	};
+	struct gh_config	 c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(&c, cases[i].text);
+		cr_assert_eq(c.login_failure_window_seconds, cases[i].login,
+		    "[%s]", cases[i].text);
+		cr_assert_eq(c.register_window_seconds, cases[i].reg, "[%s]",
+		    cases[i].text);
+	}
+}
+
+Test(config, old_window_key_in_env_sets_both_unless_register_is_given)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] = "register_window_seconds = 60\n";
+
+	clear_env();
+	cr_assert_eq(setenv("LOGIN_FAILURE_WINDOW_SECONDS", "300", 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.login_failure_window_seconds, 300);
+	cr_assert_eq(c.register_window_seconds, 300);
+
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	cr_assert_eq(setenv(GH_CONFIG_ENV, path, 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.login_failure_window_seconds, 300);
+	cr_assert_eq(c.register_window_seconds, 60);
+	cr_assert_eq(unlink(path), 0);
+}
+
+Test(config, register_window_is_range_checked)
+{
+
+	parse_fails("register_window_seconds = 0", "gatehouse.conf line 1: "
+	    "register_window_seconds must be a whole number from 1 to 86400");
+	parse_fails("register_window_seconds = 86401", "gatehouse.conf line "
+	    "1: register_window_seconds must be a whole number from 1 to "
+	    "86400");
+}
+
+/* A program that needs no secret neither reads nor keeps one */
+
+/* Loads with only var=value in the environment. */
+static int
+load_with(struct gh_config *c, const char *var, const char *value, int need,
+    char *err)
+{
+
+	clear_env();
+	cr_assert_eq(setenv(var, value, 1), 0);
+	return gh_config_load(c, need, err, GH_CONFIG_ERR_MAX);
+}
+
+Test(config, load_without_need_does_not_open_the_secret_file)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with(&c, "JWT_SECRET_FILE", "/nonexistent/secret",
+	    0, err), 0, "%s", err);
+	cr_assert_eq(c.jwt_secret_len, 0);
+	/* The same configuration with the need fails on that file. */
+	cr_assert_eq(load_with(&c, "JWT_SECRET_FILE", "/nonexistent/secret",
+	    GH_CONFIG_NEED_SECRET, err), -1);
+	cr_assert_not_null(strstr(err, "/nonexistent/secret"), "%s", err);
+}
+
+Test(config, load_without_need_keeps_no_secret)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+	size_t			 i;
+
+	cr_assert_eq(load_with(&c, "JWT_SECRET", GOOD_SECRET, 0, err), 0,
+	    "%s", err);
+	cr_assert_eq(c.jwt_secret_len, 0);
+	for (i = 0; i < sizeof(c.jwt_secret); i++)
+		cr_assert_eq(c.jwt_secret[i], 0);
+	/* Short or absent is no reason to stop a program that needs none. */
+	cr_assert_eq(load_with(&c, "JWT_SECRET", SHORT_SECRET, 0, err), 0,
+	    "%s", err);
+	cr_assert_eq(load_with(&c, "JWT_SECRET", "", 0, err), 0, "%s", err);
+}
+
+Test(config, load_without_need_still_refuses_the_example_secret)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	cr_assert_eq(load_with(&c, "JWT_SECRET", GH_EXAMPLE_SECRET, 0, err),
+	    -1);
+	cr_assert_not_null(strstr(err, "example"), "%s", err);
+	cr_assert_eq(c.jwt_secret_len, 0);
 }
