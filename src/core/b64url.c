@@ -97,7 +97,7 @@ gh_b64url_decode(const char *in, size_t inlen, unsigned char *out,
 		return -1;
 	if (inlen / 4 > (size_t)(LONG_MAX / 3) - 1)
 		return -1;
-	need = (inlen / 4) * 3 + (rem ? rem - 1 : 0);
+	need = GH_B64URL_DECODED_LEN(inlen);
 	if (outsz < need)
 		return -1;
 

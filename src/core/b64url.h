@@ -12,6 +12,9 @@
 
 /* Bytes needed to encode n bytes, not counting a terminating NUL. */
 #define GH_B64URL_ENCODED_LEN(n)	(((n) / 3) * 4 + ((n) % 3 ? (n) % 3 + 1 : 0))
+/* The bytes n characters of valid (unpadded) input decode to, exactly. */
+#define GH_B64URL_DECODED_LEN(n) \
+	(((n) / 4) * 3 + ((n) % 4 ? (n) % 4 - 1 : 0))
 /* An upper bound of the bytes n encoded characters decode to. */
 #define GH_B64URL_DECODED_MAX(n)	(((n) / 4) * 3 + 2)
 

@@ -26,6 +26,8 @@
 /* Longest value we copy out of a line: above every field in the struct. */
 #define VALUE_MAX		2048
 #define KEY_MAX			64
+/* Room for the words a message puts around a name or a path. */
+#define WHERE_WORDS		32
 /* The example's section rules end at this column, short of 80. */
 #define EXAMPLE_RULE_WIDTH	72
 
@@ -693,7 +695,7 @@ env_name(const char *key, char *out, size_t outsz)
 int
 gh_config_apply_env(struct gh_config *cfg, char *err, size_t errsz)
 {
-	char	 name[KEY_MAX], where[KEY_MAX + 32];
+	char	 name[KEY_MAX], where[KEY_MAX + WHERE_WORDS];
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -723,7 +725,7 @@ load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 {
 	/* The longest secret and its newline; read_bounded sees past it. */
 	unsigned char	 buf[GH_SECRET_MAX + 1];
-	char		 what[sizeof(cfg->jwt_secret_file) + 32];
+	char		 what[sizeof(cfg->jwt_secret_file) + WHERE_WORDS];
 	long		 n;
 	size_t		 len;
 	int		 rc = -1;

@@ -415,7 +415,7 @@ gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
 
 	/* Signed by us: now the payload may be looked at. */
 	plen = dot2 - dot1 - 1;
-	need = (plen / 4) * 3 + (plen % 4 ? plen % 4 - 1 : 0);
+	need = GH_B64URL_DECODED_LEN(plen);
 	if (need >= payloadsz)
 		return GH_JWT_INTERNAL;
 	n = gh_b64url_decode(token + dot1 + 1, plen,

@@ -16,6 +16,9 @@
 
 /* Below PIPE_BUF (at least 512 by POSIX, 4096 on Linux): see above. */
 #define GH_LOG_LINE_MAX	1024
+/* What ends a message cut to fit the line. */
+#define CUT_MARK	"..."
+#define CUT_MARK_LEN	(sizeof(CUT_MARK) - 1)
 
 static enum gh_log_level	 min_level = GH_LOG_INFO;
 
@@ -142,7 +145,7 @@ gh_log(enum gh_log_level level, const char *fmt, ...)
 		/* Truncated: say so, in place of the message's last bytes. */
 		len = off + room - 1;
 		sanitize(line + off, len - off);
-		memcpy(line + len - 3, "...", 3);
+		memcpy(line + len - CUT_MARK_LEN, CUT_MARK, CUT_MARK_LEN);
 	} else {
 		len = off + (size_t)n;
 		sanitize(line + off, len - off);

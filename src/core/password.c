@@ -21,6 +21,7 @@
 #include "core/str.h"
 
 #define BCRYPT_PREFIX		"$2b$"
+#define BCRYPT_PREFIX_LEN	(sizeof(BCRYPT_PREFIX) - 1)
 #define BCRYPT_HASH_LEN		60	/* "$2b$NN$" + 22 salt + 31 hash */
 
 /*
@@ -107,7 +108,7 @@ gh_password_hash(const char *pw, size_t len, int cost, char *out,
 		goto out;
 	hlen = strlen(h);
 	if (hlen != BCRYPT_HASH_LEN || hlen >= outsz ||
-	    strncmp(h, BCRYPT_PREFIX, strlen(BCRYPT_PREFIX)) != 0)
+	    strncmp(h, BCRYPT_PREFIX, BCRYPT_PREFIX_LEN) != 0)
 		goto out;
 	memcpy(out, h, hlen + 1);
 	rc = 0;
@@ -126,9 +127,9 @@ static bool
 is_bcrypt(const char *hash)
 {
 
-	return strncmp(hash, "$2b$", 4) == 0 ||
-	    strncmp(hash, "$2a$", 4) == 0 ||
-	    strncmp(hash, "$2y$", 4) == 0;
+	return strncmp(hash, BCRYPT_PREFIX, BCRYPT_PREFIX_LEN) == 0 ||
+	    strncmp(hash, "$2a$", BCRYPT_PREFIX_LEN) == 0 ||
+	    strncmp(hash, "$2y$", BCRYPT_PREFIX_LEN) == 0;
 }
 
 int
@@ -183,18 +184,20 @@ gh_password_verify_dummy(const char *pw, size_t len, int cost)
 	(void)gh_password_verify(pw, len, hash);
 }
 
+/* The cost is two decimal digits and a '$' after the prefix: "$2b$12$". */
 bool
 gh_password_needs_rehash(const char *hash, int cost)
 {
-	int	 hcost;
+	const char	*c;
 
-	if (hash == NULL || strncmp(hash, BCRYPT_PREFIX, 4) != 0)
+	if (hash == NULL ||
+	    strncmp(hash, BCRYPT_PREFIX, BCRYPT_PREFIX_LEN) != 0)
 		return true;
-	if (hash[4] < '0' || hash[4] > '9' || hash[5] < '0' || hash[5] > '9' ||
-	    hash[6] != '$')
+	c = hash + BCRYPT_PREFIX_LEN;
+	if (c[0] < '0' || c[0] > '9' || c[1] < '0' || c[1] > '9' ||
+	    c[2] != '$')
 		return true;
-	hcost = (hash[4] - '0') * 10 + (hash[5] - '0');
-	return hcost != cost;
+	return (c[0] - '0') * 10 + (c[1] - '0') != cost;
 }
 
 /* Characters, as the policy counts them: bytes that start a code point. */

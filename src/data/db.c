@@ -14,6 +14,17 @@
 /* Every statement of every module fits; a new module raises this. */
 #define GH_DB_PREPARED_MAX	128
 
+/*
+ * Seconds a connection attempt may take.  A server that has not answered
+ * by then is as good as down: the request gets its 503 well inside the
+ * web server's own timeouts, and the next request tries again.
+ */
+#define CONNECT_TIMEOUT_SECONDS	5
+
+/* SQLSTATEs of a row refused by a constraint: unique, foreign key. */
+#define SQLSTATE_UNIQUE		"23505"
+#define SQLSTATE_FOREIGN_KEY	"23503"
+
 struct gh_db {
 	char			*conninfo;
 	char			*user;		/* NULL: the conninfo's */
@@ -148,7 +159,7 @@ connect_db(struct gh_db *db)
 	    db->timeout_ms);
 	if (n < 0 || (size_t)n >= sizeof(options))
 		return GH_DB_ERROR;
-	n = snprintf(timeout, sizeof(timeout), "%d", 5);
+	n = snprintf(timeout, sizeof(timeout), "%d", CONNECT_TIMEOUT_SECONDS);
 	if (n < 0 || (size_t)n >= sizeof(timeout))
 		return GH_DB_ERROR;
 	vals[0] = db->conninfo;
@@ -209,8 +220,9 @@ finish_sync(struct gh_db *db)
 	return GH_OK;
 }
 
-PGconn *
-gh_db_conn(struct gh_db *db)
+/* The connection, connecting if needed; NULL when unavailable. */
+static PGconn *
+live_conn(struct gh_db *db)
 {
 	if (db->sync_sent && db->conn != NULL)
 		(void)finish_sync(db);
@@ -234,7 +246,8 @@ classify(struct gh_db *db, const PGresult *res)
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state == NULL)
 		return GH_UNAVAILABLE;
-	if (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0) {
+	if (strcmp(state, SQLSTATE_UNIQUE) == 0 ||
+	    strcmp(state, SQLSTATE_FOREIGN_KEY) == 0) {
 		constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 		snprintf(db->conflict, sizeof(db->conflict), "%s",
 		    constraint != NULL ? constraint : "");
@@ -297,7 +310,7 @@ exec_once(struct gh_db *db, const struct gh_stmt *stmt,
 	enum gh_status		 st;
 	ExecStatusType		 rs;
 
-	if (gh_db_conn(db) == NULL)
+	if (live_conn(db) == NULL)
 		return GH_UNAVAILABLE;
 	if ((st = prepare(db, stmt)) != GH_OK)
 		return st;
@@ -363,7 +376,7 @@ command(struct gh_db *db, const char *sql)
 	PGresult		*res;
 	enum gh_status		 st = GH_OK;
 
-	if (gh_db_conn(db) == NULL)
+	if (live_conn(db) == NULL)
 		return GH_UNAVAILABLE;
 	res = PQexec(db->conn, sql);
 	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
@@ -500,7 +513,7 @@ gh_db_notifications(struct gh_db *db, int sync, gh_db_notify_fn *fn,
 		return GH_DB_ERROR;
 	if (sync && db->sync_sent && db->conn != NULL)
 		st = finish_sync(db);
-	else if (gh_db_conn(db) == NULL)
+	else if (live_conn(db) == NULL)
 		st = GH_UNAVAILABLE;
 	else if (sync)
 		st = gh_db_sync_send(db) == 0 ? finish_sync(db) :

@@ -111,7 +111,4 @@ const char	*gh_db_conflict(const struct gh_db *);
 /* After a failure: libpq's message, for logs only (never sent to clients). */
 const char	*gh_db_error(const struct gh_db *);
 
-/* The raw connection, connecting if needed; NULL when unavailable. */
-PGconn		*gh_db_conn(struct gh_db *);
-
 #endif

@@ -20,7 +20,13 @@
 #include "data/db.h"
 #include "data/migrate.h"
 
+/* Far above any schema change we write; a bigger file is a mistake. */
 #define MIGRATION_FILE_MAX	(1024 * 1024)
+/* NNN_name.sql: the number orders the files, the name says what it does. */
+#define MIGRATION_DIGITS	3
+#define MIGRATION_SUFFIX	".sql"
+#define MIGRATION_SUFFIX_LEN	(sizeof(MIGRATION_SUFFIX) - 1)
+/* As many files as three digits can number. */
 #define MIGRATIONS_MAX		1000
 
 /* Any fixed number will do; it only has to be ours alone. */
@@ -73,6 +79,12 @@ seterr(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int
+is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 /* NNN_name.sql with a lower-case name: nothing else is a migration. */
 static int
 is_migration_name(const char *name)
@@ -80,16 +92,18 @@ is_migration_name(const char *name)
 	size_t	 i, len;
 
 	len = strlen(name);
-	if (len < 9 || len >= sizeof(((struct migration *)0)->version))
+	/* The digits, '_', at least one name character, the suffix. */
+	if (len < MIGRATION_DIGITS + 2 + MIGRATION_SUFFIX_LEN ||
+	    len >= sizeof(((struct migration *)0)->version))
 		return 0;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < MIGRATION_DIGITS; i++)
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
-	if (name[3] != '_' || strcmp(name + len - 4, ".sql") != 0)
+	if (name[MIGRATION_DIGITS] != '_' ||
+	    strcmp(name + len - MIGRATION_SUFFIX_LEN, MIGRATION_SUFFIX) != 0)
 		return 0;
-	for (i = 4; i < len - 4; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' ||
-		    (name[i] >= '0' && name[i] <= '9')))
+	for (i = MIGRATION_DIGITS + 1; i < len - MIGRATION_SUFFIX_LEN; i++)
+		if (!is_name_char(name[i]))
 			return 0;
 	return 1;
 }
