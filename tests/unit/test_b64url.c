@@ -244,3 +244,21 @@ Test(b64url, decoded_max_macro_bounds_decoder)
 		    (long)len, "len %zu", len);
 	}
 }
+
+Test(b64url, decoded_len_macro_is_the_decoders_length)
+{
+	unsigned char	 in[16], out[32];
+	char		 enc[32];
+	size_t		 len;
+	long		 n;
+
+	memset(in, 0x5a, sizeof(in));
+	for (len = 0; len <= sizeof(in); len++) {
+		n = gh_b64url_encode(in, len, enc, sizeof(enc));
+		cr_assert_geq(n, 0);
+		cr_assert_eq(GH_B64URL_DECODED_LEN((size_t)n), len, "len %zu",
+		    len);
+		cr_assert_eq(gh_b64url_decode(enc, (size_t)n, out, sizeof(out)),
+		    (long)len);
+	}
+}

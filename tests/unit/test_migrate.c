@@ -223,12 +223,17 @@ Test(migrate, ignores_files_not_named_like_migrations)
 		{ "001_a.sql", "CREATE TABLE a (x int);" },
 		{ "README", "not sql" },
 		{ "2_b.sql", "not sql either" },
+		{ "002_.sql", "no name" },
+		{ "003_C.sql", "an upper-case name" },
+		{ "004_d.SQL", "an upper-case suffix" },
+		{ "0005_e.sql", "four digits" },
 	};
 	struct gh_db		*db = open_db(gh_test_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
 	enum gh_status		 st;
 
-	cr_assert_eq(up(db, make_dir(files, 3), err, sizeof(err), &st), 1);
+	cr_assert_eq(up(db, make_dir(files, sizeof(files) / sizeof(files[0])),
+	    err, sizeof(err), &st), 1);
 	cr_assert_eq(st, GH_OK, "%s", err);
 	gh_db_free(db);
 }
