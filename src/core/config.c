@@ -923,7 +923,7 @@ write_comment(FILE *f, const char *text)
 	for (;;) {
 		nl = strchr(text, '\n');
 		len = nl != NULL ? (size_t)(nl - text) : strlen(text);
-		if (fprintf(f, len > 0 ? "# %.*s\n" : "#%.*s\n", (int)len,
+		if (fprintf(f, "#%s%.*s\n", len > 0 ? " " : "", (int)len,
 		    text) < 0)
 			return -1;
 		if (nl == NULL)
@@ -940,6 +940,7 @@ write_section(FILE *f, const char *name)
 
 	if ((n = fprintf(f, "\n# --- %s ", name)) < 0)
 		return -1;
+	/* n counts the newline before the rule, which takes no column. */
 	for (n--; n < EXAMPLE_RULE_WIDTH; n++)
 		if (fputc('-', f) == EOF)
 			return -1;
@@ -973,8 +974,9 @@ gh_config_write_example(FILE *f)
 		if (write_comment(f, keys[i].help) == -1)
 			return -1;
 		v = example_value(&keys[i]);
-		if (fprintf(f, v[0] != '\0' ? "%s = %s\n" : "%s =%s\n",
-		    keys[i].name, v) < 0)
+		/* An empty value leaves no blank at the end of the line. */
+		if (fprintf(f, "%s =%s%s\n", keys[i].name,
+		    v[0] != '\0' ? " " : "", v) < 0)
 			return -1;
 	}
 	return fflush(f) == EOF || ferror(f) ? -1 : 0;
