@@ -124,7 +124,7 @@ load_start(const char *token, pid_t pids[CLIENTS])
 	int		 c;
 
 	/* curl_global_init happens here, before the fork. */
-	cr_assert_eq(gh_me_status(token), 200);
+	cr_assert_eq(t_me_status(token), 200);
 	l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	cr_assert_neq(l, MAP_FAILED);
@@ -197,7 +197,7 @@ load_log(const struct load *l, long long t0, const char *what)
 static size_t
 pids_of(const char *prog, pid_t *pids)
 {
-	return gh_program_pids(prog, pids, PIDS_MAX);
+	return t_program_pids(prog, pids, PIDS_MAX);
 }
 
 static bool
@@ -230,9 +230,9 @@ static long long
 await_200(const char *token, long long deadline)
 {
 	while (now_ms() < deadline) {
-		if (gh_me_status(token) == 200)
+		if (t_me_status(token) == 200)
 			return now_ms();
-		gh_sleep_ms(100);
+		t_sleep_ms(100);
 	}
 	return -1;
 }
@@ -241,15 +241,15 @@ await_200(const char *token, long long deadline)
 static void
 warm_up(const char *token)
 {
-	struct gh_resp	 rs[16];
+	struct t_resp	 rs[16];
 	const char	*none[1] = { NULL };
 	size_t		 i;
 
-	gh_http_many(16, "GET", "/api/auth/me", token, none, 1, rs);
+	t_http_many(16, "GET", "/api/auth/me", token, none, 1, rs);
 	for (i = 0; i < 16; i++) {
 		cr_assert_eq(rs[i].status, 200, "warm-up: %ld %s",
 		    rs[i].status, rs[i].body);
-		gh_resp_free(&rs[i]);
+		t_resp_free(&rs[i]);
 	}
 }
 
@@ -261,7 +261,7 @@ warm_up(const char *token)
  */
 Test(faults, a_database_outage_under_load_gives_503_then_recovers)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct load		*l;
 	const struct sample	*s;
 	pid_t			 clients[CLIENTS], before[PIDS_MAX], after[PIDS_MAX];
@@ -269,20 +269,20 @@ Test(faults, a_database_outage_under_load_gives_503_then_recovers)
 	long long		 t0, t_down, t_up, t_back, first_ok = -1;
 	int			 c;
 
-	gh_make_user(&u, "fltpg");
+	t_make_user(&u, "fltpg");
 	warm_up(u.access);
 	cr_assert_gt(nb = pids_of("me", before), 0, "no me process");
 
 	t0 = now_ms();
 	l = load_start(u.access, clients);
-	gh_sleep_ms(1500);
+	t_sleep_ms(1500);
 	t_down = now_ms();
 	pg("GH_TEST_PG_STOP");
-	gh_sleep_ms(2000);
+	t_sleep_ms(2000);
 	pg("GH_TEST_PG_START");
 	t_up = now_ms();
 	if ((t_back = await_200(u.access, t_up + RECOVER_MAX_MS)) != -1)
-		gh_sleep_ms(LATE_MS);
+		t_sleep_ms(LATE_MS);
 	load_stop(l, clients);
 	load_log(l, t0, "outage");
 	cr_log_info("outage: stopped at +%lld ms, up again at +%lld ms, "
@@ -343,7 +343,7 @@ Test(faults, a_database_outage_under_load_gives_503_then_recovers)
  */
 Test(faults, a_killed_program_is_respawned_and_no_request_fails_after)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct load		*l;
 	const struct sample	*s;
 	pid_t			 clients[CLIENTS], before[PIDS_MAX], now[PIDS_MAX];
@@ -357,7 +357,7 @@ Test(faults, a_killed_program_is_respawned_and_no_request_fails_after)
 	if (server != NULL && *server != '\0' && strcmp(server, "lighttpd") != 0)
 		cr_skip_test("what follows a killed program is lighttpd's, "
 		    "not %s's", server);
-	gh_make_user(&u, "fltkill");
+	t_make_user(&u, "fltkill");
 	warm_up(u.access);
 	nb = pids_of("me", before);
 	cr_assert_geq(nb, 2, "the pool needs two me processes, has %zu", nb);
@@ -365,7 +365,7 @@ Test(faults, a_killed_program_is_respawned_and_no_request_fails_after)
 
 	t0 = now_ms();
 	l = load_start(u.access, clients);
-	gh_sleep_ms(2000);
+	t_sleep_ms(2000);
 	t_kill = now_ms();
 	cr_assert_eq(kill(victim, SIGKILL), 0);
 	/* The replacement: a me process that was not there before. */
@@ -377,10 +377,10 @@ Test(faults, a_killed_program_is_respawned_and_no_request_fails_after)
 				t_respawn = now_ms();
 			}
 		if (t_respawn == -1)
-			gh_sleep_ms(20);
+			t_sleep_ms(20);
 	}
 	if (t_respawn != -1)
-		gh_sleep_ms(LATE_MS);
+		t_sleep_ms(LATE_MS);
 	load_stop(l, clients);
 	load_log(l, t0, "kill");
 	cr_log_info("kill: pid %d killed at +%lld ms, pid %d there at +%lld "
@@ -432,7 +432,7 @@ Test(faults, a_killed_program_is_respawned_and_no_request_fails_after)
 	cr_assert_eq(nn, nb, "%zu me processes, then %zu", nb, nn);
 	cr_assert(!pid_in(victim, now, nn), "the killed process is still there");
 	cr_assert(pid_in(fresh, now, nn));
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 }
 
 static int
@@ -456,15 +456,15 @@ median(double *v, size_t n)
 static double
 median_me(const char *token)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	double		 t[TIMED];
 	size_t		 i;
 
 	for (i = 0; i < TIMED; i++) {
-		gh_http_json("GET", "/api/auth/me", token, NULL, &r);
+		t_http_json("GET", "/api/auth/me", token, NULL, &r);
 		cr_assert_eq(r.status, 200, "me: %ld %s", r.status, r.body);
 		t[i] = r.seconds;
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	return median(t, TIMED);
 }
@@ -473,18 +473,18 @@ median_me(const char *token)
 static double
 median_failed_login(const char *username)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	double		 t[TIMED];
 	size_t		 i;
 
 	for (i = 0; i < TIMED; i++) {
-		gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+		t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 		    "{\"username\": \"%s\", \"password\": \"Not-The-Pass-1\"}",
 		    username);
 		cr_assert_eq(r.status, 401, "failed login: %ld %s", r.status,
 		    r.body);
 		t[i] = r.seconds;
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	return median(t, TIMED);
 }
@@ -496,12 +496,12 @@ median_failed_login(const char *username)
  */
 Test(faults, a_million_dead_rows_keep_the_speed_and_cleanup_removes_them)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	double			 me0, fail0, me1, fail1;
 	const char		*argv[] = { "cleanup", NULL };
 	long long		 t;
 
-	gh_make_user(&u, "fltbig");
+	t_make_user(&u, "fltbig");
 	(void)median_me(u.access);		/* warm: connections, plans */
 	me0 = median_me(u.access);
 	fail0 = median_failed_login(u.username);
@@ -512,7 +512,7 @@ Test(faults, a_million_dead_rows_keep_the_speed_and_cleanup_removes_them)
 	 * account, half of them from this client's address (127.0.0.1),
 	 * so a query that read them would read a lot of them.
 	 */
-	gh_sql("INSERT INTO login_failures (account, address, failed_at) "
+	t_sql("INSERT INTO login_failures (account, address, failed_at) "
 	    "SELECT CASE WHEN i %% 10 = 0 THEN 'id:%s' "
 	    "ELSE 'name:username:ghost' || i END, "
 	    "CASE WHEN i %% 2 = 0 THEN '127.0.0.1' "
@@ -520,7 +520,7 @@ Test(faults, a_million_dead_rows_keep_the_speed_and_cleanup_removes_them)
 	    "now() - interval '1 day' - make_interval(secs => i) "
 	    "FROM generate_series(1, 1000000) i", u.id);
 	/* This user's sessions, half ended, half expired, weeks ago. */
-	gh_sql("INSERT INTO sessions (user_id, created_at, expires_at, "
+	t_sql("INSERT INTO sessions (user_id, created_at, expires_at, "
 	    "ended_at, end_reason) "
 	    "SELECT '%s', now() - interval '60 days', "
 	    "now() - interval '30 days' - make_interval(secs => i), "
@@ -528,8 +528,8 @@ Test(faults, a_million_dead_rows_keep_the_speed_and_cleanup_removes_them)
 	    "CASE WHEN i %% 2 = 0 THEN 'logout' END "
 	    "FROM generate_series(1, 1000000) i", u.id);
 	/* What autovacuum does soon after a bulk load, done now. */
-	gh_sql("ANALYZE login_failures");
-	gh_sql("ANALYZE sessions");
+	t_sql("ANALYZE login_failures");
+	t_sql("ANALYZE sessions");
 	cr_log_info("big: filled in %lld ms", now_ms() - t);
 
 	me1 = median_me(u.access);
@@ -545,15 +545,15 @@ Test(faults, a_million_dead_rows_keep_the_speed_and_cleanup_removes_them)
 	    fail0 * 1e3);
 
 	t = now_ms();
-	cr_assert_eq(gh_cli(argv, NULL), 0, "gatehouse cleanup failed");
+	cr_assert_eq(t_cli(argv, NULL), 0, "gatehouse cleanup failed");
 	cr_log_info("big: cleanup took %lld ms", now_ms() - t);
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM login_failures WHERE "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM login_failures WHERE "
 	    "failed_at < now() - interval '1 hour'"), "0");
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM sessions WHERE "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM sessions WHERE "
 	    "user_id = '%s' AND coalesce(ended_at, expires_at) < now()", u.id),
 	    "0");
 	/* What is alive stays: the login's session, the recent failures. */
-	cr_assert_eq(gh_me_status(u.access), 200);
-	cr_assert_str_eq(gh_sql("SELECT count(*) >= %d FROM login_failures "
+	cr_assert_eq(t_me_status(u.access), 200);
+	cr_assert_str_eq(t_sql("SELECT count(*) >= %d FROM login_failures "
 	    "WHERE account = 'id:%s'", 2 * TIMED, u.id), "t");
 }

@@ -134,8 +134,8 @@ static struct gh_jwt_key key;
 static struct gh_db	*db;
 static struct gh_user	 alice, bob;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static void
 add_user(const char *name, struct gh_user *u)
@@ -167,7 +167,7 @@ setup(void)
 	key.secret_len = cfg.jwt_secret_len;
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	n = snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert(n > 0 && (size_t)n < sizeof(url));
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	add_user("alice", &alice);

@@ -33,8 +33,8 @@ static struct gh_db	*other;		/* another program */
 static struct gh_user	 alice;
 static struct gh_token_pair alice_t;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static void
 add_user(const char *name, struct gh_user *u)
@@ -72,7 +72,7 @@ setup(void)
 	key.secret_len = cfg.jwt_secret_len;
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	n = snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert(n > 0 && (size_t)n < sizeof(url));
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	cr_assert_not_null(other = gh_db_new(url, 5000));

@@ -2,7 +2,7 @@
  * sessions: logins, refresh-token rotation with reuse detection, logout
  * and cleanup, against a real PostgreSQL (a fresh migrated database per
  * test).  What the database holds is checked behind the API with
- * gh_test_sql(), and refresh tokens are hashed there with PostgreSQL's own
+ * t_db_sql(), and refresh tokens are hashed there with PostgreSQL's own
  * sha256(), so the test does not share the code it checks.
  */
 #include <sys/types.h>
@@ -37,8 +37,8 @@ static struct gh_jwt_key key;
 static struct gh_db	*db;
 static struct gh_user	 alice, bob;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static void
 add_user(const char *name, const char *const *roles, size_t nroles,
@@ -73,7 +73,7 @@ setup(void)
 	key.secret_len = cfg.jwt_secret_len;
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	n = snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert(n > 0 && (size_t)n < sizeof(url));
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	add_user("alice", both, 2, &alice);

@@ -31,14 +31,14 @@ open_db(void)
 	struct gh_db	*db;
 	int		 n;
 
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	n = snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert(n > 0 && (size_t)n < sizeof(url));
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	return db;
 }
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static enum gh_status
 try_add(struct gh_db *db, const char *username, const char *email,
@@ -468,7 +468,7 @@ Test(users, concurrent_creates_of_one_username_leave_one_row)
 	pid_t	 pids[NRACERS];
 	int	 gate[2], i, status, ok = 0, conflict = 0;
 
-	(void)snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	(void)snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert_eq(pipe(gate), 0);
 	for (i = 0; i < NRACERS; i++) {
 		pids[i] = fork();
