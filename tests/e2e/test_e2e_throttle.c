@@ -11,8 +11,6 @@
  * a test that needs a back-off to pass moves its failures back in time
  * in login_failures.
  */
-#define _GNU_SOURCE	/* asprintf */
-
 #include <crypt.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -22,9 +20,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
-#include <openssl/rand.h>
 
 #include "client.h"
 
@@ -36,103 +32,23 @@ TestSuite(throttle, .timeout = 120);
 #define BACKOFF_BASE		30	/* seconds: src/throttle.h */
 #define WINDOW			900	/* login_failure_window_seconds */
 
-/* --- a client that sends from a chosen loopback address ---------------- */
-
-/* A fresh address 127.x.y.z, x not 0: never 127.0.0.1's counters. */
-static void
-new_address(char *out, size_t outsz)
-{
-	unsigned char	 b[3];
-
-	cr_assert_eq(RAND_bytes(b, sizeof(b)), 1);
-	snprintf(out, outsz, "127.%u.%u.%u", 1u + b[0] % 254u,
-	    1u + b[1] % 254u, 1u + b[2] % 254u);
-}
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct t_resp	*r = arg;
-	size_t		 len = size * n;
-	char		*nb;
-
-	if ((nb = realloc(r->body, r->len + len + 1)) == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return len;
-}
-
-/* Headers as tests/lib/client.c keeps them, for t_resp_header(). */
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct t_resp	*r = arg;
-	size_t		 len = size * n, keep = len;
-
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		r->hlen = 0;
-		return len;
-	}
-	while (keep > 0 && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
-		keep--;
-	if (keep == 0 || r->hlen + keep + 1 > sizeof(r->headers))
-		return len;
-	memcpy(r->headers + r->hlen, p, keep);
-	r->hlen += keep;
-	r->headers[r->hlen++] = '\0';
-	return len;
-}
+/* --- requests from a chosen loopback address --------------------------- */
 
 /* POSTs body (of content type ctype) to path from addr; fills r. */
 static void
 post_from(const char *addr, const char *path, const char *ctype,
     const char *body, struct t_resp *r)
 {
-	struct curl_slist	*sl = NULL, *t;
-	CURL			*h;
-	CURLcode		 rc;
-	const char		*base;
-	char			 url[1024], iface[80], *ct;
+	const char	*headers[2];
+	char		 ct[128];
+	int		 n;
 
-	memset(r, 0, sizeof(*r));
-	cr_assert_not_null(base = getenv("GH_TEST_BASE_URL"),
-	    "run the end-to-end tests through tests/with-stack");
-	cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	cr_assert_not_null(h = curl_easy_init());
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	snprintf(iface, sizeof(iface), "host!%s", addr);
-	cr_assert_geq(asprintf(&ct, "Content-Type: %s", ctype), 0);
-	cr_assert_not_null(t = curl_slist_append(sl, ct));
-	sl = t;
-	cr_assert_not_null(t = curl_slist_append(sl, "Expect:"));
-	sl = t;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)T_HTTP_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(body));
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	rc = curl_easy_perform(h);
-	cr_assert_eq(rc, CURLE_OK, "POST %s from %s: %s", path, addr,
-	    curl_easy_strerror(rc));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
-	curl_slist_free_all(sl);
-	curl_easy_cleanup(h);
-	free(ct);
-	if (r->body == NULL)
-		cr_assert_not_null(r->body = strdup(""));
-	r->json = r->body[0] == '{' ? json_tokener_parse(r->body) : NULL;
+	n = snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+	cr_assert(n >= 0 && (size_t)n < sizeof(ct));
+	headers[0] = ct;
+	headers[1] = NULL;
+	t_client_from(addr);
+	t_http("POST", path, headers, body, strlen(body), r);
 }
 
 /* A JSON object of string members: key, value, ..., NULL; free it. */
@@ -196,23 +112,12 @@ login_status(const char *addr, const char *username, const char *password)
 static void
 make_user(struct t_user *u, const char *prefix)
 {
-	struct t_resp	 r;
-	char		 addr[32];
+	char	 addr[32];
 
-	memset(u, 0, sizeof(*u));
-	new_address(addr, sizeof(addr));
-	snprintf(u->username, sizeof(u->username), "%s", t_unique(prefix));
-	snprintf(u->password, sizeof(u->password), "Pw-%s-Aa9",
-	    t_unique(""));
-	snprintf(u->email, sizeof(u->email), "%s@example.com", u->username);
-	snprintf(u->employee_id, sizeof(u->employee_id), "E-%s",
-	    t_unique(""));
-	post_json_from(addr, "/api/auth/register", jbody("username",
-	    u->username, "password", u->password, "email", u->email,
-	    "employee_id", u->employee_id, NULL), &r);
-	cr_assert_eq(r.status, 201, "register: %ld %s", r.status, r.body);
-	snprintf(u->id, sizeof(u->id), "%s", t_resp_str(&r, "id"));
-	t_resp_free(&r);
+	t_loopback(addr, sizeof(addr));
+	t_client_from(addr);
+	t_register(u, prefix);
+	t_client_from(NULL);
 }
 
 /* Asserts the contract's 429; returns Retry-After, checked in 1..max. */
@@ -282,7 +187,7 @@ Test(throttle, the_sixth_attempt_after_five_wrong_passwords_is_429)
 	char			 addr[32];
 
 	make_user(&u, "th");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	assert_login_throttled(addr, "username", u.username,
 	    "Wrong-Password-1", BACKOFF_BASE);
@@ -298,12 +203,12 @@ Test(throttle, the_right_password_while_throttled_is_429_and_no_login)
 	char			 addr[32], other[32];
 
 	make_user(&u, "thr");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	assert_login_throttled(addr, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* The account is throttled, from any address. */
-	new_address(other, sizeof(other));
+	t_loopback(other, sizeof(other));
 	assert_login_throttled(other, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* No session was started, no failure cleared or added. */
@@ -321,7 +226,7 @@ Test(throttle, the_account_is_one_whatever_identifier_names_it)
 	int			 i;
 
 	make_user(&u, "thi");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; u.username[i] != '\0'; i++)
 		upper[i] = (char)toupper((unsigned char)u.username[i]);
 	upper[i] = '\0';
@@ -355,8 +260,8 @@ Test(throttle, an_unknown_username_is_throttled_alike)
 
 	make_user(&u, "thk");
 	snprintf(name, sizeof(name), "%s", t_unique("nobody"));
-	new_address(a1, sizeof(a1));
-	new_address(a2, sizeof(a2));
+	t_loopback(a1, sizeof(a1));
+	t_loopback(a2, sizeof(a2));
 	fail_logins(a1, u.username, MAX_PER_ACCOUNT);
 	fail_logins(a2, name, MAX_PER_ACCOUNT);
 	login_from(a1, "username", u.username, "Wrong-Password-1", &known);
@@ -377,7 +282,7 @@ Test(throttle, form_logins_are_counted_and_throttled_too)
 	int			 i;
 
 	make_user(&u, "thf");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=Wrong-Password-1&client_id=web", u.username);
 	for (i = 0; i < MAX_PER_ACCOUNT; i++) {
@@ -401,7 +306,7 @@ Test(throttle, the_back_off_doubles_with_each_failure_past_the_limit)
 	long			 ra;
 
 	make_user(&u, "thb");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	ra = assert_login_throttled(addr, "username", u.username,
 	    "Wrong-Password-1", BACKOFF_BASE);
@@ -430,7 +335,7 @@ Test(throttle, failures_out_of_the_window_do_not_count)
 	char			 addr[32];
 
 	make_user(&u, "thw");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	age_failures(addr, WINDOW + 1);
 	/* Five old failures are none: five more are allowed. */
@@ -445,7 +350,7 @@ Test(throttle, a_success_resets_the_accounts_count)
 	char			 addr[32];
 
 	make_user(&u, "ths");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT - 1);
 	cr_assert_eq(login_status(addr, u.username, u.password), 200);
 	/* Five more failures are allowed before the next 429. */
@@ -463,7 +368,7 @@ Test(throttle, failures_across_accounts_from_one_address_are_throttled)
 	int			 i;
 
 	make_user(&u, "tha");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	/* One failure each for many accounts: far from the account limit. */
 	for (i = 0; i < MAX_PER_ADDRESS; i++)
 		cr_assert_eq(login_status(addr, t_unique("spray"),
@@ -474,7 +379,7 @@ Test(throttle, failures_across_accounts_from_one_address_are_throttled)
 	assert_login_throttled(addr, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* The user is not: from elsewhere the login goes through. */
-	new_address(other, sizeof(other));
+	t_loopback(other, sizeof(other));
 	cr_assert_eq(login_status(other, u.username, u.password), 200);
 }
 
@@ -493,7 +398,7 @@ Test(throttle, registrations_past_the_limit_are_429)
 	char		 addr[32], other[32];
 	int		 i;
 
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; i < MAX_REGISTRATIONS; i++) {
 		register_from(addr, t_unique("threg"), &r);
 		cr_assert_eq(r.status, 201, "registration %d: %ld %s", i + 1,
@@ -504,7 +409,7 @@ Test(throttle, registrations_past_the_limit_are_429)
 	assert_throttled(&r, WINDOW);
 	t_resp_free(&r);
 	/* Another address may still register. */
-	new_address(other, sizeof(other));
+	t_loopback(other, sizeof(other));
 	register_from(other, t_unique("threg"), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 	t_resp_free(&r);
@@ -516,7 +421,7 @@ Test(throttle, failed_registrations_do_not_count)
 	char		 addr[32], first[80];
 	int		 i;
 
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	snprintf(first, sizeof(first), "%s", t_unique("thfr"));
 	register_from(addr, first, &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
@@ -588,7 +493,7 @@ Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 	t_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
 	    u.id);
 	free(cd);
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; i < N; i++) {
 		login_from(addr, "username", u.username, "Wrong-Password-1",
 		    &r);

@@ -28,6 +28,7 @@
 #include "run.h"
 
 static CURL	*easy;
+static char	 from[64];	/* t_client_from(); "" for the default */
 
 static char	*format(const char *, va_list)
 		    __attribute__((format(printf, 1, 0)));
@@ -145,7 +146,7 @@ setup(CURL *h, const char *method, const char *path,
     struct t_resp *r)
 {
 	struct curl_slist	*sl = NULL, *t;
-	char			 url[4096];
+	char			 url[4096], iface[80];
 	const char		*const *hp;
 	bool			 bodied;
 
@@ -162,6 +163,16 @@ setup(CURL *h, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	/*
+	 * A connection bound to an address is never reused, nor kept for
+	 * another request to find, so every request leaves from its own.
+	 */
+	if (from[0] != '\0') {
+		snprintf(iface, sizeof(iface), "host!%s", from);
+		curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	}
 
 	bodied = body != NULL || strcmp(method, "POST") == 0 ||
 	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
@@ -197,8 +208,8 @@ finish(CURL *h, CURLcode rc, const char *method, const char *path,
 {
 	struct json_tokener	*tok;
 
-	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path,
-	    curl_easy_strerror(rc));
+	cr_assert_eq(rc, CURLE_OK, "%s %s%s%s: %s", method, path,
+	    from[0] != '\0' ? " from " : "", from, curl_easy_strerror(rc));
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
 	if (r->body == NULL) {
@@ -338,6 +349,28 @@ t_http_many(size_t n, const char *method, const char *path,
 	curl_multi_cleanup(m);
 	free(hs);
 	free(sls);
+}
+
+void
+t_client_from(const char *addr)
+{
+	int	 n;
+
+	n = snprintf(from, sizeof(from), "%s", addr != NULL ? addr : "");
+	cr_assert(n >= 0 && (size_t)n < sizeof(from), "address too long: %s",
+	    addr);
+}
+
+void
+t_loopback(char *out, size_t outsz)
+{
+	unsigned char	 b[3];
+	int		 n;
+
+	cr_assert_eq(RAND_bytes(b, sizeof(b)), 1);
+	n = snprintf(out, outsz, "127.%u.%u.%u", 1u + b[0] % 254u,
+	    1u + b[1] % 254u, 1u + b[2] % 254u);
+	cr_assert(n >= 0 && (size_t)n < outsz);
 }
 
 void

@@ -5,7 +5,8 @@
  * Every request goes to $GH_TEST_BASE_URL, with a 20 second timeout
  * ($GH_TEST_HTTP_TIMEOUT when set: tests/with-stack sets 60 under
  * valgrind), on one libcurl easy handle per process (Criterion runs each
- * test in its own process).  A transport error fails the test: a
+ * test in its own process), from the default address or the one
+ * t_client_from() chose.  A transport error fails the test: a
  * function here that returns has a response.  Helpers make unique users,
  * so tests running in parallel against one stack never meet each other's
  * rows.
@@ -68,6 +69,17 @@ int		 t_http_form(const char *path, const char *form,
 void		 t_http_many(size_t n, const char *method, const char *path,
 		    const char *token, const char *const *bodies, size_t nbodies,
 		    struct t_resp *rs);
+
+/*
+ * Sends this process's following requests from the local address addr
+ * (an IPv4 literal; any of 127/8 is loopback on Linux, and the server
+ * sees it as REMOTE_ADDR), each on a connection of its own; NULL sends
+ * them from the default address again.  For the per-address counters.
+ */
+void		 t_client_from(const char *addr);
+
+/* A fresh loopback address 127.x.y.z, x not 0 (never 127.0.0.1's). */
+void		 t_loopback(char *out, size_t outsz);
 
 /* Percent-encodes s for a query string into out. */
 void		 t_urlencode(const char *s, char *out, size_t outsz);
