@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/password.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "run.h"
 
@@ -206,14 +207,7 @@ new_session(const char *name, char *sid, size_t sidsz)
 	cr_assert_neq(sid[0], '\0');
 }
 
-static const char *
-session_state(const char *sid)
-{
-
-	return sqlf("SELECT CASE WHEN ended_at IS NULL THEN 'live' "
-	    "ELSE coalesce(end_reason, 'ended without reason') END "
-	    "FROM sessions WHERE id = '%s'", sid);
-}
+#define session_state(sid)	t_session_state(url, sid)
 
 /* True when some line of buf starts with prefix and contains needle. */
 static int

@@ -8,6 +8,7 @@
 
 #include "data/db.h"
 #include "core/log.h"
+#include "fixture.h"
 #include "pgtest.h"
 
 static const struct gh_stmt stmt_one = { "t_one", "SELECT 1 + $1::int", 1 };
@@ -34,11 +35,8 @@ static const struct gh_stmt stmt_bad = {
 static struct gh_db *
 open_db(const char *url, int timeout_ms)
 {
-	struct gh_db	*db;
-
 	gh_log_set_level(GH_LOG_ERROR);
-	cr_assert_not_null(db = gh_db_new(url, timeout_ms));
-	return db;
+	return t_db_open(url, timeout_ms);
 }
 
 static const char *

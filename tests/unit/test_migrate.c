@@ -15,16 +15,14 @@
 #include "data/db.h"
 #include "core/log.h"
 #include "data/migrate.h"
+#include "fixture.h"
 #include "pgtest.h"
 
 static struct gh_db *
 open_db(const char *url)
 {
-	struct gh_db	*db;
-
 	gh_log_set_level(GH_LOG_ERROR);
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	return db;
+	return t_db_open(url, 5000);
 }
 
 static int
