@@ -67,28 +67,6 @@ still_healthy(void)
 	t_resp_free(&r);
 }
 
-/* A JSON object of string members: key, value, ..., NULL. */
-static char *
-jbody(const char *key, ...)
-{
-	struct json_object	*o;
-	va_list			 ap;
-	const char		*k, *v;
-	char			*s;
-
-	cr_assert_not_null(o = json_object_new_object());
-	va_start(ap, key);
-	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
-		v = va_arg(ap, const char *);
-		json_object_object_add(o, k, json_object_new_string(v));
-	}
-	va_end(ap);
-	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)));
-	json_object_put(o);
-	return s;
-}
-
 /* Sends body (owned, freed) as JSON with an optional bearer token. */
 static void
 send_json(const char *method, const char *path, const char *token,
@@ -935,36 +913,37 @@ Test(attacks, sql_in_every_register_field)
 
 	t_register(&known, "sqlk");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    sqli[i], "password", "Sql-Password-1", NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", sqli[i], "password", "Sql-Password-1",
+		    NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "username");
 		t_resp_free(&r);
 
 		snprintf(user, sizeof(user), "%s", t_unique("sqle"));
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "email", sqli[i],
-		    NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "email", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "email");
 		t_resp_free(&r);
 
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "phone", sqli[i],
-		    NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "phone", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "phone");
 		t_resp_free(&r);
 
 		/* A role is never chosen, whatever it says. */
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "role", sqli[i],
-		    NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "role", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "role");
 		t_resp_free(&r);
 
 		/* Free text is taken, and stored exactly as sent. */
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", sqli[i], "full_name", sqli[i],
-		    "employee_id", eid, NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", sqli[i], "full_name",
+		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "full_name"), sqli[i]);
 		cr_assert_str_eq(str_or(&r, "employee_id"), eid);
@@ -973,7 +952,7 @@ Test(attacks, sql_in_every_register_field)
 		    "roles")) == 1, "roles: %s", r.body);
 		t_resp_free(&r);
 		/* The SQL-looking password is just a password. */
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    user, "password", sqli[i], NULL), &r);
 		cr_assert_eq(r.status, 200, "login with \"%s\": %ld %s",
 		    sqli[i], r.status, r.body);
@@ -982,7 +961,7 @@ Test(attacks, sql_in_every_register_field)
 	/* A quote-bearing address that is valid: taken verbatim. */
 	snprintf(user, sizeof(user), "%s", t_unique("sqlq"));
 	snprintf(eid, sizeof(eid), "o'hara'--%s@example.com", t_unique(""));
-	send_json("POST", "/api/auth/register", NULL, jbody("username", user,
+	send_json("POST", "/api/auth/register", NULL, t_jbody("username", user,
 	    "password", "Sql-Password-1", "email", eid, NULL), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(str_or(&r, "email"), eid);
@@ -1003,26 +982,28 @@ Test(attacks, sql_in_every_login_field)
 	t_register(&known, "sqll");
 	for (i = 0; i < NELEM(sqli); i++) {
 		for (k = 0; k < NELEM(ids); k++) {
-			send_json("POST", "/api/auth/login", NULL, jbody(ids[k],
-			    sqli[i], "password", "Sql-Password-1", NULL), &r);
+			send_json("POST", "/api/auth/login", NULL,
+			    t_jbody(ids[k], sqli[i], "password",
+			    "Sql-Password-1", NULL), &r);
 			t_assert_error(&r, 401, "invalid_grant");
 			t_resp_free(&r);
-			send_json("POST", "/api/auth/login", NULL, jbody(ids[k],
-			    sqli[i], "password", sqli[i], NULL), &r);
+			send_json("POST", "/api/auth/login", NULL,
+			    t_jbody(ids[k], sqli[i], "password", sqli[i], NULL),
+			    &r);
 			t_assert_error(&r, 401, "invalid_grant");
 			t_resp_free(&r);
 		}
 		/* The known user's name with SQL after it. */
 		snprintf(mixed, sizeof(mixed), "%s%s", known.username, sqli[i]);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    mixed, "password", known.password, NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    known.username, "password", sqli[i], NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    known.username, "password", known.password, "grant_type",
 		    sqli[i], NULL), &r);
 		t_assert_error(&r, 400, "unsupported_grant_type");
@@ -1078,12 +1059,12 @@ Test(attacks, sql_in_the_refresh_token)
 
 	t_make_user(&known, "sqlr");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/refresh", NULL, jbody(
+		send_json("POST", "/api/auth/refresh", NULL, t_jbody(
 		    "refresh_token", sqli[i], NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
 		snprintf(mixed, sizeof(mixed), "%s%s", known.refresh, sqli[i]);
-		send_json("POST", "/api/auth/refresh", NULL, jbody(
+		send_json("POST", "/api/auth/refresh", NULL, t_jbody(
 		    "refresh_token", mixed, NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
@@ -1101,11 +1082,11 @@ Test(attacks, sql_in_the_logout_body)
 
 	t_make_user(&known, "sqlo");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/logout", known.access, jbody(
+		send_json("POST", "/api/auth/logout", known.access, t_jbody(
 		    "refresh_token", sqli[i], NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
-		send_json("POST", "/api/auth/logout", known.access, jbody(
+		send_json("POST", "/api/auth/logout", known.access, t_jbody(
 		    "all", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 400, "invalid_request", "all");
 		t_resp_free(&r);
@@ -1125,14 +1106,14 @@ Test(attacks, sql_in_the_password_change)
 
 	t_make_user(&known, "sqlp");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/password", known.access, jbody(
+		send_json("POST", "/api/auth/password", known.access, t_jbody(
 		    "current_password", sqli[i], "new_password",
 		    "Sql-New-Password-1", NULL), &r);
 		t_assert_error(&r, 401, "invalid_grant");
 		t_resp_free(&r);
 	}
 	/* A SQL-looking new password is just a password. */
-	send_json("POST", "/api/auth/password", known.access, jbody(
+	send_json("POST", "/api/auth/password", known.access, t_jbody(
 	    "current_password", known.password, "new_password", sqli[1],
 	    NULL), &r);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
@@ -1153,22 +1134,22 @@ Test(attacks, sql_in_every_admin_create_field)
 	t_make_admin(&admin, "sqlac");
 	for (i = 0; i < NELEM(sqli); i++) {
 		snprintf(user, sizeof(user), "%s", t_unique("sqlc"));
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", sqli[i], "password", "Sql-Password-1", NULL),
 		    &r);
 		t_assert_field_error(&r, 422, "validation_failed", "username");
 		t_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "email",
 		    sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "email");
 		t_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "phone",
 		    sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "phone");
 		t_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "status",
 		    sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "status");
@@ -1186,7 +1167,7 @@ Test(attacks, sql_in_every_admin_create_field)
 		t_resp_free(&r);
 		/* Free text is taken verbatim. */
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", sqli[i], "full_name",
 		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
@@ -1210,16 +1191,16 @@ Test(attacks, sql_in_every_admin_patch_field)
 	t_make_user(&victim, "sqlv");
 	snprintf(path, sizeof(path), "/api/admin/users/%s", victim.id);
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("PATCH", path, admin.access, jbody("email", sqli[i],
+		send_json("PATCH", path, admin.access, t_jbody("email", sqli[i],
 		    NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "email");
 		t_resp_free(&r);
-		send_json("PATCH", path, admin.access, jbody("phone", sqli[i],
+		send_json("PATCH", path, admin.access, t_jbody("phone", sqli[i],
 		    NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "phone");
 		t_resp_free(&r);
-		send_json("PATCH", path, admin.access, jbody("status", sqli[i],
-		    NULL), &r);
+		send_json("PATCH", path, admin.access,
+		    t_jbody("status", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "status");
 		t_resp_free(&r);
 		s = json_object_new_string(sqli[i]);
@@ -1231,7 +1212,7 @@ Test(attacks, sql_in_every_admin_patch_field)
 		t_assert_field_error(&r, 422, "validation_failed", "roles");
 		t_resp_free(&r);
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("PATCH", path, admin.access, jbody("full_name",
+		send_json("PATCH", path, admin.access, t_jbody("full_name",
 		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "full_name"), sqli[i]);
@@ -1240,7 +1221,7 @@ Test(attacks, sql_in_every_admin_patch_field)
 		t_resp_free(&r);
 	}
 	/* An admin's password reset to a SQL-looking password. */
-	send_json("PATCH", path, admin.access, jbody("password", sqli[1],
+	send_json("PATCH", path, admin.access, t_jbody("password", sqli[1],
 	    NULL), &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	t_resp_free(&r);
@@ -1293,7 +1274,7 @@ Test(attacks, sql_in_the_admin_list_query)
 	t_make_admin(&admin, "sqlal");
 	/* A user whose name holds the SQL, found by exactly that text. */
 	snprintf(marker, sizeof(marker), "' OR 1=1 -- %s", t_unique(""));
-	send_json("POST", "/api/admin/users", admin.access, jbody("username",
+	send_json("POST", "/api/admin/users", admin.access, t_jbody("username",
 	    t_unique("sqlm"), "password", "Sql-Password-1", "full_name",
 	    marker, NULL), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
@@ -1374,12 +1355,12 @@ Test(attacks, sql_in_the_admin_roles)
 
 	t_make_admin(&admin, "sqlro");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/admin/roles", admin.access, jbody(
+		send_json("POST", "/api/admin/roles", admin.access, t_jbody(
 		    "name", sqli[i], NULL), &r);
 		t_assert_field_error(&r, 422, "validation_failed", "name");
 		t_resp_free(&r);
 		snprintf(name, sizeof(name), "%s", t_unique("r"));
-		send_json("POST", "/api/admin/roles", admin.access, jbody(
+		send_json("POST", "/api/admin/roles", admin.access, t_jbody(
 		    "name", name, "description", sqli[i], NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "description"), sqli[i]);
@@ -1617,7 +1598,7 @@ Test(attacks, a_hostile_user_agent_does_not_break_login)
 	h[0] = "Content-Type: application/json";
 	h[1] = ua;
 	h[2] = NULL;
-	body = jbody("username", u.username, "password", u.password, NULL);
+	body = t_jbody("username", u.username, "password", u.password, NULL);
 	t_http("POST", "/api/auth/login", h, body, strlen(body), &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	t_resp_free(&r);

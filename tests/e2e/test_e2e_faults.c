@@ -309,8 +309,8 @@ Test(faults, a_database_outage_under_load_gives_503_then_recovers)
 			if (s->t0 >= t_back + SETTLE_MS) {
 				nlate++;
 				cr_assert_eq(s->status, 200, "client %d, request "
-				    "%zu, %lld ms after the first 200: %ld", c, i,
-				    s->t0 - t_back, s->status);
+				    "%zu, %lld ms after the first 200: %ld", c,
+				    i, s->t0 - t_back, s->status);
 			}
 		}
 	cr_log_info("outage: the load's first 200 after the restart came "

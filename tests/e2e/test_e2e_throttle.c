@@ -51,28 +51,6 @@ post_from(const char *addr, const char *path, const char *ctype,
 	t_http("POST", path, headers, body, strlen(body), r);
 }
 
-/* A JSON object of string members: key, value, ..., NULL; free it. */
-static char *
-jbody(const char *key, ...)
-{
-	struct json_object	*o;
-	va_list			 ap;
-	const char		*k, *v;
-	char			*s;
-
-	cr_assert_not_null(o = json_object_new_object());
-	va_start(ap, key);
-	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
-		v = va_arg(ap, const char *);
-		json_object_object_add(o, k, json_object_new_string(v));
-	}
-	va_end(ap);
-	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)));
-	json_object_put(o);
-	return s;
-}
-
 static void
 post_json_from(const char *addr, const char *path, char *body,
     struct t_resp *r)
@@ -86,7 +64,7 @@ static void
 login_from(const char *addr, const char *field, const char *id,
     const char *password, struct t_resp *r)
 {
-	post_json_from(addr, "/api/auth/login", jbody(field, id, "password",
+	post_json_from(addr, "/api/auth/login", t_jbody(field, id, "password",
 	    password, NULL), r);
 }
 
@@ -388,7 +366,7 @@ Test(throttle, failures_across_accounts_from_one_address_are_throttled)
 static void
 register_from(const char *addr, const char *username, struct t_resp *r)
 {
-	post_json_from(addr, "/api/auth/register", jbody("username", username,
+	post_json_from(addr, "/api/auth/register", t_jbody("username", username,
 	    "password", "Register-Password-1", NULL), r);
 }
 

@@ -29,6 +29,11 @@
 
 static CURL	*easy;
 static char	 from[64];	/* t_client_from(); "" for the default */
+static char	 tcase[256];	/* t_case(): "name: ", or "" */
+
+/* cr_assert, its message led by the name of the case (t_case()). */
+#define CHECK(cond, fmt, ...)						\
+	cr_assert((cond), "%s" fmt, tcase, __VA_ARGS__)
 
 static char	*format(const char *, va_list)
 		    __attribute__((format(printf, 1, 0)));
@@ -373,6 +378,28 @@ t_loopback(char *out, size_t outsz)
 	cr_assert(n >= 0 && (size_t)n < outsz);
 }
 
+char *
+t_jbody(const char *key, ...)
+{
+	struct json_object	*o;
+	va_list			 ap;
+	const char		*k, *v;
+	char			*s;
+
+	cr_assert_not_null(o = json_object_new_object());
+	va_start(ap, key);
+	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
+		v = va_arg(ap, const char *);
+		cr_assert_eq(json_object_object_add(o, k,
+		    json_object_new_string(v)), 0);
+	}
+	va_end(ap);
+	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)));
+	json_object_put(o);
+	return s;
+}
+
 void
 t_urlencode(const char *s, char *out, size_t outsz)
 {
@@ -440,13 +467,32 @@ t_resp_str(const struct t_resp *r, const char *key)
 }
 
 void
+t_case(const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 len;
+	int	 n;
+
+	tcase[0] = '\0';
+	if (fmt == NULL)
+		return;
+	/* Room kept for ": "; a long name is cut, it still says which. */
+	va_start(ap, fmt);
+	n = vsnprintf(tcase, sizeof(tcase) - 2, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "t_case: %s", fmt);
+	len = strlen(tcase);
+	memcpy(tcase + len, ": ", 3);
+}
+
+void
 t_assert_json_type(const struct t_resp *r)
 {
 	const char	*ct;
 
 	ct = t_resp_header(r, "Content-Type");
-	cr_assert_not_null(ct, "no Content-Type (status %ld)", r->status);
-	cr_assert(strcasecmp(ct, "application/json; charset=utf-8") == 0,
+	CHECK(ct != NULL, "no Content-Type (status %ld)", r->status);
+	CHECK(strcasecmp(ct, "application/json; charset=utf-8") == 0,
 	    "Content-Type is \"%s\", not application/json; charset=utf-8",
 	    ct);
 }
@@ -455,26 +501,26 @@ void
 t_assert_error(const struct t_resp *r, long status, const char *code)
 {
 	const char	*nosniff;
-	const char	*desc;
+	const char	*desc, *error;
 
-	cr_assert_eq(r->status, status, "status %ld, expected %ld; body: %s",
+	CHECK(r->status == status, "status %ld, expected %ld; body: %s",
 	    r->status, status, r->body);
 	t_assert_json_type(r);
-	cr_assert_not_null(r->json, "the body is not JSON: %s", r->body);
-	cr_assert(json_object_is_type(r->json, json_type_object),
+	CHECK(r->json != NULL, "the body is not JSON: %s", r->body);
+	CHECK(json_object_is_type(r->json, json_type_object),
 	    "the body is not an object: %s", r->body);
+	error = t_resp_str(r, "error");
 	if (code != NULL)
-		cr_assert_str_eq(t_resp_str(r, "error") ?
-		    t_resp_str(r, "error") : "(none)", code,
-		    "error code; body: %s", r->body);
+		CHECK(error != NULL && strcmp(error, code) == 0,
+		    "error code %s, expected %s; body: %s",
+		    error != NULL ? error : "(none)", code, r->body);
 	else
-		cr_assert_not_null(t_resp_str(r, "error"), "body: %s",
-		    r->body);
+		CHECK(error != NULL, "no error code; body: %s", r->body);
 	desc = t_resp_str(r, "error_description");
-	cr_assert(desc != NULL && *desc != '\0',
+	CHECK(desc != NULL && *desc != '\0',
 	    "no error_description; body: %s", r->body);
 	json_object_object_foreach(r->json, key, val) {
-		cr_assert(strcmp(key, "error") == 0 ||
+		CHECK(strcmp(key, "error") == 0 ||
 		    strcmp(key, "error_description") == 0 ||
 		    (strcmp(key, "fields") == 0 &&
 		    json_object_is_type(val, json_type_object)),
@@ -482,8 +528,8 @@ t_assert_error(const struct t_resp *r, long status, const char *code)
 		    r->body);
 	}
 	nosniff = t_resp_header(r, "X-Content-Type-Options");
-	cr_assert(nosniff != NULL && strcasecmp(nosniff, "nosniff") == 0,
-	    "no X-Content-Type-Options: nosniff");
+	CHECK(nosniff != NULL && strcasecmp(nosniff, "nosniff") == 0,
+	    "no X-Content-Type-Options: nosniff (status %ld)", r->status);
 }
 
 void
@@ -494,10 +540,10 @@ t_assert_field_error(const struct t_resp *r, long status, const char *code,
 
 	t_assert_error(r, status, code);
 	fields = t_json_path(r->json, "fields");
-	cr_assert_not_null(fields, "no \"fields\" in %s", r->body);
-	cr_assert(json_object_object_get_ex(fields, field, &f),
+	CHECK(fields != NULL, "no \"fields\" in %s", r->body);
+	CHECK(json_object_object_get_ex(fields, field, &f),
 	    "\"fields\" does not name %s: %s", field, r->body);
-	cr_assert(json_object_is_type(f, json_type_string) &&
+	CHECK(json_object_is_type(f, json_type_string) &&
 	    json_object_get_string_len(f) > 0,
 	    "fields.%s is not a sentence: %s", field, r->body);
 }
@@ -509,17 +555,18 @@ t_assert_bearer_401(const struct t_resp *r, bool no_creds)
 
 	t_assert_error(r, 401, "invalid_token");
 	w = t_resp_header(r, "WWW-Authenticate");
-	cr_assert_not_null(w, "a 401 without WWW-Authenticate");
+	CHECK(w != NULL, "a 401 without WWW-Authenticate (%s)", r->body);
 	if (no_creds) {
-		cr_assert_str_eq(w, "Bearer realm=\"gatehouse\"");
+		CHECK(strcmp(w, "Bearer realm=\"gatehouse\"") == 0,
+		    "WWW-Authenticate: %s", w);
 		return;
 	}
-	cr_assert(strncmp(w, "Bearer realm=\"gatehouse\", "
+	CHECK(strncmp(w, "Bearer realm=\"gatehouse\", "
 	    "error=\"invalid_token\"", 47) == 0,
 	    "WWW-Authenticate: %s", w);
-	cr_assert_not_null(strstr(w, ", error_description=\""),
+	CHECK(strstr(w, ", error_description=\"") != NULL,
 	    "WWW-Authenticate without error_description: %s", w);
-	cr_assert_eq(w[strlen(w) - 1], '"', "WWW-Authenticate: %s", w);
+	CHECK(w[strlen(w) - 1] == '"', "WWW-Authenticate: %s", w);
 }
 
 bool
@@ -580,41 +627,45 @@ t_assert_user_object(struct json_object *u)
 	const char		*s;
 	size_t			 i;
 
-	cr_assert(u != NULL && json_object_is_type(u, json_type_object),
-	    "not a user object");
+	CHECK(u != NULL && json_object_is_type(u, json_type_object),
+	    "not a user object (%s)", u != NULL ?
+	    json_object_to_json_string(u) : "NULL");
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		cr_assert(json_object_object_get_ex(u, strings[i], &v) &&
+		CHECK(json_object_object_get_ex(u, strings[i], &v) &&
 		    json_object_is_type(v, json_type_string),
 		    "user.%s missing or not a string: %s", strings[i],
 		    json_object_to_json_string(u));
 	}
 	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
-		cr_assert(json_object_object_get_ex(u, optional[i], &v),
+		CHECK(json_object_object_get_ex(u, optional[i], &v),
 		    "user.%s missing: %s", optional[i],
 		    json_object_to_json_string(u));
-		cr_assert(v == NULL || json_object_is_type(v, json_type_string),
+		CHECK(v == NULL || json_object_is_type(v, json_type_string),
 		    "user.%s neither a string nor null", optional[i]);
 	}
-	cr_assert(json_object_object_get_ex(u, "roles", &v) &&
+	CHECK(json_object_object_get_ex(u, "roles", &v) &&
 	    json_object_is_type(v, json_type_array), "user.roles: %s",
 	    json_object_to_json_string(u));
-	cr_assert(t_is_uuid(json_object_get_string(t_json_path(u, "id"))),
-	    "user.id is not a uuid");
+	CHECK(t_is_uuid(json_object_get_string(t_json_path(u, "id"))),
+	    "user.id is not a uuid: %s", json_object_to_json_string(u));
 	s = json_object_get_string(t_json_path(u, "status"));
-	cr_assert(strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0,
+	CHECK(strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0,
 	    "user.status is %s", s);
-	cr_assert(t_is_timestamp(json_object_get_string(t_json_path(u,
-	    "created_at"))), "created_at is not RFC 3339 UTC");
-	cr_assert(t_is_timestamp(json_object_get_string(t_json_path(u,
-	    "updated_at"))), "updated_at is not RFC 3339 UTC");
+	CHECK(t_is_timestamp(json_object_get_string(t_json_path(u,
+	    "created_at"))), "created_at is not RFC 3339 UTC: %s",
+	    json_object_to_json_string(u));
+	CHECK(t_is_timestamp(json_object_get_string(t_json_path(u,
+	    "updated_at"))), "updated_at is not RFC 3339 UTC: %s",
+	    json_object_to_json_string(u));
 	json_object_object_foreach(u, key, val) {
 		(void)val;
-		cr_assert(strstr(key, "password") == NULL &&
+		CHECK(strstr(key, "password") == NULL &&
 		    strstr(key, "hash") == NULL,
 		    "a user object with \"%s\"", key);
 	}
-	cr_assert_null(strstr(json_object_to_json_string(u), "$2b$"),
-	    "a user object holding a bcrypt hash");
+	CHECK(strstr(json_object_to_json_string(u), "$2b$") == NULL,
+	    "user %s: an object holding a bcrypt hash",
+	    json_object_get_string(t_json_path(u, "username")));
 }
 
 const char *

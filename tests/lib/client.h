@@ -81,6 +81,12 @@ void		 t_client_from(const char *addr);
 /* A fresh loopback address 127.x.y.z, x not 0 (never 127.0.0.1's). */
 void		 t_loopback(char *out, size_t outsz);
 
+/*
+ * A JSON object of string members key, value, ... up to a NULL key, as
+ * text to free().
+ */
+char		*t_jbody(const char *key, ...);
+
 /* Percent-encodes s for a query string into out. */
 void		 t_urlencode(const char *s, char *out, size_t outsz);
 
@@ -92,6 +98,14 @@ void		 t_resp_free(struct t_resp *);
 const char	*t_resp_str(const struct t_resp *, const char *key);
 /* A member of a JSON object by path "a.b.c", or NULL. */
 struct json_object *t_json_path(struct json_object *, const char *path);
+
+/*
+ * Names the case a table-driven test is at (printf-style; NULL: none):
+ * every failure the t_assert_* functions below report starts with the
+ * name, so a table's failing row is known.
+ */
+void		 t_case(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
 
 /*
  * Asserts the contract's error answer: status, a JSON body
