@@ -59,12 +59,12 @@ cmp(const void *a, const void *b)
 
 /* One request on a new connection: its stdout into out; -1 without one. */
 static int
-exchange(const char *sockpath, const struct gh_fcgi_buf *request,
-    struct gh_fcgi_buf *out)
+exchange(const char *sockpath, const struct t_fcgi_buf *request,
+    struct t_fcgi_buf *out)
 {
 	int	 c;
 
-	if ((c = gh_fcgi_exchange(sockpath, request, out)) == -1)
+	if ((c = t_fcgi_exchange(sockpath, request, out)) == -1)
 		return -1;
 	close(c);
 	return 0;
@@ -72,15 +72,15 @@ exchange(const char *sockpath, const struct gh_fcgi_buf *request,
 
 /* One cold run; the time to the whole first answer, or -1. */
 static double
-run_once(const char *sockpath, char **argv, const struct gh_fcgi_buf *request,
-    struct gh_fcgi_buf *out, int requests)
+run_once(const char *sockpath, char **argv, const struct t_fcgi_buf *request,
+    struct t_fcgi_buf *out, int requests)
 {
 	double	 t0, first = -1;
 	pid_t	 pid;
 	int	 status, ok, i;
 
 	t0 = now_ms();
-	if ((pid = gh_fcgi_spawn(sockpath, argv)) == -1) {
+	if ((pid = t_fcgi_spawn(sockpath, argv)) == -1) {
 		perror("spawn: starting the program");
 		exit(1);
 	}
@@ -99,7 +99,7 @@ run_once(const char *sockpath, char **argv, const struct gh_fcgi_buf *request,
 int
 main(int argc, char *argv[])
 {
-	struct gh_fcgi_buf request = { 0 }, out = { 0 };
+	struct t_fcgi_buf request = { 0 }, out = { 0 };
 	const char	*outfile = NULL, *auth = NULL, *method = "GET", *uri;
 	int		 role = 1;	/* FCGI_RESPONDER */
 	char		 dir[] = "/tmp/gh-spawn-XXXXXX", sockpath[64];
@@ -137,7 +137,7 @@ main(int argc, char *argv[])
 	uri = argv[optind];
 	argv += optind + 1;
 
-	gh_fcgi_request(&request, role, method, uri, auth);
+	t_fcgi_request(&request, role, method, uri, auth);
 
 	if (mkdtemp(dir) == NULL) {
 		perror("spawn: mkdtemp");
@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 		}
 	}
 	rmdir(dir);
-	gh_fcgi_put(&out, "", 1);
+	t_fcgi_put(&out, "", 1);
 	out.len--;
 	if (strncmp((char *)out.p, "Status: ", 8) == 0)
 		status = atoi((char *)out.p + 8);

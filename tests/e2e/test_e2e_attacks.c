@@ -57,42 +57,20 @@ static const char *const sqli[] = {
 static void
 still_healthy(void)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http("GET", "/health", NULL, NULL, 0, &r);
+	t_http("GET", "/health", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 200, "/health afterwards: %ld %s", r.status,
 	    r.body);
-	cr_assert_str_eq(gh_resp_str(&r, "status") ? gh_resp_str(&r,
+	cr_assert_str_eq(t_resp_str(&r, "status") ? t_resp_str(&r,
 	    "status") : "(none)", "ok");
-	gh_resp_free(&r);
-}
-
-/* A JSON object of string members: key, value, ..., NULL. */
-static char *
-jbody(const char *key, ...)
-{
-	struct json_object	*o;
-	va_list			 ap;
-	const char		*k, *v;
-	char			*s;
-
-	cr_assert_not_null(o = json_object_new_object());
-	va_start(ap, key);
-	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
-		v = va_arg(ap, const char *);
-		json_object_object_add(o, k, json_object_new_string(v));
-	}
-	va_end(ap);
-	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)));
-	json_object_put(o);
-	return s;
+	t_resp_free(&r);
 }
 
 /* Sends body (owned, freed) as JSON with an optional bearer token. */
 static void
 send_json(const char *method, const char *path, const char *token,
-    char *body, struct gh_resp *r)
+    char *body, struct t_resp *r)
 {
 	const char	*h[3];
 	char		*auth = NULL;
@@ -106,37 +84,37 @@ send_json(const char *method, const char *path, const char *token,
 		h[n++] = auth;
 	}
 	h[n] = NULL;
-	gh_http(method, path, h, body, body != NULL ? strlen(body) : 0, r);
+	t_http(method, path, h, body, body != NULL ? strlen(body) : 0, r);
 	free(auth);
 	free(body);
 }
 
 static void
-send_form(const char *path, const char *form, struct gh_resp *r)
+send_form(const char *path, const char *form, struct t_resp *r)
 {
-	gh_http_form(path, form, r);
+	t_http_form(path, form, r);
 }
 
 static const char *
-str_or(const struct gh_resp *r, const char *key)
+str_or(const struct t_resp *r, const char *key)
 {
-	const char	*s = gh_resp_str(r, key);
+	const char	*s = t_resp_str(r, key);
 
 	return s != NULL ? s : "(none)";
 }
 
 /* A user and a login of it, and the proof that the users table is whole. */
 static void
-assert_users_intact(struct gh_user_t *known)
+assert_users_intact(struct t_user *known)
 {
-	cr_assert_str_eq(gh_sql("SELECT to_regclass('public.users') IS NOT "
+	cr_assert_str_eq(t_sql("SELECT to_regclass('public.users') IS NOT "
 	    "NULL AND to_regclass('public.sessions') IS NOT NULL"), "t",
 	    "a table is gone");
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM users WHERE id = '%s'",
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM users WHERE id = '%s'",
 	    known->id), "1");
-	cr_assert_neq(atol(gh_sql("SELECT count(*) FROM users")), 0);
-	gh_login(known);
-	cr_assert_eq(gh_me_status(known->access), 200);
+	cr_assert_neq(atol(t_sql("SELECT count(*) FROM users")), 0);
+	t_login(known);
+	cr_assert_eq(t_me_status(known->access), 200);
 }
 
 /* --- token attacks ----------------------------------------------------- */
@@ -157,7 +135,7 @@ assert_refused_everywhere(const char *token)
 		{ "GET", "/api/admin/dashboard", NULL },
 		{ "GET", "/api/admin/users", NULL },
 	};
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	size_t		 i;
 
 	for (i = 0; i < NELEM(cases); i++) {
@@ -165,21 +143,21 @@ assert_refused_everywhere(const char *token)
 		    strdup(cases[i][2]) : NULL, &r);
 		cr_assert_eq(r.status, 401, "%s %s: %ld %s", cases[i][0],
 		    cases[i][1], r.status, r.body);
-		gh_assert_bearer_401(&r, false);
-		gh_resp_free(&r);
+		t_assert_bearer_401(&r, false);
+		t_resp_free(&r);
 	}
 }
 
 /* The payload of a fresh, valid access token of a new user. */
 static struct json_object *
-fresh_payload(struct gh_user_t *u, const char *prefix)
+fresh_payload(struct t_user *u, const char *prefix)
 {
 	long	 st;
 
-	gh_make_user(u, prefix);
-	st = gh_me_status(u->access);
+	t_make_user(u, prefix);
+	st = t_me_status(u->access);
 	cr_assert_eq(st, 200, "a fresh token of %s: %ld", u->username, st);
-	return gh_jwt_part(u->access, 1);
+	return t_jwt_part(u->access, 1);
 }
 
 /* Signs payload p with alg and the stack's own key, under header h. */
@@ -187,8 +165,8 @@ static void
 sign_with_stack_key(const char *alg, const char *h, struct json_object *p,
     char *out, size_t outsz)
 {
-	gh_jwt_sign(alg, h, json_object_to_json_string_ext(p,
-	    JSON_C_TO_STRING_PLAIN), gh_test_secret(), out, outsz);
+	t_jwt_forge(alg, h, json_object_to_json_string_ext(p,
+	    JSON_C_TO_STRING_PLAIN), t_secret(), out, outsz);
 }
 
 Test(attacks, alg_none_is_refused)
@@ -202,7 +180,7 @@ Test(attacks, alg_none_is_refused)
 		"{\"alg\":\"\"}",
 		"{\"alg\":null}",
 	};
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p;
 	char			 tok[4096], good[4096], *dot;
 	size_t			 i;
@@ -210,7 +188,7 @@ Test(attacks, alg_none_is_refused)
 	p = fresh_payload(&u, "anone");
 	for (i = 0; i < NELEM(headers); i++) {
 		/* No signature at all, as "none" means. */
-		gh_jwt_sign("none", headers[i], json_object_to_json_string_ext(
+		t_jwt_forge("none", headers[i], json_object_to_json_string_ext(
 		    p, JSON_C_TO_STRING_PLAIN), "", tok, sizeof(tok));
 		assert_refused_everywhere(tok);
 		/* And with a signature that is valid for HS256 kept on. */
@@ -221,13 +199,13 @@ Test(attacks, alg_none_is_refused)
 		assert_refused_everywhere(tok);
 	}
 	json_object_put(p);
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 	still_healthy();
 }
 
 Test(attacks, hs384_with_the_right_key_is_refused)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p;
 	char			 tok[4096];
 
@@ -241,7 +219,7 @@ Test(attacks, hs384_with_the_right_key_is_refused)
 
 Test(attacks, hs512_with_the_right_key_is_refused)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p;
 	char			 tok[4096];
 
@@ -262,7 +240,7 @@ Test(attacks, an_hs256_signature_under_another_alg_name_is_refused)
 		"{\"alg\":[\"HS256\"],\"typ\":\"JWT\"}",
 		"{\"alg\":\"HS256\",\"crit\":[\"exp\"]}",
 	};
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p;
 	char			 tok[4096];
 	size_t			 i;
@@ -286,7 +264,7 @@ Test(attacks, an_hs256_signature_under_another_alg_name_is_refused)
  */
 Test(attacks, an_rs256_header_is_refused)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p;
 	unsigned char		 junk[256];
 	char			 tok[4096], sig[400], *dot;
@@ -297,7 +275,7 @@ Test(attacks, an_rs256_header_is_refused)
 	assert_refused_everywhere(tok);
 	/* And an RSA-sized signature of random bytes. */
 	cr_assert_eq(RAND_bytes(junk, sizeof(junk)), 1);
-	gh_b64url(junk, sizeof(junk), sig, sizeof(sig));
+	t_b64url(junk, sizeof(junk), sig, sizeof(sig));
 	cr_assert_not_null(dot = strrchr(tok, '.'));
 	dot[1] = '\0';
 	cr_assert_lt(strlen(tok) + strlen(sig), sizeof(tok));
@@ -365,7 +343,7 @@ make_upper_uuid_sub(struct json_object *p)
 	size_t			 i;
 
 	snprintf(up, sizeof(up), "%s", json_object_get_string(
-	    gh_json_path(p, "sub")));
+	    t_json_path(p, "sub")));
 	for (i = 0; up[i] != '\0'; i++)
 		if (up[i] >= 'a' && up[i] <= 'f')
 			up[i] = (char)(up[i] - 'a' + 'A');
@@ -420,14 +398,14 @@ make_non_uuid_sid(struct json_object *p)
 static void
 forged(const char *prefix, void (*edit)(struct json_object *))
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 tok[4096];
 
-	gh_make_user(&u, prefix);
-	gh_jwt_resign(u.access, edit, tok, sizeof(tok));
+	t_make_user(&u, prefix);
+	t_jwt_resign(u.access, edit, tok, sizeof(tok));
 	assert_refused_everywhere(tok);
 	/* The original, unforged, still works: the edit made the 401. */
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 	still_healthy();
 }
 
@@ -458,16 +436,16 @@ Test(attacks, a_validly_signed_token_with_a_string_exp_is_refused)
 
 Test(attacks, a_validly_signed_token_with_a_huge_exp_does_not_crash)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 tok[4096];
 
-	gh_make_user(&u, "fhuge");
-	gh_jwt_resign(u.access, make_far_exp, tok, sizeof(tok));
+	t_make_user(&u, "fhuge");
+	t_jwt_resign(u.access, make_far_exp, tok, sizeof(tok));
 	/* A non-integer exp is malformed; whatever it is, never a 500. */
 	send_json("GET", "/api/auth/me", tok, NULL, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 	still_healthy();
 }
 
@@ -533,18 +511,18 @@ big_token_header(size_t n, bool jwt_shaped)
  * 431, Apache's 400 (LimitRequestFieldSize).  Under it, gatehouse's 401.
  */
 static void
-assert_big_header_refused(const struct gh_resp *r, size_t n)
+assert_big_header_refused(const struct t_resp *r, size_t n)
 {
 	const char	*ct;
 
 	cr_assert(r->status == 401 || r->status == 431 || r->status == 400,
 	    "a %zu-byte token: %ld %s", n, r->status, r->body);
 	if (r->status == 401) {
-		gh_assert_bearer_401(r, false);
+		t_assert_bearer_401(r, false);
 		return;
 	}
 	/* Not one of gatehouse's answers: a bearer path never says 400. */
-	ct = gh_resp_header(r, "Content-Type");
+	ct = t_resp_header(r, "Content-Type");
 	cr_assert(ct == NULL || strncasecmp(ct, "application/json", 16) != 0,
 	    "a %zu-byte token: gatehouse answered %ld %s", n, r->status,
 	    r->body);
@@ -554,34 +532,34 @@ static void
 assert_big_token_refused(size_t n, bool jwt_shaped)
 {
 	const char	*hs[2];
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		*h;
 
 	h = big_token_header(n, jwt_shaped);
 	hs[0] = h;
 	hs[1] = NULL;
-	gh_http("GET", "/api/auth/me", hs, NULL, 0, &r);
+	t_http("GET", "/api/auth/me", hs, NULL, 0, &r);
 	assert_big_header_refused(&r, n);
-	gh_resp_free(&r);
-	gh_http("GET", "/api/admin/users", hs, NULL, 0, &r);
+	t_resp_free(&r);
+	t_http("GET", "/api/admin/users", hs, NULL, 0, &r);
 	assert_big_header_refused(&r, n);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	free(h);
 }
 
 Test(attacks, a_7_kib_token_is_refused_by_gatehouse)
 {
 	const char	*hs[2];
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		*h;
 
 	/* Under lighttpd's header limit, so the program sees it. */
 	h = big_token_header(7 * 1024, true);
 	hs[0] = h;
 	hs[1] = NULL;
-	gh_http("GET", "/api/auth/me", hs, NULL, 0, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_http("GET", "/api/auth/me", hs, NULL, 0, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 	free(h);
 	still_healthy();
 }
@@ -602,19 +580,19 @@ Test(attacks, a_64_kib_token_is_refused)
 
 Test(attacks, bad_base64url_tokens_are_refused)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 tok[4096], *p;
 	char			 variants[12][4200];
 	size_t			 i, n = 0, len;
 
-	gh_make_user(&u, "ab64");
+	t_make_user(&u, "ab64");
 	/*
 	 * A token with a '-' or '_' somewhere (ASCII JSON seldom gives
 	 * one, its signature mostly does), so the standard alphabet's
 	 * spelling differs from it.
 	 */
 	for (i = 0; i < 50 && strpbrk(u.access, "-_") == NULL; i++)
-		gh_login(&u);
+		t_login(&u);
 	cr_assert_not_null(strpbrk(u.access, "-_"));
 	len = strlen(u.access);
 	/* Standard base64's alphabet where base64url's belongs. */
@@ -653,29 +631,29 @@ Test(attacks, bad_base64url_tokens_are_refused)
 	    (int)(strrchr(u.access, '.') - u.access), u.access);
 	for (i = 0; i < n; i++)
 		assert_refused_everywhere(variants[i]);
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 	still_healthy();
 }
 
 Test(attacks, a_token_of_invalid_utf8_is_refused)
 {
 	static const char	 bad_json[] = "{\"alg\":\"HS256\",\"x\":\"\xff\"}";
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 tok[4096], h[200], sig[200], *payload;
 	unsigned char		 mac[EVP_MAX_MD_SIZE];
 	unsigned int		 maclen;
 	char			 input[4096];
 
-	gh_make_user(&u, "autf");
-	gh_b64url((const unsigned char *)bad_json, strlen(bad_json), h,
+	t_make_user(&u, "autf");
+	t_b64url((const unsigned char *)bad_json, strlen(bad_json), h,
 	    sizeof(h));
 	payload = strchr(u.access, '.') + 1;
 	snprintf(input, sizeof(input), "%s.%.*s", h,
 	    (int)(strrchr(u.access, '.') - payload), payload);
-	cr_assert_not_null(HMAC(EVP_sha256(), gh_test_secret(),
-	    (int)strlen(gh_test_secret()), (unsigned char *)input,
+	cr_assert_not_null(HMAC(EVP_sha256(), t_secret(),
+	    (int)strlen(t_secret()), (unsigned char *)input,
 	    strlen(input), mac, &maclen));
-	gh_b64url(mac, maclen, sig, sizeof(sig));
+	t_b64url(mac, maclen, sig, sizeof(sig));
 	cr_assert_lt(snprintf(tok, sizeof(tok), "%s.%s", input, sig),
 	    (int)sizeof(tok));
 	assert_refused_everywhere(tok);
@@ -688,13 +666,13 @@ static void
 assert_400(const char *path, const char *body, size_t len, const char *what)
 {
 	const char	*h[] = { "Content-Type: application/json", NULL };
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http("POST", path, h, body, len, &r);
+	t_http("POST", path, h, body, len, &r);
 	cr_assert_eq(r.status, 400, "%s to %s: %ld %s", what, path, r.status,
 	    r.body);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 /* prefix, n copies of open, middle, n copies of close, suffix. */
@@ -796,17 +774,17 @@ Test(attacks, invalid_utf8_in_a_form_answers_400)
 		"grant_type=password&username=%ED%A0%80&password=x",
 		"username=u&password=Pw%F4%90%80%80",
 	};
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	size_t		 i;
 
 	for (i = 0; i < NELEM(forms); i++) {
 		send_form("/api/auth/login", forms[i], &r);
-		gh_assert_error(&r, 400, "invalid_request");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+		t_resp_free(&r);
 	}
 	send_form("/api/auth/refresh", "refresh_token=%FF%FE", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	still_healthy();
 }
 
@@ -837,20 +815,20 @@ Test(attacks, an_escaped_nul_in_a_json_string_answers_400)
 
 Test(attacks, an_escaped_nul_in_an_admin_field_answers_400)
 {
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 
-	gh_make_admin(&admin, "anul");
+	t_make_admin(&admin, "anul");
 	send_json("POST", "/api/admin/users", admin.access,
 	    strdup("{\"username\": \"nuladmin\", \"password\": "
 	    "\"Nul-Password-1\", \"full_name\": \"a\\u0000b\"}"), &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	send_json("POST", "/api/admin/roles", admin.access,
 	    strdup("{\"name\": \"nulrole\", \"description\": \"a\\u0000b\"}"),
 	    &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	still_healthy();
 }
 
@@ -874,27 +852,27 @@ Test(attacks, a_nul_in_a_form_answers_400)
 		"grant_type=password&username=nuluser&password=Pw-1234567%00",
 		"grant_type=password&user%00name=nuluser&password=Pw-1234567",
 	};
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	size_t		 i;
 
 	for (i = 0; i < NELEM(forms); i++) {
 		send_form("/api/auth/login", forms[i], &r);
-		gh_assert_error(&r, 400, "invalid_request");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+		t_resp_free(&r);
 	}
 	send_form("/api/auth/refresh",
 	    "grant_type=refresh_token&refresh_token=abc%00def", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	still_healthy();
 }
 
 Test(attacks, a_nul_or_bad_utf8_in_the_admin_query_answers_400)
 {
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 
-	gh_make_admin(&admin, "anq");
+	t_make_admin(&admin, "anq");
 	/*
 	 * lighttpd refuses a URL with an encoded control character itself
 	 * (url-ctrls-reject), with its own HTML 400: the program never sees
@@ -903,14 +881,14 @@ Test(attacks, a_nul_or_bad_utf8_in_the_admin_query_answers_400)
 	send_json("GET", "/api/admin/users?q=a%00b", admin.access, NULL, &r);
 	cr_assert_eq(r.status, 400, "%ld %s", r.status, r.body);
 	if (r.json != NULL)
-		gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	/* So does it a URL that is not UTF-8. */
 	send_json("GET", "/api/admin/users?q=%FF%FE", admin.access, NULL, &r);
 	cr_assert_eq(r.status, 400, "%ld %s", r.status, r.body);
 	if (r.json != NULL)
-		gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 	still_healthy();
 }
 
@@ -922,71 +900,72 @@ uniq(const char *s)
 {
 	static char	 buf[256];
 
-	snprintf(buf, sizeof(buf), "%s %s", s, gh_unique(""));
+	snprintf(buf, sizeof(buf), "%s %s", s, t_unique(""));
 	return buf;
 }
 
 Test(attacks, sql_in_every_register_field)
 {
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	char			 user[80], eid[256];
 	size_t			 i;
 
-	gh_register(&known, "sqlk");
+	t_register(&known, "sqlk");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    sqli[i], "password", "Sql-Password-1", NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "username");
-		gh_resp_free(&r);
-
-		snprintf(user, sizeof(user), "%s", gh_unique("sqle"));
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "email", sqli[i],
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", sqli[i], "password", "Sql-Password-1",
 		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "email");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "username");
+		t_resp_free(&r);
 
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "phone", sqli[i],
-		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "phone");
-		gh_resp_free(&r);
+		snprintf(user, sizeof(user), "%s", t_unique("sqle"));
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "email", sqli[i], NULL), &r);
+		t_assert_field_error(&r, 422, "validation_failed", "email");
+		t_resp_free(&r);
+
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "phone", sqli[i], NULL), &r);
+		t_assert_field_error(&r, 422, "validation_failed", "phone");
+		t_resp_free(&r);
 
 		/* A role is never chosen, whatever it says. */
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", "Sql-Password-1", "role", sqli[i],
-		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "role");
-		gh_resp_free(&r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", "Sql-Password-1",
+		    "role", sqli[i], NULL), &r);
+		t_assert_field_error(&r, 422, "validation_failed", "role");
+		t_resp_free(&r);
 
 		/* Free text is taken, and stored exactly as sent. */
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("POST", "/api/auth/register", NULL, jbody("username",
-		    user, "password", sqli[i], "full_name", sqli[i],
-		    "employee_id", eid, NULL), &r);
+		send_json("POST", "/api/auth/register", NULL,
+		    t_jbody("username", user, "password", sqli[i], "full_name",
+		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "full_name"), sqli[i]);
 		cr_assert_str_eq(str_or(&r, "employee_id"), eid);
-		cr_assert(gh_json_array_has(gh_json_path(r.json, "roles"),
-		    "user") && json_object_array_length(gh_json_path(r.json,
+		cr_assert(t_json_array_has(t_json_path(r.json, "roles"),
+		    "user") && json_object_array_length(t_json_path(r.json,
 		    "roles")) == 1, "roles: %s", r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 		/* The SQL-looking password is just a password. */
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    user, "password", sqli[i], NULL), &r);
 		cr_assert_eq(r.status, 200, "login with \"%s\": %ld %s",
 		    sqli[i], r.status, r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	/* A quote-bearing address that is valid: taken verbatim. */
-	snprintf(user, sizeof(user), "%s", gh_unique("sqlq"));
-	snprintf(eid, sizeof(eid), "o'hara'--%s@example.com", gh_unique(""));
-	send_json("POST", "/api/auth/register", NULL, jbody("username", user,
+	snprintf(user, sizeof(user), "%s", t_unique("sqlq"));
+	snprintf(eid, sizeof(eid), "o'hara'--%s@example.com", t_unique(""));
+	send_json("POST", "/api/auth/register", NULL, t_jbody("username", user,
 	    "password", "Sql-Password-1", "email", eid, NULL), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(str_or(&r, "email"), eid);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	assert_users_intact(&known);
 	still_healthy();
 }
@@ -995,38 +974,40 @@ Test(attacks, sql_in_every_login_field)
 {
 	static const char *const ids[] = { "username", "email",
 	    "employee_id" };
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	char			 mixed[200];
 	size_t			 i, k;
 
-	gh_register(&known, "sqll");
+	t_register(&known, "sqll");
 	for (i = 0; i < NELEM(sqli); i++) {
 		for (k = 0; k < NELEM(ids); k++) {
-			send_json("POST", "/api/auth/login", NULL, jbody(ids[k],
-			    sqli[i], "password", "Sql-Password-1", NULL), &r);
-			gh_assert_error(&r, 401, "invalid_grant");
-			gh_resp_free(&r);
-			send_json("POST", "/api/auth/login", NULL, jbody(ids[k],
-			    sqli[i], "password", sqli[i], NULL), &r);
-			gh_assert_error(&r, 401, "invalid_grant");
-			gh_resp_free(&r);
+			send_json("POST", "/api/auth/login", NULL,
+			    t_jbody(ids[k], sqli[i], "password",
+			    "Sql-Password-1", NULL), &r);
+			t_assert_error(&r, 401, "invalid_grant");
+			t_resp_free(&r);
+			send_json("POST", "/api/auth/login", NULL,
+			    t_jbody(ids[k], sqli[i], "password", sqli[i], NULL),
+			    &r);
+			t_assert_error(&r, 401, "invalid_grant");
+			t_resp_free(&r);
 		}
 		/* The known user's name with SQL after it. */
 		snprintf(mixed, sizeof(mixed), "%s%s", known.username, sqli[i]);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    mixed, "password", known.password, NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    known.username, "password", sqli[i], NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
-		send_json("POST", "/api/auth/login", NULL, jbody("username",
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
+		send_json("POST", "/api/auth/login", NULL, t_jbody("username",
 		    known.username, "password", known.password, "grant_type",
 		    sqli[i], NULL), &r);
-		gh_assert_error(&r, 400, "unsupported_grant_type");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "unsupported_grant_type");
+		t_resp_free(&r);
 	}
 	assert_users_intact(&known);
 	still_healthy();
@@ -1034,109 +1015,109 @@ Test(attacks, sql_in_every_login_field)
 
 Test(attacks, sql_in_every_login_and_refresh_form_field)
 {
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	char			 enc[256], form[1024];
 	size_t			 i;
 
-	gh_make_user(&known, "sqlf");
+	t_make_user(&known, "sqlf");
 	for (i = 0; i < NELEM(sqli); i++) {
-		gh_urlencode(sqli[i], enc, sizeof(enc));
+		t_urlencode(sqli[i], enc, sizeof(enc));
 		snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 		    "password=%s", enc, enc);
 		send_form("/api/auth/login", form, &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 		snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 		    "password=%s", known.username, enc);
 		send_form("/api/auth/login", form, &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 		snprintf(form, sizeof(form), "grant_type=refresh_token&"
 		    "refresh_token=%s", enc);
 		send_form("/api/auth/refresh", form, &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 		snprintf(form, sizeof(form), "grant_type=%s&"
 		    "refresh_token=%s", enc, known.refresh);
 		send_form("/api/auth/refresh", form, &r);
-		gh_assert_error(&r, 400, "unsupported_grant_type");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "unsupported_grant_type");
+		t_resp_free(&r);
 	}
 	/* The known user's refresh token was never spent. */
-	gh_refresh(&known);
+	t_refresh(&known);
 	assert_users_intact(&known);
 	still_healthy();
 }
 
 Test(attacks, sql_in_the_refresh_token)
 {
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	char			 mixed[800];
 	size_t			 i;
 
-	gh_make_user(&known, "sqlr");
+	t_make_user(&known, "sqlr");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/refresh", NULL, jbody(
+		send_json("POST", "/api/auth/refresh", NULL, t_jbody(
 		    "refresh_token", sqli[i], NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 		snprintf(mixed, sizeof(mixed), "%s%s", known.refresh, sqli[i]);
-		send_json("POST", "/api/auth/refresh", NULL, jbody(
+		send_json("POST", "/api/auth/refresh", NULL, t_jbody(
 		    "refresh_token", mixed, NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 	}
-	gh_refresh(&known);
+	t_refresh(&known);
 	assert_users_intact(&known);
 	still_healthy();
 }
 
 Test(attacks, sql_in_the_logout_body)
 {
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	size_t			 i;
 
-	gh_make_user(&known, "sqlo");
+	t_make_user(&known, "sqlo");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/logout", known.access, jbody(
+		send_json("POST", "/api/auth/logout", known.access, t_jbody(
 		    "refresh_token", sqli[i], NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
-		send_json("POST", "/api/auth/logout", known.access, jbody(
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
+		send_json("POST", "/api/auth/logout", known.access, t_jbody(
 		    "all", sqli[i], NULL), &r);
-		gh_assert_field_error(&r, 400, "invalid_request", "all");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 400, "invalid_request", "all");
+		t_resp_free(&r);
 	}
 	/* Nothing was ended. */
-	cr_assert_eq(gh_me_status(known.access), 200);
-	gh_refresh(&known);
+	cr_assert_eq(t_me_status(known.access), 200);
+	t_refresh(&known);
 	assert_users_intact(&known);
 	still_healthy();
 }
 
 Test(attacks, sql_in_the_password_change)
 {
-	struct gh_user_t	 known;
-	struct gh_resp		 r;
+	struct t_user		 known;
+	struct t_resp		 r;
 	size_t			 i;
 
-	gh_make_user(&known, "sqlp");
+	t_make_user(&known, "sqlp");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/auth/password", known.access, jbody(
+		send_json("POST", "/api/auth/password", known.access, t_jbody(
 		    "current_password", sqli[i], "new_password",
 		    "Sql-New-Password-1", NULL), &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 	}
 	/* A SQL-looking new password is just a password. */
-	send_json("POST", "/api/auth/password", known.access, jbody(
+	send_json("POST", "/api/auth/password", known.access, t_jbody(
 	    "current_password", known.password, "new_password", sqli[1],
 	    NULL), &r);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(known.password, sizeof(known.password), "%s", sqli[1]);
 	assert_users_intact(&known);
 	still_healthy();
@@ -1144,35 +1125,35 @@ Test(attacks, sql_in_the_password_change)
 
 Test(attacks, sql_in_every_admin_create_field)
 {
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 	char			 user[80], eid[256], body[600], role[200];
 	struct json_object	*s;
 	size_t			 i;
 
-	gh_make_admin(&admin, "sqlac");
+	t_make_admin(&admin, "sqlac");
 	for (i = 0; i < NELEM(sqli); i++) {
-		snprintf(user, sizeof(user), "%s", gh_unique("sqlc"));
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		snprintf(user, sizeof(user), "%s", t_unique("sqlc"));
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", sqli[i], "password", "Sql-Password-1", NULL),
 		    &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "username");
-		gh_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		t_assert_field_error(&r, 422, "validation_failed", "username");
+		t_resp_free(&r);
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "email",
 		    sqli[i], NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "email");
-		gh_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		t_assert_field_error(&r, 422, "validation_failed", "email");
+		t_resp_free(&r);
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "phone",
 		    sqli[i], NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "phone");
-		gh_resp_free(&r);
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		t_assert_field_error(&r, 422, "validation_failed", "phone");
+		t_resp_free(&r);
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", "Sql-Password-1", "status",
 		    sqli[i], NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "status");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "status");
+		t_resp_free(&r);
 		s = json_object_new_string(sqli[i]);
 		snprintf(role, sizeof(role), "%s", json_object_to_json_string(
 		    s));
@@ -1182,17 +1163,17 @@ Test(attacks, sql_in_every_admin_create_field)
 		    "%s]}", user, role);
 		send_json("POST", "/api/admin/users", admin.access,
 		    strdup(body), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "roles");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "roles");
+		t_resp_free(&r);
 		/* Free text is taken verbatim. */
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("POST", "/api/admin/users", admin.access, jbody(
+		send_json("POST", "/api/admin/users", admin.access, t_jbody(
 		    "username", user, "password", sqli[i], "full_name",
 		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "full_name"), sqli[i]);
 		cr_assert_str_eq(str_or(&r, "employee_id"), eid);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	assert_users_intact(&admin);
 	still_healthy();
@@ -1200,50 +1181,50 @@ Test(attacks, sql_in_every_admin_create_field)
 
 Test(attacks, sql_in_every_admin_patch_field)
 {
-	struct gh_user_t	 admin, victim;
-	struct gh_resp		 r;
+	struct t_user		 admin, victim;
+	struct t_resp		 r;
 	char			 path[200], eid[256], body[600], role[200];
 	struct json_object	*s;
 	size_t			 i;
 
-	gh_make_admin(&admin, "sqlap");
-	gh_make_user(&victim, "sqlv");
+	t_make_admin(&admin, "sqlap");
+	t_make_user(&victim, "sqlv");
 	snprintf(path, sizeof(path), "/api/admin/users/%s", victim.id);
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("PATCH", path, admin.access, jbody("email", sqli[i],
+		send_json("PATCH", path, admin.access, t_jbody("email", sqli[i],
 		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "email");
-		gh_resp_free(&r);
-		send_json("PATCH", path, admin.access, jbody("phone", sqli[i],
+		t_assert_field_error(&r, 422, "validation_failed", "email");
+		t_resp_free(&r);
+		send_json("PATCH", path, admin.access, t_jbody("phone", sqli[i],
 		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "phone");
-		gh_resp_free(&r);
-		send_json("PATCH", path, admin.access, jbody("status", sqli[i],
-		    NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "status");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "phone");
+		t_resp_free(&r);
+		send_json("PATCH", path, admin.access,
+		    t_jbody("status", sqli[i], NULL), &r);
+		t_assert_field_error(&r, 422, "validation_failed", "status");
+		t_resp_free(&r);
 		s = json_object_new_string(sqli[i]);
 		snprintf(role, sizeof(role), "%s", json_object_to_json_string(
 		    s));
 		json_object_put(s);
 		snprintf(body, sizeof(body), "{\"roles\": [%s]}", role);
 		send_json("PATCH", path, admin.access, strdup(body), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "roles");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "roles");
+		t_resp_free(&r);
 		snprintf(eid, sizeof(eid), "%s", uniq(sqli[i]));
-		send_json("PATCH", path, admin.access, jbody("full_name",
+		send_json("PATCH", path, admin.access, t_jbody("full_name",
 		    sqli[i], "employee_id", eid, NULL), &r);
 		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "full_name"), sqli[i]);
 		cr_assert_str_eq(str_or(&r, "employee_id"), eid);
 		cr_assert_str_eq(str_or(&r, "username"), victim.username);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	/* An admin's password reset to a SQL-looking password. */
-	send_json("PATCH", path, admin.access, jbody("password", sqli[1],
+	send_json("PATCH", path, admin.access, t_jbody("password", sqli[1],
 	    NULL), &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(victim.password, sizeof(victim.password), "%s", sqli[1]);
 	assert_users_intact(&victim);
 	assert_users_intact(&admin);
@@ -1253,15 +1234,15 @@ Test(attacks, sql_in_every_admin_patch_field)
 Test(attacks, sql_in_the_admin_user_path)
 {
 	static const char *const methods[] = { "GET", "PATCH", "DELETE" };
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 	char			 enc[256], path[400];
 	size_t			 i, k;
 
-	gh_make_admin(&admin, "sqlpa");
+	t_make_admin(&admin, "sqlpa");
 	for (i = 0; i < NELEM(sqli) + 2; i++) {
 		if (i < NELEM(sqli))
-			gh_urlencode(sqli[i], enc, sizeof(enc));
+			t_urlencode(sqli[i], enc, sizeof(enc));
 		else if (i == NELEM(sqli))
 			/* As sent, without percent-encoding. */
 			snprintf(enc, sizeof(enc), "'OR'1'='1");
@@ -1271,8 +1252,8 @@ Test(attacks, sql_in_the_admin_user_path)
 		for (k = 0; k < NELEM(methods); k++) {
 			send_json(methods[k], path, admin.access, k == 1 ?
 			    strdup("{\"full_name\": \"x\"}") : NULL, &r);
-			gh_assert_error(&r, 404, "not_found");
-			gh_resp_free(&r);
+			t_assert_error(&r, 404, "not_found");
+			t_resp_free(&r);
 		}
 	}
 	assert_users_intact(&admin);
@@ -1281,8 +1262,8 @@ Test(attacks, sql_in_the_admin_user_path)
 
 Test(attacks, sql_in_the_admin_list_query)
 {
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 	struct json_object	*items, *it;
 	char			 enc[256], path[800], marker[200], b64[400];
 	const char		*fields[] = { "username", "email", "full_name",
@@ -1290,23 +1271,23 @@ Test(attacks, sql_in_the_admin_list_query)
 	size_t			 i, k, f;
 	bool			 found, hit;
 
-	gh_make_admin(&admin, "sqlal");
+	t_make_admin(&admin, "sqlal");
 	/* A user whose name holds the SQL, found by exactly that text. */
-	snprintf(marker, sizeof(marker), "' OR 1=1 -- %s", gh_unique(""));
-	send_json("POST", "/api/admin/users", admin.access, jbody("username",
-	    gh_unique("sqlm"), "password", "Sql-Password-1", "full_name",
+	snprintf(marker, sizeof(marker), "' OR 1=1 -- %s", t_unique(""));
+	send_json("POST", "/api/admin/users", admin.access, t_jbody("username",
+	    t_unique("sqlm"), "password", "Sql-Password-1", "full_name",
 	    marker, NULL), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	for (i = 0; i < NELEM(sqli) + 1; i++) {
-		gh_urlencode(i < NELEM(sqli) ? sqli[i] : marker, enc,
+		t_urlencode(i < NELEM(sqli) ? sqli[i] : marker, enc,
 		    sizeof(enc));
 		snprintf(path, sizeof(path), "/api/admin/users?limit=200&q=%s",
 		    enc);
 		send_json("GET", path, admin.access, NULL, &r);
 		cr_assert_eq(r.status, 200, "q=%s: %ld %s", enc, r.status,
 		    r.body);
-		cr_assert_not_null(items = gh_json_path(r.json, "items"));
+		cr_assert_not_null(items = t_json_path(r.json, "items"));
 		found = false;
 		/* Every user listed holds the text, as a plain substring. */
 		for (k = 0; k < json_object_array_length(items); k++) {
@@ -1314,7 +1295,7 @@ Test(attacks, sql_in_the_admin_list_query)
 			hit = false;
 			for (f = 0; f < NELEM(fields); f++) {
 				const char *v = json_object_get_string(
-				    gh_json_path(it, fields[f]));
+				    t_json_path(it, fields[f]));
 
 				if (v != NULL && strcasestr(v, i <
 				    NELEM(sqli) ? sqli[i] : marker) != NULL)
@@ -1322,70 +1303,70 @@ Test(attacks, sql_in_the_admin_list_query)
 			}
 			cr_assert(hit, "q=%s listed %s", enc,
 			    json_object_to_json_string(it));
-			if (strcmp(json_object_get_string(gh_json_path(it,
+			if (strcmp(json_object_get_string(t_json_path(it,
 			    "full_name")) ? json_object_get_string(
-			    gh_json_path(it, "full_name")) : "", marker) == 0)
+			    t_json_path(it, "full_name")) : "", marker) == 0)
 				found = true;
 		}
 		if (i == 0 || i == NELEM(sqli))
 			cr_assert(found, "q=%s did not find the marker", enc);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 
 		snprintf(path, sizeof(path), "/api/admin/users?limit=%s", enc);
 		send_json("GET", path, admin.access, NULL, &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "limit");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 422, "validation_failed", "limit");
+		t_resp_free(&r);
 
 		snprintf(path, sizeof(path), "/api/admin/users?after=%s", enc);
 		send_json("GET", path, admin.access, NULL, &r);
-		gh_assert_error(&r, 400, "invalid_request");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+		t_resp_free(&r);
 
 		/* A "cursor" that decodes to the SQL. */
-		gh_b64url((const unsigned char *)(i < NELEM(sqli) ? sqli[i] :
+		t_b64url((const unsigned char *)(i < NELEM(sqli) ? sqli[i] :
 		    marker), strlen(i < NELEM(sqli) ? sqli[i] : marker), b64,
 		    sizeof(b64));
 		snprintf(path, sizeof(path), "/api/admin/users?after=%s", b64);
 		send_json("GET", path, admin.access, NULL, &r);
-		gh_assert_error(&r, 400, "invalid_request");
-		gh_resp_free(&r);
+		t_assert_error(&r, 400, "invalid_request");
+		t_resp_free(&r);
 	}
 	/* LIKE's wildcards are plain characters too. */
 	send_json("GET", "/api/admin/users?limit=200&q=%25", admin.access, NULL,
 	    &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	items = gh_json_path(r.json, "items");
+	items = t_json_path(r.json, "items");
 	for (k = 0; k < json_object_array_length(items); k++) {
 		it = json_object_array_get_idx(items, k);
 		cr_assert_not_null(strchr(json_object_to_json_string(it), '%'),
 		    "q=%% listed %s", json_object_to_json_string(it));
 	}
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	assert_users_intact(&admin);
 	still_healthy();
 }
 
 Test(attacks, sql_in_the_admin_roles)
 {
-	struct gh_user_t	 admin;
-	struct gh_resp		 r;
+	struct t_user		 admin;
+	struct t_resp		 r;
 	char			 name[80];
 	size_t			 i;
 
-	gh_make_admin(&admin, "sqlro");
+	t_make_admin(&admin, "sqlro");
 	for (i = 0; i < NELEM(sqli); i++) {
-		send_json("POST", "/api/admin/roles", admin.access, jbody(
+		send_json("POST", "/api/admin/roles", admin.access, t_jbody(
 		    "name", sqli[i], NULL), &r);
-		gh_assert_field_error(&r, 422, "validation_failed", "name");
-		gh_resp_free(&r);
-		snprintf(name, sizeof(name), "%s", gh_unique("r"));
-		send_json("POST", "/api/admin/roles", admin.access, jbody(
+		t_assert_field_error(&r, 422, "validation_failed", "name");
+		t_resp_free(&r);
+		snprintf(name, sizeof(name), "%s", t_unique("r"));
+		send_json("POST", "/api/admin/roles", admin.access, t_jbody(
 		    "name", name, "description", sqli[i], NULL), &r);
 		cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
 		cr_assert_str_eq(str_or(&r, "description"), sqli[i]);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM roles WHERE name IN "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM roles WHERE name IN "
 	    "('admin', 'user')"), "2");
 	assert_users_intact(&admin);
 	still_healthy();
@@ -1572,7 +1553,7 @@ assert_64k_headers_refused(const char *head, const char *body)
 	 * most 64 KiB, and refuses more with its own 500: the program never
 	 * sees the request, and nothing hangs, which is what this checks.
 	 */
-	if (gh_test_on_apache() && st == 500 && !raw_is_json(buf))
+	if (t_on_apache() && st == 500 && !raw_is_json(buf))
 		cr_log_info("Apache: 64 KiB of headers get mod_fcgid's own "
 		    "500 (its FastCGI parameter record is 64 KiB at most)");
 	else
@@ -1604,11 +1585,11 @@ Test(attacks, headers_of_64_kib_are_refused_without_a_hang)
 Test(attacks, a_hostile_user_agent_does_not_break_login)
 {
 	const char	*h[3];
-	struct gh_user_t u;
-	struct gh_resp	 r;
+	struct t_user u;
+	struct t_resp	 r;
 	char		*ua, *body;
 
-	gh_register(&u, "aua");
+	t_register(&u, "aua");
 	cr_assert_not_null(ua = malloc(7000));
 	strcpy(ua, "User-Agent: ");
 	memset(ua + 12, 'A', 6900);
@@ -1617,10 +1598,10 @@ Test(attacks, a_hostile_user_agent_does_not_break_login)
 	h[0] = "Content-Type: application/json";
 	h[1] = ua;
 	h[2] = NULL;
-	body = jbody("username", u.username, "password", u.password, NULL);
-	gh_http("POST", "/api/auth/login", h, body, strlen(body), &r);
+	body = t_jbody("username", u.username, "password", u.password, NULL);
+	t_http("POST", "/api/auth/login", h, body, strlen(body), &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	free(body);
 	free(ua);
 	still_healthy();
@@ -1640,7 +1621,7 @@ Test(attacks, a_slow_body_over_the_limit_gets_413_and_holds_no_program)
 	enum { SLOW = 4, LEN = BODY_LIMIT + 150000 };
 	char		 head[300], buf[8192], *rest;
 	struct json_object *j;
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	int		 fds[SLOW], i, k;
 	ssize_t		 n;
 	double		 t0;
@@ -1657,14 +1638,14 @@ Test(attacks, a_slow_body_over_the_limit_gets_413_and_holds_no_program)
 	for (k = 0; k < 5; k++) {
 		for (i = 0; i < SLOW; i++)
 			cr_assert_eq(raw_send(fds[i], "  ", 2), 0);
-		gh_sleep_ms(200);
+		t_sleep_ms(200);
 	}
 	/* Meanwhile register answers others at once. */
-	gh_http_json("POST", "/api/auth/register", NULL, "{}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
+	t_http_json("POST", "/api/auth/register", NULL, "{}", &r);
+	t_assert_error(&r, 400, "invalid_request");
 	cr_assert_lt(r.seconds, 5.0, "register took %.1f s behind slow bodies",
 	    r.seconds);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* The rest of each body, then the contract's 413 from gatehouse. */
 	cr_assert_not_null(rest = malloc(LEN));
 	memset(rest, ' ', LEN);
@@ -1678,7 +1659,7 @@ Test(attacks, a_slow_body_over_the_limit_gets_413_and_holds_no_program)
 		cr_assert_geq(n, 0, "no answer within 15 s");
 		cr_assert_eq(raw_status(buf), 413, "%.300s", buf);
 		cr_assert_not_null(j = raw_json(buf), "not JSON: %.300s", buf);
-		cr_assert_str_eq(json_object_get_string(gh_json_path(j,
+		cr_assert_str_eq(json_object_get_string(t_json_path(j,
 		    "error")), "payload_too_large");
 		json_object_put(j);
 		cr_assert_lt(now_s() - t0, 15.0);
@@ -1718,14 +1699,14 @@ Test(attacks, a_content_length_that_lies_then_closes_hangs_nothing)
 {
 	static const char *const paths[] = { "/api/auth/login",
 	    "/api/auth/register", "/api/auth/refresh" };
-	struct gh_user_t u;
+	struct t_user u;
 	char		 req[400], buf[8192];
 	ssize_t		 n;
 	long		 st;
 	size_t		 i;
 	int		 fd;
 
-	gh_register(&u, "alie");
+	t_register(&u, "alie");
 	for (i = 0; i < NELEM(paths); i++) {
 		snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: x\r\n"
 		    "Content-Type: application/json\r\nContent-Length: 500\r\n"
@@ -1742,26 +1723,26 @@ Test(attacks, a_content_length_that_lies_then_closes_hangs_nothing)
 		 * request, and answers one cut short with its own 500 (to a
 		 * client that has closed its side): no program is involved.
 		 */
-		if (gh_test_on_apache() && st == 500 && !raw_is_json(buf))
+		if (t_on_apache() && st == 500 && !raw_is_json(buf))
 			cr_log_info("Apache: %s: a body cut short gets "
 			    "mod_fcgid's own 500", paths[i]);
 		else
 			cr_assert(st == 0 || st == 400 || st == 408,
 			    "%s: %ld: %.300s", paths[i], st, buf);
 	}
-	gh_login(&u);
+	t_login(&u);
 	still_healthy();
 }
 
 Test(attacks, a_content_length_that_lies_and_stays_open_holds_no_program)
 {
 	enum { HELD = 6 };
-	struct gh_user_t u;
-	struct gh_resp	 r;
+	struct t_user u;
+	struct t_resp	 r;
 	char		 req[400];
 	int		 fds[HELD], i;
 
-	gh_register(&u, "alio");
+	t_register(&u, "alio");
 	for (i = 0; i < HELD; i++) {
 		snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: x\r\n"
 		    "Content-Type: application/json\r\nContent-Length: 500\r\n"
@@ -1770,18 +1751,18 @@ Test(attacks, a_content_length_that_lies_and_stays_open_holds_no_program)
 		fds[i] = raw_connect();
 		cr_assert_eq(raw_send(fds[i], req, strlen(req)), 0);
 	}
-	gh_sleep_ms(300);
+	t_sleep_ms(300);
 	/* Login has 2 processes, register 2: none of them is waiting. */
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username,
 	    u.password);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_lt(r.seconds, 5.0, "login took %.1f s", r.seconds);
-	gh_resp_free(&r);
-	gh_http_json("POST", "/api/auth/register", NULL, "{}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
+	t_http_json("POST", "/api/auth/register", NULL, "{}", &r);
+	t_assert_error(&r, 400, "invalid_request");
 	cr_assert_lt(r.seconds, 5.0, "register took %.1f s", r.seconds);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	for (i = 0; i < HELD; i++)
 		close(fds[i]);
 	still_healthy();

@@ -28,7 +28,7 @@ static const char	*staff = "/staff/index.txt";
 /* GET path with the token as a bearer (NULL: none) and extra headers. */
 static void
 get(const char *path, const char *token, const char *extra,
-    struct gh_resp *r)
+    struct t_resp *r)
 {
 	char		 auth[4200];
 	const char	*h[3];
@@ -41,20 +41,20 @@ get(const char *path, const char *token, const char *extra,
 	if (extra != NULL)
 		h[n++] = extra;
 	h[n] = NULL;
-	gh_http("GET", path, h, NULL, 0, r);
+	t_http("GET", path, h, NULL, 0, r);
 }
 
 static void
-assert_no_variables(const struct gh_resp *r)
+assert_no_variables(const struct t_resp *r)
 {
-	cr_assert_null(gh_resp_header(r, "Variable-GATEHOUSE_USER_ID"),
+	cr_assert_null(t_resp_header(r, "Variable-GATEHOUSE_USER_ID"),
 	    "the authorizer's Variable-* headers reached the client");
-	cr_assert_null(gh_resp_header(r, "Variable-GATEHOUSE_ROLES"));
+	cr_assert_null(t_resp_header(r, "Variable-GATEHOUSE_ROLES"));
 }
 
 /* The CGI's output line NAME=value, or NULL; in static storage. */
 static const char *
-cgi_var(const struct gh_resp *r, const char *name)
+cgi_var(const struct t_resp *r, const char *name)
 {
 	static char	 value[512];
 	char		 key[80];
@@ -79,74 +79,74 @@ cgi_var(const struct gh_resp *r, const char *name)
 
 Test(authorizer, no_token_answers_401_with_a_challenge)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	get(members, NULL, NULL, &r);
-	gh_assert_bearer_401(&r, true);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
 	get("/staff/cgi/env.sh", NULL, NULL, &r);
-	gh_assert_bearer_401(&r, true);
+	t_assert_bearer_401(&r, true);
 	cr_assert_null(strstr(r.body, "GATEHOUSE_"), "the CGI ran: %s", r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_bad_token_answers_401_invalid_token)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 bad[4096], *dot;
 
-	gh_make_user(&u, "azb");
+	t_make_user(&u, "azb");
 	snprintf(bad, sizeof(bad), "%s", u.access);
 	dot = strrchr(bad, '.');
 	dot[-2] = dot[-2] == 'x' ? 'y' : 'x';
 	get(members, bad, NULL, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 	get(members, "not-a-token", NULL, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_user_token_gets_the_static_file)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "azs");
+	t_make_user(&u, "azs");
 	get(members, u.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(r.body, "gatehouse members file\n");
 	assert_no_variables(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_user_token_on_an_admin_location_answers_403)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	const char		*w;
 
-	gh_make_user(&u, "azr");
+	t_make_user(&u, "azr");
 	get(staff, u.access, NULL, &r);
-	gh_assert_error(&r, 403, "insufficient_scope");
-	w = gh_resp_header(&r, "WWW-Authenticate");
+	t_assert_error(&r, 403, "insufficient_scope");
+	w = t_resp_header(&r, "WWW-Authenticate");
 	cr_assert(w != NULL && strcmp(w, "Bearer realm=\"gatehouse\", "
 	    "error=\"insufficient_scope\"") == 0, "WWW-Authenticate: %s",
 	    w != NULL ? w : "(none)");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	get("/staff/cgi/env.sh", u.access, NULL, &r);
-	gh_assert_error(&r, 403, "insufficient_scope");
-	gh_resp_free(&r);
+	t_assert_error(&r, 403, "insufficient_scope");
+	t_resp_free(&r);
 }
 
 Test(authorizer, an_admin_token_reaches_the_cgi_with_the_variables)
 {
-	struct gh_user_t	 a;
-	struct gh_resp		 r;
+	struct t_user		 a;
+	struct t_resp		 r;
 	const char		*v;
 
-	gh_make_admin(&a, "aza");
+	t_make_admin(&a, "aza");
 	get("/staff/cgi/env.sh", a.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	v = cgi_var(&r, "GATEHOUSE_USER_ID");
@@ -159,20 +159,20 @@ Test(authorizer, an_admin_token_reaches_the_cgi_with_the_variables)
 	    strcmp(v, "user,admin") == 0), "GATEHOUSE_ROLES=%s",
 	    v != NULL ? v : "(none)");
 	assert_no_variables(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	get(staff, a.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(r.body, "gatehouse staff file\n");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_user_token_reaches_the_members_cgi)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	const char		*v;
 
-	gh_make_user(&u, "azc");
+	t_make_user(&u, "azc");
 	get("/members/cgi/env.sh", u.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	v = cgi_var(&r, "GATEHOUSE_USERNAME");
@@ -181,51 +181,51 @@ Test(authorizer, a_user_token_reaches_the_members_cgi)
 	v = cgi_var(&r, "GATEHOUSE_ROLES");
 	cr_assert(v != NULL && strcmp(v, "user") == 0, "GATEHOUSE_ROLES=%s",
 	    v != NULL ? v : "(none)");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_suspended_users_token_answers_401_at_once)
 {
-	struct gh_user_t	 a, u;
-	struct gh_resp		 r;
+	struct t_user		 a, u;
+	struct t_resp		 r;
 	char			 path[200];
 
-	gh_make_admin(&a, "azsa");
-	gh_make_user(&u, "azsu");
+	t_make_admin(&a, "azsa");
+	t_make_user(&u, "azsu");
 	get(members, u.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/admin/users/%s", u.id);
-	gh_http_json("PATCH", path, a.access, "{\"status\": \"suspended\"}",
+	t_http_json("PATCH", path, a.access, "{\"status\": \"suspended\"}",
 	    &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* The very next request. */
 	get(members, u.access, NULL, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_role_granted_counts_at_once)
 {
-	struct gh_user_t	 a, u;
-	struct gh_resp		 r;
+	struct t_user		 a, u;
+	struct t_resp		 r;
 	char			 path[200];
 
-	gh_make_admin(&a, "azga");
-	gh_make_user(&u, "azgu");
+	t_make_admin(&a, "azga");
+	t_make_user(&u, "azgu");
 	get(staff, u.access, NULL, &r);
 	cr_assert_eq(r.status, 403, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/admin/users/%s", u.id);
-	gh_http_json("PATCH", path, a.access,
+	t_http_json("PATCH", path, a.access,
 	    "{\"roles\": [\"user\", \"admin\"]}", &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* The token still says "user"; the database says admin. */
 	get(staff, u.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 /*
@@ -234,76 +234,76 @@ Test(authorizer, a_role_granted_counts_at_once)
  */
 Test(authorizer, a_logout_is_refused_by_every_warm_process)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	int			 i;
 
-	gh_make_user(&u, "azlo");
+	t_make_user(&u, "azlo");
 	for (i = 0; i < 16; i++) {
 		get(members, u.access, NULL, &r);
 		cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
-	gh_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
+	t_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	for (i = 0; i < 16; i++) {
 		get(members, u.access, NULL, &r);
-		gh_assert_bearer_401(&r, false);
-		gh_resp_free(&r);
+		t_assert_bearer_401(&r, false);
+		t_resp_free(&r);
 	}
 }
 
 Test(authorizer, the_token_in_the_configured_cookie_works)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 cookie[4200];
 
-	gh_make_user(&u, "azk");
+	t_make_user(&u, "azk");
 	snprintf(cookie, sizeof(cookie), "Cookie: theme=dark; %s=%s; x=1",
 	    COOKIE, u.access);
 	get(members, NULL, cookie, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(r.body, "gatehouse members file\n");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* Another cookie's name is not the token. */
 	snprintf(cookie, sizeof(cookie), "Cookie: other=%s", u.access);
 	get(members, NULL, cookie, &r);
-	gh_assert_bearer_401(&r, true);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
 }
 
 Test(authorizer, a_browser_without_a_token_goes_to_the_login_page)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*loc;
 
 	get(members, NULL, "Accept: text/html,application/xhtml+xml", &r);
 	cr_assert_eq(r.status, 302, "%ld %s", r.status, r.body);
-	loc = gh_resp_header(&r, "Location");
+	loc = t_resp_header(&r, "Location");
 	cr_assert(loc != NULL && strcmp(loc, LOGIN_URL
 	    "?next=/members/index.txt") == 0, "Location: %s",
 	    loc != NULL ? loc : "(none)");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* An API client (no text/html) still gets the 401. */
 	get(members, NULL, "Accept: application/json", &r);
-	gh_assert_bearer_401(&r, true);
-	gh_resp_free(&r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
 }
 
 Test(authorizer, the_api_is_not_behind_the_authorizer)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http("GET", "/health", NULL, NULL, 0, &r);
+	t_http("GET", "/health", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(authorizer, the_error_document_alone_answers_404)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*server = getenv("GH_TEST_SERVER");
 
 	if (server == NULL || strcmp(server, "apache") != 0) {
@@ -313,6 +313,6 @@ Test(authorizer, the_error_document_alone_answers_404)
 	}
 	/* Asked directly, not as the error document: nothing there. */
 	get("/.gatehouse/denied", NULL, NULL, &r);
-	gh_assert_error(&r, 404, "not_found");
-	gh_resp_free(&r);
+	t_assert_error(&r, 404, "not_found");
+	t_resp_free(&r);
 }

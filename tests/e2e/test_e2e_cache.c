@@ -25,17 +25,17 @@ TestSuite(cache, .timeout = 90);
 static void
 waves(const char *path, const char *token, long want)
 {
-	struct gh_resp	 rs[WAVE];
+	struct t_resp	 rs[WAVE];
 	const char	*none[1] = { NULL };
 	size_t		 i;
 	int		 w;
 
 	for (w = 0; w < WAVES; w++) {
-		gh_http_many(WAVE, "GET", path, token, none, 1, rs);
+		t_http_many(WAVE, "GET", path, token, none, 1, rs);
 		for (i = 0; i < WAVE; i++) {
 			cr_assert_eq(rs[i].status, want, "wave %d, request "
 			    "%zu: %ld %s", w, i, rs[i].status, rs[i].body);
-			gh_resp_free(&rs[i]);
+			t_resp_free(&rs[i]);
 		}
 	}
 }
@@ -54,36 +54,36 @@ assert_refused_everywhere(const char *token)
 }
 
 static void
-admin_patch(const struct gh_user_t *a, const char *id, const char *body)
+admin_patch(const struct t_user *a, const char *id, const char *body)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 path[200];
 
 	snprintf(path, sizeof(path), "/api/admin/users/%s", id);
-	gh_http_json("PATCH", path, a->access, body, &r);
+	t_http_json("PATCH", path, a->access, body, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(cache, a_logout_is_refused_by_every_warm_process)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "cl");
+	t_make_user(&u, "cl");
 	warm(u.access);
-	gh_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
+	t_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	assert_refused_everywhere(u.access);
 }
 
 Test(cache, a_suspension_by_an_admin_is_refused_by_every_warm_process)
 {
-	struct gh_user_t	 a, u;
+	struct t_user		 a, u;
 
-	gh_make_admin(&a, "csa");
-	gh_make_user(&u, "csu");
+	t_make_admin(&a, "csa");
+	t_make_user(&u, "csu");
 	warm(u.access);
 	admin_patch(&a, u.id, "{\"status\": \"suspended\"}");
 	assert_refused_everywhere(u.access);
@@ -91,81 +91,81 @@ Test(cache, a_suspension_by_an_admin_is_refused_by_every_warm_process)
 
 Test(cache, a_suspension_by_the_cli_is_refused_by_every_warm_process)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	const char		*argv[] = { "user", "suspend", NULL, NULL };
 
-	gh_make_user(&u, "ccu");
+	t_make_user(&u, "ccu");
 	warm(u.access);
 	argv[2] = u.username;
-	cr_assert_eq(gh_cli(argv, NULL), 0);
+	cr_assert_eq(t_cli(argv, NULL), 0);
 	assert_refused_everywhere(u.access);
 }
 
 Test(cache, a_session_ended_by_sql_is_refused_by_every_warm_process)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 
-	gh_make_user(&u, "cq");
+	t_make_user(&u, "cq");
 	warm(u.access);
-	gh_sql("UPDATE sessions SET ended_at = now(), end_reason = 'logout' "
+	t_sql("UPDATE sessions SET ended_at = now(), end_reason = 'logout' "
 	    "WHERE user_id = '%s'", u.id);
 	assert_refused_everywhere(u.access);
 }
 
 Test(cache, a_password_change_ends_the_other_sessions_on_every_process)
 {
-	struct gh_user_t	 u, second;
-	struct gh_resp		 r;
+	struct t_user		 u, second;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "cp");
+	t_make_user(&u, "cp");
 	second = u;
-	gh_login(&second);
+	t_login(&second);
 	warm(u.access);
 	warm(second.access);
-	gh_http_jsonf("POST", "/api/auth/password", u.access, &r,
+	t_http_jsonf("POST", "/api/auth/password", u.access, &r,
 	    "{\"current_password\": \"%s\", \"new_password\": "
-	    "\"Changed-%s-Aa9\"}", u.password, gh_unique(""));
+	    "\"Changed-%s-Aa9\"}", u.password, t_unique(""));
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	assert_refused_everywhere(second.access);
 	warm(u.access);		/* the caller's own session goes on */
 }
 
 Test(cache, a_lost_admin_role_is_refused_by_every_warm_admin_process)
 {
-	struct gh_user_t	 a, b;
-	struct gh_resp		 r;
+	struct t_user		 a, b;
+	struct t_resp		 r;
 
-	gh_make_admin(&a, "cra");
-	gh_make_admin(&b, "crb");
+	t_make_admin(&a, "cra");
+	t_make_admin(&b, "crb");
 	waves("/api/admin/dashboard", b.access, 200);
 	admin_patch(&a, b.id, "{\"roles\": [\"user\"]}");
 	waves("/api/admin/dashboard", b.access, 403);
-	gh_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
-	gh_assert_error(&r, 403, "insufficient_scope");
-	gh_resp_free(&r);
+	t_http_json("GET", "/api/admin/dashboard", b.access, NULL, &r);
+	t_assert_error(&r, 403, "insufficient_scope");
+	t_resp_free(&r);
 }
 
 Test(cache, a_profile_change_shows_on_every_warm_process)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 rs[WAVE];
+	struct t_user		 u;
+	struct t_resp		 rs[WAVE];
 	const char		*none[1] = { NULL };
 	size_t			 j;
 	int			 i;
 
-	gh_make_user(&u, "cf");
+	t_make_user(&u, "cf");
 	warm(u.access);
-	gh_sql("UPDATE users SET full_name = 'Changed Behind' WHERE id = '%s'",
+	t_sql("UPDATE users SET full_name = 'Changed Behind' WHERE id = '%s'",
 	    u.id);
 	for (i = 0; i < WAVES; i++) {
-		gh_http_many(WAVE, "GET", "/api/auth/me", u.access, none, 1, rs);
+		t_http_many(WAVE, "GET", "/api/auth/me", u.access, none, 1, rs);
 		for (j = 0; j < WAVE; j++) {
 			cr_assert_eq(rs[j].status, 200, "%ld %s", rs[j].status,
 			    rs[j].body);
-			cr_assert_str_eq(gh_resp_str(&rs[j], "full_name"),
+			cr_assert_str_eq(t_resp_str(&rs[j], "full_name"),
 			    "Changed Behind");
-			gh_resp_free(&rs[j]);
+			t_resp_free(&rs[j]);
 		}
 	}
 }
@@ -178,26 +178,26 @@ Test(cache, a_profile_change_shows_on_every_warm_process)
  */
 Test(cache, idle_processes_take_in_a_burst_of_notifications)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	const char		*blocked = "";
 	char			 tag[32];
 	int			 i;
 
-	gh_make_user(&u, "cb");
+	t_make_user(&u, "cb");
 	warm(u.access);
-	snprintf(tag, sizeof(tag), "%s", gh_unique("burst"));
-	gh_sql("INSERT INTO users (username, password_hash) SELECT '%s' || i, "
+	snprintf(tag, sizeof(tag), "%s", t_unique("burst"));
+	t_sql("INSERT INTO users (username, password_hash) SELECT '%s' || i, "
 	    "'x' FROM generate_series(1, 30000) i", tag);
-	gh_sql("UPDATE users SET full_name = 'burst' WHERE username LIKE '%s%%'",
+	t_sql("UPDATE users SET full_name = 'burst' WHERE username LIKE '%s%%'",
 	    tag);
 	for (i = 0; i < 50; i++) {
-		gh_sleep_ms(100);
-		blocked = gh_sql("SELECT count(*) FROM pg_stat_activity WHERE "
+		t_sleep_ms(100);
+		blocked = t_sql("SELECT count(*) FROM pg_stat_activity WHERE "
 		    "application_name = 'gatehouse' AND wait_event = 'ClientWrite'");
 		if (strcmp(blocked, "0") == 0)
 			break;
 	}
 	cr_assert_str_eq(blocked, "0", "backends still blocked writing");
 	warm(u.access);
-	gh_sql("DELETE FROM users WHERE username LIKE '%s%%'", tag);
+	t_sql("DELETE FROM users WHERE username LIKE '%s%%'", tag);
 }

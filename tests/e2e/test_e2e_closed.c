@@ -17,132 +17,132 @@ TestSuite(closed, .timeout = 60);
 
 Test(closed, registration_answers_403)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 name[80];
 
-	snprintf(name, sizeof(name), "%s", gh_unique("cl"));
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	snprintf(name, sizeof(name), "%s", t_unique("cl"));
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"Secret-Pass12\"}", name);
-	gh_assert_error(&r, 403, NULL);
-	gh_resp_free(&r);
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM users WHERE username = "
+	t_assert_error(&r, 403, NULL);
+	t_resp_free(&r);
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM users WHERE username = "
 	    "'%s'", name), "0");
 }
 
 Test(closed, an_admin_can_still_create_users)
 {
-	struct gh_user_t	 a, u;
-	struct gh_resp		 r;
+	struct t_user		 a, u;
+	struct t_resp		 r;
 
-	gh_make_admin(&a, "cla");
+	t_make_admin(&a, "cla");
 	memset(&u, 0, sizeof(u));
-	snprintf(u.username, sizeof(u.username), "%s", gh_unique("clu"));
+	snprintf(u.username, sizeof(u.username), "%s", t_unique("clu"));
 	snprintf(u.password, sizeof(u.password), "Secret-Pass12");
-	gh_http_jsonf("POST", "/api/admin/users", a.access, &r,
+	t_http_jsonf("POST", "/api/admin/users", a.access, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username,
 	    u.password);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
-	gh_login(&u);
+	t_resp_free(&r);
+	t_login(&u);
 }
 
 static long
-create_with_password(const char *password, struct gh_resp *r)
+create_with_password(const char *password, struct t_resp *r)
 {
-	struct gh_user_t	 a;
+	struct t_user		 a;
 
-	gh_make_admin(&a, "clp");
-	gh_http_jsonf("POST", "/api/admin/users", a.access, r,
-	    "{\"username\": \"%s\", \"password\": \"%s\"}", gh_unique("clpw"),
+	t_make_admin(&a, "clp");
+	t_http_jsonf("POST", "/api/admin/users", a.access, r,
+	    "{\"username\": \"%s\", \"password\": \"%s\"}", t_unique("clpw"),
 	    password);
 	return r->status;
 }
 
 Test(closed, a_password_without_a_digit_answers_422)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	create_with_password("No-Digits-Here", &r);
-	gh_assert_field_error(&r, 422, "validation_failed", "password");
-	gh_resp_free(&r);
+	t_assert_field_error(&r, 422, "validation_failed", "password");
+	t_resp_free(&r);
 }
 
 Test(closed, a_password_without_an_upper_case_letter_answers_422)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	create_with_password("lower-case-123", &r);
-	gh_assert_field_error(&r, 422, "validation_failed", "password");
-	gh_resp_free(&r);
+	t_assert_field_error(&r, 422, "validation_failed", "password");
+	t_resp_free(&r);
 }
 
 Test(closed, a_password_without_a_lower_case_letter_answers_422)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	create_with_password("UPPER-CASE-123", &r);
-	gh_assert_field_error(&r, 422, "validation_failed", "password");
-	gh_resp_free(&r);
+	t_assert_field_error(&r, 422, "validation_failed", "password");
+	t_resp_free(&r);
 }
 
 Test(closed, a_password_under_the_configured_minimum_answers_422)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	create_with_password("Short-Pw9", &r);
-	gh_assert_field_error(&r, 422, "validation_failed", "password");
-	gh_resp_free(&r);
+	t_assert_field_error(&r, 422, "validation_failed", "password");
+	t_resp_free(&r);
 }
 
 Test(closed, a_password_with_every_class_is_accepted)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	cr_assert_eq(create_with_password("Every-Class-9", &r), 201, "%s",
 	    r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(closed, a_password_change_follows_the_policy_too)
 {
-	struct gh_user_t	 a;
-	struct gh_resp		 r;
+	struct t_user		 a;
+	struct t_resp		 r;
 
-	gh_make_admin(&a, "clch");
-	gh_http_jsonf("POST", "/api/auth/password", a.access, &r,
+	t_make_admin(&a, "clch");
+	t_http_jsonf("POST", "/api/auth/password", a.access, &r,
 	    "{\"current_password\": \"%s\", \"new_password\": "
 	    "\"alllowercase1\"}", a.password);
-	gh_assert_field_error(&r, 422, "validation_failed", "new_password");
-	gh_resp_free(&r);
+	t_assert_field_error(&r, 422, "validation_failed", "new_password");
+	t_resp_free(&r);
 }
 
 Test(closed, tokens_carry_the_configured_issuer_audience_and_lifetime)
 {
-	struct gh_user_t	 a;
-	struct gh_resp		 r;
+	struct t_user		 a;
+	struct t_resp		 r;
 	struct json_object	*p, *aud;
 
-	gh_make_admin(&a, "cltok");
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_make_admin(&a, "cltok");
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", a.username,
 	    a.password);
 	cr_assert_eq(r.status, 200);
-	cr_assert_eq(json_object_get_int(gh_json_path(r.json, "expires_in")),
+	cr_assert_eq(json_object_get_int(t_json_path(r.json, "expires_in")),
 	    300);
-	cr_assert_not_null(p = gh_jwt_part(gh_resp_str(&r, "access_token"),
+	cr_assert_not_null(p = t_jwt_part(t_resp_str(&r, "access_token"),
 	    1));
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p, "iss")),
+	cr_assert_str_eq(json_object_get_string(t_json_path(p, "iss")),
 	    ISSUER);
-	aud = gh_json_path(p, "aud");
+	aud = t_json_path(p, "aud");
 	cr_assert_not_null(aud);
 	cr_assert(json_object_is_type(aud, json_type_string) ?
 	    strcmp(json_object_get_string(aud), AUDIENCE) == 0 :
-	    gh_json_array_has(aud, AUDIENCE), "aud %s",
+	    t_json_array_has(aud, AUDIENCE), "aud %s",
 	    json_object_to_json_string(aud));
-	cr_assert_eq(json_object_get_int64(gh_json_path(p, "exp")) -
-	    json_object_get_int64(gh_json_path(p, "iat")), 300);
+	cr_assert_eq(json_object_get_int64(t_json_path(p, "exp")) -
+	    json_object_get_int64(t_json_path(p, "iat")), 300);
 	json_object_put(p);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 static void
@@ -165,32 +165,32 @@ default_iss(struct json_object *p)
 
 Test(closed, a_token_without_the_audience_is_refused)
 {
-	struct gh_user_t	 a;
+	struct t_user		 a;
 	char			 tok[4096];
 
-	gh_make_admin(&a, "clna");
-	gh_jwt_resign(a.access, NULL, tok, sizeof(tok));
-	cr_assert_eq(gh_me_status(tok), 200);
-	gh_jwt_resign(a.access, drop_aud, tok, sizeof(tok));
-	cr_assert_eq(gh_me_status(tok), 401);
+	t_make_admin(&a, "clna");
+	t_jwt_resign(a.access, NULL, tok, sizeof(tok));
+	cr_assert_eq(t_me_status(tok), 200);
+	t_jwt_resign(a.access, drop_aud, tok, sizeof(tok));
+	cr_assert_eq(t_me_status(tok), 401);
 }
 
 Test(closed, a_token_for_another_audience_is_refused)
 {
-	struct gh_user_t	 a;
+	struct t_user		 a;
 	char			 tok[4096];
 
-	gh_make_admin(&a, "clwa");
-	gh_jwt_resign(a.access, other_aud, tok, sizeof(tok));
-	cr_assert_eq(gh_me_status(tok), 401);
+	t_make_admin(&a, "clwa");
+	t_jwt_resign(a.access, other_aud, tok, sizeof(tok));
+	cr_assert_eq(t_me_status(tok), 401);
 }
 
 Test(closed, a_token_of_the_default_issuer_is_refused)
 {
-	struct gh_user_t	 a;
+	struct t_user		 a;
 	char			 tok[4096];
 
-	gh_make_admin(&a, "clwi");
-	gh_jwt_resign(a.access, default_iss, tok, sizeof(tok));
-	cr_assert_eq(gh_me_status(tok), 401);
+	t_make_admin(&a, "clwi");
+	t_jwt_resign(a.access, default_iss, tok, sizeof(tok));
+	cr_assert_eq(t_me_status(tok), 401);
 }

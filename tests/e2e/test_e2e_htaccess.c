@@ -32,9 +32,9 @@ shared(void)
 
 /* The body says nothing of the config: no key, no secret. */
 static void
-assert_no_leak(const struct gh_resp *r, const char *what)
+assert_no_leak(const struct t_resp *r, const char *what)
 {
-	cr_assert_null(strstr(r->body, gh_test_secret()),
+	cr_assert_null(strstr(r->body, t_secret()),
 	    "%s: the JWT secret is in the answer", what);
 	cr_assert_null(strstr(r->body, "jwt_secret"), "%s: %s", what, r->body);
 	cr_assert_null(strstr(r->body, "database_url"), "%s: %s", what,
@@ -47,34 +47,34 @@ Test(htaccess, the_config_beside_the_programs_is_refused)
 	    "/cgi-bin/gatehouse.con%66", "/cgi-bin//gatehouse.conf",
 	    "/cgi-bin/./gatehouse.conf", "/cgi-bin/GATEHOUSE.CONF",
 	    "/cgi-bin/gatehouse.conf?x=1", "/cgi-bin/gatehouse.conf/" };
-	struct gh_resp		 r;
+	struct t_resp		 r;
 	size_t			 i;
 
 	if (!shared())
 		return;
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		gh_http("GET", paths[i], NULL, NULL, 0, &r);
+		t_http("GET", paths[i], NULL, NULL, 0, &r);
 		cr_assert(r.status == 403 || r.status == 404,
 		    "GET %s: %ld %s", paths[i], r.status, r.body);
 		assert_no_leak(&r, paths[i]);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
-	gh_http("HEAD", "/cgi-bin/gatehouse.conf", NULL, NULL, 0, &r);
+	t_http("HEAD", "/cgi-bin/gatehouse.conf", NULL, NULL, 0, &r);
 	cr_assert(r.status == 403 || r.status == 404, "HEAD: %ld", r.status);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(htaccess, the_directory_and_its_htaccess_are_not_listed_or_served)
 {
 	static const char	*paths[] = { "/cgi-bin/", "/cgi-bin",
 	    "/cgi-bin/.htaccess", "/.htaccess" };
-	struct gh_resp		 r;
+	struct t_resp		 r;
 	size_t			 i;
 
 	if (!shared())
 		return;
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		gh_http("GET", paths[i], NULL, NULL, 0, &r);
+		t_http("GET", paths[i], NULL, NULL, 0, &r);
 		cr_assert(r.status == 403 || r.status == 404 ||
 		    r.status == 301, "GET %s: %ld %s", paths[i], r.status,
 		    r.body);
@@ -84,43 +84,43 @@ Test(htaccess, the_directory_and_its_htaccess_are_not_listed_or_served)
 		    paths[i], r.body);
 		cr_assert_null(strstr(r.body, "CGIPassAuth"), "GET %s: %s",
 		    paths[i], r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 }
 
 Test(htaccess, the_api_answers_through_the_rewrite)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
 	if (!shared())
 		return;
 	/* Found its config without GATEHOUSE_CONFIG: the database is up. */
-	gh_http("GET", "/health", NULL, NULL, 0, &r);
+	t_http("GET", "/health", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	cr_assert_str_eq(gh_resp_str(&r, "database"), "ok");
-	gh_resp_free(&r);
-	gh_http("GET", "/api/nothing", NULL, NULL, 0, &r);
-	gh_assert_error(&r, 404, "not_found");
-	gh_resp_free(&r);
+	cr_assert_str_eq(t_resp_str(&r, "database"), "ok");
+	t_resp_free(&r);
+	t_http("GET", "/api/nothing", NULL, NULL, 0, &r);
+	t_assert_error(&r, 404, "not_found");
+	t_resp_free(&r);
 	/* The Authorization header reaches the programs. */
-	gh_make_user(&u, "hta");
-	cr_assert_eq(gh_me_status(u.access), 200);
-	gh_http_json("GET", "/api/auth/me", NULL, NULL, &r);
-	gh_assert_bearer_401(&r, true);
-	gh_resp_free(&r);
+	t_make_user(&u, "hta");
+	cr_assert_eq(t_me_status(u.access), 200);
+	t_http_json("GET", "/api/auth/me", NULL, NULL, &r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
 }
 
 Test(htaccess, a_program_asked_for_by_its_own_path_gives_json)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
 	if (!shared())
 		return;
 	/* The programs route on the path the client sent: not theirs. */
-	gh_http("GET", "/cgi-bin/health", NULL, NULL, 0, &r);
+	t_http("GET", "/cgi-bin/health", NULL, NULL, 0, &r);
 	cr_assert(r.status == 404 || r.status == 403, "%ld %s", r.status,
 	    r.body);
 	cr_assert_null(strstr(r.body, "ELF"), "the program file was served");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }

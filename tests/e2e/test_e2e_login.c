@@ -14,243 +14,243 @@
 TestSuite(login, .timeout = 90);
 
 static void
-login_json(struct gh_resp *r, const char *field, const char *id,
+login_json(struct t_resp *r, const char *field, const char *id,
     const char *password)
 {
-	gh_http_jsonf("POST", "/api/auth/login", NULL, r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, r,
 	    "{\"%s\": \"%s\", \"password\": \"%s\"}", field, id, password);
 }
 
 static void
-assert_token_pair(const struct gh_resp *r)
+assert_token_pair(const struct t_resp *r)
 {
 	const char		*cc;
 	struct json_object	*v;
 
 	cr_assert_eq(r->status, 200, "%ld %s", r->status, r->body);
-	gh_assert_json_type(r);
-	cr_assert_not_null(gh_resp_str(r, "access_token"), "%s", r->body);
-	cr_assert_not_null(gh_resp_str(r, "refresh_token"), "%s", r->body);
-	cr_assert_str_eq(gh_resp_str(r, "token_type"), "bearer");
-	v = gh_json_path(r->json, "expires_in");
+	t_assert_json_type(r);
+	cr_assert_not_null(t_resp_str(r, "access_token"), "%s", r->body);
+	cr_assert_not_null(t_resp_str(r, "refresh_token"), "%s", r->body);
+	cr_assert_str_eq(t_resp_str(r, "token_type"), "bearer");
+	v = t_json_path(r->json, "expires_in");
 	cr_assert(v != NULL && json_object_is_type(v, json_type_int),
 	    "expires_in: %s", r->body);
 	cr_assert_eq(json_object_get_int(v), 900);
-	cc = gh_resp_header(r, "Cache-Control");
+	cc = t_resp_header(r, "Cache-Control");
 	cr_assert(cc != NULL && strstr(cc, "no-store") != NULL,
 	    "Cache-Control: %s", cc != NULL ? cc : "(none)");
 }
 
 Test(login, answers_a_token_pair_for_username_and_password)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "li");
+	t_register(&u, "li");
 	login_json(&r, "username", u.username, u.password);
 	assert_token_pair(&r);
-	cr_assert_eq(gh_me_status(gh_resp_str(&r, "access_token")), 200);
-	gh_resp_free(&r);
+	cr_assert_eq(t_me_status(t_resp_str(&r, "access_token")), 200);
+	t_resp_free(&r);
 }
 
 Test(login, accepts_the_email_as_identifier)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "lm");
+	t_register(&u, "lm");
 	login_json(&r, "email", u.email, u.password);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, accepts_the_employee_id_as_identifier)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "le");
+	t_register(&u, "le");
 	login_json(&r, "employee_id", u.employee_id, u.password);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, matches_the_username_ignoring_case)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 upper[80];
 	size_t			 i;
 
-	gh_register(&u, "lcase");
+	t_register(&u, "lcase");
 	for (i = 0; u.username[i] != '\0'; i++)
 		upper[i] = (char)(u.username[i] >= 'a' && u.username[i] <= 'z' ?
 		    u.username[i] - 32 : u.username[i]);
 	upper[i] = '\0';
 	login_json(&r, "username", upper, u.password);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, matches_the_email_ignoring_case)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 upper[160];
 	size_t			 i;
 
-	gh_register(&u, "lecase");
+	t_register(&u, "lecase");
 	for (i = 0; u.email[i] != '\0'; i++)
 		upper[i] = (char)(u.email[i] >= 'a' && u.email[i] <= 'z' ?
 		    u.email[i] - 32 : u.email[i]);
 	upper[i] = '\0';
 	login_json(&r, "email", upper, u.password);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, accepts_the_oauth2_password_grant_form)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 form[256];
 
-	gh_register(&u, "lf");
+	t_register(&u, "lf");
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=%s", u.username, u.password);
-	gh_http_form("/api/auth/login", form, &r);
+	t_http_form("/api/auth/login", form, &r);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, ignores_client_id_and_scope_in_the_form)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 form[256];
 
-	gh_register(&u, "lfc");
+	t_register(&u, "lfc");
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=%s&client_id=swagger&scope=openid+profile", u.username,
 	    u.password);
-	gh_http_form("/api/auth/login", form, &r);
+	t_http_form("/api/auth/login", form, &r);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, decodes_percent_and_plus_in_the_form)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 name[80], body[256], form[256];
 
-	snprintf(name, sizeof(name), "%s", gh_unique("lpe"));
+	snprintf(name, sizeof(name), "%s", t_unique("lpe"));
 	snprintf(body, sizeof(body), "{\"username\": \"%s\", \"password\": "
 	    "\"P&ss w+rd%%1=\"}", name);
-	gh_http_json("POST", "/api/auth/register", NULL, body, &r);
+	t_http_json("POST", "/api/auth/register", NULL, body, &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=P%%26ss+w%%2Brd%%251%%3D", name);
-	gh_http_form("/api/auth/login", form, &r);
+	t_http_form("/api/auth/login", form, &r);
 	assert_token_pair(&r);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, refuses_another_grant_type_in_the_form_with_400)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 form[256];
 	const char		*code;
 
-	gh_register(&u, "lgt");
+	t_register(&u, "lgt");
 	snprintf(form, sizeof(form), "grant_type=client_credentials&"
 	    "username=%s&password=%s", u.username, u.password);
-	gh_http_form("/api/auth/login", form, &r);
-	gh_assert_error(&r, 400, NULL);
-	code = gh_resp_str(&r, "error");
+	t_http_form("/api/auth/login", form, &r);
+	t_assert_error(&r, 400, NULL);
+	code = t_resp_str(&r, "error");
 	cr_assert(strcmp(code, "invalid_request") == 0 ||
 	    strcmp(code, "unsupported_grant_type") == 0, "error %s", code);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_for_a_malformed_form)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_form("/api/auth/login", "grant_type=password&username=%zz&"
+	t_http_form("/api/auth/login", "grant_type=password&username=%zz&"
 	    "password=x%", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_401_invalid_grant_for_a_wrong_password)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "lw");
+	t_register(&u, "lw");
 	login_json(&r, "username", u.username, "Wrong-Password-1");
-	gh_assert_error(&r, 401, "invalid_grant");
-	cr_assert_null(gh_resp_str(&r, "access_token"));
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	cr_assert_null(t_resp_str(&r, "access_token"));
+	t_resp_free(&r);
 }
 
 Test(login, answers_401_invalid_grant_for_an_unknown_user)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	login_json(&r, "username", gh_unique("nobody"), "Some-Password-1");
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	login_json(&r, "username", t_unique("nobody"), "Some-Password-1");
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 }
 
 Test(login, answers_401_invalid_grant_for_an_unknown_email)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 mail[120];
 
-	snprintf(mail, sizeof(mail), "%s@example.com", gh_unique("nobody"));
+	snprintf(mail, sizeof(mail), "%s@example.com", t_unique("nobody"));
 	login_json(&r, "email", mail, "Some-Password-1");
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 }
 
 Test(login, answers_401_invalid_grant_for_a_suspended_user)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	const char		*argv[] = { "user", "suspend", NULL, NULL };
 
-	gh_register(&u, "ls");
+	t_register(&u, "ls");
 	argv[2] = u.username;
-	cr_assert_eq(gh_cli(argv, NULL), 0);
+	cr_assert_eq(t_cli(argv, NULL), 0);
 	login_json(&r, "username", u.username, u.password);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 }
 
 Test(login, answers_the_three_failures_alike)
 {
-	struct gh_user_t	 a, s;
-	struct gh_resp		 wrong, unknown, suspended;
+	struct t_user		 a, s;
+	struct t_resp		 wrong, unknown, suspended;
 	const char		*argv[] = { "user", "suspend", NULL, NULL };
 
-	gh_register(&a, "la");
-	gh_register(&s, "las");
+	t_register(&a, "la");
+	t_register(&s, "las");
 	argv[2] = s.username;
-	cr_assert_eq(gh_cli(argv, NULL), 0);
+	cr_assert_eq(t_cli(argv, NULL), 0);
 	login_json(&wrong, "username", a.username, "Wrong-Password-1");
-	login_json(&unknown, "username", gh_unique("nobody"), a.password);
+	login_json(&unknown, "username", t_unique("nobody"), a.password);
 	login_json(&suspended, "username", s.username, s.password);
 	cr_assert_eq(wrong.status, 401);
 	cr_assert_str_eq(wrong.body, unknown.body);
 	cr_assert_str_eq(wrong.body, suspended.body);
 	cr_assert_eq(unknown.status, 401);
 	cr_assert_eq(suspended.status, 401);
-	gh_resp_free(&wrong);
-	gh_resp_free(&unknown);
-	gh_resp_free(&suspended);
+	t_resp_free(&wrong);
+	t_resp_free(&unknown);
+	t_resp_free(&suspended);
 }
 
 static int
@@ -263,22 +263,22 @@ cmp_double(const void *a, const void *b)
 
 Test(login, takes_about_as_long_for_an_unknown_user_as_a_wrong_password)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	double			 wrong[9], unknown[9];
 	size_t			 i;
 
-	gh_register(&u, "lt");
+	t_register(&u, "lt");
 	for (i = 0; i < 9; i++) {
 		login_json(&r, "username", u.username, "Wrong-Password-1");
 		cr_assert_eq(r.status, 401);
 		wrong[i] = r.seconds;
-		gh_resp_free(&r);
-		login_json(&r, "username", gh_unique("nobody"),
+		t_resp_free(&r);
+		login_json(&r, "username", t_unique("nobody"),
 		    "Wrong-Password-1");
 		cr_assert_eq(r.status, 401);
 		unknown[i] = r.seconds;
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	qsort(wrong, 9, sizeof(double), cmp_double);
 	qsort(unknown, 9, sizeof(double), cmp_double);
@@ -290,202 +290,202 @@ Test(login, takes_about_as_long_for_an_unknown_user_as_a_wrong_password)
 
 Test(login, answers_400_without_a_password)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "lnp");
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_register(&u, "lnp");
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\"}", u.username);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_without_an_identifier)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/login", NULL,
+	t_http_json("POST", "/api/auth/login", NULL,
 	    "{\"password\": \"Some-Password-1\"}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_for_an_empty_object)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/login", NULL, "{}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/login", NULL, "{}", &r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_for_a_form_without_a_password)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_form("/api/auth/login", "grant_type=password&username=abc",
+	t_http_form("/api/auth/login", "grant_type=password&username=abc",
 	    &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_for_a_password_of_the_wrong_type)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_register(&u, "lpt");
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_register(&u, "lpt");
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": 12345678}", u.username);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_400_for_malformed_json)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/login", NULL, "{\"username\": ", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/login", NULL, "{\"username\": ", &r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(login, answers_405_with_allow_for_get)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*allow;
 
-	gh_http("GET", "/api/auth/login", NULL, NULL, 0, &r);
-	gh_assert_error(&r, 405, "method_not_allowed");
-	allow = gh_resp_header(&r, "Allow");
+	t_http("GET", "/api/auth/login", NULL, NULL, 0, &r);
+	t_assert_error(&r, 405, "method_not_allowed");
+	allow = t_resp_header(&r, "Allow");
 	cr_assert(allow != NULL && strstr(allow, "POST") != NULL);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(login, issues_an_access_token_with_the_contract_claims)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*h, *p, *v;
 	int64_t			 iat, exp;
 
-	gh_make_user(&u, "lc");
-	cr_assert_not_null(h = gh_jwt_part(u.access, 0));
-	cr_assert_not_null(p = gh_jwt_part(u.access, 1));
-	cr_assert_str_eq(json_object_get_string(gh_json_path(h, "alg")),
+	t_make_user(&u, "lc");
+	cr_assert_not_null(h = t_jwt_part(u.access, 0));
+	cr_assert_not_null(p = t_jwt_part(u.access, 1));
+	cr_assert_str_eq(json_object_get_string(t_json_path(h, "alg")),
 	    "HS256");
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p, "iss")),
+	cr_assert_str_eq(json_object_get_string(t_json_path(p, "iss")),
 	    "gatehouse");
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p, "sub")), u.id);
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p, "username")),
+	cr_assert_str_eq(json_object_get_string(t_json_path(p, "sub")), u.id);
+	cr_assert_str_eq(json_object_get_string(t_json_path(p, "username")),
 	    u.username);
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p,
+	cr_assert_str_eq(json_object_get_string(t_json_path(p,
 	    "employee_id")), u.employee_id);
-	cr_assert_str_eq(json_object_get_string(gh_json_path(p, "type")),
+	cr_assert_str_eq(json_object_get_string(t_json_path(p, "type")),
 	    "access");
-	cr_assert(gh_is_uuid(json_object_get_string(gh_json_path(p, "sid"))));
-	cr_assert_not_null(v = gh_json_path(p, "jti"));
+	cr_assert(t_is_uuid(json_object_get_string(t_json_path(p, "sid"))));
+	cr_assert_not_null(v = t_json_path(p, "jti"));
 	cr_assert_gt(json_object_get_string_len(v), 0);
-	cr_assert(gh_json_array_has(gh_json_path(p, "roles"), "user"));
-	cr_assert(json_object_is_type(gh_json_path(p, "iat"), json_type_int));
-	cr_assert(json_object_is_type(gh_json_path(p, "exp"), json_type_int));
-	iat = json_object_get_int64(gh_json_path(p, "iat"));
-	exp = json_object_get_int64(gh_json_path(p, "exp"));
+	cr_assert(t_json_array_has(t_json_path(p, "roles"), "user"));
+	cr_assert(json_object_is_type(t_json_path(p, "iat"), json_type_int));
+	cr_assert(json_object_is_type(t_json_path(p, "exp"), json_type_int));
+	iat = json_object_get_int64(t_json_path(p, "iat"));
+	exp = json_object_get_int64(t_json_path(p, "exp"));
 	cr_assert_eq(exp - iat, 900);
-	cr_assert_null(gh_json_path(p, "aud"));
+	cr_assert_null(t_json_path(p, "aud"));
 	json_object_put(h);
 	json_object_put(p);
 }
 
 Test(login, leaves_employee_id_out_of_the_token_when_unset)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	struct json_object	*p;
 
 	memset(&u, 0, sizeof(u));
-	snprintf(u.username, sizeof(u.username), "%s", gh_unique("lne"));
+	snprintf(u.username, sizeof(u.username), "%s", t_unique("lne"));
 	snprintf(u.password, sizeof(u.password), "Secret-Pass1");
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username,
 	    u.password);
 	cr_assert_eq(r.status, 201);
-	gh_resp_free(&r);
-	gh_login(&u);
-	cr_assert_not_null(p = gh_jwt_part(u.access, 1));
-	cr_assert_null(gh_json_path(p, "employee_id"));
+	t_resp_free(&r);
+	t_login(&u);
+	cr_assert_not_null(p = t_jwt_part(u.access, 1));
+	cr_assert_null(t_json_path(p, "employee_id"));
 	json_object_put(p);
 }
 
 Test(login, issues_an_opaque_refresh_token_of_256_bits)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	size_t			 i;
 
-	gh_make_user(&u, "lr");
+	t_make_user(&u, "lr");
 	/* 32 bytes of base64url are 43 characters. */
 	cr_assert_geq(strlen(u.refresh), 43, "refresh token %s", u.refresh);
 	for (i = 0; u.refresh[i] != '\0'; i++)
 		cr_assert(u.refresh[i] > ' ' && u.refresh[i] < 127);
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM refresh_tokens t JOIN "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM refresh_tokens t JOIN "
 	    "sessions s ON s.id = t.session_id WHERE s.user_id = '%s'", u.id),
 	    "1");
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM refresh_tokens WHERE "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM refresh_tokens WHERE "
 	    "encode(token_hash, 'escape') LIKE '%%%s%%'", u.refresh), "0");
 }
 
 Test(login, starts_a_new_session_each_time)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct json_object	*p1, *p2;
 	char			 first[4096];
 
-	gh_make_user(&u, "lss");
+	t_make_user(&u, "lss");
 	snprintf(first, sizeof(first), "%s", u.access);
-	gh_login(&u);
-	p1 = gh_jwt_part(first, 1);
-	p2 = gh_jwt_part(u.access, 1);
-	cr_assert_str_neq(json_object_get_string(gh_json_path(p1, "sid")),
-	    json_object_get_string(gh_json_path(p2, "sid")));
-	cr_assert_eq(gh_me_status(first), 200);
-	cr_assert_eq(gh_me_status(u.access), 200);
+	t_login(&u);
+	p1 = t_jwt_part(first, 1);
+	p2 = t_jwt_part(u.access, 1);
+	cr_assert_str_neq(json_object_get_string(t_json_path(p1, "sid")),
+	    json_object_get_string(t_json_path(p2, "sid")));
+	cr_assert_eq(t_me_status(first), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 	json_object_put(p1);
 	json_object_put(p2);
 }
 
 Test(login, rehashes_a_hash_of_an_older_cost)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	struct crypt_data	*cd;
 	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	const char		*h;
 
-	gh_register(&u, "lrh");
+	t_register(&u, "lrh");
 	cr_assert_not_null(cd = calloc(1, sizeof(*cd)));
 	cr_assert_not_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt,
 	    sizeof(salt)));
 	cr_assert_not_null(h = crypt_rn(u.password, salt, cd, sizeof(*cd)));
 	cr_assert_eq(strncmp(h, "$2b$04$", 7), 0);
-	gh_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
+	t_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
 	    u.id);
 	free(cd);
-	gh_login(&u);
-	h = gh_sql("SELECT password_hash FROM users WHERE id = '%s'", u.id);
+	t_login(&u);
+	h = t_sql("SELECT password_hash FROM users WHERE id = '%s'", u.id);
 	cr_assert_eq(strncmp(h, "$2b$08$", 7), 0, "hash after login: %.7s", h);
-	gh_login(&u);
+	t_login(&u);
 }
 
 Test(login, keeps_the_hash_when_the_password_is_wrong)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 before[128];
 
-	gh_register(&u, "lkh");
-	snprintf(before, sizeof(before), "%s", gh_sql("SELECT password_hash "
+	t_register(&u, "lkh");
+	snprintf(before, sizeof(before), "%s", t_sql("SELECT password_hash "
 	    "FROM users WHERE id = '%s'", u.id));
 	login_json(&r, "username", u.username, "Wrong-Password-1");
 	cr_assert_eq(r.status, 401);
-	gh_resp_free(&r);
-	cr_assert_str_eq(gh_sql("SELECT password_hash FROM users WHERE id = "
+	t_resp_free(&r);
+	cr_assert_str_eq(t_sql("SELECT password_hash FROM users WHERE id = "
 	    "'%s'", u.id), before);
 }

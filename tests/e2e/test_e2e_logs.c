@@ -68,7 +68,7 @@ canary(const char *label)
 	char	*s;
 
 	/* Letters, digits and '-': the same in JSON and in a form. */
-	cr_assert_geq(asprintf(&s, "Canary-%s-%s", label, gh_unique("")), 0);
+	cr_assert_geq(asprintf(&s, "Canary-%s-%s", label, t_unique("")), 0);
 	return s;
 }
 
@@ -126,7 +126,7 @@ wait_for_log_line(const char *line)
 			return;
 		}
 		free(log);
-		gh_sleep_ms(100);
+		t_sleep_ms(100);
 	}
 	free(path);
 	cr_assert_fail("the log never showed \"%s\": is log_level debug?",
@@ -155,16 +155,16 @@ assert_log_clean(const char *name, const struct secrets *s)
 }
 
 static void
-store_pair(const struct gh_resp *r, struct gh_user_t *u,
+store_pair(const struct t_resp *r, struct t_user *u,
     struct secrets *s, const char *what)
 {
 	char	 name[80];
 
 	cr_assert_eq(r->status, 200, "%s: %ld %s", what, r->status, r->body);
 	snprintf(u->access, sizeof(u->access), "%s",
-	    gh_resp_str(r, "access_token"));
+	    t_resp_str(r, "access_token"));
 	snprintf(u->refresh, sizeof(u->refresh), "%s",
-	    gh_resp_str(r, "refresh_token"));
+	    t_resp_str(r, "refresh_token"));
 	snprintf(name, sizeof(name), "the access token of %s", what);
 	keep_token(s, name, u->access);
 	snprintf(name, sizeof(name), "the refresh token of %s", what);
@@ -174,8 +174,8 @@ store_pair(const struct gh_resp *r, struct gh_user_t *u,
 Test(logs, a_whole_flow_leaves_no_secret_in_the_logs)
 {
 	struct secrets		 s = { .n = 0 };
-	struct gh_user_t	 u, v, admin;
-	struct gh_resp		 r;
+	struct t_user		 u, v, admin;
+	struct t_resp		 r;
 	char			*p1, *p2, *p3, *p4, *p5, *w1, *w2, *w3, *w4, *j1;
 	char			 form[1024], first_refresh[512], path[1200];
 	char			 uid[64], long_pw[200];
@@ -202,102 +202,102 @@ Test(logs, a_whole_flow_leaves_no_secret_in_the_logs)
 	keep(&s, "a wrong current password", w3);
 	keep(&s, "a form's wrong password", w4);
 	keep(&s, "a password in a malformed body", j1);
-	keep(&s, "the JWT secret", gh_test_secret());
+	keep(&s, "the JWT secret", t_secret());
 
 	/* Registration, and refusals that carry a password. */
 	memset(&u, 0, sizeof(u));
-	snprintf(u.username, sizeof(u.username), "%s", gh_unique("lg"));
+	snprintf(u.username, sizeof(u.username), "%s", t_unique("lg"));
 	snprintf(u.password, sizeof(u.password), "%s", p1);
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\", \"email\": "
 	    "\"%s@example.com\", \"full_name\": \"Log Test\"}", u.username, p1,
 	    u.username);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	snprintf(u.id, sizeof(u.id), "%s", gh_resp_str(&r, "id"));
-	gh_resp_free(&r);
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	snprintf(u.id, sizeof(u.id), "%s", t_resp_str(&r, "id"));
+	t_resp_free(&r);
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username, p5);
 	cr_assert_eq(r.status, 409, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* 73 bytes: refused by the policy. */
 	snprintf(long_pw, sizeof(long_pw), "%s%s", p5,
 	    "-this-makes-it-longer-than-bcrypt-takes-0123456789-abcdef");
 	cr_assert_gt(strlen(long_pw), 72);
 	keep(&s, "an over-long password", long_pw);
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
-	    "{\"username\": \"%s\", \"password\": \"%s\"}", gh_unique("lgl"),
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	    "{\"username\": \"%s\", \"password\": \"%s\"}", t_unique("lgl"),
 	    long_pw);
 	cr_assert_eq(r.status, 422, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 
 	/* Logins: JSON and the OAuth2 form. */
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username, p1);
 	store_pair(&r, &u, &s, "a JSON login");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(first_refresh, sizeof(first_refresh), "%s", u.refresh);
 	v = u;
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=%s&client_id=web", u.username, p1);
-	gh_http_form("/api/auth/login", form, &r);
+	t_http_form("/api/auth/login", form, &r);
 	store_pair(&r, &v, &s, "a form login");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 
 	/* Refreshes, both ways. */
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", u.refresh);
 	store_pair(&r, &u, &s, "a JSON refresh");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	snprintf(form, sizeof(form), "grant_type=refresh_token&"
 	    "refresh_token=%s", v.refresh);
-	gh_http_form("/api/auth/refresh", form, &r);
+	t_http_form("/api/auth/refresh", form, &r);
 	store_pair(&r, &v, &s, "a form refresh");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 
 	/* me, with the token and with broken ones. */
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 	cr_assert_not_null(bad = strdup(u.access));
 	bad[strlen(bad) - 2] = bad[strlen(bad) - 2] == 'A' ? 'B' : 'A';
 	keep(&s, "a tampered token", bad);
-	cr_assert_eq(gh_me_status(bad), 401);
+	cr_assert_eq(t_me_status(bad), 401);
 	free(bad);
 
 	/* Wrong passwords, an unknown user, a malformed body. */
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username, w1);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
-	    "{\"username\": \"%s\", \"password\": \"%s\"}", gh_unique("nobody"),
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	    "{\"username\": \"%s\", \"password\": \"%s\"}", t_unique("nobody"),
 	    w2);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=%s", u.username, w4);
-	gh_http_form("/api/auth/login", form, &r);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_form("/api/auth/login", form, &r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"", u.username, j1);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 
 	/* Password changes: refused, then made. */
-	gh_http_jsonf("POST", "/api/auth/password", u.access, &r,
+	t_http_jsonf("POST", "/api/auth/password", u.access, &r,
 	    "{\"current_password\": \"%s\", \"new_password\": \"%s\"}", w3, p2);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	gh_http_jsonf("POST", "/api/auth/password", u.access, &r,
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	t_http_jsonf("POST", "/api/auth/password", u.access, &r,
 	    "{\"current_password\": \"%s\", \"new_password\": \"%s\"}", p1, p2);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* The old password is wrong now. */
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username, p1);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 	snprintf(u.password, sizeof(u.password), "%s", p2);
-	gh_login(&u);
+	t_login(&u);
 	keep_token(&s, "the access token after the change", u.access);
 	keep(&s, "the refresh token after the change", u.refresh);
 
@@ -305,50 +305,50 @@ Test(logs, a_whole_flow_leaves_no_secret_in_the_logs)
 	 * A reused refresh token: a warning names the session it ended
 	 * (not the token).
 	 */
-	cr_assert_eq(gh_refresh_status(first_refresh), 401);
-	snprintf(uid, sizeof(uid), "%s", gh_sql("SELECT session_id FROM "
+	cr_assert_eq(t_refresh_status(first_refresh), 401);
+	snprintf(uid, sizeof(uid), "%s", t_sql("SELECT session_id FROM "
 	    "refresh_tokens WHERE token_hash = sha256('%s'::bytea)",
 	    first_refresh));
-	cr_assert(gh_is_uuid(uid), "no session for the reused token");
+	cr_assert(t_is_uuid(uid), "no session for the reused token");
 	snprintf(path, sizeof(path), "refresh: a rotated token was reused; "
 	    "session %s ended", uid);
 	wait_for_log_line(path);
 
 	/* Logout, by refresh token and by bearer. */
-	gh_http_jsonf("POST", "/api/auth/logout", u.access, &r,
+	t_http_jsonf("POST", "/api/auth/logout", u.access, &r,
 	    "{\"refresh_token\": \"%s\"}", u.refresh);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 
 	/* The admin API: a user made with a password, then a reset. */
-	gh_make_admin(&admin, "lga");
+	t_make_admin(&admin, "lga");
 	keep(&s, "the admin's password", admin.password);
 	keep_token(&s, "the admin's access token", admin.access);
 	keep(&s, "the admin's refresh token", admin.refresh);
-	gh_http_jsonf("POST", "/api/admin/users", admin.access, &r,
+	t_http_jsonf("POST", "/api/admin/users", admin.access, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\", \"roles\": "
-	    "[\"user\"]}", gh_unique("lgu"), p3);
+	    "[\"user\"]}", t_unique("lgu"), p3);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	snprintf(uid, sizeof(uid), "%s", gh_resp_str(&r, "id"));
-	gh_resp_free(&r);
+	snprintf(uid, sizeof(uid), "%s", t_resp_str(&r, "id"));
+	t_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/admin/users/%s", uid);
-	gh_http_jsonf("PATCH", path, admin.access, &r,
+	t_http_jsonf("PATCH", path, admin.access, &r,
 	    "{\"password\": \"%s\"}", p4);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
-	gh_http_json("GET", "/api/admin/users?limit=5", admin.access, NULL, &r);
+	t_resp_free(&r);
+	t_http_json("GET", "/api/admin/users?limit=5", admin.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* A token in the query string, where it never belongs. */
 	snprintf(form, sizeof(form), "%.60s", admin.refresh);
 	keep(&s, "a refresh token in a query string", form);
 	snprintf(path, sizeof(path), "/api/admin/users?q=%s", form);
-	gh_http_json("GET", path, admin.access, NULL, &r);
+	t_http_json("GET", path, admin.access, NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
-	gh_http_json("POST", "/api/auth/logout", admin.access, "{}", &r);
+	t_resp_free(&r);
+	t_http_json("POST", "/api/auth/logout", admin.access, "{}", &r);
 	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 
 	/* The log has the flow (debug is on), and none of its secrets. */
 	wait_for_log_line("POST /api/auth/logout 204");
@@ -375,13 +375,13 @@ Test(logs, a_whole_flow_leaves_no_secret_in_the_logs)
 
 Test(logs, the_stored_hashes_are_never_logged)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			*path, *log, hash[200];
 	size_t			 len;
 
-	gh_make_user(&u, "lgh");
-	cr_assert_eq(gh_me_status(u.access), 200);
-	snprintf(hash, sizeof(hash), "%s", gh_sql("SELECT password_hash FROM "
+	t_make_user(&u, "lgh");
+	cr_assert_eq(t_me_status(u.access), 200);
+	snprintf(hash, sizeof(hash), "%s", t_sql("SELECT password_hash FROM "
 	    "users WHERE id = '%s'", u.id));
 	cr_assert_eq(strncmp(hash, "$2b$", 4), 0);
 	wait_for_log_line("GET /api/auth/me 200");

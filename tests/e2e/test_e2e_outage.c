@@ -33,7 +33,7 @@ pidset_read(struct pidset *s)
 	size_t	 i;
 
 	for (i = 0; i < 5; i++) {
-		s->n[i] = gh_program_pids(programs[i], s->pids[i], PIDS_MAX);
+		s->n[i] = t_program_pids(programs[i], s->pids[i], PIDS_MAX);
 		cr_assert_gt(s->n[i], 0, "no %s process", programs[i]);
 	}
 }
@@ -103,11 +103,11 @@ probe_body(struct probe *p)
 {
 	if (p->fresh_name)
 		snprintf(p->body, sizeof(p->body), "{\"username\": \"%s\", "
-		    "\"password\": \"Secret-Pass1\"}", gh_unique("out"));
+		    "\"password\": \"Secret-Pass1\"}", t_unique("out"));
 }
 
 static void
-wave(struct probe *p, struct gh_resp *rs)
+wave(struct probe *p, struct t_resp *rs)
 {
 	char		*bodies[WAVE];
 	size_t		 i;
@@ -116,7 +116,7 @@ wave(struct probe *p, struct gh_resp *rs)
 		probe_body(p);
 		cr_assert_not_null(bodies[i] = strdup(p->body));
 	}
-	gh_http_many(WAVE, p->method, p->path, p->token,
+	t_http_many(WAVE, p->method, p->path, p->token,
 	    (const char *const *)bodies, p->body[0] != '\0' ? WAVE : 1, rs);
 	for (i = 0; i < WAVE; i++)
 		free(bodies[i]);
@@ -125,7 +125,7 @@ wave(struct probe *p, struct gh_resp *rs)
 static void
 assert_wave_503(struct probe *p)
 {
-	struct gh_resp	 rs[WAVE];
+	struct t_resp	 rs[WAVE];
 	size_t		 i;
 
 	wave(p, rs);
@@ -135,14 +135,14 @@ assert_wave_503(struct probe *p)
 		cr_assert_lt(rs[i].seconds, 10.0, "%s took %.1f s", p->name,
 		    rs[i].seconds);
 		if (strcmp(p->name, "health") == 0) {
-			gh_assert_json_type(&rs[i]);
-			cr_assert_str_eq(gh_resp_str(&rs[i], "status"),
+			t_assert_json_type(&rs[i]);
+			cr_assert_str_eq(t_resp_str(&rs[i], "status"),
 			    "degraded");
-			cr_assert_str_eq(gh_resp_str(&rs[i], "database"),
+			cr_assert_str_eq(t_resp_str(&rs[i], "database"),
 			    "unreachable");
 		} else
-			gh_assert_error(&rs[i], 503, "unavailable");
-		gh_resp_free(&rs[i]);
+			t_assert_error(&rs[i], 503, "unavailable");
+		t_resp_free(&rs[i]);
 	}
 }
 
@@ -150,23 +150,23 @@ assert_wave_503(struct probe *p)
 static void
 await_recovery(struct probe *p)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	int		 i;
 
 	for (i = 0; i < 100; i++) {
 		probe_body(p);
-		gh_http_json(p->method, p->path, p->token,
+		t_http_json(p->method, p->path, p->token,
 		    p->body[0] != '\0' ? p->body : NULL, &r);
 		cr_assert_neq(r.status, 500, "%s after the database came "
 		    "back: 500 %s", p->name, r.body);
 		if (r.status == p->ok) {
-			gh_resp_free(&r);
+			t_resp_free(&r);
 			return;
 		}
 		cr_assert_eq(r.status, 503, "%s after the database came back: "
 		    "%ld %s", p->name, r.status, r.body);
-		gh_resp_free(&r);
-		gh_sleep_ms(200);
+		t_resp_free(&r);
+		t_sleep_ms(200);
 	}
 	cr_assert_fail("%s did not recover within 20 s", p->name);
 }
@@ -174,26 +174,26 @@ await_recovery(struct probe *p)
 static void
 assert_wave_ok(struct probe *p)
 {
-	struct gh_resp	 rs[WAVE];
+	struct t_resp	 rs[WAVE];
 	size_t		 i;
 
 	wave(p, rs);
 	for (i = 0; i < WAVE; i++) {
 		cr_assert_eq(rs[i].status, p->ok, "%s once recovered: %ld %s",
 		    p->name, rs[i].status, rs[i].body);
-		gh_resp_free(&rs[i]);
+		t_resp_free(&rs[i]);
 	}
 }
 
 Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 {
-	struct gh_user_t	 a, u;
+	struct t_user		 a, u;
 	struct pidset		 before, after;
 	struct probe		 probes[8];
 	size_t			 n = 0, i;
 
-	gh_make_admin(&a, "outa");
-	gh_make_user(&u, "outu");
+	t_make_admin(&a, "outa");
+	t_make_user(&u, "outu");
 
 	probe_set(&probes[n++], "health", "GET", "/health",
 	    NULL, 200, false);
@@ -213,7 +213,7 @@ Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 	 */
 	snprintf(probes[n++].body, sizeof(probes[0].body),
 	    "{\"refresh_token\": \"%sA\"}",
-	    gh_unique("UnknownRefreshTokenxxxxxxxxxxx"));
+	    t_unique("UnknownRefreshTokenxxxxxxxxxxx"));
 	probe_set(&probes[n++], "me", "GET", "/api/auth/me",
 	    u.access, 200, false);
 	probe_set(&probes[n], "password", "POST", "/api/auth/password",
@@ -237,11 +237,11 @@ Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 		assert_wave_503(&probes[i]);
 	/* Logout needs the database too; try it last (it ends nothing). */
 	{
-		struct gh_resp	 r;
+		struct t_resp	 r;
 
-		gh_http_json("POST", "/api/auth/logout", u.access, "{}", &r);
-		gh_assert_error(&r, 503, "unavailable");
-		gh_resp_free(&r);
+		t_http_json("POST", "/api/auth/logout", u.access, "{}", &r);
+		t_assert_error(&r, 503, "unavailable");
+		t_resp_free(&r);
 	}
 	pg("GH_TEST_PG_START");
 
@@ -251,23 +251,23 @@ Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 		assert_wave_ok(&probes[i]);
 	pidset_read(&after);
 	pidset_assert_same(&before, &after);
-	cr_assert_eq(gh_me_status(u.access), 200);
+	cr_assert_eq(t_me_status(u.access), 200);
 }
 
 Test(outage, a_second_outage_is_survived_too)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	int			 i;
 
-	gh_make_user(&u, "out2");
+	t_make_user(&u, "out2");
 	pg("GH_TEST_PG_STOP");
-	cr_assert_eq(gh_me_status(u.access), 503);
+	cr_assert_eq(t_me_status(u.access), 503);
 	pg("GH_TEST_PG_START");
-	for (i = 0; i < 100 && gh_me_status(u.access) != 200; i++)
-		gh_sleep_ms(200);
-	cr_assert_eq(gh_me_status(u.access), 200);
-	gh_http("GET", "/health", NULL, NULL, 0, &r);
+	for (i = 0; i < 100 && t_me_status(u.access) != 200; i++)
+		t_sleep_ms(200);
+	cr_assert_eq(t_me_status(u.access), 200);
+	t_http("GET", "/health", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 200);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }

@@ -60,7 +60,7 @@ assert_refused(const char *secret_line)
 		snprintf(prog, sizeof(prog), "%s/%s", dir, programs[i]);
 		argv[0] = prog;
 		argv[1] = NULL;
-		rc = gh_test_run(argv, env, NULL, NULL, 0, err, sizeof(err));
+		rc = t_run(argv, env, NULL, NULL, 0, err, sizeof(err));
 		cr_assert_neq(rc, 0, "%s started with \"%s\"", programs[i],
 		    secret_line);
 		cr_assert_not_null(strstr(err, "secret"),
@@ -98,7 +98,7 @@ Test(startup, the_message_says_how_to_make_a_secret)
 	snprintf(prog, sizeof(prog), "%s/login", getenv("GH_TEST_CGI_DIR"));
 	argv[0] = prog;
 	argv[1] = NULL;
-	cr_assert_neq(gh_test_run(argv, env, NULL, NULL, 0, err, sizeof(err)),
+	cr_assert_neq(t_run(argv, env, NULL, NULL, 0, err, sizeof(err)),
 	    0);
 	cr_assert_not_null(strstr(err, "gatehouse secret"),
 	    "the message does not name `gatehouse secret`: %s", err);
@@ -118,8 +118,8 @@ static void
 assert_stops(const char *prog, const char *uri, bool bearer, long want,
     enum moment when)
 {
-	struct gh_fcgi_buf	 req = { 0 }, out = { 0 };
-	struct gh_user_t	 u;
+	struct t_fcgi_buf	 req = { 0 }, out = { 0 };
+	struct t_user		 u;
 	char			 path[4096], sock[64], auth[4200], status[32];
 	char			*argv[2];
 	const char		*dir, *conf;
@@ -132,27 +132,27 @@ assert_stops(const char *prog, const char *uri, bool bearer, long want,
 	snprintf(path, sizeof(path), "%s/%s", dir, prog);
 	snprintf(sock, sizeof(sock), "/tmp/gh-stop-%s-%d", prog, (int)getpid());
 	if (bearer) {
-		gh_make_user(&u, "stop");
+		t_make_user(&u, "stop");
 		snprintf(auth, sizeof(auth), "Bearer %s", u.access);
 	}
-	gh_fcgi_request(&req, 1, "GET", uri, bearer ? auth : NULL);
+	t_fcgi_request(&req, 1, "GET", uri, bearer ? auth : NULL);
 	argv[0] = path;
 	argv[1] = NULL;
-	cr_assert_neq(pid = gh_fcgi_spawn(sock, argv), -1);
-	cr_assert_neq(c = gh_fcgi_exchange(sock, &req, &out), -1,
+	cr_assert_neq(pid = t_fcgi_spawn(sock, argv), -1);
+	cr_assert_neq(c = t_fcgi_exchange(sock, &req, &out), -1,
 	    "%s gave no answer", prog);
-	gh_fcgi_put(&out, "", 1);
+	t_fcgi_put(&out, "", 1);
 	snprintf(status, sizeof(status), "Status: %ld", want);
 	cr_assert_not_null(strstr((char *)out.p, status), "%s: %s", prog,
 	    (char *)out.p);
 	if (when == IDLE)
 		close(c);
-	gh_sleep_ms(200);
+	t_sleep_ms(200);
 	cr_assert_eq(kill(pid, SIGTERM), 0);
 	for (k = 0; k < 250 && done == 0; k++) {
 		done = waitpid(pid, &st, WNOHANG);
 		if (done == 0)
-			gh_sleep_ms(20);
+			t_sleep_ms(20);
 	}
 	if (done == 0) {
 		(void)kill(pid, SIGKILL);

@@ -11,8 +11,6 @@
  * a test that needs a back-off to pass moves its failures back in time
  * in login_failures.
  */
-#define _GNU_SOURCE	/* asprintf */
-
 #include <crypt.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -22,9 +20,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
-#include <openssl/rand.h>
 
 #include "client.h"
 
@@ -36,130 +32,28 @@ TestSuite(throttle, .timeout = 120);
 #define BACKOFF_BASE		30	/* seconds: src/throttle.h */
 #define WINDOW			900	/* login_failure_window_seconds */
 
-/* --- a client that sends from a chosen loopback address ---------------- */
-
-/* A fresh address 127.x.y.z, x not 0: never 127.0.0.1's counters. */
-static void
-new_address(char *out, size_t outsz)
-{
-	unsigned char	 b[3];
-
-	cr_assert_eq(RAND_bytes(b, sizeof(b)), 1);
-	snprintf(out, outsz, "127.%u.%u.%u", 1u + b[0] % 254u,
-	    1u + b[1] % 254u, 1u + b[2] % 254u);
-}
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct gh_resp	*r = arg;
-	size_t		 len = size * n;
-	char		*nb;
-
-	if ((nb = realloc(r->body, r->len + len + 1)) == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return len;
-}
-
-/* Headers as tests/lib/http.c keeps them, for gh_resp_header(). */
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct gh_resp	*r = arg;
-	size_t		 len = size * n, keep = len;
-
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		r->hlen = 0;
-		return len;
-	}
-	while (keep > 0 && (p[keep - 1] == '\n' || p[keep - 1] == '\r'))
-		keep--;
-	if (keep == 0 || r->hlen + keep + 1 > sizeof(r->headers))
-		return len;
-	memcpy(r->headers + r->hlen, p, keep);
-	r->hlen += keep;
-	r->headers[r->hlen++] = '\0';
-	return len;
-}
+/* --- requests from a chosen loopback address --------------------------- */
 
 /* POSTs body (of content type ctype) to path from addr; fills r. */
 static void
 post_from(const char *addr, const char *path, const char *ctype,
-    const char *body, struct gh_resp *r)
+    const char *body, struct t_resp *r)
 {
-	struct curl_slist	*sl = NULL, *t;
-	CURL			*h;
-	CURLcode		 rc;
-	const char		*base;
-	char			 url[1024], iface[80], *ct;
+	const char	*headers[2];
+	char		 ct[128];
+	int		 n;
 
-	memset(r, 0, sizeof(*r));
-	cr_assert_not_null(base = getenv("GH_TEST_BASE_URL"),
-	    "run the end-to-end tests through tests/with-stack");
-	cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	cr_assert_not_null(h = curl_easy_init());
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	snprintf(iface, sizeof(iface), "host!%s", addr);
-	cr_assert_geq(asprintf(&ct, "Content-Type: %s", ctype), 0);
-	cr_assert_not_null(t = curl_slist_append(sl, ct));
-	sl = t;
-	cr_assert_not_null(t = curl_slist_append(sl, "Expect:"));
-	sl = t;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)GH_HTTP_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(body));
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	rc = curl_easy_perform(h);
-	cr_assert_eq(rc, CURLE_OK, "POST %s from %s: %s", path, addr,
-	    curl_easy_strerror(rc));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
-	curl_slist_free_all(sl);
-	curl_easy_cleanup(h);
-	free(ct);
-	if (r->body == NULL)
-		cr_assert_not_null(r->body = strdup(""));
-	r->json = r->body[0] == '{' ? json_tokener_parse(r->body) : NULL;
-}
-
-/* A JSON object of string members: key, value, ..., NULL; free it. */
-static char *
-jbody(const char *key, ...)
-{
-	struct json_object	*o;
-	va_list			 ap;
-	const char		*k, *v;
-	char			*s;
-
-	cr_assert_not_null(o = json_object_new_object());
-	va_start(ap, key);
-	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
-		v = va_arg(ap, const char *);
-		json_object_object_add(o, k, json_object_new_string(v));
-	}
-	va_end(ap);
-	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN)));
-	json_object_put(o);
-	return s;
+	n = snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+	cr_assert(n >= 0 && (size_t)n < sizeof(ct));
+	headers[0] = ct;
+	headers[1] = NULL;
+	t_client_from(addr);
+	t_http("POST", path, headers, body, strlen(body), r);
 }
 
 static void
 post_json_from(const char *addr, const char *path, char *body,
-    struct gh_resp *r)
+    struct t_resp *r)
 {
 	post_from(addr, path, "application/json", body, r);
 	free(body);
@@ -168,9 +62,9 @@ post_json_from(const char *addr, const char *path, char *body,
 /* A login by field ("username", "email", "employee_id") from addr. */
 static void
 login_from(const char *addr, const char *field, const char *id,
-    const char *password, struct gh_resp *r)
+    const char *password, struct t_resp *r)
 {
-	post_json_from(addr, "/api/auth/login", jbody(field, id, "password",
+	post_json_from(addr, "/api/auth/login", t_jbody(field, id, "password",
 	    password, NULL), r);
 }
 
@@ -178,14 +72,14 @@ login_from(const char *addr, const char *field, const char *id,
 static long
 login_status(const char *addr, const char *username, const char *password)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	long		 st;
 
 	login_from(addr, "username", username, password, &r);
 	st = r.status;
 	if (st == 401)
-		gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 	return st;
 }
 
@@ -194,37 +88,26 @@ login_status(const char *addr, const char *username, const char *password)
  * made to set a test up never count against the test's addresses.
  */
 static void
-make_user(struct gh_user_t *u, const char *prefix)
+make_user(struct t_user *u, const char *prefix)
 {
-	struct gh_resp	 r;
-	char		 addr[32];
+	char	 addr[32];
 
-	memset(u, 0, sizeof(*u));
-	new_address(addr, sizeof(addr));
-	snprintf(u->username, sizeof(u->username), "%s", gh_unique(prefix));
-	snprintf(u->password, sizeof(u->password), "Pw-%s-Aa9",
-	    gh_unique(""));
-	snprintf(u->email, sizeof(u->email), "%s@example.com", u->username);
-	snprintf(u->employee_id, sizeof(u->employee_id), "E-%s",
-	    gh_unique(""));
-	post_json_from(addr, "/api/auth/register", jbody("username",
-	    u->username, "password", u->password, "email", u->email,
-	    "employee_id", u->employee_id, NULL), &r);
-	cr_assert_eq(r.status, 201, "register: %ld %s", r.status, r.body);
-	snprintf(u->id, sizeof(u->id), "%s", gh_resp_str(&r, "id"));
-	gh_resp_free(&r);
+	t_loopback(addr, sizeof(addr));
+	t_client_from(addr);
+	t_register(u, prefix);
+	t_client_from(NULL);
 }
 
 /* Asserts the contract's 429; returns Retry-After, checked in 1..max. */
 static long
-assert_throttled(const struct gh_resp *r, long max)
+assert_throttled(const struct t_resp *r, long max)
 {
 	const char	*ra;
 	char		*end;
 	long		 secs;
 
-	gh_assert_error(r, 429, "too_many_requests");
-	ra = gh_resp_header(r, "Retry-After");
+	t_assert_error(r, 429, "too_many_requests");
+	ra = t_resp_header(r, "Retry-After");
 	cr_assert_not_null(ra, "a 429 without Retry-After");
 	secs = strtol(ra, &end, 10);
 	cr_assert(end != ra && *end == '\0' && ra[0] >= '0' && ra[0] <= '9',
@@ -250,19 +133,19 @@ static long
 assert_login_throttled(const char *addr, const char *field, const char *id,
     const char *password, long max)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	long		 ra;
 
 	login_from(addr, field, id, password, &r);
 	ra = assert_throttled(&r, max);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	return ra;
 }
 
 static long
 failures_of_address(const char *addr)
 {
-	return atol(gh_sql("SELECT count(*) FROM login_failures WHERE "
+	return atol(t_sql("SELECT count(*) FROM login_failures WHERE "
 	    "address = '%s'", addr));
 }
 
@@ -270,7 +153,7 @@ failures_of_address(const char *addr)
 static void
 age_failures(const char *addr, int secs)
 {
-	gh_sql("UPDATE login_failures SET failed_at = failed_at - "
+	t_sql("UPDATE login_failures SET failed_at = failed_at - "
 	    "make_interval(secs => %d) WHERE address = '%s'", secs, addr);
 }
 
@@ -278,11 +161,11 @@ age_failures(const char *addr, int secs)
 
 Test(throttle, the_sixth_attempt_after_five_wrong_passwords_is_429)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32];
 
 	make_user(&u, "th");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	assert_login_throttled(addr, "username", u.username,
 	    "Wrong-Password-1", BACKOFF_BASE);
@@ -294,20 +177,20 @@ Test(throttle, the_sixth_attempt_after_five_wrong_passwords_is_429)
 
 Test(throttle, the_right_password_while_throttled_is_429_and_no_login)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32], other[32];
 
 	make_user(&u, "thr");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	assert_login_throttled(addr, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* The account is throttled, from any address. */
-	new_address(other, sizeof(other));
+	t_loopback(other, sizeof(other));
 	assert_login_throttled(other, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* No session was started, no failure cleared or added. */
-	cr_assert_str_eq(gh_sql("SELECT count(*) FROM sessions WHERE "
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM sessions WHERE "
 	    "user_id = '%s'", u.id), "0");
 	cr_assert_eq(failures_of_address(addr), MAX_PER_ACCOUNT);
 	cr_assert_eq(failures_of_address(other), 0);
@@ -315,13 +198,13 @@ Test(throttle, the_right_password_while_throttled_is_429_and_no_login)
 
 Test(throttle, the_account_is_one_whatever_identifier_names_it)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 addr[32], upper[80];
 	int			 i;
 
 	make_user(&u, "thi");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; u.username[i] != '\0'; i++)
 		upper[i] = (char)toupper((unsigned char)u.username[i]);
 	upper[i] = '\0';
@@ -336,8 +219,8 @@ Test(throttle, the_account_is_one_whatever_identifier_names_it)
 		else
 			login_from(addr, "username", upper,
 			    "Wrong-Password-1", &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 	}
 	assert_login_throttled(addr, "username", u.username, u.password,
 	    BACKOFF_BASE);
@@ -349,14 +232,14 @@ Test(throttle, the_account_is_one_whatever_identifier_names_it)
 
 Test(throttle, an_unknown_username_is_throttled_alike)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 known, unknown;
+	struct t_user		 u;
+	struct t_resp		 known, unknown;
 	char			 a1[32], a2[32], name[80];
 
 	make_user(&u, "thk");
-	snprintf(name, sizeof(name), "%s", gh_unique("nobody"));
-	new_address(a1, sizeof(a1));
-	new_address(a2, sizeof(a2));
+	snprintf(name, sizeof(name), "%s", t_unique("nobody"));
+	t_loopback(a1, sizeof(a1));
+	t_loopback(a2, sizeof(a2));
 	fail_logins(a1, u.username, MAX_PER_ACCOUNT);
 	fail_logins(a2, name, MAX_PER_ACCOUNT);
 	login_from(a1, "username", u.username, "Wrong-Password-1", &known);
@@ -365,43 +248,43 @@ Test(throttle, an_unknown_username_is_throttled_alike)
 	assert_throttled(&unknown, BACKOFF_BASE);
 	/* Nothing tells a real account from a made-up one. */
 	cr_assert_str_eq(known.body, unknown.body);
-	gh_resp_free(&known);
-	gh_resp_free(&unknown);
+	t_resp_free(&known);
+	t_resp_free(&unknown);
 }
 
 Test(throttle, form_logins_are_counted_and_throttled_too)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 addr[32], form[300];
 	int			 i;
 
 	make_user(&u, "thf");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=Wrong-Password-1&client_id=web", u.username);
 	for (i = 0; i < MAX_PER_ACCOUNT; i++) {
 		post_from(addr, "/api/auth/login",
 		    "application/x-www-form-urlencoded", form, &r);
-		gh_assert_error(&r, 401, "invalid_grant");
-		gh_resp_free(&r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
 	}
 	snprintf(form, sizeof(form), "grant_type=password&username=%s&"
 	    "password=%s", u.username, u.password);
 	post_from(addr, "/api/auth/login", "application/x-www-form-urlencoded",
 	    form, &r);
 	assert_throttled(&r, BACKOFF_BASE);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(throttle, the_back_off_doubles_with_each_failure_past_the_limit)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32];
 	long			 ra;
 
 	make_user(&u, "thb");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	ra = assert_login_throttled(addr, "username", u.username,
 	    "Wrong-Password-1", BACKOFF_BASE);
@@ -426,11 +309,11 @@ Test(throttle, the_back_off_doubles_with_each_failure_past_the_limit)
 
 Test(throttle, failures_out_of_the_window_do_not_count)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32];
 
 	make_user(&u, "thw");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT);
 	age_failures(addr, WINDOW + 1);
 	/* Five old failures are none: five more are allowed. */
@@ -441,11 +324,11 @@ Test(throttle, failures_out_of_the_window_do_not_count)
 
 Test(throttle, a_success_resets_the_accounts_count)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32];
 
 	make_user(&u, "ths");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	fail_logins(addr, u.username, MAX_PER_ACCOUNT - 1);
 	cr_assert_eq(login_status(addr, u.username, u.password), 200);
 	/* Five more failures are allowed before the next 429. */
@@ -458,90 +341,90 @@ Test(throttle, a_success_resets_the_accounts_count)
 
 Test(throttle, failures_across_accounts_from_one_address_are_throttled)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 addr[32], other[32];
 	int			 i;
 
 	make_user(&u, "tha");
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	/* One failure each for many accounts: far from the account limit. */
 	for (i = 0; i < MAX_PER_ADDRESS; i++)
-		cr_assert_eq(login_status(addr, gh_unique("spray"),
+		cr_assert_eq(login_status(addr, t_unique("spray"),
 		    "Wrong-Password-1"), 401, "failure %d", i + 1);
-	assert_login_throttled(addr, "username", gh_unique("spray"),
+	assert_login_throttled(addr, "username", t_unique("spray"),
 	    "Wrong-Password-1", BACKOFF_BASE);
 	/* The address is throttled, even for a real user's right password. */
 	assert_login_throttled(addr, "username", u.username, u.password,
 	    BACKOFF_BASE);
 	/* The user is not: from elsewhere the login goes through. */
-	new_address(other, sizeof(other));
+	t_loopback(other, sizeof(other));
 	cr_assert_eq(login_status(other, u.username, u.password), 200);
 }
 
 /* --- registrations ----------------------------------------------------- */
 
 static void
-register_from(const char *addr, const char *username, struct gh_resp *r)
+register_from(const char *addr, const char *username, struct t_resp *r)
 {
-	post_json_from(addr, "/api/auth/register", jbody("username", username,
+	post_json_from(addr, "/api/auth/register", t_jbody("username", username,
 	    "password", "Register-Password-1", NULL), r);
 }
 
 Test(throttle, registrations_past_the_limit_are_429)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 addr[32], other[32];
 	int		 i;
 
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; i < MAX_REGISTRATIONS; i++) {
-		register_from(addr, gh_unique("threg"), &r);
+		register_from(addr, t_unique("threg"), &r);
 		cr_assert_eq(r.status, 201, "registration %d: %ld %s", i + 1,
 		    r.status, r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
-	register_from(addr, gh_unique("threg"), &r);
+	register_from(addr, t_unique("threg"), &r);
 	assert_throttled(&r, WINDOW);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	/* Another address may still register. */
-	new_address(other, sizeof(other));
-	register_from(other, gh_unique("threg"), &r);
+	t_loopback(other, sizeof(other));
+	register_from(other, t_unique("threg"), &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(throttle, failed_registrations_do_not_count)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	char		 addr[32], first[80];
 	int		 i;
 
-	new_address(addr, sizeof(addr));
-	snprintf(first, sizeof(first), "%s", gh_unique("thfr"));
+	t_loopback(addr, sizeof(addr));
+	snprintf(first, sizeof(first), "%s", t_unique("thfr"));
 	register_from(addr, first, &r);
 	cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	for (i = 0; i < 2 * MAX_REGISTRATIONS; i++) {
 		/* A taken name: 409. */
 		register_from(addr, first, &r);
-		gh_assert_field_error(&r, 409, "conflict", "username");
-		gh_resp_free(&r);
+		t_assert_field_error(&r, 409, "conflict", "username");
+		t_resp_free(&r);
 		/* An invalid one: 422. */
 		register_from(addr, "no spaces allowed", &r);
-		gh_assert_field_error(&r, 422, "validation_failed",
+		t_assert_field_error(&r, 422, "validation_failed",
 		    "username");
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	/* The other two successful ones of the limit are still there. */
 	for (i = 1; i < MAX_REGISTRATIONS; i++) {
-		register_from(addr, gh_unique("thfr"), &r);
+		register_from(addr, t_unique("thfr"), &r);
 		cr_assert_eq(r.status, 201, "registration %d: %ld %s", i + 1,
 		    r.status, r.body);
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
-	register_from(addr, gh_unique("thfr"), &r);
+	register_from(addr, t_unique("thfr"), &r);
 	assert_throttled(&r, WINDOW);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 /* --- no password work when throttled ----------------------------------- */
@@ -571,8 +454,8 @@ median(double *v, size_t n)
 Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 {
 	enum { N = MAX_PER_ACCOUNT, M = 7 };
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	struct crypt_data	*cd;
 	char			 addr[32], salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	const char		*h;
@@ -585,16 +468,16 @@ Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 	    sizeof(salt)));
 	cr_assert_not_null(h = crypt_rn(u.password, salt, cd, sizeof(*cd)));
 	cr_assert_eq(strncmp(h, "$2b$10$", 7), 0);
-	gh_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
+	t_sql("UPDATE users SET password_hash = '%s' WHERE id = '%s'", h,
 	    u.id);
 	free(cd);
-	new_address(addr, sizeof(addr));
+	t_loopback(addr, sizeof(addr));
 	for (i = 0; i < N; i++) {
 		login_from(addr, "username", u.username, "Wrong-Password-1",
 		    &r);
-		gh_assert_error(&r, 401, "invalid_grant");
+		t_assert_error(&r, 401, "invalid_grant");
 		wrong[i] = r.seconds;
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	for (i = 0; i < M; i++) {
 		/* The right password, too: no verification of it either. */
@@ -602,7 +485,7 @@ Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 		    "Wrong-Password-1", &r);
 		assert_throttled(&r, BACKOFF_BASE);
 		throttled[i] = r.seconds;
-		gh_resp_free(&r);
+		t_resp_free(&r);
 	}
 	mw = median(wrong, N);
 	mt = median(throttled, M);
@@ -611,6 +494,6 @@ Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 	cr_assert_lt(mt, mw / 4, "median %.2f ms throttled, %.2f ms for a "
 	    "wrong password at cost 10", mt * 1000, mw * 1000);
 	/* Nothing logged in, so nothing rehashed the cost-10 hash. */
-	cr_assert_eq(strncmp(gh_sql("SELECT password_hash FROM users WHERE "
+	cr_assert_eq(strncmp(t_sql("SELECT password_hash FROM users WHERE "
 	    "id = '%s'", u.id), "$2b$10$", 7), 0);
 }

@@ -17,9 +17,9 @@ claim(const char *token, const char *name)
 	static char		 buf[256];
 	struct json_object	*p;
 
-	cr_assert_not_null(p = gh_jwt_part(token, 1));
+	cr_assert_not_null(p = t_jwt_part(token, 1));
 	snprintf(buf, sizeof(buf), "%s",
-	    json_object_get_string(gh_json_path(p, name)));
+	    json_object_get_string(t_json_path(p, name)));
 	json_object_put(p);
 	return buf;
 }
@@ -27,270 +27,270 @@ claim(const char *token, const char *name)
 static long
 logout(const char *token, const char *body)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	long		 st;
 
-	gh_http_json("POST", "/api/auth/logout", token, body, &r);
+	t_http_json("POST", "/api/auth/logout", token, body, &r);
 	st = r.status;
 	if (st == 204)
 		cr_assert_eq(r.len, 0, "a 204 with a body: %s", r.body);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	return st;
 }
 
 Test(tokens, refresh_answers_a_new_pair_of_the_same_session)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 sid[64], old_access[4096], old_refresh[512];
 	const char		*cc;
 
-	gh_make_user(&u, "tr");
+	t_make_user(&u, "tr");
 	snprintf(sid, sizeof(sid), "%s", claim(u.access, "sid"));
 	snprintf(old_access, sizeof(old_access), "%s", u.access);
 	snprintf(old_refresh, sizeof(old_refresh), "%s", u.refresh);
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", u.refresh);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	gh_assert_json_type(&r);
-	cr_assert_str_eq(gh_resp_str(&r, "token_type"), "bearer");
-	cr_assert_eq(json_object_get_int(gh_json_path(r.json, "expires_in")),
+	t_assert_json_type(&r);
+	cr_assert_str_eq(t_resp_str(&r, "token_type"), "bearer");
+	cr_assert_eq(json_object_get_int(t_json_path(r.json, "expires_in")),
 	    900);
-	cc = gh_resp_header(&r, "Cache-Control");
+	cc = t_resp_header(&r, "Cache-Control");
 	cr_assert(cc != NULL && strstr(cc, "no-store") != NULL);
-	cr_assert_str_neq(gh_resp_str(&r, "refresh_token"), old_refresh);
-	cr_assert_str_neq(gh_resp_str(&r, "access_token"), old_access);
-	cr_assert_str_eq(claim(gh_resp_str(&r, "access_token"), "sid"), sid);
-	cr_assert_eq(gh_me_status(gh_resp_str(&r, "access_token")), 200);
-	gh_resp_free(&r);
+	cr_assert_str_neq(t_resp_str(&r, "refresh_token"), old_refresh);
+	cr_assert_str_neq(t_resp_str(&r, "access_token"), old_access);
+	cr_assert_str_eq(claim(t_resp_str(&r, "access_token"), "sid"), sid);
+	cr_assert_eq(t_me_status(t_resp_str(&r, "access_token")), 200);
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_accepts_the_oauth2_refresh_token_grant_form)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 form[700];
 
-	gh_make_user(&u, "trf");
+	t_make_user(&u, "trf");
 	snprintf(form, sizeof(form), "grant_type=refresh_token&"
 	    "refresh_token=%s&client_id=web", u.refresh);
-	gh_http_form("/api/auth/refresh", form, &r);
+	t_http_form("/api/auth/refresh", form, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
-	cr_assert_not_null(gh_resp_str(&r, "access_token"));
-	gh_resp_free(&r);
+	cr_assert_not_null(t_resp_str(&r, "access_token"));
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_can_go_on_rotating)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	int			 i;
 
-	gh_make_user(&u, "trr");
+	t_make_user(&u, "trr");
 	for (i = 0; i < 5; i++)
-		gh_refresh(&u);
-	cr_assert_eq(gh_me_status(u.access), 200);
+		t_refresh(&u);
+	cr_assert_eq(t_me_status(u.access), 200);
 }
 
 Test(tokens, a_rotated_refresh_token_no_longer_works)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 old[512];
 
-	gh_make_user(&u, "trot");
+	t_make_user(&u, "trot");
 	snprintf(old, sizeof(old), "%s", u.refresh);
-	gh_refresh(&u);
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_refresh(&u);
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", old);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 }
 
 Test(tokens, reusing_a_rotated_refresh_token_revokes_the_whole_session)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 first_access[4096], old[512];
 
-	gh_make_user(&u, "tre");
+	t_make_user(&u, "tre");
 	snprintf(first_access, sizeof(first_access), "%s", u.access);
 	snprintf(old, sizeof(old), "%s", u.refresh);
-	gh_refresh(&u);
-	cr_assert_eq(gh_refresh_status(old), 401);
+	t_refresh(&u);
+	cr_assert_eq(t_refresh_status(old), 401);
 	/* Every token descended from the login is dead now. */
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
-	cr_assert_eq(gh_me_status(u.access), 401);
-	cr_assert_eq(gh_me_status(first_access), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
+	cr_assert_eq(t_me_status(first_access), 401);
 }
 
 Test(tokens, reuse_answers_a_bearer_challenge_on_me_afterwards)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 old[512];
 
-	gh_make_user(&u, "trc");
+	t_make_user(&u, "trc");
 	snprintf(old, sizeof(old), "%s", u.refresh);
-	gh_refresh(&u);
-	cr_assert_eq(gh_refresh_status(old), 401);
-	gh_http_json("GET", "/api/auth/me", u.access, NULL, &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_refresh(&u);
+	cr_assert_eq(t_refresh_status(old), 401);
+	t_http_json("GET", "/api/auth/me", u.access, NULL, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 }
 
 Test(tokens, reuse_leaves_the_users_other_sessions_alone)
 {
-	struct gh_user_t	 a, b;
+	struct t_user		 a, b;
 	char			 old[512];
 
-	gh_make_user(&a, "tro");
+	t_make_user(&a, "tro");
 	b = a;
-	gh_login(&b);
+	t_login(&b);
 	snprintf(old, sizeof(old), "%s", a.refresh);
-	gh_refresh(&a);
-	cr_assert_eq(gh_refresh_status(old), 401);
-	cr_assert_eq(gh_me_status(a.access), 401);
-	cr_assert_eq(gh_me_status(b.access), 200);
-	gh_refresh(&b);
+	t_refresh(&a);
+	cr_assert_eq(t_refresh_status(old), 401);
+	cr_assert_eq(t_me_status(a.access), 401);
+	cr_assert_eq(t_me_status(b.access), 200);
+	t_refresh(&b);
 }
 
 Test(tokens, refresh_answers_401_for_an_unknown_token)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/refresh", NULL,
+	t_http_json("POST", "/api/auth/refresh", NULL,
 	    "{\"refresh_token\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
 	    &r);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_answers_401_for_an_access_token)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "tra");
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_make_user(&u, "tra");
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", u.access);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	gh_refresh(&u);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	t_refresh(&u);
 }
 
 Test(tokens, refresh_answers_400_without_the_field)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/refresh", NULL, "{}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/refresh", NULL, "{}", &r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_answers_400_for_a_field_of_the_wrong_type)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/refresh", NULL,
+	t_http_json("POST", "/api/auth/refresh", NULL,
 	    "{\"refresh_token\": 42}", &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_answers_400_for_a_form_with_another_grant)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 	char			 form[700];
 
-	gh_make_user(&u, "trg");
+	t_make_user(&u, "trg");
 	snprintf(form, sizeof(form), "grant_type=password&refresh_token=%s",
 	    u.refresh);
-	gh_http_form("/api/auth/refresh", form, &r);
-	gh_assert_error(&r, 400, NULL);
-	gh_resp_free(&r);
+	t_http_form("/api/auth/refresh", form, &r);
+	t_assert_error(&r, 400, NULL);
+	t_resp_free(&r);
 }
 
 Test(tokens, refresh_answers_401_for_an_expired_token)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 sid[64];
 
-	gh_make_user(&u, "trx");
+	t_make_user(&u, "trx");
 	snprintf(sid, sizeof(sid), "%s", claim(u.access, "sid"));
-	gh_sql("UPDATE refresh_tokens SET expires_at = now() - interval "
+	t_sql("UPDATE refresh_tokens SET expires_at = now() - interval "
 	    "'1 second' WHERE session_id = '%s'", sid);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(tokens, refresh_answers_401_after_the_session_max_age)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 sid[64];
 
-	gh_make_user(&u, "trm");
+	t_make_user(&u, "trm");
 	snprintf(sid, sizeof(sid), "%s", claim(u.access, "sid"));
-	gh_sql("UPDATE sessions SET expires_at = now() - interval '1 second' "
+	t_sql("UPDATE sessions SET expires_at = now() - interval '1 second' "
 	    "WHERE id = '%s'", sid);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(tokens, the_access_token_of_a_session_past_its_max_age_is_refused)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 sid[64];
 
-	gh_make_user(&u, "tram");
+	t_make_user(&u, "tram");
 	snprintf(sid, sizeof(sid), "%s", claim(u.access, "sid"));
-	gh_sql("UPDATE sessions SET expires_at = now() - interval '1 second' "
+	t_sql("UPDATE sessions SET expires_at = now() - interval '1 second' "
 	    "WHERE id = '%s'", sid);
-	cr_assert_eq(gh_me_status(u.access), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
 }
 
 Test(tokens, refresh_answers_401_for_a_suspended_user)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	const char		*argv[] = { "user", "suspend", NULL, NULL };
 
-	gh_make_user(&u, "trs");
+	t_make_user(&u, "trs");
 	argv[2] = u.username;
-	cr_assert_eq(gh_cli(argv, NULL), 0);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
-	cr_assert_eq(gh_me_status(u.access), 401);
+	cr_assert_eq(t_cli(argv, NULL), 0);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
 }
 
 Test(tokens, refresh_answers_401_for_a_deleted_user)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 
-	gh_make_user(&u, "trd");
-	gh_sql("DELETE FROM users WHERE id = '%s'", u.id);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
+	t_make_user(&u, "trd");
+	t_sql("DELETE FROM users WHERE id = '%s'", u.id);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(tokens, refresh_answers_405_with_allow_for_get)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*allow;
 
-	gh_http("GET", "/api/auth/refresh", NULL, NULL, 0, &r);
-	gh_assert_error(&r, 405, "method_not_allowed");
-	allow = gh_resp_header(&r, "Allow");
+	t_http("GET", "/api/auth/refresh", NULL, NULL, 0, &r);
+	t_assert_error(&r, 405, "method_not_allowed");
+	allow = t_resp_header(&r, "Allow");
 	cr_assert(allow != NULL && strstr(allow, "POST") != NULL);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 Test(tokens, two_concurrent_refreshes_of_one_token_leave_one_winner)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 rs[2];
+	struct t_user		 u;
+	struct t_resp		 rs[2];
 	char			 body[600];
 	const char		*bodies[1];
 	int			 ok = 0, i;
 
-	gh_make_user(&u, "trcc");
+	t_make_user(&u, "trcc");
 	snprintf(body, sizeof(body), "{\"refresh_token\": \"%s\"}", u.refresh);
 	bodies[0] = body;
-	gh_http_many(2, "POST", "/api/auth/refresh", NULL, bodies, 1, rs);
+	t_http_many(2, "POST", "/api/auth/refresh", NULL, bodies, 1, rs);
 	for (i = 0; i < 2; i++) {
 		cr_assert(rs[i].status == 200 || rs[i].status == 401,
 		    "%ld %s", rs[i].status, rs[i].body);
@@ -299,171 +299,171 @@ Test(tokens, two_concurrent_refreshes_of_one_token_leave_one_winner)
 	/* Without a grace window the loser's reuse revokes the session. */
 	cr_assert_geq(ok, 1);
 	for (i = 0; i < 2; i++)
-		gh_resp_free(&rs[i]);
+		t_resp_free(&rs[i]);
 }
 
 /* --- logout ---------------------------------------------------------- */
 
 Test(tokens, logout_with_an_empty_body_ends_the_bearers_session)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 
-	gh_make_user(&u, "lo");
+	t_make_user(&u, "lo");
 	cr_assert_eq(logout(u.access, NULL), 204);
-	cr_assert_eq(gh_me_status(u.access), 401);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(tokens, logout_with_an_empty_object_ends_the_bearers_session)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 
-	gh_make_user(&u, "loe");
+	t_make_user(&u, "loe");
 	cr_assert_eq(logout(u.access, "{}"), 204);
-	cr_assert_eq(gh_me_status(u.access), 401);
-	cr_assert_eq(gh_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(tokens, logout_ends_only_the_bearers_session)
 {
-	struct gh_user_t	 a, b;
+	struct t_user		 a, b;
 
-	gh_make_user(&a, "loo");
+	t_make_user(&a, "loo");
 	b = a;
-	gh_login(&b);
+	t_login(&b);
 	cr_assert_eq(logout(a.access, "{}"), 204);
-	cr_assert_eq(gh_me_status(a.access), 401);
-	cr_assert_eq(gh_me_status(b.access), 200);
-	gh_refresh(&b);
+	cr_assert_eq(t_me_status(a.access), 401);
+	cr_assert_eq(t_me_status(b.access), 200);
+	t_refresh(&b);
 }
 
 Test(tokens, logout_with_a_refresh_token_ends_that_session)
 {
-	struct gh_user_t	 a, b;
+	struct t_user		 a, b;
 	char			 body[600];
 
-	gh_make_user(&a, "lor");
+	t_make_user(&a, "lor");
 	b = a;
-	gh_login(&b);
+	t_login(&b);
 	snprintf(body, sizeof(body), "{\"refresh_token\": \"%s\"}", b.refresh);
 	cr_assert_eq(logout(a.access, body), 204);
-	cr_assert_eq(gh_refresh_status(b.refresh), 401);
-	cr_assert_eq(gh_me_status(b.access), 401);
-	cr_assert_eq(gh_me_status(a.access), 200);
-	gh_refresh(&a);
+	cr_assert_eq(t_refresh_status(b.refresh), 401);
+	cr_assert_eq(t_me_status(b.access), 401);
+	cr_assert_eq(t_me_status(a.access), 200);
+	t_refresh(&a);
 }
 
 Test(tokens, logout_refuses_another_users_refresh_token)
 {
-	struct gh_user_t	 a, victim;
-	struct gh_resp		 r;
+	struct t_user		 a, victim;
+	struct t_resp		 r;
 
-	gh_make_user(&a, "lox");
-	gh_make_user(&victim, "lov");
-	gh_http_jsonf("POST", "/api/auth/logout", a.access, &r,
+	t_make_user(&a, "lox");
+	t_make_user(&victim, "lov");
+	t_http_jsonf("POST", "/api/auth/logout", a.access, &r,
 	    "{\"refresh_token\": \"%s\"}", victim.refresh);
 	/* Contract-silent: as an unknown token, 401 invalid_grant. */
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	cr_assert_eq(gh_me_status(victim.access), 200);
-	gh_refresh(&victim);
-	cr_assert_eq(gh_me_status(a.access), 200);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(victim.access), 200);
+	t_refresh(&victim);
+	cr_assert_eq(t_me_status(a.access), 200);
 }
 
 Test(tokens, logout_refuses_an_unknown_refresh_token)
 {
-	struct gh_user_t	 a;
-	struct gh_resp		 r;
+	struct t_user		 a;
+	struct t_resp		 r;
 
-	gh_make_user(&a, "lou");
-	gh_http_json("POST", "/api/auth/logout", a.access,
+	t_make_user(&a, "lou");
+	t_http_json("POST", "/api/auth/logout", a.access,
 	    "{\"refresh_token\": \"not-a-token-we-issued\"}", &r);
-	gh_assert_error(&r, 401, "invalid_grant");
-	gh_resp_free(&r);
-	cr_assert_eq(gh_me_status(a.access), 200);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(a.access), 200);
 }
 
 Test(tokens, logout_all_ends_every_session_of_the_user)
 {
-	struct gh_user_t	 a, b, c, other;
+	struct t_user		 a, b, c, other;
 
-	gh_make_user(&a, "loa");
+	t_make_user(&a, "loa");
 	b = a;
-	gh_login(&b);
+	t_login(&b);
 	c = a;
-	gh_login(&c);
-	gh_make_user(&other, "loa2");
+	t_login(&c);
+	t_make_user(&other, "loa2");
 	cr_assert_eq(logout(b.access, "{\"all\": true}"), 204);
-	cr_assert_eq(gh_me_status(a.access), 401);
-	cr_assert_eq(gh_me_status(b.access), 401);
-	cr_assert_eq(gh_me_status(c.access), 401);
-	cr_assert_eq(gh_refresh_status(a.refresh), 401);
-	cr_assert_eq(gh_refresh_status(b.refresh), 401);
-	cr_assert_eq(gh_refresh_status(c.refresh), 401);
-	cr_assert_eq(gh_me_status(other.access), 200);
+	cr_assert_eq(t_me_status(a.access), 401);
+	cr_assert_eq(t_me_status(b.access), 401);
+	cr_assert_eq(t_me_status(c.access), 401);
+	cr_assert_eq(t_refresh_status(a.refresh), 401);
+	cr_assert_eq(t_refresh_status(b.refresh), 401);
+	cr_assert_eq(t_refresh_status(c.refresh), 401);
+	cr_assert_eq(t_me_status(other.access), 200);
 }
 
 Test(tokens, a_new_login_works_after_logout_all)
 {
-	struct gh_user_t	 a;
+	struct t_user		 a;
 
-	gh_make_user(&a, "loan");
+	t_make_user(&a, "loan");
 	cr_assert_eq(logout(a.access, "{\"all\": true}"), 204);
-	gh_login(&a);
-	cr_assert_eq(gh_me_status(a.access), 200);
+	t_login(&a);
+	cr_assert_eq(t_me_status(a.access), 200);
 }
 
 Test(tokens, logout_without_a_token_answers_a_bare_challenge)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/logout", NULL, "{}", &r);
-	gh_assert_bearer_401(&r, true);
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/logout", NULL, "{}", &r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
 }
 
 Test(tokens, logout_with_a_bad_token_answers_invalid_token)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_json("POST", "/api/auth/logout", "not.a.token", "{}", &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/logout", "not.a.token", "{}", &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 }
 
 Test(tokens, logout_twice_answers_401_the_second_time)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "lot");
+	t_make_user(&u, "lot");
 	cr_assert_eq(logout(u.access, "{}"), 204);
-	gh_http_json("POST", "/api/auth/logout", u.access, "{}", &r);
-	gh_assert_bearer_401(&r, false);
-	gh_resp_free(&r);
+	t_http_json("POST", "/api/auth/logout", u.access, "{}", &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
 }
 
 Test(tokens, logout_answers_400_for_all_of_the_wrong_type)
 {
-	struct gh_user_t	 u;
-	struct gh_resp		 r;
+	struct t_user		 u;
+	struct t_resp		 r;
 
-	gh_make_user(&u, "low");
-	gh_http_json("POST", "/api/auth/logout", u.access, "{\"all\": \"yes\"}",
+	t_make_user(&u, "low");
+	t_http_json("POST", "/api/auth/logout", u.access, "{\"all\": \"yes\"}",
 	    &r);
-	gh_assert_error(&r, 400, "invalid_request");
-	gh_resp_free(&r);
-	cr_assert_eq(gh_me_status(u.access), 200);
+	t_assert_error(&r, 400, "invalid_request");
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(u.access), 200);
 }
 
 Test(tokens, logout_answers_405_with_allow_for_get)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*allow;
 
-	gh_http("GET", "/api/auth/logout", NULL, NULL, 0, &r);
-	gh_assert_error(&r, 405, "method_not_allowed");
-	allow = gh_resp_header(&r, "Allow");
+	t_http("GET", "/api/auth/logout", NULL, NULL, 0, &r);
+	t_assert_error(&r, 405, "method_not_allowed");
+	allow = t_resp_header(&r, "Allow");
 	cr_assert(allow != NULL && strstr(allow, "POST") != NULL);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }

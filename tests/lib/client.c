@@ -1,5 +1,5 @@
 /*
- * http: the end-to-end tests' HTTP client and helpers.  See http.h.
+ * client: the end-to-end tests' HTTP client and helpers.  See client.h.
  */
 #include <sys/types.h>
 
@@ -28,6 +28,12 @@
 #include "run.h"
 
 static CURL	*easy;
+static char	 from[64];	/* t_client_from(); "" for the default */
+static char	 tcase[256];	/* t_case(): "name: ", or "" */
+
+/* cr_assert, its message led by the name of the case (t_case()). */
+#define CHECK(cond, fmt, ...)						\
+	cr_assert((cond), "%s" fmt, tcase, __VA_ARGS__)
 
 static char	*format(const char *, va_list)
 		    __attribute__((format(printf, 1, 0)));
@@ -61,7 +67,7 @@ env_required(const char *name)
 	return v;
 }
 
-/* GH_HTTP_TIMEOUT, or $GH_TEST_HTTP_TIMEOUT seconds (slow runs: valgrind). */
+/* T_HTTP_TIMEOUT, or $GH_TEST_HTTP_TIMEOUT seconds (slow runs: valgrind). */
 static long
 http_timeout(void)
 {
@@ -75,7 +81,7 @@ http_timeout(void)
 		if (*end == '\0' && t > 0 && t <= 3600)
 			return t;
 	}
-	return GH_HTTP_TIMEOUT;
+	return T_HTTP_TIMEOUT;
 }
 
 static void
@@ -92,7 +98,7 @@ global_init(void)
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct gh_resp	*r = arg;
+	struct t_resp	*r = arg;
 	size_t		 len = size * n;
 	char		*nb;
 
@@ -108,7 +114,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct gh_resp	*r = arg;
+	struct t_resp	*r = arg;
 	size_t		 len = size * n, keep = len;
 
 	/* A new status line (after 100 Continue): start over. */
@@ -142,10 +148,10 @@ has_header(const char *const *headers, const char *name)
 static struct curl_slist *
 setup(CURL *h, const char *method, const char *path,
     const char *const *headers, const char *body, size_t len,
-    struct gh_resp *r)
+    struct t_resp *r)
 {
 	struct curl_slist	*sl = NULL, *t;
-	char			 url[4096];
+	char			 url[4096], iface[80];
 	const char		*const *hp;
 	bool			 bodied;
 
@@ -162,6 +168,16 @@ setup(CURL *h, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	/*
+	 * A connection bound to an address is never reused, nor kept for
+	 * another request to find, so every request leaves from its own.
+	 */
+	if (from[0] != '\0') {
+		snprintf(iface, sizeof(iface), "host!%s", from);
+		curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	}
 
 	bodied = body != NULL || strcmp(method, "POST") == 0 ||
 	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
@@ -193,12 +209,12 @@ setup(CURL *h, const char *method, const char *path,
 
 static void
 finish(CURL *h, CURLcode rc, const char *method, const char *path,
-    struct gh_resp *r)
+    struct t_resp *r)
 {
 	struct json_tokener	*tok;
 
-	cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path,
-	    curl_easy_strerror(rc));
+	cr_assert_eq(rc, CURLE_OK, "%s %s%s%s: %s", method, path,
+	    from[0] != '\0' ? " from " : "", from, curl_easy_strerror(rc));
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
 	if (r->body == NULL) {
@@ -219,8 +235,8 @@ finish(CURL *h, CURLcode rc, const char *method, const char *path,
 }
 
 int
-gh_http(const char *method, const char *path, const char *const *headers,
-    const char *body, size_t len, struct gh_resp *r)
+t_http(const char *method, const char *path, const char *const *headers,
+    const char *body, size_t len, struct t_resp *r)
 {
 	struct curl_slist	*sl;
 	CURLcode		 rc;
@@ -236,8 +252,8 @@ gh_http(const char *method, const char *path, const char *const *headers,
 }
 
 int
-gh_http_json(const char *method, const char *path, const char *token,
-    const char *body, struct gh_resp *r)
+t_http_json(const char *method, const char *path, const char *token,
+    const char *body, struct t_resp *r)
 {
 	const char	*headers[3];
 	char		 auth[4200];
@@ -250,13 +266,13 @@ gh_http_json(const char *method, const char *path, const char *token,
 		headers[n++] = auth;
 	}
 	headers[n] = NULL;
-	return gh_http(method, path, headers, body, body != NULL ?
+	return t_http(method, path, headers, body, body != NULL ?
 	    strlen(body) : 0, r);
 }
 
 int
-gh_http_jsonf(const char *method, const char *path, const char *token,
-    struct gh_resp *r, const char *fmt, ...)
+t_http_jsonf(const char *method, const char *path, const char *token,
+    struct t_resp *r, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*body;
@@ -265,25 +281,25 @@ gh_http_jsonf(const char *method, const char *path, const char *token,
 	va_start(ap, fmt);
 	body = format(fmt, ap);
 	va_end(ap);
-	rc = gh_http_json(method, path, token, body, r);
+	rc = t_http_json(method, path, token, body, r);
 	free(body);
 	return rc;
 }
 
 int
-gh_http_form(const char *path, const char *form, struct gh_resp *r)
+t_http_form(const char *path, const char *form, struct t_resp *r)
 {
 	const char	*headers[] = {
 		"Content-Type: application/x-www-form-urlencoded", NULL
 	};
 
-	return gh_http("POST", path, headers, form, strlen(form), r);
+	return t_http("POST", path, headers, form, strlen(form), r);
 }
 
 void
-gh_http_many(size_t n, const char *method, const char *path,
+t_http_many(size_t n, const char *method, const char *path,
     const char *token, const char *const *bodies, size_t nbodies,
-    struct gh_resp *rs)
+    struct t_resp *rs)
 {
 	CURLM			*m;
 	CURL			**hs;
@@ -341,7 +357,51 @@ gh_http_many(size_t n, const char *method, const char *path,
 }
 
 void
-gh_urlencode(const char *s, char *out, size_t outsz)
+t_client_from(const char *addr)
+{
+	int	 n;
+
+	n = snprintf(from, sizeof(from), "%s", addr != NULL ? addr : "");
+	cr_assert(n >= 0 && (size_t)n < sizeof(from), "address too long: %s",
+	    addr);
+}
+
+void
+t_loopback(char *out, size_t outsz)
+{
+	unsigned char	 b[3];
+	int		 n;
+
+	cr_assert_eq(RAND_bytes(b, sizeof(b)), 1);
+	n = snprintf(out, outsz, "127.%u.%u.%u", 1u + b[0] % 254u,
+	    1u + b[1] % 254u, 1u + b[2] % 254u);
+	cr_assert(n >= 0 && (size_t)n < outsz);
+}
+
+char *
+t_jbody(const char *key, ...)
+{
+	struct json_object	*o;
+	va_list			 ap;
+	const char		*k, *v;
+	char			*s;
+
+	cr_assert_not_null(o = json_object_new_object());
+	va_start(ap, key);
+	for (k = key; k != NULL; k = va_arg(ap, const char *)) {
+		v = va_arg(ap, const char *);
+		cr_assert_eq(json_object_object_add(o, k,
+		    json_object_new_string(v)), 0);
+	}
+	va_end(ap);
+	cr_assert_not_null(s = strdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)));
+	json_object_put(o);
+	return s;
+}
+
+void
+t_urlencode(const char *s, char *out, size_t outsz)
 {
 	char	*e;
 
@@ -353,7 +413,7 @@ gh_urlencode(const char *s, char *out, size_t outsz)
 }
 
 const char *
-gh_resp_header(const struct gh_resp *r, const char *name)
+t_resp_header(const struct t_resp *r, const char *name)
 {
 	size_t		 off = 0, n = strlen(name);
 	const char	*h, *v;
@@ -371,7 +431,7 @@ gh_resp_header(const struct gh_resp *r, const char *name)
 }
 
 void
-gh_resp_free(struct gh_resp *r)
+t_resp_free(struct t_resp *r)
 {
 	free(r->body);
 	r->body = NULL;
@@ -380,7 +440,7 @@ gh_resp_free(struct gh_resp *r)
 }
 
 struct json_object *
-gh_json_path(struct json_object *o, const char *path)
+t_json_path(struct json_object *o, const char *path)
 {
 	char	 buf[256], *p, *dot;
 
@@ -396,101 +456,121 @@ gh_json_path(struct json_object *o, const char *path)
 }
 
 const char *
-gh_resp_str(const struct gh_resp *r, const char *key)
+t_resp_str(const struct t_resp *r, const char *key)
 {
 	struct json_object	*v;
 
-	v = gh_json_path(r->json, key);
+	v = t_json_path(r->json, key);
 	if (v == NULL || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
 
 void
-gh_assert_json_type(const struct gh_resp *r)
+t_case(const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 len;
+	int	 n;
+
+	tcase[0] = '\0';
+	if (fmt == NULL)
+		return;
+	/* Room kept for ": "; a long name is cut, it still says which. */
+	va_start(ap, fmt);
+	n = vsnprintf(tcase, sizeof(tcase) - 2, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "t_case: %s", fmt);
+	len = strlen(tcase);
+	memcpy(tcase + len, ": ", 3);
+}
+
+void
+t_assert_json_type(const struct t_resp *r)
 {
 	const char	*ct;
 
-	ct = gh_resp_header(r, "Content-Type");
-	cr_assert_not_null(ct, "no Content-Type (status %ld)", r->status);
-	cr_assert(strcasecmp(ct, "application/json; charset=utf-8") == 0,
+	ct = t_resp_header(r, "Content-Type");
+	CHECK(ct != NULL, "no Content-Type (status %ld)", r->status);
+	CHECK(strcasecmp(ct, "application/json; charset=utf-8") == 0,
 	    "Content-Type is \"%s\", not application/json; charset=utf-8",
 	    ct);
 }
 
 void
-gh_assert_error(const struct gh_resp *r, long status, const char *code)
+t_assert_error(const struct t_resp *r, long status, const char *code)
 {
 	const char	*nosniff;
-	const char	*desc;
+	const char	*desc, *error;
 
-	cr_assert_eq(r->status, status, "status %ld, expected %ld; body: %s",
+	CHECK(r->status == status, "status %ld, expected %ld; body: %s",
 	    r->status, status, r->body);
-	gh_assert_json_type(r);
-	cr_assert_not_null(r->json, "the body is not JSON: %s", r->body);
-	cr_assert(json_object_is_type(r->json, json_type_object),
+	t_assert_json_type(r);
+	CHECK(r->json != NULL, "the body is not JSON: %s", r->body);
+	CHECK(json_object_is_type(r->json, json_type_object),
 	    "the body is not an object: %s", r->body);
+	error = t_resp_str(r, "error");
 	if (code != NULL)
-		cr_assert_str_eq(gh_resp_str(r, "error") ?
-		    gh_resp_str(r, "error") : "(none)", code,
-		    "error code; body: %s", r->body);
+		CHECK(error != NULL && strcmp(error, code) == 0,
+		    "error code %s, expected %s; body: %s",
+		    error != NULL ? error : "(none)", code, r->body);
 	else
-		cr_assert_not_null(gh_resp_str(r, "error"), "body: %s",
-		    r->body);
-	desc = gh_resp_str(r, "error_description");
-	cr_assert(desc != NULL && *desc != '\0',
+		CHECK(error != NULL, "no error code; body: %s", r->body);
+	desc = t_resp_str(r, "error_description");
+	CHECK(desc != NULL && *desc != '\0',
 	    "no error_description; body: %s", r->body);
 	json_object_object_foreach(r->json, key, val) {
-		cr_assert(strcmp(key, "error") == 0 ||
+		CHECK(strcmp(key, "error") == 0 ||
 		    strcmp(key, "error_description") == 0 ||
 		    (strcmp(key, "fields") == 0 &&
 		    json_object_is_type(val, json_type_object)),
 		    "unexpected member \"%s\" in an error body: %s", key,
 		    r->body);
 	}
-	nosniff = gh_resp_header(r, "X-Content-Type-Options");
-	cr_assert(nosniff != NULL && strcasecmp(nosniff, "nosniff") == 0,
-	    "no X-Content-Type-Options: nosniff");
+	nosniff = t_resp_header(r, "X-Content-Type-Options");
+	CHECK(nosniff != NULL && strcasecmp(nosniff, "nosniff") == 0,
+	    "no X-Content-Type-Options: nosniff (status %ld)", r->status);
 }
 
 void
-gh_assert_field_error(const struct gh_resp *r, long status, const char *code,
+t_assert_field_error(const struct t_resp *r, long status, const char *code,
     const char *field)
 {
 	struct json_object	*fields, *f;
 
-	gh_assert_error(r, status, code);
-	fields = gh_json_path(r->json, "fields");
-	cr_assert_not_null(fields, "no \"fields\" in %s", r->body);
-	cr_assert(json_object_object_get_ex(fields, field, &f),
+	t_assert_error(r, status, code);
+	fields = t_json_path(r->json, "fields");
+	CHECK(fields != NULL, "no \"fields\" in %s", r->body);
+	CHECK(json_object_object_get_ex(fields, field, &f),
 	    "\"fields\" does not name %s: %s", field, r->body);
-	cr_assert(json_object_is_type(f, json_type_string) &&
+	CHECK(json_object_is_type(f, json_type_string) &&
 	    json_object_get_string_len(f) > 0,
 	    "fields.%s is not a sentence: %s", field, r->body);
 }
 
 void
-gh_assert_bearer_401(const struct gh_resp *r, bool no_creds)
+t_assert_bearer_401(const struct t_resp *r, bool no_creds)
 {
 	const char	*w;
 
-	gh_assert_error(r, 401, "invalid_token");
-	w = gh_resp_header(r, "WWW-Authenticate");
-	cr_assert_not_null(w, "a 401 without WWW-Authenticate");
+	t_assert_error(r, 401, "invalid_token");
+	w = t_resp_header(r, "WWW-Authenticate");
+	CHECK(w != NULL, "a 401 without WWW-Authenticate (%s)", r->body);
 	if (no_creds) {
-		cr_assert_str_eq(w, "Bearer realm=\"gatehouse\"");
+		CHECK(strcmp(w, "Bearer realm=\"gatehouse\"") == 0,
+		    "WWW-Authenticate: %s", w);
 		return;
 	}
-	cr_assert(strncmp(w, "Bearer realm=\"gatehouse\", "
+	CHECK(strncmp(w, "Bearer realm=\"gatehouse\", "
 	    "error=\"invalid_token\"", 47) == 0,
 	    "WWW-Authenticate: %s", w);
-	cr_assert_not_null(strstr(w, ", error_description=\""),
+	CHECK(strstr(w, ", error_description=\"") != NULL,
 	    "WWW-Authenticate without error_description: %s", w);
-	cr_assert_eq(w[strlen(w) - 1], '"', "WWW-Authenticate: %s", w);
+	CHECK(w[strlen(w) - 1] == '"', "WWW-Authenticate: %s", w);
 }
 
 bool
-gh_is_timestamp(const char *s)
+t_is_timestamp(const char *s)
 {
 	regex_t	 re;
 	bool	 ok;
@@ -505,7 +585,7 @@ gh_is_timestamp(const char *s)
 }
 
 bool
-gh_is_uuid(const char *s)
+t_is_uuid(const char *s)
 {
 	regex_t	 re;
 	bool	 ok;
@@ -520,7 +600,7 @@ gh_is_uuid(const char *s)
 }
 
 bool
-gh_json_array_has(struct json_object *arr, const char *s)
+t_json_array_has(struct json_object *arr, const char *s)
 {
 	size_t			 i;
 	struct json_object	*e;
@@ -537,7 +617,7 @@ gh_json_array_has(struct json_object *arr, const char *s)
 }
 
 void
-gh_assert_user_object(struct json_object *u)
+t_assert_user_object(struct json_object *u)
 {
 	static const char	*strings[] = { "id", "username", "status",
 	    "created_at", "updated_at" };
@@ -547,45 +627,49 @@ gh_assert_user_object(struct json_object *u)
 	const char		*s;
 	size_t			 i;
 
-	cr_assert(u != NULL && json_object_is_type(u, json_type_object),
-	    "not a user object");
+	CHECK(u != NULL && json_object_is_type(u, json_type_object),
+	    "not a user object (%s)", u != NULL ?
+	    json_object_to_json_string(u) : "NULL");
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		cr_assert(json_object_object_get_ex(u, strings[i], &v) &&
+		CHECK(json_object_object_get_ex(u, strings[i], &v) &&
 		    json_object_is_type(v, json_type_string),
 		    "user.%s missing or not a string: %s", strings[i],
 		    json_object_to_json_string(u));
 	}
 	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
-		cr_assert(json_object_object_get_ex(u, optional[i], &v),
+		CHECK(json_object_object_get_ex(u, optional[i], &v),
 		    "user.%s missing: %s", optional[i],
 		    json_object_to_json_string(u));
-		cr_assert(v == NULL || json_object_is_type(v, json_type_string),
+		CHECK(v == NULL || json_object_is_type(v, json_type_string),
 		    "user.%s neither a string nor null", optional[i]);
 	}
-	cr_assert(json_object_object_get_ex(u, "roles", &v) &&
+	CHECK(json_object_object_get_ex(u, "roles", &v) &&
 	    json_object_is_type(v, json_type_array), "user.roles: %s",
 	    json_object_to_json_string(u));
-	cr_assert(gh_is_uuid(json_object_get_string(gh_json_path(u, "id"))),
-	    "user.id is not a uuid");
-	s = json_object_get_string(gh_json_path(u, "status"));
-	cr_assert(strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0,
+	CHECK(t_is_uuid(json_object_get_string(t_json_path(u, "id"))),
+	    "user.id is not a uuid: %s", json_object_to_json_string(u));
+	s = json_object_get_string(t_json_path(u, "status"));
+	CHECK(strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0,
 	    "user.status is %s", s);
-	cr_assert(gh_is_timestamp(json_object_get_string(gh_json_path(u,
-	    "created_at"))), "created_at is not RFC 3339 UTC");
-	cr_assert(gh_is_timestamp(json_object_get_string(gh_json_path(u,
-	    "updated_at"))), "updated_at is not RFC 3339 UTC");
+	CHECK(t_is_timestamp(json_object_get_string(t_json_path(u,
+	    "created_at"))), "created_at is not RFC 3339 UTC: %s",
+	    json_object_to_json_string(u));
+	CHECK(t_is_timestamp(json_object_get_string(t_json_path(u,
+	    "updated_at"))), "updated_at is not RFC 3339 UTC: %s",
+	    json_object_to_json_string(u));
 	json_object_object_foreach(u, key, val) {
 		(void)val;
-		cr_assert(strstr(key, "password") == NULL &&
+		CHECK(strstr(key, "password") == NULL &&
 		    strstr(key, "hash") == NULL,
 		    "a user object with \"%s\"", key);
 	}
-	cr_assert_null(strstr(json_object_to_json_string(u), "$2b$"),
-	    "a user object holding a bcrypt hash");
+	CHECK(strstr(json_object_to_json_string(u), "$2b$") == NULL,
+	    "user %s: an object holding a bcrypt hash",
+	    json_object_get_string(t_json_path(u, "username")));
 }
 
 const char *
-gh_unique(const char *prefix)
+t_unique(const char *prefix)
 {
 	static char	 buf[80];
 	unsigned char	 r[6];
@@ -600,39 +684,39 @@ gh_unique(const char *prefix)
 }
 
 void
-gh_register(struct gh_user_t *u, const char *prefix)
+t_register(struct t_user *u, const char *prefix)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	const char	*id;
 
 	memset(u, 0, sizeof(*u));
-	snprintf(u->username, sizeof(u->username), "%s", gh_unique(prefix));
+	snprintf(u->username, sizeof(u->username), "%s", t_unique(prefix));
 	snprintf(u->password, sizeof(u->password), "Pw-%s-Aa9",
-	    gh_unique(""));
+	    t_unique(""));
 	snprintf(u->email, sizeof(u->email), "%s@example.com", u->username);
 	snprintf(u->employee_id, sizeof(u->employee_id), "E-%s",
-	    gh_unique(""));
-	gh_http_jsonf("POST", "/api/auth/register", NULL, &r,
+	    t_unique(""));
+	t_http_jsonf("POST", "/api/auth/register", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\", \"email\": \"%s\", "
 	    "\"employee_id\": \"%s\", \"full_name\": \"Test User\"}",
 	    u->username, u->password, u->email, u->employee_id);
 	cr_assert_eq(r.status, 201, "register %s: %ld %s", u->username,
 	    r.status, r.body);
-	id = gh_resp_str(&r, "id");
+	id = t_resp_str(&r, "id");
 	cr_assert_not_null(id, "register: no id in %s", r.body);
 	snprintf(u->id, sizeof(u->id), "%s", id);
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 static void
-store_tokens(struct gh_user_t *u, const struct gh_resp *r, const char *what)
+store_tokens(struct t_user *u, const struct t_resp *r, const char *what)
 {
 	const char	*a, *rt;
 
 	cr_assert_eq(r->status, 200, "%s %s: %ld %s", what, u->username,
 	    r->status, r->body);
-	a = gh_resp_str(r, "access_token");
-	rt = gh_resp_str(r, "refresh_token");
+	a = t_resp_str(r, "access_token");
+	rt = t_resp_str(r, "refresh_token");
 	cr_assert(a != NULL && rt != NULL, "%s: no tokens in %s", what,
 	    r->body);
 	cr_assert_lt(strlen(a), sizeof(u->access));
@@ -642,49 +726,49 @@ store_tokens(struct gh_user_t *u, const struct gh_resp *r, const char *what)
 }
 
 void
-gh_login(struct gh_user_t *u)
+t_login(struct t_user *u)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_jsonf("POST", "/api/auth/login", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u->username,
 	    u->password);
 	store_tokens(u, &r, "login");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 void
-gh_refresh(struct gh_user_t *u)
+t_refresh(struct t_user *u)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", u->refresh);
 	store_tokens(u, &r, "refresh");
-	gh_resp_free(&r);
+	t_resp_free(&r);
 }
 
 void
-gh_make_user(struct gh_user_t *u, const char *prefix)
+t_make_user(struct t_user *u, const char *prefix)
 {
-	gh_register(u, prefix);
-	gh_login(u);
+	t_register(u, prefix);
+	t_login(u);
 }
 
 void
-gh_make_admin(struct gh_user_t *u, const char *prefix)
+t_make_admin(struct t_user *u, const char *prefix)
 {
 	const char	*argv[16];
 	char		 pw[96];
 	const char	*id;
 
 	memset(u, 0, sizeof(*u));
-	snprintf(u->username, sizeof(u->username), "%s", gh_unique(prefix));
+	snprintf(u->username, sizeof(u->username), "%s", t_unique(prefix));
 	snprintf(u->password, sizeof(u->password), "Pw-%s-Aa9",
-	    gh_unique(""));
+	    t_unique(""));
 	snprintf(u->email, sizeof(u->email), "%s@example.com", u->username);
 	snprintf(u->employee_id, sizeof(u->employee_id), "E-%s",
-	    gh_unique(""));
+	    t_unique(""));
 	argv[0] = "user";
 	argv[1] = "add";
 	argv[2] = u->username;
@@ -698,41 +782,41 @@ gh_make_admin(struct gh_user_t *u, const char *prefix)
 	argv[10] = u->employee_id;
 	argv[11] = NULL;
 	snprintf(pw, sizeof(pw), "%s\n", u->password);
-	cr_assert_eq(gh_cli(argv, pw), 0, "gatehouse user add %s failed",
+	cr_assert_eq(t_cli(argv, pw), 0, "gatehouse user add %s failed",
 	    u->username);
-	id = gh_sql("SELECT id FROM users WHERE lower(username) = lower('%s')",
+	id = t_sql("SELECT id FROM users WHERE lower(username) = lower('%s')",
 	    u->username);
 	snprintf(u->id, sizeof(u->id), "%s", id);
-	gh_login(u);
+	t_login(u);
 }
 
 long
-gh_me_status(const char *token)
+t_me_status(const char *token)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	long		 st;
 
-	gh_http_json("GET", "/api/auth/me", token, NULL, &r);
+	t_http_json("GET", "/api/auth/me", token, NULL, &r);
 	st = r.status;
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	return st;
 }
 
 long
-gh_refresh_status(const char *refresh)
+t_refresh_status(const char *refresh)
 {
-	struct gh_resp	 r;
+	struct t_resp	 r;
 	long		 st;
 
-	gh_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", refresh);
 	st = r.status;
-	gh_resp_free(&r);
+	t_resp_free(&r);
 	return st;
 }
 
 int
-gh_cli(const char *const argv[], const char *stdin_text)
+t_cli(const char *const argv[], const char *stdin_text)
 {
 	const char	*full[32];
 	const char	*env[2];
@@ -749,7 +833,7 @@ gh_cli(const char *const argv[], const char *stdin_text)
 	    env_required("GH_TEST_CONFIG"));
 	env[0] = conf;
 	env[1] = NULL;
-	rc = gh_test_run(full, env, stdin_text, out, sizeof(out), err,
+	rc = t_run(full, env, stdin_text, out, sizeof(out), err,
 	    sizeof(err));
 	if (rc != 0)
 		cr_log_error("gatehouse %s: exit %d: %s", argv[0], rc, err);
@@ -757,7 +841,7 @@ gh_cli(const char *const argv[], const char *stdin_text)
 }
 
 const char *
-gh_sql(const char *fmt, ...)
+t_sql(const char *fmt, ...)
 {
 	static char	 value[4096];
 	va_list		 ap;
@@ -786,7 +870,7 @@ gh_sql(const char *fmt, ...)
 }
 
 const char *
-gh_test_secret(void)
+t_secret(void)
 {
 	static char	 secret[1024];
 	char		 line[1200], *p, *e;
@@ -817,7 +901,7 @@ gh_test_secret(void)
 }
 
 void
-gh_b64url(const unsigned char *b, size_t len, char *out, size_t outsz)
+t_b64url(const unsigned char *b, size_t len, char *out, size_t outsz)
 {
 	unsigned char	*tmp;
 	size_t		 i, n;
@@ -856,7 +940,7 @@ b64url_decode(const char *s, size_t len, unsigned char *out, size_t outsz)
 }
 
 struct json_object *
-gh_jwt_part(const char *token, int part)
+t_jwt_part(const char *token, int part)
 {
 	const char		*p = token, *e;
 	unsigned char		 buf[8192];
@@ -875,7 +959,7 @@ gh_jwt_part(const char *token, int part)
 }
 
 void
-gh_jwt_sign(const char *alg, const char *header, const char *payload,
+t_jwt_forge(const char *alg, const char *header, const char *payload,
     const char *key, char *out, size_t outsz)
 {
 	char			 h[2048], p[8192], input[10300], sig[200];
@@ -883,8 +967,8 @@ gh_jwt_sign(const char *alg, const char *header, const char *payload,
 	unsigned int		 maclen = 0;
 	const EVP_MD		*md = NULL;
 
-	gh_b64url((const unsigned char *)header, strlen(header), h, sizeof(h));
-	gh_b64url((const unsigned char *)payload, strlen(payload), p,
+	t_b64url((const unsigned char *)header, strlen(header), h, sizeof(h));
+	t_b64url((const unsigned char *)payload, strlen(payload), p,
 	    sizeof(p));
 	snprintf(input, sizeof(input), "%s.%s", h, p);
 	if (strcmp(alg, "HS256") == 0)
@@ -897,27 +981,27 @@ gh_jwt_sign(const char *alg, const char *header, const char *payload,
 	if (md != NULL) {
 		cr_assert_not_null(HMAC(md, key, (int)strlen(key),
 		    (const unsigned char *)input, strlen(input), mac, &maclen));
-		gh_b64url(mac, maclen, sig, sizeof(sig));
+		t_b64url(mac, maclen, sig, sizeof(sig));
 	}
 	cr_assert_lt(strlen(input) + strlen(sig) + 1, outsz);
 	snprintf(out, outsz, "%s.%s", input, sig);
 }
 
 void
-gh_jwt_resign(const char *token, void (*edit)(struct json_object *),
+t_jwt_resign(const char *token, void (*edit)(struct json_object *),
     char *out, size_t outsz)
 {
 	struct json_object	*h, *p, *alg;
 
-	cr_assert_not_null(h = gh_jwt_part(token, 0));
-	cr_assert_not_null(p = gh_jwt_part(token, 1));
+	cr_assert_not_null(h = t_jwt_part(token, 0));
+	cr_assert_not_null(p = t_jwt_part(token, 1));
 	if (edit != NULL)
 		edit(p);
 	cr_assert(json_object_object_get_ex(h, "alg", &alg));
-	gh_jwt_sign(json_object_get_string(alg),
+	t_jwt_forge(json_object_get_string(alg),
 	    json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN),
 	    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN),
-	    gh_test_secret(), out, outsz);
+	    t_secret(), out, outsz);
 	json_object_put(h);
 	json_object_put(p);
 }
@@ -973,7 +1057,7 @@ parent_of(const char *pid)
 }
 
 size_t
-gh_program_pids(const char *prog, pid_t *pids, size_t max)
+t_program_pids(const char *prog, pid_t *pids, size_t max)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -1012,7 +1096,7 @@ gh_program_pids(const char *prog, pid_t *pids, size_t max)
 }
 
 bool
-gh_test_on_apache(void)
+t_on_apache(void)
 {
 	const char	*s = getenv("GH_TEST_SERVER");
 
@@ -1021,7 +1105,7 @@ gh_test_on_apache(void)
 }
 
 void
-gh_sleep_ms(long ms)
+t_sleep_ms(long ms)
 {
 	struct timespec	 ts;
 

@@ -13,7 +13,7 @@
 #include "fcgi.h"
 
 void
-gh_fcgi_put(struct gh_fcgi_buf *b, const void *data, size_t len)
+t_fcgi_put(struct t_fcgi_buf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
 		b->cap = (b->len + len) * 2 + 256;
@@ -28,13 +28,13 @@ gh_fcgi_put(struct gh_fcgi_buf *b, const void *data, size_t len)
 }
 
 void
-gh_fcgi_record(struct gh_fcgi_buf *b, int type, const void *data, size_t len)
+t_fcgi_record(struct t_fcgi_buf *b, int type, const void *data, size_t len)
 {
 	unsigned char	 h[8] = { 1, (unsigned char)type, 0, 1,
 			    (unsigned char)(len >> 8), (unsigned char)len, 0, 0 };
 
-	gh_fcgi_put(b, h, 8);
-	gh_fcgi_put(b, data, len);
+	t_fcgi_put(b, h, 8);
+	t_fcgi_put(b, data, len);
 }
 
 /* A FastCGI length: one byte below 128, else four with the top bit set. */
@@ -53,40 +53,40 @@ put_length(unsigned char *l, size_t n)
 }
 
 void
-gh_fcgi_param(struct gh_fcgi_buf *b, const char *name, const char *value)
+t_fcgi_param(struct t_fcgi_buf *b, const char *name, const char *value)
 {
 	size_t		 n = strlen(name), v = strlen(value), k;
 	unsigned char	 l[8];
 
 	k = put_length(l, n);
 	k += put_length(l + k, v);
-	gh_fcgi_put(b, l, k);
-	gh_fcgi_put(b, name, n);
-	gh_fcgi_put(b, value, v);
+	t_fcgi_put(b, l, k);
+	t_fcgi_put(b, name, n);
+	t_fcgi_put(b, value, v);
 }
 
 void
-gh_fcgi_request(struct gh_fcgi_buf *b, int role, const char *method,
+t_fcgi_request(struct t_fcgi_buf *b, int role, const char *method,
     const char *uri, const char *auth)
 {
-	struct gh_fcgi_buf	 params = { 0 };
+	struct t_fcgi_buf	 params = { 0 };
 	unsigned char		 begin[8] = { 0, (unsigned char)role, 0, 0,
 				    0, 0, 0, 0 };
 
-	gh_fcgi_param(&params, "GATEWAY_INTERFACE", "CGI/1.1");
-	gh_fcgi_param(&params, "SERVER_PROTOCOL", "HTTP/1.1");
-	gh_fcgi_param(&params, "SERVER_SOFTWARE", "gatehouse-fcgi-client");
-	gh_fcgi_param(&params, "REQUEST_METHOD", method);
-	gh_fcgi_param(&params, "REQUEST_URI", uri);
-	gh_fcgi_param(&params, "SCRIPT_NAME", uri);
-	gh_fcgi_param(&params, "REMOTE_ADDR", "127.0.0.1");
-	gh_fcgi_param(&params, "HTTP_HOST", "127.0.0.1");
+	t_fcgi_param(&params, "GATEWAY_INTERFACE", "CGI/1.1");
+	t_fcgi_param(&params, "SERVER_PROTOCOL", "HTTP/1.1");
+	t_fcgi_param(&params, "SERVER_SOFTWARE", "gatehouse-fcgi-client");
+	t_fcgi_param(&params, "REQUEST_METHOD", method);
+	t_fcgi_param(&params, "REQUEST_URI", uri);
+	t_fcgi_param(&params, "SCRIPT_NAME", uri);
+	t_fcgi_param(&params, "REMOTE_ADDR", "127.0.0.1");
+	t_fcgi_param(&params, "HTTP_HOST", "127.0.0.1");
 	if (auth != NULL)
-		gh_fcgi_param(&params, "HTTP_AUTHORIZATION", auth);
-	gh_fcgi_record(b, 1, begin, sizeof(begin));	/* FCGI_BEGIN_REQUEST */
-	gh_fcgi_record(b, 4, params.p, params.len);	/* FCGI_PARAMS */
-	gh_fcgi_record(b, 4, NULL, 0);
-	gh_fcgi_record(b, 5, NULL, 0);			/* FCGI_STDIN */
+		t_fcgi_param(&params, "HTTP_AUTHORIZATION", auth);
+	t_fcgi_record(b, 1, begin, sizeof(begin));	/* FCGI_BEGIN_REQUEST */
+	t_fcgi_record(b, 4, params.p, params.len);	/* FCGI_PARAMS */
+	t_fcgi_record(b, 4, NULL, 0);
+	t_fcgi_record(b, 5, NULL, 0);			/* FCGI_STDIN */
 	free(params.p);
 }
 
@@ -102,7 +102,7 @@ address(const char *path, struct sockaddr_un *sa)
 }
 
 pid_t
-gh_fcgi_spawn(const char *path, char *const argv[])
+t_fcgi_spawn(const char *path, char *const argv[])
 {
 	struct sockaddr_un	 sa;
 	pid_t			 pid;
@@ -147,8 +147,8 @@ read_full(int fd, void *p, size_t len)
 }
 
 int
-gh_fcgi_exchange(const char *path, const struct gh_fcgi_buf *request,
-    struct gh_fcgi_buf *out)
+t_fcgi_exchange(const char *path, const struct t_fcgi_buf *request,
+    struct t_fcgi_buf *out)
 {
 	struct sockaddr_un	 sa;
 	unsigned char		 h[8], content[65536 + 256];
@@ -170,7 +170,7 @@ gh_fcgi_exchange(const char *path, const struct gh_fcgi_buf *request,
 		if (read_full(c, content, clen + h[6]) == -1)
 			break;
 		if (h[1] == 6 && clen > 0 && out != NULL)	/* FCGI_STDOUT */
-			gh_fcgi_put(out, content, clen);
+			t_fcgi_put(out, content, clen);
 		else if (h[1] == 3)			/* FCGI_END_REQUEST */
 			done = 1;
 	}

@@ -3,48 +3,48 @@
  * and bench/spawn.c: requests built into a growing buffer, a program
  * started on a listening unix socket as lighttpd starts a pool member.
  */
-#ifndef GH_FCGI_H
-#define GH_FCGI_H
+#ifndef T_FCGI_H
+#define T_FCGI_H
 
 #include <sys/types.h>
 
 #include <stddef.h>
 
-struct gh_fcgi_buf {
+struct t_fcgi_buf {
 	unsigned char	*p;
 	size_t		 len, cap;
 };
 
 /* Appends len bytes; exits the process on memory failure. */
-void	gh_fcgi_put(struct gh_fcgi_buf *, const void *, size_t len);
+void	t_fcgi_put(struct t_fcgi_buf *, const void *, size_t len);
 
 /* Appends a record of type (FCGI_BEGIN_REQUEST = 1, ...) for request 1. */
-void	gh_fcgi_record(struct gh_fcgi_buf *, int type, const void *,
+void	t_fcgi_record(struct t_fcgi_buf *, int type, const void *,
 	    size_t len);
 
 /* Appends a name-value pair, as FCGI_PARAMS carry them. */
-void	gh_fcgi_param(struct gh_fcgi_buf *, const char *name,
+void	t_fcgi_param(struct t_fcgi_buf *, const char *name,
 	    const char *value);
 
 /*
  * A whole request: role (1 responder, 2 authorizer), the CGI variables
  * method and uri (and HTTP_AUTHORIZATION when auth is not NULL), no body.
  */
-void	gh_fcgi_request(struct gh_fcgi_buf *, int role, const char *method,
+void	t_fcgi_request(struct t_fcgi_buf *, int role, const char *method,
 	    const char *uri, const char *auth);
 
 /*
  * Binds a fresh listening unix socket at path, forks, and execs argv
  * (argv[0] a path) with the socket on fd 0.  The child's pid, or -1.
  */
-pid_t	gh_fcgi_spawn(const char *path, char *const argv[]);
+pid_t	t_fcgi_spawn(const char *path, char *const argv[]);
 
 /*
  * Sends request on a new connection to path and reads the answer up to
  * FCGI_END_REQUEST: FCGI_STDOUT into out (when not NULL).  The connected
  * socket, for the caller to close, or -1 when no whole answer came.
  */
-int	gh_fcgi_exchange(const char *path, const struct gh_fcgi_buf *request,
-	    struct gh_fcgi_buf *out);
+int	t_fcgi_exchange(const char *path, const struct t_fcgi_buf *request,
+	    struct t_fcgi_buf *out);
 
 #endif

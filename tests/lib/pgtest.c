@@ -28,7 +28,7 @@ base_url(void)
 }
 
 const char *
-gh_test_sql_dir(void)
+t_sql_dir(void)
 {
 	const char	*dir;
 
@@ -37,7 +37,7 @@ gh_test_sql_dir(void)
 }
 
 const char *
-gh_test_sql(const char *conninfo, const char *sql)
+t_db_sql(const char *conninfo, const char *sql)
 {
 	static char	 value[4096];
 	PGconn		*conn;
@@ -60,7 +60,7 @@ gh_test_sql(const char *conninfo, const char *sql)
 }
 
 const char *
-gh_test_sqlf(const char *conninfo, const char *fmt, ...)
+t_db_sqlf(const char *conninfo, const char *fmt, ...)
 {
 	char	 sql[2048];
 	va_list	 ap;
@@ -70,11 +70,11 @@ gh_test_sqlf(const char *conninfo, const char *fmt, ...)
 	n = vsnprintf(sql, sizeof(sql), fmt, ap);
 	va_end(ap);
 	cr_assert(n > 0 && (size_t)n < sizeof(sql), "statement too long");
-	return gh_test_sql(conninfo, sql);
+	return t_db_sql(conninfo, sql);
 }
 
 const char *
-gh_test_db_create(void)
+t_db_create(void)
 {
 	static char	 url[1024];
 	char		 name[64], admin[1024], sql[128];
@@ -87,13 +87,13 @@ gh_test_db_create(void)
 		n += snprintf(name + n, sizeof(name) - (size_t)n, "%02x", r[i]);
 	snprintf(admin, sizeof(admin), "%s dbname=postgres", base_url());
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	(void)gh_test_sql(admin, sql);
+	(void)t_db_sql(admin, sql);
 	snprintf(url, sizeof(url), "%s dbname=%s", base_url(), name);
 	return url;
 }
 
 const char *
-gh_test_db_migrated(void)
+t_db_migrated(void)
 {
 	const char		*url;
 	char			 err[GH_MIGRATE_ERR_MAX];
@@ -101,10 +101,10 @@ gh_test_db_migrated(void)
 	enum gh_status		 st;
 	int			 applied;
 
-	url = gh_test_db_create();
+	url = t_db_create();
 	gh_log_set_level(GH_LOG_WARN);
 	cr_assert_not_null(db = gh_db_new(url, 5000));
-	st = gh_migrate_up(db, gh_test_sql_dir(), &applied, err, sizeof(err));
+	st = gh_migrate_up(db, t_sql_dir(), &applied, err, sizeof(err));
 	cr_assert_eq(st, GH_OK, "migrate: %s", err);
 	gh_db_free(db);
 	return url;

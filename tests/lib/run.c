@@ -142,7 +142,7 @@ cloexec_pipe(int fds[2])
 static void
 child(int in, int out, int err, const char *const argv[], char **envp)
 {
-	static const char	 msg[] = "gh_test_run: execve failed\n";
+	static const char	 msg[] = "t_run: execve failed\n";
 	sigset_t		 none;
 
 	if (move_fd(in, STDIN_FILENO) == -1 ||
@@ -191,7 +191,7 @@ feed(int *fd, const char *text, size_t len, size_t *off)
 }
 
 int
-gh_test_run(const char *const argv[], const char *const env[],
+t_run(const char *const argv[], const char *const env[],
     const char *stdin_text, char *out, size_t outsz, char *err,
     size_t errsz)
 {
@@ -230,7 +230,7 @@ gh_test_run(const char *const argv[], const char *const env[],
 	if (cloexec_pipe(outp) == -1 || cloexec_pipe(errp) == -1)
 		goto out;
 
-	deadline = now_ms() + (long long)GH_TEST_RUN_TIMEOUT * 1000;
+	deadline = now_ms() + (long long)T_RUN_TIMEOUT * 1000;
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0)
@@ -317,7 +317,7 @@ out:
 	free(envp);
 	if (timedout)
 		cr_assert_fail("%s: still running after %d s, killed; "
-		    "stderr so far: %s", argv[0], GH_TEST_RUN_TIMEOUT,
+		    "stderr so far: %s", argv[0], T_RUN_TIMEOUT,
 		    se.size > 0 ? se.buf : "");
 	return rc;
 }

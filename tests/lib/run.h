@@ -1,13 +1,13 @@
 /*
  * run: runs a program for a test and captures what it says.
  */
-#ifndef GH_RUN_H
-#define GH_RUN_H
+#ifndef T_RUN_H
+#define T_RUN_H
 
 #include <stddef.h>
 
 /* Seconds a program may run before it is killed and the test fails. */
-#define GH_TEST_RUN_TIMEOUT	30
+#define T_RUN_TIMEOUT		30
 
 /*
  * Runs argv[0] (a path: no PATH search) with argv, in a copy of environ
@@ -19,10 +19,10 @@
  * the program never blocks on a full pipe.
  *
  * Returns the exit status, or -1 when the program could not be run or
- * died of a signal.  A program still running after GH_TEST_RUN_TIMEOUT
+ * died of a signal.  A program still running after T_RUN_TIMEOUT
  * seconds is killed and the calling test fails.
  */
-int	gh_test_run(const char *const argv[], const char *const env[],
+int	t_run(const char *const argv[], const char *const env[],
 	    const char *stdin_text, char *out, size_t outsz, char *err,
 	    size_t errsz);
 

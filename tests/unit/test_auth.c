@@ -16,13 +16,13 @@
 #include "core/config.h"
 #include "data/db.h"
 #include "core/jwt.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 
 #define SECRET		"auth-test-secret-0123456789-abcdefghijklmnopqrst"
 #define OTHER_SECRET	"auth-test-other-secret-9876543210-zyxwvutsrqpon"
-#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
 #define UNREACHABLE	"host=/nonexistent user=x dbname=x"
 
 /* bearer */
@@ -134,44 +134,16 @@ static struct gh_jwt_key key;
 static struct gh_db	*db;
 static struct gh_user	 alice, bob;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
-
-static void
-add_user(const char *name, struct gh_user *u)
-{
-	static const char *const roles[] = { "user" };
-	struct gh_user_new	 n;
-
-	memset(&n, 0, sizeof(n));
-	n.username = name;
-	n.password_hash = HASH;
-	n.roles = roles;
-	n.nroles = 1;
-	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
-	    name, gh_db_error(db));
-}
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static void
 setup(void)
 {
-	int	 n;
-
-	gh_config_defaults(&cfg);
-	memcpy(cfg.jwt_secret, SECRET, strlen(SECRET));
-	cfg.jwt_secret_len = strlen(SECRET);
-	cfg.bcrypt_cost = 4;
-	memset(&key, 0, sizeof(key));
-	key.alg = cfg.jwt_algorithm;
-	key.secret = cfg.jwt_secret;
-	key.secret_len = cfg.jwt_secret_len;
-	key.issuer = cfg.jwt_issuer;
-	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
-	cr_assert(n > 0 && (size_t)n < sizeof(url));
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	add_user("alice", &alice);
-	add_user("bob", &bob);
+	t_config(&cfg, &key, SECRET);
+	db = t_db_fresh(url, sizeof(url));
+	t_add_user(db, "alice", NULL, 0, &alice);
+	t_add_user(db, "bob", NULL, 0, &bob);
 }
 
 static void

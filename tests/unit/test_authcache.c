@@ -17,12 +17,12 @@
 #include "core/config.h"
 #include "data/db.h"
 #include "core/jwt.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 
 #define SECRET		"authcache-test-secret-0123456789-abcdefghijklmnop"
-#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
 #define NEWHASH		"$2b$04$0123456789abcdefghijkuNewHashNewHashNewHashNewHashN"
 
 static char		 url[1024];
@@ -33,22 +33,14 @@ static struct gh_db	*other;		/* another program */
 static struct gh_user	 alice;
 static struct gh_token_pair alice_t;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
+/* A user with the role "user", made by another program. */
 static void
 add_user(const char *name, struct gh_user *u)
 {
-	static const char *const roles[] = { "user" };
-	struct gh_user_new	 n;
-
-	memset(&n, 0, sizeof(n));
-	n.username = name;
-	n.password_hash = HASH;
-	n.roles = roles;
-	n.nroles = 1;
-	cr_assert_eq(gh_users_create(other, &n, u), GH_OK, "create %s: %s",
-	    name, gh_db_error(other));
+	t_add_user(other, name, NULL, 0, u);
 }
 
 static void
@@ -61,21 +53,9 @@ login(const struct gh_user *u, struct gh_token_pair *t)
 static void
 setup(void)
 {
-	int	 n;
-
-	gh_config_defaults(&cfg);
-	memcpy(cfg.jwt_secret, SECRET, strlen(SECRET));
-	cfg.jwt_secret_len = strlen(SECRET);
-	memset(&key, 0, sizeof(key));
-	key.alg = cfg.jwt_algorithm;
-	key.secret = cfg.jwt_secret;
-	key.secret_len = cfg.jwt_secret_len;
-	key.issuer = cfg.jwt_issuer;
-	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
-	cr_assert(n > 0 && (size_t)n < sizeof(url));
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	cr_assert_not_null(other = gh_db_new(url, 5000));
+	t_config(&cfg, &key, SECRET);
+	db = t_db_fresh(url, sizeof(url));
+	other = t_db_open(url, 5000);
 	cr_assert_eq(gh_authcache_init(64), 0);
 	add_user("alice", &alice);
 	login(&alice, &alice_t);

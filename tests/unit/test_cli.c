@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/password.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "run.h"
 
@@ -52,7 +53,7 @@ clean_env(void)
 		cr_assert_eq(unsetenv(name), 0);
 	}
 	cr_assert_gt(snprintf(env_sql, sizeof(env_sql), "GATEHOUSE_SQL_DIR=%s",
-	    gh_test_sql_dir()), 0);
+	    t_sql_dir()), 0);
 	conf[0] = '\0';
 }
 
@@ -125,7 +126,7 @@ run(const char *stdin_text, const char *const args[])
 	if (env_extra != NULL)
 		env[n++] = env_extra;
 	env[n] = NULL;
-	rc = gh_test_run(argv, env, stdin_text, out, sizeof(out), err,
+	rc = t_run(argv, env, stdin_text, out, sizeof(out), err,
 	    sizeof(err));
 	cr_assert_neq(rc, -1, "%s did not run or died: %s", argv[0], err);
 	if (stdin_text != NULL)
@@ -133,14 +134,14 @@ run(const char *stdin_text, const char *const args[])
 	return rc;
 }
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static void
 fresh(void)
 {
 
-	set_url(gh_test_db_create());
+	set_url(t_db_create());
 }
 
 static void
@@ -206,14 +207,7 @@ new_session(const char *name, char *sid, size_t sidsz)
 	cr_assert_neq(sid[0], '\0');
 }
 
-static const char *
-session_state(const char *sid)
-{
-
-	return sqlf("SELECT CASE WHEN ended_at IS NULL THEN 'live' "
-	    "ELSE coalesce(end_reason, 'ended without reason') END "
-	    "FROM sessions WHERE id = '%s'", sid);
-}
+#define session_state(sid)	t_session_state(url, sid)
 
 /* True when some line of buf starts with prefix and contains needle. */
 static int
@@ -259,8 +253,8 @@ count_migrations(void)
 	size_t		 len;
 	int		 n = 0;
 
-	cr_assert_not_null(d = opendir(gh_test_sql_dir()), "%s",
-	    gh_test_sql_dir());
+	cr_assert_not_null(d = opendir(t_sql_dir()), "%s",
+	    t_sql_dir());
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
 		if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0)
@@ -329,7 +323,7 @@ assert_each_file(const char *state)
 	struct dirent	*e;
 	size_t		 len;
 
-	cr_assert_not_null(d = opendir(gh_test_sql_dir()));
+	cr_assert_not_null(d = opendir(t_sql_dir()));
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
 		if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0)

@@ -8,6 +8,7 @@
 
 #include "data/db.h"
 #include "core/log.h"
+#include "fixture.h"
 #include "pgtest.h"
 
 static const struct gh_stmt stmt_one = { "t_one", "SELECT 1 + $1::int", 1 };
@@ -34,11 +35,8 @@ static const struct gh_stmt stmt_bad = {
 static struct gh_db *
 open_db(const char *url, int timeout_ms)
 {
-	struct gh_db	*db;
-
 	gh_log_set_level(GH_LOG_ERROR);
-	cr_assert_not_null(db = gh_db_new(url, timeout_ms));
-	return db;
+	return t_db_open(url, timeout_ms);
 }
 
 static const char *
@@ -57,7 +55,7 @@ one_value(struct gh_db *db, const struct gh_stmt *stmt, const char *p)
 
 Test(db, executes_a_prepared_statement_with_parameters)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
+	struct gh_db	*db = open_db(t_db_create(), 5000);
 
 	cr_assert_str_eq(one_value(db, &stmt_one, "41"), "42");
 	gh_db_free(db);
@@ -65,7 +63,7 @@ Test(db, executes_a_prepared_statement_with_parameters)
 
 Test(db, prepares_each_statement_once_per_connection)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
+	struct gh_db	*db = open_db(t_db_create(), 5000);
 
 	(void)one_value(db, &stmt_one, "1");
 	(void)one_value(db, &stmt_one, "2");
@@ -75,7 +73,7 @@ Test(db, prepares_each_statement_once_per_connection)
 
 Test(db, keeps_one_connection_across_calls)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
+	struct gh_db	*db = open_db(t_db_create(), 5000);
 	char		 pid[64];
 
 	snprintf(pid, sizeof(pid), "%s", one_value(db, &stmt_backend, NULL));
@@ -99,13 +97,13 @@ Test(db, unreachable_server_is_unavailable)
 
 Test(db, reconnects_after_the_backend_is_killed)
 {
-	const char	*url = gh_test_db_create();
+	const char	*url = t_db_create();
 	struct gh_db	*db = open_db(url, 5000);
 	char		 pid[64], sql[128];
 
 	snprintf(pid, sizeof(pid), "%s", one_value(db, &stmt_backend, NULL));
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
-	cr_assert_str_eq(gh_test_sql(url, sql), "t");
+	cr_assert_str_eq(t_db_sql(url, sql), "t");
 	/* The statement is retried once on a fresh connection. */
 	cr_assert_str_eq(one_value(db, &stmt_one, "1"), "2");
 	cr_assert_str_neq(one_value(db, &stmt_backend, NULL), pid);
@@ -114,7 +112,7 @@ Test(db, reconnects_after_the_backend_is_killed)
 
 Test(db, statement_timeout_is_unavailable_not_a_bug)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 100);
+	struct gh_db	*db = open_db(t_db_create(), 100);
 	PGresult	*res;
 
 	cr_assert_eq(gh_db_exec(db, &stmt_sleep, NULL, &res),
@@ -125,10 +123,10 @@ Test(db, statement_timeout_is_unavailable_not_a_bug)
 
 Test(db, unique_violation_is_a_conflict_naming_the_constraint)
 {
-	const char	*url = gh_test_db_create();
+	const char	*url = t_db_create();
 	struct gh_db	*db = open_db(url, 5000);
 
-	gh_test_sql(url, "CREATE TABLE t (name text CONSTRAINT t_name_key UNIQUE)");
+	t_db_sql(url, "CREATE TABLE t (name text CONSTRAINT t_name_key UNIQUE)");
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
 	    GH_OK);
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
@@ -139,7 +137,7 @@ Test(db, unique_violation_is_a_conflict_naming_the_constraint)
 
 Test(db, a_broken_query_is_an_error)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
+	struct gh_db	*db = open_db(t_db_create(), 5000);
 
 	cr_assert_eq(gh_db_run(db, &stmt_bad, NULL), GH_DB_ERROR);
 	cr_assert(strstr(gh_db_error(db), "no_such_table") != NULL);
@@ -150,10 +148,10 @@ Test(db, a_broken_query_is_an_error)
 
 Test(db, rollback_discards_the_transaction)
 {
-	const char	*url = gh_test_db_create();
+	const char	*url = t_db_create();
 	struct gh_db	*db = open_db(url, 5000);
 
-	gh_test_sql(url, "CREATE TABLE t (name text)");
+	t_db_sql(url, "CREATE TABLE t (name text)");
 	cr_assert_eq(gh_db_begin(db), GH_OK);
 	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
 	    GH_OK);
@@ -169,7 +167,7 @@ Test(db, rollback_discards_the_transaction)
 
 Test(db, ping_answers_ok_when_reachable)
 {
-	struct gh_db	*db = open_db(gh_test_db_create(), 5000);
+	struct gh_db	*db = open_db(t_db_create(), 5000);
 
 	cr_assert_eq(gh_db_ping(db), GH_OK);
 	gh_db_free(db);

@@ -13,17 +13,16 @@
 /* Parses exactly the bytes of a literal, embedded NULs included. */
 #define PARSE(lit)	gh_form_parse((lit), sizeof(lit) - 1)
 
+/* why: the case, named in a failure. */
 static void
-assert_refused_n(const char *body, size_t len)
+assert_refused_n(const char *why, const char *body, size_t len)
 {
 	struct json_object	*o;
 
 	o = gh_form_parse(body, len);
-	cr_assert_null(o, "must refuse %.*s", (int)len, body);
+	cr_assert_null(o, "%s: must refuse %.*s", why, (int)len, body);
 	json_object_put(o);
 }
-
-#define REFUSED(lit)	assert_refused_n((lit), sizeof(lit) - 1)
 
 /* Asserts that obj holds key as a string of exactly want[0..wantlen). */
 static void
@@ -42,16 +41,23 @@ assert_field_n(struct json_object *obj, const char *key, const char *want,
 
 #define FIELD(obj, key, lit)	assert_field_n((obj), (key), (lit), sizeof(lit) - 1)
 
-/* Parses body (a C string) and asserts the one field it should hold. */
+/*
+ * Parses body (a C string) and asserts the one field it should hold; why
+ * names the case in a failure.
+ */
 static void
-assert_one(const char *body, const char *key, const char *want)
+assert_one(const char *why, const char *body, const char *key,
+    const char *want)
 {
-	struct json_object	*o;
+	struct json_object	*o, *v;
 
 	o = gh_form_parse(body, strlen(body));
-	cr_assert_not_null(o, "must accept %s", body);
-	cr_assert_eq(json_object_object_length(o), 1);
-	assert_field_n(o, key, want, strlen(want));
+	cr_assert_not_null(o, "%s: must accept %s", why, body);
+	cr_assert_eq(json_object_object_length(o), 1, "%s: %s", why, body);
+	cr_assert(json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string), "%s: no \"%s\" in %s",
+	    why, key, body);
+	cr_assert_str_eq(json_object_get_string(v), want, "%s: %s", why, body);
 	json_object_put(o);
 }
 
@@ -68,87 +74,74 @@ Test(form_parse, password_grant)
 	json_object_put(o);
 }
 
-Test(form_parse, plus_is_space)
-{
+/* Bodies of one field, and the value each must give. */
+static const struct one {
+	const char	*why;
+	const char	*body, *key, *want;
+} ones[] = {
+	{ "plus is a space", "a=b+c+", "a", "b c " },
+	{ "percent hex is decoded", "a=%41", "a", "A" },
+	{ "percent hex is decoded, either case", "a=%2b%2B", "a", "++" },
+	{ "percent hex may encode separators", "a=%26%3D", "a", "&=" },
+	{ "the name is decoded too", "gr%61nt+type=x", "grant type", "x" },
+	{ "a missing equals is an empty value", "a", "a", "" },
+	{ "an empty value", "a=", "a", "" },
+	{ "the value keeps later equals", "a=b=c", "a", "b=c" },
+	{ "multibyte UTF-8, encoded", "a=%C3%A9", "a", "\xc3\xa9" },
+	{ "multibyte UTF-8, 3 and 4 bytes", "a=%E2%82%AC%F0%9F%98%80", "a",
+	    "\xe2\x82\xac\xf0\x9f\x98\x80" },
+	{ "multibyte UTF-8, raw", "a=\xc3\xa9", "a", "\xc3\xa9" },
+};
 
-	assert_one("a=b+c+", "a", "b c ");
+Test(form_parse, one_field_bodies_decode_to_their_value)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ones) / sizeof(ones[0]); i++)
+		assert_one(ones[i].why, ones[i].body, ones[i].key,
+		    ones[i].want);
 }
 
-Test(form_parse, percent_hex_decoded)
+/* Bodies that must be refused, each with the rule it breaks. */
+#define ROW(why, lit)	{ (why), (lit), sizeof(lit) - 1 }
+static const struct refusal {
+	const char	*why;
+	const char	*body;
+	size_t		 len;
+} refusals[] = {
+	ROW("a truncated percent", "a=%4"),
+	ROW("a truncated percent", "a=%"),
+	ROW("a truncated percent", "a=%4&b=1"),
+	ROW("a non-hex percent", "a=%zz"),
+	ROW("a non-hex percent", "a=%4g"),
+	ROW("a non-hex percent", "a=%+1"),
+	ROW("an encoded NUL", "a=%00"),
+	ROW("an encoded NUL", "%00=x"),
+	ROW("a raw NUL", "a=x\0y"),
+	ROW("a repeated name", "a=1&a=2"),
+	ROW("a repeated name", "a=1&b=2&a=1"),
+	ROW("a repeated name", "a=1&%61=2"),
+	ROW("an empty name", "=x"),
+	ROW("an empty name", "a=1&=x"),
+	ROW("an empty name", "="),
+	ROW("invalid UTF-8", "a=%ff"),
+	ROW("invalid UTF-8", "a=%c3"),
+	ROW("invalid UTF-8", "a=\xff"),
+	ROW("invalid UTF-8", "%ff=x"),
+	ROW("overlong UTF-8", "a=%c0%af"),
+	ROW("overlong UTF-8", "a=%e0%80%af"),
+	ROW("a UTF-8 surrogate", "a=%ed%a0%80"),
+	ROW("UTF-8 beyond Unicode", "a=%f4%90%80%80"),
+};
+#undef ROW
+
+Test(form_parse, malformed_bodies_are_refused)
 {
+	size_t	 i;
 
-	assert_one("a=%41", "a", "A");
-	assert_one("a=%2b%2B", "a", "++");
-	assert_one("a=%26%3D", "a", "&=");
-}
-
-Test(form_parse, name_decoded)
-{
-
-	assert_one("gr%61nt+type=x", "grant type", "x");
-}
-
-Test(form_parse, truncated_percent_refused)
-{
-
-	REFUSED("a=%4");
-	REFUSED("a=%");
-	REFUSED("a=%4&b=1");
-}
-
-Test(form_parse, non_hex_percent_refused)
-{
-
-	REFUSED("a=%zz");
-	REFUSED("a=%4g");
-	REFUSED("a=%+1");
-}
-
-Test(form_parse, encoded_nul_refused)
-{
-
-	REFUSED("a=%00");
-	REFUSED("%00=x");
-}
-
-Test(form_parse, raw_nul_refused)
-{
-
-	REFUSED("a=x\0y");
-}
-
-Test(form_parse, repeated_name_refused)
-{
-
-	REFUSED("a=1&a=2");
-	REFUSED("a=1&b=2&a=1");
-	REFUSED("a=1&%61=2");
-}
-
-Test(form_parse, empty_name_refused)
-{
-
-	REFUSED("=x");
-	REFUSED("a=1&=x");
-	REFUSED("=");
-}
-
-Test(form_parse, missing_equals_is_empty_value)
-{
-
-	assert_one("a", "a", "");
-}
-
-Test(form_parse, empty_value)
-{
-
-	assert_one("a=", "a", "");
-}
-
-Test(form_parse, value_keeps_later_equals)
-{
-
-	assert_one("a=b=c", "a", "b=c");
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		assert_refused_n(refusals[i].why, refusals[i].body,
+		    refusals[i].len);
 }
 
 Test(form_parse, empty_pairs_skipped)
@@ -218,7 +211,7 @@ Test(form_parse, over_pairs_max_refused)
 	size_t	 len;
 
 	len = many_pairs(b, sizeof(b), GH_FORM_PAIRS_MAX + 1);
-	assert_refused_n(b, len);
+	assert_refused_n("one pair too many", b, len);
 }
 
 /* Under ASan the buffer holds exactly len bytes: a read past it aborts. */
@@ -243,43 +236,7 @@ Test(form_parse, reads_only_len_bytes)
 	json_object_put(o);
 
 	/* A '%' cut by len is truncated, whatever follows it. */
-	assert_refused_n("a=%41", 4);
-}
-
-Test(form_parse, invalid_utf8_refused)
-{
-
-	REFUSED("a=%ff");
-	REFUSED("a=%c3");
-	REFUSED("a=\xff");
-	REFUSED("%ff=x");
-}
-
-Test(form_parse, overlong_utf8_refused)
-{
-
-	REFUSED("a=%c0%af");
-	REFUSED("a=%e0%80%af");
-}
-
-Test(form_parse, surrogate_utf8_refused)
-{
-
-	REFUSED("a=%ed%a0%80");
-}
-
-Test(form_parse, beyond_unicode_utf8_refused)
-{
-
-	REFUSED("a=%f4%90%80%80");
-}
-
-Test(form_parse, multibyte_utf8_accepted)
-{
-
-	assert_one("a=%C3%A9", "a", "\xc3\xa9");
-	assert_one("a=%E2%82%AC%F0%9F%98%80", "a", "\xe2\x82\xac\xf0\x9f\x98\x80");
-	assert_one("a=\xc3\xa9", "a", "\xc3\xa9");
+	assert_refused_n("a percent cut by len", "a=%41", 4);
 }
 
 Test(form_parse, long_name_refused)
@@ -289,7 +246,7 @@ Test(form_parse, long_name_refused)
 
 	memset(b, 'n', 65);
 	memcpy(b + 65, "=x", 3);
-	assert_refused_n(b, strlen(b));
+	assert_refused_n("a 65-byte name", b, strlen(b));
 	memcpy(b + 64, "=x", 3);
 	o = gh_form_parse(b, strlen(b));
 	cr_assert_not_null(o, "a 64-byte name fits");
@@ -306,7 +263,7 @@ Test(form_parse, long_value_refused)
 	cr_assert_not_null(b);
 	memcpy(b, "a=", 2);
 	memset(b + 2, 'v', VMAX + 1);
-	assert_refused_n(b, 2 + VMAX + 1);
+	assert_refused_n("an 8193-byte value", b, 2 + VMAX + 1);
 	o = gh_form_parse(b, 2 + VMAX);
 	cr_assert_not_null(o, "an 8192-byte value fits");
 	json_object_put(o);

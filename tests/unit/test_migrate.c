@@ -15,16 +15,14 @@
 #include "data/db.h"
 #include "core/log.h"
 #include "data/migrate.h"
+#include "fixture.h"
 #include "pgtest.h"
 
 static struct gh_db *
 open_db(const char *url)
 {
-	struct gh_db	*db;
-
 	gh_log_set_level(GH_LOG_ERROR);
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	return db;
+	return t_db_open(url, 5000);
 }
 
 static int
@@ -77,35 +75,35 @@ up(struct gh_db *db, const char *dir, char *err, size_t errsz,
 
 Test(migrate, applies_every_file_of_sql_dir)
 {
-	const char		*url = gh_test_db_create();
+	const char		*url = t_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
 	enum gh_status		 st;
 	int			 n;
 
-	n = up(db, gh_test_sql_dir(), err, sizeof(err), &st);
+	n = up(db, t_sql_dir(), err, sizeof(err), &st);
 	cr_assert_eq(st, GH_OK, "%s", err);
-	cr_assert_eq(n, count_sql_files(gh_test_sql_dir()));
-	cr_assert_eq(atoi(gh_test_sql(url,
+	cr_assert_eq(n, count_sql_files(t_sql_dir()));
+	cr_assert_eq(atoi(t_db_sql(url,
 	    "SELECT count(*) FROM schema_migrations")), n);
 	gh_db_free(db);
 }
 
 Test(migrate, second_run_applies_nothing)
 {
-	const char		*url = gh_test_db_create();
+	const char		*url = t_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "", before[512];
 	enum gh_status		 st;
 
-	(void)up(db, gh_test_sql_dir(), err, sizeof(err), &st);
+	(void)up(db, t_sql_dir(), err, sizeof(err), &st);
 	cr_assert_eq(st, GH_OK, "%s", err);
-	snprintf(before, sizeof(before), "%s", gh_test_sql(url,
+	snprintf(before, sizeof(before), "%s", t_db_sql(url,
 	    "SELECT string_agg(version || applied_at::text, ',') "
 	    "FROM schema_migrations"));
-	cr_assert_eq(up(db, gh_test_sql_dir(), err, sizeof(err), &st), 0);
+	cr_assert_eq(up(db, t_sql_dir(), err, sizeof(err), &st), 0);
 	cr_assert_eq(st, GH_OK, "%s", err);
-	cr_assert_str_eq(gh_test_sql(url,
+	cr_assert_str_eq(t_db_sql(url,
 	    "SELECT string_agg(version || applied_at::text, ',') "
 	    "FROM schema_migrations"), before);
 	gh_db_free(db);
@@ -113,12 +111,12 @@ Test(migrate, second_run_applies_nothing)
 
 Test(migrate, creates_the_tables_and_seeds_the_roles)
 {
-	const char	*url = gh_test_db_migrated();
+	const char	*url = t_db_migrated();
 
-	cr_assert_str_eq(gh_test_sql(url,
+	cr_assert_str_eq(t_db_sql(url,
 	    "SELECT string_agg(name, ',' ORDER BY name) FROM roles"),
 	    "admin,user");
-	cr_assert_str_eq(gh_test_sql(url, "SELECT count(*) FROM "
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM "
 	    "information_schema.tables WHERE table_name IN ('users', 'roles', "
 	    "'user_roles', 'sessions', 'refresh_tokens', 'login_failures')"),
 	    "6");
@@ -126,11 +124,11 @@ Test(migrate, creates_the_tables_and_seeds_the_roles)
 
 Test(migrate, username_is_unique_ignoring_case)
 {
-	const char	*url = gh_test_db_migrated();
+	const char	*url = t_db_migrated();
 	PGconn		*c;
 	PGresult	*r;
 
-	gh_test_sql(url, "INSERT INTO users (username, password_hash) "
+	t_db_sql(url, "INSERT INTO users (username, password_hash) "
 	    "VALUES ('Alice', 'x')");
 	c = PQconnectdb(url);
 	r = PQexec(c, "INSERT INTO users (username, password_hash) "
@@ -142,7 +140,7 @@ Test(migrate, username_is_unique_ignoring_case)
 
 Test(migrate, status_lists_pending_then_applied)
 {
-	struct gh_db		*db = open_db(gh_test_db_create());
+	struct gh_db		*db = open_db(t_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "", *buf = NULL;
 	size_t			 len = 0;
 	FILE			*out;
@@ -150,19 +148,19 @@ Test(migrate, status_lists_pending_then_applied)
 	int			 pending;
 
 	cr_assert_not_null(out = open_memstream(&buf, &len));
-	st = gh_migrate_status(db, gh_test_sql_dir(), out, &pending, err,
+	st = gh_migrate_status(db, t_sql_dir(), out, &pending, err,
 	    sizeof(err));
 	fflush(out);
 	cr_assert_eq(st, GH_OK, "%s", err);
-	cr_assert_eq(pending, count_sql_files(gh_test_sql_dir()));
+	cr_assert_eq(pending, count_sql_files(t_sql_dir()));
 	cr_assert(strstr(buf, "001_schema.sql") != NULL);
 	cr_assert(strstr(buf, "pending") != NULL);
 	fclose(out);
 	free(buf);
 
-	(void)up(db, gh_test_sql_dir(), err, sizeof(err), &st);
+	(void)up(db, t_sql_dir(), err, sizeof(err), &st);
 	cr_assert_not_null(out = open_memstream(&buf, &len));
-	st = gh_migrate_status(db, gh_test_sql_dir(), out, &pending, err,
+	st = gh_migrate_status(db, t_sql_dir(), out, &pending, err,
 	    sizeof(err));
 	fflush(out);
 	cr_assert_eq(pending, 0);
@@ -178,7 +176,7 @@ Test(migrate, a_changed_file_stops_the_run)
 	const char *const	 files[][2] = {
 		{ "001_a.sql", "CREATE TABLE a (x int);" },
 	};
-	struct gh_db		*db = open_db(gh_test_db_create());
+	struct gh_db		*db = open_db(t_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "", path[256];
 	char			*dir = make_dir(files, 1);
 	enum gh_status		 st;
@@ -201,7 +199,7 @@ Test(migrate, a_failing_file_leaves_nothing_behind)
 		{ "001_a.sql", "CREATE TABLE a (x int);" },
 		{ "002_b.sql", "CREATE TABLE b (x int); SELECT no_such_col;" },
 	};
-	const char		*url = gh_test_db_create();
+	const char		*url = t_db_create();
 	struct gh_db		*db = open_db(url);
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
 	enum gh_status		 st;
@@ -209,9 +207,9 @@ Test(migrate, a_failing_file_leaves_nothing_behind)
 	cr_assert_eq(up(db, make_dir(files, 2), err, sizeof(err), &st), 1);
 	cr_assert_neq(st, GH_OK);
 	cr_assert(strstr(err, "002_b.sql") != NULL, "%s", err);
-	cr_assert_str_eq(gh_test_sql(url,
+	cr_assert_str_eq(t_db_sql(url,
 	    "SELECT to_regclass('b') IS NULL"), "t");
-	cr_assert_str_eq(gh_test_sql(url,
+	cr_assert_str_eq(t_db_sql(url,
 	    "SELECT string_agg(version, ',') FROM schema_migrations"),
 	    "001_a.sql");
 	gh_db_free(db);
@@ -228,7 +226,7 @@ Test(migrate, ignores_files_not_named_like_migrations)
 		{ "004_d.SQL", "an upper-case suffix" },
 		{ "0005_e.sql", "four digits" },
 	};
-	struct gh_db		*db = open_db(gh_test_db_create());
+	struct gh_db		*db = open_db(t_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
 	enum gh_status		 st;
 
@@ -240,7 +238,7 @@ Test(migrate, ignores_files_not_named_like_migrations)
 
 Test(migrate, concurrent_runs_apply_each_file_once)
 {
-	const char		*url = gh_test_db_create();
+	const char		*url = t_db_create();
 	char			 err[GH_MIGRATE_ERR_MAX];
 	enum gh_status		 st;
 	pid_t			 pids[4];
@@ -251,7 +249,7 @@ Test(migrate, concurrent_runs_apply_each_file_once)
 		if (pids[i] == 0) {
 			struct gh_db	*db = open_db(url);
 
-			n = up(db, gh_test_sql_dir(), err, sizeof(err), &st);
+			n = up(db, t_sql_dir(), err, sizeof(err), &st);
 			_exit(st == GH_OK ? n : 100);
 		}
 	}
@@ -261,12 +259,12 @@ Test(migrate, concurrent_runs_apply_each_file_once)
 		cr_assert_lt(WEXITSTATUS(status), 100);
 		total += WEXITSTATUS(status);
 	}
-	cr_assert_eq(total, count_sql_files(gh_test_sql_dir()));
+	cr_assert_eq(total, count_sql_files(t_sql_dir()));
 }
 
 Test(migrate, missing_directory_is_an_error)
 {
-	struct gh_db		*db = open_db(gh_test_db_create());
+	struct gh_db		*db = open_db(t_db_create());
 	char			 err[GH_MIGRATE_ERR_MAX] = "";
 	enum gh_status		 st;
 

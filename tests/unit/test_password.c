@@ -20,47 +20,44 @@ verify(const char *pw, const char *hash)
 	return gh_password_verify(pw, strlen(pw), hash);
 }
 
-/* OpenBSD / John the Ripper (crypt_blowfish wrapper.c) $2a$ vectors. */
-Test(password, verifies_openwall_2a_vector_U_star_U)
+/*
+ * Published vectors: OpenBSD / John the Ripper (crypt_blowfish wrapper.c)
+ * $2a$ and pyca/bcrypt's $2b$; each hash verifies its password (ok 1)
+ * and not a near miss (ok 0).
+ */
+static const struct vector {
+	const char	*source, *pw, *hash;
+	int		 ok;
+} vectors[] = {
+	{ "openwall 2a U*U", "U*U",
+	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", 1 },
+	{ "openwall 2a U*U*U", "U*U*U",
+	    "$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a", 1 },
+	{ "openwall 2a empty password", "",
+	    "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s.", 1 },
+	{ "pyca 2b", "Kk4DQuMMfZL9o",
+	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 1 },
+	{ "pyca 2b", "9IeRXmnGxMYbs",
+	    "$2b$04$pQ7gRO7e6wx/936oXhNjrOUNOHL1D0h1N2IDbJZYs.1ppzSof6SPy", 1 },
+	{ "openwall 2a U*U, wrong password", "U*V",
+	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", 0 },
+	{ "pyca 2b, wrong case", "kk4DQuMMfZL9o",
+	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 0 },
+	{ "openwall 2a empty password, wrong password", "x",
+	    "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s.", 0 },
+};
+
+Test(password, verifies_published_vectors_and_refuses_near_misses)
 {
+	const struct vector	*v;
+	size_t			 i;
 
-	cr_assert_eq(verify("U*U",
-	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"), 1);
-}
-
-Test(password, verifies_openwall_2a_vector_U_star_U_star_U)
-{
-
-	cr_assert_eq(verify("U*U*U",
-	    "$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a"), 1);
-}
-
-Test(password, verifies_openwall_2a_vector_empty_password)
-{
-
-	cr_assert_eq(verify("",
-	    "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s."), 1);
-}
-
-/* pyca/bcrypt's $2b$ vectors. */
-Test(password, verifies_pyca_2b_vectors)
-{
-
-	cr_assert_eq(verify("Kk4DQuMMfZL9o",
-	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"), 1);
-	cr_assert_eq(verify("9IeRXmnGxMYbs",
-	    "$2b$04$pQ7gRO7e6wx/936oXhNjrOUNOHL1D0h1N2IDbJZYs.1ppzSof6SPy"), 1);
-}
-
-Test(password, wrong_password_does_not_verify)
-{
-
-	cr_assert_eq(verify("U*V",
-	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"), 0);
-	cr_assert_eq(verify("kk4DQuMMfZL9o",
-	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"), 0);
-	cr_assert_eq(verify("x",
-	    "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s."), 0);
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		v = &vectors[i];
+		cr_assert_eq(verify(v->pw, v->hash), v->ok,
+		    "%s: \"%s\" must %sverify", v->source, v->pw,
+		    v->ok ? "" : "not ");
+	}
 }
 
 /*
@@ -226,39 +223,47 @@ Test(password, dummy_verify_runs_at_each_cost_edge)
 	gh_password_verify_dummy(NULL, 0, COST);
 }
 
-Test(password, needs_rehash_false_for_same_cost)
+/* Whether a stored hash needs a rehash at a cost, and why. */
+static const struct rehash {
+	const char	*why, *hash;
+	int		 cost;
+	bool		 want;
+} rehashes[] = {
+	{ "the same cost",
+	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 4,
+	    false },
+	{ "the same cost",
+	    "$2b$12$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 12,
+	    false },
+	{ "a lower cost",
+	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 12,
+	    true },
+	{ "a higher cost",
+	    "$2b$13$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 12,
+	    true },
+	{ "$2a$ at the same cost",
+	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", 5,
+	    true },
+	{ "garbage", "garbage", 12, true },
+	{ "garbage", "", 12, true },
+	{ "garbage", "$2b$", 12, true },
+	{ "garbage", "$2b$1", 12, true },
+	{ "garbage", "$2b$1x$", 12, true },
+	{ "garbage", "$2b$12", 12, true },
+	{ "no hash", NULL, 12, true },
+};
+
+Test(password, needs_rehash_unless_a_2b_hash_of_the_same_cost)
 {
+	const struct rehash	*r;
+	size_t			 i;
 
-	cr_assert_not(gh_password_needs_rehash(
-	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm", 4));
-	cr_assert_not(gh_password_needs_rehash(
-	    "$2b$12$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm",
-	    12));
-}
-
-Test(password, needs_rehash_true_for_other_cost)
-{
-
-	cr_assert(gh_password_needs_rehash(
-	    "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm",
-	    12));
-	cr_assert(gh_password_needs_rehash(
-	    "$2b$13$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm",
-	    12));
-}
-
-Test(password, needs_rehash_true_for_2a_and_garbage)
-{
-
-	cr_assert(gh_password_needs_rehash(
-	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", 5));
-	cr_assert(gh_password_needs_rehash("garbage", 12));
-	cr_assert(gh_password_needs_rehash("", 12));
-	cr_assert(gh_password_needs_rehash("$2b$", 12));
-	cr_assert(gh_password_needs_rehash("$2b$1", 12));
-	cr_assert(gh_password_needs_rehash("$2b$1x$", 12));
-	cr_assert(gh_password_needs_rehash("$2b$12", 12));
-	cr_assert(gh_password_needs_rehash(NULL, 12));
+	for (i = 0; i < sizeof(rehashes) / sizeof(rehashes[0]); i++) {
+		r = &rehashes[i];
+		cr_assert_eq(gh_password_needs_rehash(r->hash, r->cost), r->want,
+		    "%s: %s at cost %d", r->why, r->hash != NULL ? r->hash :
+		    "NULL", r->cost);
+	}
 }
 
 Test(password, fresh_hash_needs_no_rehash_at_its_cost)
@@ -283,30 +288,62 @@ check(const struct gh_password_policy *p, const char *pw, const char *user,
 	return gh_password_check(p, pw, strlen(pw), user, email);
 }
 
-Test(password_policy, long_enough_password_is_ok)
-{
-
-	cr_assert_eq(check(&policy8, "abcdefgh", "alice", "a@example.com"),
-	    GH_PW_OK);
-}
-
-Test(password_policy, seven_characters_is_too_short_for_8)
-{
-
-	cr_assert_eq(check(&policy8, "abcdefg", NULL, NULL), GH_PW_TOO_SHORT);
-}
-
-Test(password_policy, length_counts_code_points_not_bytes)
-{
-
-	/* 7 code points, 14 bytes. */
-	cr_assert_eq(check(&policy8,
-	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
-	    NULL, NULL), GH_PW_TOO_SHORT);
-	/* 8 code points. */
-	cr_assert_eq(check(&policy8,
+/* Passwords of C strings, the verdict each gets, and why. */
+static const struct verdict {
+	const char			*why;
+	const struct gh_password_policy	*policy;
+	const char			*pw, *user, *email;
+	enum gh_password_verdict	 want;
+} verdicts[] = {
+	{ "long enough", &policy8, "abcdefgh", "alice", "a@example.com",
+	    GH_PW_OK },
+	{ "seven characters", &policy8, "abcdefg", NULL, NULL,
+	    GH_PW_TOO_SHORT },
+	/* Length counts code points, not bytes. */
+	{ "7 code points in 14 bytes", &policy8,
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL,
+	    NULL, GH_PW_TOO_SHORT },
+	{ "8 code points", &policy8,
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
-	    NULL, NULL), GH_PW_OK);
+	    NULL, NULL, GH_PW_OK },
+	{ "the username in another case", &policy8, "AliceSmith",
+	    "alicesmith", NULL, GH_PW_SAME_AS_USERNAME },
+	{ "the username", &policy8, "alicesmith", "alicesmith", NULL,
+	    GH_PW_SAME_AS_USERNAME },
+	{ "the username and more", &policy8, "alicesmith2", "alicesmith",
+	    NULL, GH_PW_OK },
+	{ "the email in another case", &policy8, "Alice@Example.com",
+	    "alice", "alice@example.com", GH_PW_SAME_AS_EMAIL },
+	{ "another email", &policy8, "alice@example.org", "alice",
+	    "alice@example.com", GH_PW_OK },
+	{ "empty username and email match nothing", &policy8, "abcdefgh", "",
+	    "", GH_PW_OK },
+	{ "classes required: lower only", &policy8classes, "abcdefgh", NULL,
+	    NULL, GH_PW_MISSING_CLASSES },
+	{ "classes required: no upper", &policy8classes, "abcdefg1", NULL,
+	    NULL, GH_PW_MISSING_CLASSES },
+	{ "classes required: no lower", &policy8classes, "ABCDEFG1", NULL,
+	    NULL, GH_PW_MISSING_CLASSES },
+	{ "classes required: no digit", &policy8classes, "Abcdefgh", NULL,
+	    NULL, GH_PW_MISSING_CLASSES },
+	{ "classes required: all three", &policy8classes, "Abcdefg1", NULL,
+	    NULL, GH_PW_OK },
+	{ "classes not required by default", &policy8, "abcdefgh", NULL,
+	    NULL, GH_PW_OK },
+};
+
+Test(password_policy, verdicts_of_the_rules)
+{
+	const struct verdict	*v;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		v = &verdicts[i];
+		cr_assert_eq(check(v->policy, v->pw, v->user, v->email),
+		    v->want, "%s: \"%s\": %s, not %s", v->why, v->pw,
+		    gh_password_verdict_str(check(v->policy, v->pw, v->user,
+		    v->email)), gh_password_verdict_str(v->want));
+	}
 }
 
 Test(password_policy, over_72_bytes_is_too_long)
@@ -339,53 +376,6 @@ Test(password_policy, embedded_nul_is_refused)
 
 	cr_assert_eq(gh_password_check(&policy8, "abcd\0efgh", 9, NULL, NULL),
 	    GH_PW_HAS_NUL);
-}
-
-Test(password_policy, same_as_username_ignoring_case)
-{
-
-	cr_assert_eq(check(&policy8, "AliceSmith", "alicesmith", NULL),
-	    GH_PW_SAME_AS_USERNAME);
-	cr_assert_eq(check(&policy8, "alicesmith", "alicesmith", NULL),
-	    GH_PW_SAME_AS_USERNAME);
-	cr_assert_eq(check(&policy8, "alicesmith2", "alicesmith", NULL),
-	    GH_PW_OK);
-}
-
-Test(password_policy, same_as_email_ignoring_case)
-{
-
-	cr_assert_eq(check(&policy8, "Alice@Example.com", "alice",
-	    "alice@example.com"), GH_PW_SAME_AS_EMAIL);
-	cr_assert_eq(check(&policy8, "alice@example.org", "alice",
-	    "alice@example.com"), GH_PW_OK);
-}
-
-Test(password_policy, empty_username_and_email_match_nothing)
-{
-
-	cr_assert_eq(check(&policy8, "abcdefgh", "", ""), GH_PW_OK);
-}
-
-Test(password_policy, classes_required_when_configured)
-{
-
-	cr_assert_eq(check(&policy8classes, "abcdefgh", NULL, NULL),
-	    GH_PW_MISSING_CLASSES);
-	cr_assert_eq(check(&policy8classes, "abcdefg1", NULL, NULL),
-	    GH_PW_MISSING_CLASSES);
-	cr_assert_eq(check(&policy8classes, "ABCDEFG1", NULL, NULL),
-	    GH_PW_MISSING_CLASSES);
-	cr_assert_eq(check(&policy8classes, "Abcdefgh", NULL, NULL),
-	    GH_PW_MISSING_CLASSES);
-	cr_assert_eq(check(&policy8classes, "Abcdefg1", NULL, NULL),
-	    GH_PW_OK);
-}
-
-Test(password_policy, classes_not_required_by_default_policy)
-{
-
-	cr_assert_eq(check(&policy8, "abcdefgh", NULL, NULL), GH_PW_OK);
 }
 
 Test(password_policy, verdict_strings_are_short_sentences)

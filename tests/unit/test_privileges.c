@@ -15,12 +15,12 @@
 static const char *
 setup(char *uid, char *sid)
 {
-	const char	*url = gh_test_db_migrated();
+	const char	*url = t_db_migrated();
 
-	snprintf(uid, 64, "%s", gh_test_sql(url, "INSERT INTO users "
+	snprintf(uid, 64, "%s", t_db_sql(url, "INSERT INTO users "
 	    "(username, password_hash) VALUES ('alice', '$2b$04$x') "
 	    "RETURNING id"));
-	snprintf(sid, 64, "%s", gh_test_sql(url, "INSERT INTO sessions "
+	snprintf(sid, 64, "%s", t_db_sql(url, "INSERT INTO sessions "
 	    "(user_id, expires_at) SELECT id, now() + interval '1 day' "
 	    "FROM users RETURNING id"));
 	return url;
@@ -61,7 +61,7 @@ Test(privileges, me_is_refused_an_update_on_users)
 	    "UPDATE users SET password_hash = 'x'"), DENIED);
 	cr_assert_str_eq(run_as(url, "gatehouse_me", "DELETE FROM users"),
 	    DENIED);
-	cr_assert_str_eq(gh_test_sql(url, "SELECT status FROM users"),
+	cr_assert_str_eq(t_db_sql(url, "SELECT status FROM users"),
 	    "active");
 }
 
@@ -73,12 +73,12 @@ Test(privileges, me_changes_a_password_only_through_a_live_session)
 	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
 	    "gen_random_uuid(), 'h2')", uid);
 	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
-	cr_assert_str_eq(gh_test_sql(url, "SELECT password_hash FROM users"),
+	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
 	    "$2b$04$x");
 	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
 	    "'%s', 'h2')", uid, sid);
 	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
-	cr_assert_str_eq(gh_test_sql(url, "SELECT password_hash FROM users"),
+	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
 	    "h2");
 }
 
@@ -115,7 +115,7 @@ Test(privileges, register_may_give_only_the_user_role)
 	snprintf(sql, sizeof(sql), "INSERT INTO user_roles (user_id, role) "
 	    "VALUES ('%s', 'user')", uid);
 	cr_assert_str_eq(run_as(url, "gatehouse_register", sql), "");
-	cr_assert_str_eq(gh_test_sql(url, "SELECT string_agg(role, ',') "
+	cr_assert_str_eq(t_db_sql(url, "SELECT string_agg(role, ',') "
 	    "FROM user_roles"), "user");
 }
 

@@ -2,7 +2,7 @@
  * sessions: logins, refresh-token rotation with reuse detection, logout
  * and cleanup, against a real PostgreSQL (a fresh migrated database per
  * test).  What the database holds is checked behind the API with
- * gh_test_sql(), and refresh tokens are hashed there with PostgreSQL's own
+ * t_db_sql(), and refresh tokens are hashed there with PostgreSQL's own
  * sha256(), so the test does not share the code it checks.
  */
 #include <sys/types.h>
@@ -20,12 +20,12 @@
 #include "core/config.h"
 #include "data/db.h"
 #include "core/jwt.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 
 #define SECRET		"sessions-test-secret-0123456789-abcdefghijklmnop"
-#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
 #define UNREACHABLE	"host=/nonexistent user=x dbname=x"
 #define B64URL		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 			"0123456789-_"
@@ -37,47 +37,19 @@ static struct gh_jwt_key key;
 static struct gh_db	*db;
 static struct gh_user	 alice, bob;
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
-
-static void
-add_user(const char *name, const char *const *roles, size_t nroles,
-    struct gh_user *u)
-{
-	struct gh_user_new	 n;
-
-	memset(&n, 0, sizeof(n));
-	n.username = name;
-	n.password_hash = HASH;
-	n.roles = roles;
-	n.nroles = nroles;
-	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
-	    name, gh_db_error(db));
-}
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 /* alice holds admin and user, bob only user. */
 static void
 setup(void)
 {
 	static const char *const both[] = { "user", "admin" };
-	static const char *const one[] = { "user" };
-	int	 n;
 
-	gh_config_defaults(&cfg);
-	memcpy(cfg.jwt_secret, SECRET, strlen(SECRET));
-	cfg.jwt_secret_len = strlen(SECRET);
-	cfg.bcrypt_cost = 4;
-	memset(&key, 0, sizeof(key));
-	key.alg = cfg.jwt_algorithm;
-	key.secret = cfg.jwt_secret;
-	key.secret_len = cfg.jwt_secret_len;
-	key.issuer = cfg.jwt_issuer;
-	key.audience = cfg.jwt_audience;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
-	cr_assert(n > 0 && (size_t)n < sizeof(url));
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	add_user("alice", both, 2, &alice);
-	add_user("bob", one, 1, &bob);
+	t_config(&cfg, &key, SECRET);
+	db = t_db_fresh(url, sizeof(url));
+	t_add_user(db, "alice", both, 2, &alice);
+	t_add_user(db, "bob", NULL, 0, &bob);
 }
 
 static void

@@ -14,12 +14,12 @@
 #include <criterion/criterion.h>
 
 #include "data/db.h"
+#include "fixture.h"
 #include "pgtest.h"
 #include "core/random.h"
 #include "domain/users.h"
 
-/* Any text will do: the users module stores hashes, it does not make them. */
-#define HASH		"$2b$04$0123456789abcdefghijkuOldHashOldHashOldHashOldHashO"
+#define HASH		T_HASH
 #define NEWHASH		"$2b$04$0123456789abcdefghijkuNewHashNewHashNewHashNewHashN"
 #define NRACERS		10
 
@@ -28,32 +28,21 @@ static char	 url[1024];
 static struct gh_db *
 open_db(void)
 {
-	struct gh_db	*db;
-	int		 n;
-
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
-	cr_assert(n > 0 && (size_t)n < sizeof(url));
-	cr_assert_not_null(db = gh_db_new(url, 5000));
-	return db;
+	return t_db_fresh(url, sizeof(url));
 }
 
-/* gh_test_sqlf() on this test's database, as the superuser. */
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+/* t_db_sqlf() on this test's database, as the superuser. */
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 static enum gh_status
 try_add(struct gh_db *db, const char *username, const char *email,
     const char *employee_id, struct gh_user *u)
 {
-	static const char *const roles[] = { "user" };
 	struct gh_user_new	 n;
 
-	memset(&n, 0, sizeof(n));
-	n.username = username;
+	t_user_new(&n, username);
 	n.email = email;
 	n.employee_id = employee_id;
-	n.password_hash = HASH;
-	n.roles = roles;
-	n.nroles = 1;
 	return gh_users_create(db, &n, u);
 }
 
@@ -72,17 +61,12 @@ static void
 add_full(struct gh_db *db, const char *username, const char *email,
     const char *full_name, const char *employee_id, struct gh_user *u)
 {
-	static const char *const roles[] = { "user" };
 	struct gh_user_new	 n;
 
-	memset(&n, 0, sizeof(n));
-	n.username = username;
+	t_user_new(&n, username);
 	n.email = email;
 	n.full_name = full_name;
 	n.employee_id = employee_id;
-	n.password_hash = HASH;
-	n.roles = roles;
-	n.nroles = 1;
 	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
 	    username, gh_db_error(db));
 }
@@ -101,14 +85,7 @@ new_session(const char *uid, char *sid, size_t sidsz)
 }
 
 /* "live", or the end_reason of an ended session. */
-static const char *
-session_state(const char *sid)
-{
-
-	return sqlf("SELECT CASE WHEN ended_at IS NULL THEN 'live' "
-	    "ELSE coalesce(end_reason, 'ended without reason') END "
-	    "FROM sessions WHERE id = '%s'", sid);
-}
+#define session_state(sid)	t_session_state(url, sid)
 
 static void
 unknown_uuid(char *id, size_t idsz)
@@ -468,7 +445,7 @@ Test(users, concurrent_creates_of_one_username_leave_one_row)
 	pid_t	 pids[NRACERS];
 	int	 gate[2], i, status, ok = 0, conflict = 0;
 
-	(void)snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	(void)snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert_eq(pipe(gate), 0);
 	for (i = 0; i < NRACERS; i++) {
 		pids[i] = fork();
