@@ -94,7 +94,17 @@ struct json_object *gh_request_query(struct gh_request *);
  */
 void	gh_respond(struct gh_request *, int status, struct json_object *body,
 	    const char *const *headers);
+
+/* As gh_respond(); a NULL body (a view that could not be built) is a 500. */
 void	gh_respond_json(struct gh_request *, int status, struct json_object *);
+
+/*
+ * "Status: N", the headers given (may be NULL), Content-Length: 0, and
+ * nothing else: what an authorizer hands its web server, which keeps
+ * the Variable-* headers of a 200 and passes the rest of a denial on.
+ */
+void	gh_respond_bare(struct gh_request *, int status,
+	    const char *const *headers);
 void	gh_respond_error(struct gh_request *, int status, const char *error,
 	    const char *description);
 
@@ -120,13 +130,32 @@ void	gh_respond_throttled(struct gh_request *, long seconds);
  */
 void	gh_respond_status(struct gh_request *, enum gh_status);
 
+/* As gh_respond_status(), bare (gh_respond_bare()). */
+void	gh_respond_status_bare(struct gh_request *, enum gh_status);
+
 /* 500, logging that what (a few words: "bcrypt", "json") failed. */
 void	gh_respond_internal(struct gh_request *, const char *what);
 
 /*
- * 401 with WWW-Authenticate per RFC 6750 section 3: no error code when no
- * credentials came (why == NULL), else error="invalid_token".
+ * The parts of a denial: the WWW-Authenticate challenge, and the
+ * contract's error body.  Without the body the answer is bare
+ * (gh_respond_bare()): the authorizer's under mod_fcgid, whose own 401
+ * keeps only our headers; without the challenge, its error document's,
+ * sent after mod_fcgid's answer has carried the challenge.
  */
-void	gh_respond_bearer_challenge(struct gh_request *, const char *why);
+#define GH_DENY_CHALLENGE	0x01
+#define GH_DENY_BODY		0x02
+#define GH_DENY_FULL		(GH_DENY_CHALLENGE | GH_DENY_BODY)
+
+/*
+ * 401 invalid_token with WWW-Authenticate per RFC 6750 section 3: no
+ * error code when no credentials came (why == NULL), else
+ * error="invalid_token" and why.
+ */
+void	gh_respond_bearer_challenge(struct gh_request *, const char *why,
+	    int parts);
+
+/* 403 insufficient_scope: a live caller without the role asked for. */
+void	gh_respond_insufficient_scope(struct gh_request *, int parts);
 
 #endif
