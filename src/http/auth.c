@@ -66,7 +66,7 @@ gh_auth_deny(struct gh_request *req, const struct gh_auth_verdict *v,
 		break;
 	}
 	/* Nothing to deny: a caller's bug, never a client's pass. */
-	gh_respond_internal(req, "auth: a denial of an allow");
+	gh_respond_status(req, GH_INTERNAL);
 }
 
 int
