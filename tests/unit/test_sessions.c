@@ -26,6 +26,7 @@
 #include "domain/principal.h"
 #include "domain/sessions.h"
 #include "domain/signin.h"
+#include "domain/throttle.h"
 #include "domain/users.h"
 
 #define SECRET		"sessions-test-secret-0123456789-abcdefghijklmnop"
@@ -1007,12 +1008,25 @@ ended_ago(const char *ago, struct gh_token_pair *p)
 }
 
 static long
-cleanup(int keep_days, int window_seconds)
+cleanup(int keep_days)
 {
 	long			 n = -1;
 	enum gh_status		 st;
 
-	st = gh_sessions_cleanup(db, keep_days, window_seconds, &n);
+	st = gh_sessions_cleanup(db, keep_days, &n);
+	cr_assert_eq(st, GH_OK, "cleanup: %d: %s", st, gh_db_error(db));
+	return n;
+}
+
+/* The throttle's cleanup (throttle.h), with a window of window_seconds. */
+static long
+throttle_cleanup(int window_seconds)
+{
+	long			 n = -1;
+	enum gh_status		 st;
+
+	cfg.login_failure_window_seconds = window_seconds;
+	st = gh_throttle_cleanup(db, &cfg, &n);
 	cr_assert_eq(st, GH_OK, "cleanup: %d: %s", st, gh_db_error(db));
 	return n;
 }
@@ -1037,7 +1051,7 @@ Test(sessions, cleanup_deletes_sessions_ended_before_keep_days)
 	struct gh_token_pair	 p;
 
 	ended_ago("8 days", &p);
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1050,7 +1064,7 @@ Test(sessions, cleanup_deletes_the_refresh_tokens_of_deleted_sessions)
 	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '8 days', "
 	    "end_reason = 'logout'");
 	cr_assert_str_eq(tokens_of(p1.sid), "2");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(tokens_of(p1.sid), "0");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "0");
 }
@@ -1062,7 +1076,7 @@ Test(sessions, cleanup_keeps_live_sessions)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET created_at = now() - "
 	    "interval '20 days'");
-	cr_assert_eq(cleanup(0, 900), 0);
+	cr_assert_eq(cleanup(0), 0);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 	cr_assert_str_eq(tokens_of(p.sid), "1");
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_OK);
@@ -1073,7 +1087,7 @@ Test(sessions, cleanup_keeps_sessions_ended_within_keep_days)
 	struct gh_token_pair	 p;
 
 	ended_ago("6 days", &p);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7), 0);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 	cr_assert_str_eq(tokens_of(p.sid), "1");
 }
@@ -1084,7 +1098,7 @@ Test(sessions, cleanup_with_keep_days_0_deletes_ended_sessions_at_once)
 
 	start(&alice, &p);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
-	(void)cleanup(0, 900);
+	(void)cleanup(0);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1095,7 +1109,7 @@ Test(sessions, cleanup_deletes_sessions_expired_before_keep_days)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET expires_at = now() - "
 	    "interval '8 days'");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1106,21 +1120,38 @@ Test(sessions, cleanup_keeps_sessions_expired_within_keep_days)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET expires_at = now() - "
 	    "interval '6 days'");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 }
 
-Test(sessions, cleanup_deletes_login_failures_older_than_the_window)
+Test(sessions, throttle_cleanup_deletes_login_failures_older_than_the_window)
 {
 	(void)sqlf("INSERT INTO login_failures (account, address, failed_at) "
 	    "VALUES ('alice', '192.0.2.1', now() - interval '901 seconds'), "
 	    "('alice', '192.0.2.1', now() - interval '1 day'), "
 	    "('alice', '192.0.2.1', now() - interval '899 seconds'), "
 	    "('bob', '192.0.2.2', now())");
-	(void)cleanup(7, 900);
+	cr_assert_eq(throttle_cleanup(900), 2);
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "2");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures WHERE "
 	    "failed_at < now() - interval '900 seconds'"), "0");
+}
+
+Test(sessions, throttle_cleanup_deletes_registrations_older_than_the_window)
+{
+	(void)sqlf("INSERT INTO registrations (address, created_at) VALUES "
+	    "('192.0.2.1', now() - interval '2 hours'), "
+	    "('192.0.2.1', now() - interval '10 minutes')");
+	cr_assert_eq(throttle_cleanup(3600), 1);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM registrations"), "1");
+}
+
+Test(sessions, cleanup_of_sessions_leaves_the_throttle_alone)
+{
+	(void)sqlf("INSERT INTO login_failures (account, failed_at) VALUES "
+	    "('alice', now() - interval '30 days')");
+	cr_assert_eq(cleanup(0), 0);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "1");
 }
 
 Test(sessions, cleanup_reports_the_rows_it_deleted)
@@ -1140,7 +1171,7 @@ Test(sessions, cleanup_reports_the_rows_it_deleted)
 	before = "(SELECT count(*) FROM sessions) + (SELECT count(*) FROM "
 	    "refresh_tokens) + (SELECT count(*) FROM login_failures)";
 	total = atol(sqlf("SELECT %s", before));
-	n = cleanup(7, 900);
+	n = cleanup(7) + throttle_cleanup(900);
 	/* Two sessions and three failures go, and nothing else. */
 	cr_assert_str_eq(sessions_with(old1.sid), "0");
 	cr_assert_str_eq(sessions_with(old2.sid), "0");
@@ -1155,8 +1186,8 @@ Test(sessions, cleanup_of_nothing_reports_0)
 	struct gh_token_pair	 p;
 
 	start(&alice, &p);
-	cr_assert_eq(cleanup(7, 900), 0);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7), 0);
+	cr_assert_eq(cleanup(7), 0);
 }
 
 Test(sessions, cleanup_twice_deletes_nothing_the_second_time)
@@ -1164,8 +1195,8 @@ Test(sessions, cleanup_twice_deletes_nothing_the_second_time)
 	struct gh_token_pair	 p;
 
 	ended_ago("8 days", &p);
-	cr_assert_gt(cleanup(7, 900), 0);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_gt(cleanup(7), 0);
+	cr_assert_eq(cleanup(7), 0);
 }
 
 /* signin */
