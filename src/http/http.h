@@ -31,7 +31,7 @@ struct gh_request {
 	FCGX_Request		*fcgx;
 	const struct gh_config	*cfg;
 	struct gh_db		*db;
-	const struct gh_jwt_key	*key;
+	const struct gh_jwt_key	*key;		/* NULL unless the program needs it */
 
 	const char		*method;
 	char			 path[GH_PATH_MAX];	/* REQUEST_URI less the query */

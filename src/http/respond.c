@@ -10,8 +10,9 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "http/http.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "http/http.h"
 
 /*
  * API answers are never cached (tokens and user data alike), never
@@ -199,12 +200,14 @@ gh_respond_problem(struct gh_request *req, int status, const char *error,
 	struct json_object	*body;
 
 	if ((body = json_object_new_object()) == NULL ||
-	    json_object_object_add(body, "error",
-	    json_object_new_string(error)) != 0 ||
-	    json_object_object_add(body, "error_description",
-	    json_object_new_string(description)) != 0 ||
-	    (fields != NULL && json_object_object_add(body, "fields",
-	    fields) != 0)) {
+	    gh_json_add(body, "error", json_object_new_string(error)) == -1 ||
+	    gh_json_add(body, "error_description",
+	    json_object_new_string(description)) == -1) {
+		json_object_put(body);
+		json_object_put(fields);
+		body = NULL;
+	} else if (fields != NULL && gh_json_add(body, "fields", fields) == -1) {
+		/* gh_json_add() has freed fields. */
 		json_object_put(body);
 		body = NULL;
 	}
@@ -236,9 +239,9 @@ gh_respond_input_errors(struct gh_request *req, struct gh_input_errors *errs)
 		    errs->missing, errs->missing_why != NULL ?
 		    errs->missing_why : "is malformed");
 		if ((fields = json_object_new_object()) != NULL &&
-		    json_object_object_add(fields, errs->missing,
+		    gh_json_add(fields, errs->missing,
 		    json_object_new_string(errs->missing_why != NULL ?
-		    errs->missing_why : "is malformed")) != 0) {
+		    errs->missing_why : "is malformed")) == -1) {
 			json_object_put(fields);
 			fields = NULL;
 		}
