@@ -72,8 +72,12 @@ gh_throttle_account_key(const char *user_id, const char *kind,
 	gh_str_lower_inplace(out);
 }
 
-long
-gh_throttle_backoff(long failures, long max, long window)
+/*
+ * The back-off after failures past a limit of max (failures >= max):
+ * the base, doubled for every failure past the limit, at most window.
+ */
+static long
+backoff(long failures, long max, long window)
 {
 	long	 wait = GH_THROTTLE_BACKOFF_BASE;
 	long	 past = failures - max;
@@ -91,7 +95,7 @@ wait_left(long failures, long since_last, long max, long window)
 
 	if (failures < max)
 		return 0;
-	wait = gh_throttle_backoff(failures, max, window) - since_last;
+	wait = backoff(failures, max, window) - since_last;
 	return wait > 0 ? wait : 0;
 }
 

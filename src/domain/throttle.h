@@ -63,7 +63,4 @@ enum gh_status gh_throttle_registered(struct gh_db *, const char *address);
 enum gh_status gh_throttle_cleanup(struct gh_db *, const struct gh_config *,
 	    long *deleted);
 
-/* The back-off after failures f past a limit of max (f >= max). */
-long	gh_throttle_backoff(long failures, long max, long window);
-
 #endif

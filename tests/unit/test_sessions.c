@@ -133,7 +133,7 @@ verify(const struct gh_token_pair *p, struct gh_jwt_claims *c)
 	cr_assert_eq(r, GH_JWT_OK, "verify: %s", gh_jwt_result_str(r));
 }
 
-/* What gh_auth_check() asks of the database for an access token. */
+/* What gh_principal_check() asks of the database for an access token. */
 static enum gh_status
 live(const struct gh_token_pair *p)
 {
