@@ -31,17 +31,18 @@ gh_auth_decide(struct gh_request *req, const char *cookie, const char *role,
 	v->why = NULL;
 	v->failure = GH_OK;
 	if (find_token(req, cookie, &tok, &len) == -1)
-		return v->outcome = GH_AUTH_NO_TOKEN;
-	st = gh_principal_check(req->db, req->key, tok, len, p, &v->why);
-	if (st == GH_NOT_FOUND)
-		return v->outcome = GH_AUTH_INVALID;
-	if (st != GH_OK) {
+		v->outcome = GH_AUTH_NO_TOKEN;
+	else if ((st = gh_principal_check(req->db, req->key, tok, len, p,
+	    &v->why)) == GH_NOT_FOUND)
+		v->outcome = GH_AUTH_INVALID;
+	else if (st != GH_OK) {
 		v->failure = st;
-		return v->outcome = GH_AUTH_FAILED;
-	}
-	if (role != NULL && !gh_users_has_role(&p->user, role))
-		return v->outcome = GH_AUTH_NO_ROLE;
-	return v->outcome = GH_AUTH_ALLOW;
+		v->outcome = GH_AUTH_FAILED;
+	} else if (role != NULL && !gh_users_has_role(&p->user, role))
+		v->outcome = GH_AUTH_NO_ROLE;
+	else
+		v->outcome = GH_AUTH_ALLOW;
+	return v->outcome;
 }
 
 void

@@ -6,10 +6,12 @@
  * max_body_bytes (a larger Content-Length is a 413 before a byte is read;
  * a body without one, as mod_fcgid passes a chunked body, is read to its
  * end or to one byte past the limit, then 413);
- * every response carries the contract's headers (X-Content-Type-Options,
- * Cache-Control: no-store, the CORS headers for a listed origin); error
- * bodies are always {"error", "error_description"[, "fields"]}; a handler
- * that forgets to answer gets a 500 from the dispatcher, not a hang.
+ * every byte of an answer is written by respond.c, and every response
+ * carries the contract's headers (X-Content-Type-Options, Cache-Control:
+ * no-store, the CORS headers for a listed origin) but the authorizer's
+ * bare ones to its web server (gh_respond_bare()); error bodies are
+ * always {"error", "error_description"[, "fields"]}; a handler that
+ * forgets to answer gets a 500 from the dispatcher, not a hang.
  */
 #ifndef GH_HTTP_H
 #define GH_HTTP_H
