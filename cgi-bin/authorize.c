@@ -6,13 +6,14 @@
  * protected application as environment variables (GATEHOUSE_USER_ID,
  * GATEHOUSE_USERNAME, GATEHOUSE_ROLES), or the denial the client gets.
  *
- * The token is checked exactly as the API checks it (gh_auth_check():
- * signature, claims, user active, session live).  The role a location
- * needs is the server config's choice: "--role NAME" on the command line,
- * GATEHOUSE_REQUIRE_ROLE in the environment, or the program's own name
- * (a link named authorize-admin requires admin); two of them that
- * disagree stop the program.  Each protected location with a role of its
- * own therefore gets a pool of its own.
+ * The request is decided exactly as the API decides it (gh_auth_decide():
+ * signature, claims, user active, session live, role), with the token
+ * from the Authorization header or else the configured cookie.  The role
+ * a location needs is the server config's choice: "--role NAME" on the
+ * command line, GATEHOUSE_REQUIRE_ROLE in the environment, or the
+ * program's own name (a link named authorize-admin requires admin); two
+ * of them that disagree stop the program.  Each protected location with a
+ * role of its own therefore gets a pool of its own.
  *
  * Under mod_fcgid a denial reaches the client only as mod_fcgid's own bare
  * 401, with our headers kept.  There a denial carries nothing but its
@@ -29,12 +30,16 @@
 
 #include <fastcgi.h>
 
+#include "core/log.h"
+#include "domain/users.h"
 #include "http/auth.h"
 #include "http/http.h"
-#include "core/log.h"
 #include "http/serve.h"
 
 static const char	*required_role;
+
+/* A link named so asks for the role after the prefix. */
+static const char	 link_prefix[] = "authorize-";
 
 /* How the server runs this request; see the top of the file. */
 enum mode {
@@ -42,18 +47,6 @@ enum mode {
 	MODE_FCGID,		/* mod_fcgid: a denial becomes its bare 401 */
 	MODE_ERRORDOC		/* the ErrorDocument after mod_fcgid's denial */
 };
-
-enum verdict {
-	V_ALLOW,
-	V_NO_TOKEN,
-	V_INVALID,
-	V_ROLE,			/* a valid token without the role */
-	V_UNAVAILABLE,
-	V_ERROR
-};
-
-static const char	 scope_challenge[] = "WWW-Authenticate: Bearer "
-    "realm=\"gatehouse\", error=\"insufficient_scope\"";
 
 /* Percent-encodes s for a query value; "" when it does not fit. */
 static void
@@ -114,157 +107,49 @@ redirect_browser(struct gh_request *req)
 	return 1;
 }
 
-/* The token: the Authorization header, else the configured cookie. */
+/*
+ * The parts of a denial each mode sends: mod_fcgid keeps a denial's
+ * headers and drops its body; its error document comes after mod_fcgid's
+ * answer, which carried the challenge already.
+ */
 static int
-find_token(struct gh_request *req, const char **tok, size_t *len)
+deny_parts(enum mode mode)
 {
-	if (gh_auth_bearer(gh_request_getenv(req, "HTTP_AUTHORIZATION"), tok,
-	    len) == 0)
-		return 0;
-	return gh_auth_cookie(gh_request_getenv(req, "HTTP_COOKIE"),
-	    req->cfg->authorizer_cookie, tok, len);
-}
-
-static enum verdict
-decide(struct gh_request *req, struct gh_principal *p, const char **why)
-{
-	const char	*tok;
-	size_t		 len;
-
-	*why = NULL;
-	if (find_token(req, &tok, &len) == -1)
-		return V_NO_TOKEN;
-	switch (gh_auth_check(req->db, req->key, tok, len, p, why)) {
-	case GH_AUTH_OK:
+	switch (mode) {
+	case MODE_FCGID:
+		return GH_DENY_CHALLENGE;
+	case MODE_ERRORDOC:
+		return GH_DENY_BODY;
+	case MODE_AUTHORIZER:
 		break;
-	case GH_AUTH_NO_TOKEN:
-		return V_NO_TOKEN;
-	case GH_AUTH_INVALID:
-		return V_INVALID;
-	case GH_AUTH_UNAVAILABLE:
-		return V_UNAVAILABLE;
-	default:
-		return V_ERROR;
 	}
-	if (required_role != NULL && !gh_users_has_role(&p->user,
-	    required_role))
-		return V_ROLE;
-	return V_ALLOW;
+	return GH_DENY_FULL;
 }
 
 /*
- * A response of a status and at most one header, no body: the authorizer's
- * 200 (the server keeps its Variable-* headers and drops the rest; under
- * mod_fcgid the rest would reach the client) and its denials under
- * mod_fcgid (which keeps the headers, drops the body, and sends its own
- * 401).
+ * A browser refused for its token goes to the login page: 1 when that
+ * was answered.  Under mod_fcgid the error document redirects, and the
+ * bare 401 before it carries no challenge.
  */
-static void
-bare(struct gh_request *req, int status, const char *const *headers)
+static int
+redirect_denied(struct gh_request *req, enum mode mode,
+    const struct gh_auth_verdict *v)
 {
-	char	 buf[2048];
-	size_t	 i, len;
-	int	 n;
-
-	n = snprintf(buf, sizeof(buf), "Status: %d\r\n", status);
-	len = n > 0 ? (size_t)n : 0;
-	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
-		n = snprintf(buf + len, sizeof(buf) - len, "%s\r\n",
-		    headers[i]);
-		if (n < 0 || (size_t)n >= sizeof(buf) - len) {
-			gh_log(GH_LOG_ERROR, "authorize: header too long");
-			break;
-		}
-		len += (size_t)n;
-	}
-	n = snprintf(buf + len, sizeof(buf) - len, "Content-Length: 0\r\n\r\n");
-	if (n > 0 && (size_t)n < sizeof(buf) - len)
-		len += (size_t)n;
-	req->status = status;
-	(void)FCGX_PutStr(buf, (int)len, req->fcgx->out);
-}
-
-static void
-allow(struct gh_request *req, const struct gh_principal *p)
-{
-	char		 id[80], name[100], roles[GH_ROLES_MAX *
-			    (GH_ROLE_NAME_MAX + 1) + 32];
-	const char	*headers[4] = { id, name, roles, NULL };
-	size_t		 i, used;
-	int		 n;
-
-	(void)snprintf(id, sizeof(id), "Variable-GATEHOUSE_USER_ID: %s",
-	    p->user.id);
-	(void)snprintf(name, sizeof(name), "Variable-GATEHOUSE_USERNAME: %s",
-	    p->user.username);
-	n = snprintf(roles, sizeof(roles), "Variable-GATEHOUSE_ROLES: ");
-	used = n > 0 ? (size_t)n : 0;
-	for (i = 0; i < p->user.nroles && used < sizeof(roles); i++) {
-		n = snprintf(roles + used, sizeof(roles) - used, "%s%s",
-		    i > 0 ? "," : "", p->user.roles[i]);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	bare(req, 200, headers);
-}
-
-/* No token, or a bad one: 401 with a challenge, or a browser's redirect. */
-static void
-deny_token(struct gh_request *req, enum mode mode, const char *why)
-{
-	char		 challenge[256];
-	const char	*headers[2] = { challenge, NULL };
-
-	if (why == NULL)
-		(void)snprintf(challenge, sizeof(challenge),
-		    "WWW-Authenticate: Bearer realm=\"gatehouse\"");
-	else
-		/* why is one of our own sentences: no quote in it. */
-		(void)snprintf(challenge, sizeof(challenge), "WWW-Authenticate: "
-		    "Bearer realm=\"gatehouse\", error=\"invalid_token\", "
-		    "error_description=\"%s\"", why);
-	switch (mode) {
-	case MODE_FCGID:
-		/* The error document redirects a browser; no challenge then. */
-		bare(req, 401, wants_redirect(req) ? NULL : headers);
-		return;
-	case MODE_ERRORDOC:
-		if (wants_redirect(req) && redirect_browser(req))
-			return;
-		/* The challenge is in mod_fcgid's answer already. */
-		gh_respond_error(req, 401, "invalid_token", why != NULL ? why :
-		    "A bearer access token is required.");
-		return;
-	case MODE_AUTHORIZER:
-		if (wants_redirect(req) && redirect_browser(req))
-			return;
-		gh_respond_bearer_challenge(req, why);
-		return;
-	}
-}
-
-static void
-deny_role(struct gh_request *req, enum mode mode)
-{
-	const char	*headers[2] = { scope_challenge, NULL };
-
-	if (mode == MODE_FCGID) {
-		bare(req, 403, headers);
-		return;
-	}
-	gh_respond_problem(req, 403, "insufficient_scope",
-	    "This needs a role you do not have.", NULL,
-	    mode == MODE_AUTHORIZER ? headers : NULL);
+	if (!wants_redirect(req))
+		return 0;
+	if (mode != MODE_FCGID)
+		return redirect_browser(req);
+	gh_auth_deny(req, v, 0);
+	return 1;
 }
 
 static void
 handle_authorize(struct gh_request *req)
 {
 	struct gh_principal	 p;
-	const char		*why;
+	struct gh_auth_variables vars;
+	struct gh_auth_verdict	 v;
 	enum mode		 mode;
-	enum verdict		 v;
 
 	if (req->fcgx->role == FCGI_AUTHORIZER)
 		mode = gh_request_getenv(req, "FCGI_APACHE_ROLE") != NULL ?
@@ -278,33 +163,29 @@ handle_authorize(struct gh_request *req)
 		return;
 	}
 
-	v = decide(req, &p, &why);
-	switch (v) {
-	case V_ALLOW:
+	switch (gh_auth_decide(req, req->cfg->authorizer_cookie, required_role,
+	    &p, &v)) {
+	case GH_AUTH_ALLOW:
 		if (mode != MODE_ERRORDOC) {
-			allow(req, &p);
+			/* The server keeps the Variable-* headers of a 200. */
+			gh_auth_variables(&p, &vars);
+			gh_respond_bare(req, 200, vars.lines);
 			return;
 		}
 		/* Denied a moment ago, allowed now: let the client retry. */
 		gh_respond_error(req, 503, "unavailable",
 		    "The access check did not settle; try again.");
 		return;
-	case V_NO_TOKEN:
-	case V_INVALID:
-		deny_token(req, mode, why);
-		return;
-	case V_ROLE:
-		deny_role(req, mode);
-		return;
-	case V_UNAVAILABLE:
-	case V_ERROR:
-		if (mode == MODE_FCGID)
-			bare(req, v == V_UNAVAILABLE ? 503 : 500, NULL);
-		else
-			gh_respond_status(req, v == V_UNAVAILABLE ?
-			    GH_UNAVAILABLE : GH_DB_ERROR);
-		return;
+	case GH_AUTH_NO_TOKEN:
+	case GH_AUTH_INVALID:
+		if (redirect_denied(req, mode, &v))
+			return;
+		break;
+	case GH_AUTH_NO_ROLE:
+	case GH_AUTH_FAILED:
+		break;
 	}
+	gh_auth_deny(req, &v, deny_parts(mode));
 }
 
 /* The role a link's name asks for: "authorize-admin" gives "admin". */
@@ -315,8 +196,9 @@ role_of_name(const char *argv0)
 
 	base = strrchr(argv0, '/');
 	base = base != NULL ? base + 1 : argv0;
-	if (strncmp(base, "authorize-", 10) == 0 && base[10] != '\0')
-		return base + 10;
+	if (strncmp(base, link_prefix, sizeof(link_prefix) - 1) == 0 &&
+	    base[sizeof(link_prefix) - 1] != '\0')
+		return base + sizeof(link_prefix) - 1;
 	return NULL;
 }
 

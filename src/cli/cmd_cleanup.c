@@ -9,13 +9,15 @@
 
 #include "cli.h"
 #include "domain/sessions.h"
+#include "domain/throttle.h"
 
 static const char usage[] =
 "usage: gatehouse cleanup [--keep-days N]\n"
 "\n"
 "Deletes sessions and refresh tokens that ended or expired more than N\n"
-"days ago (default 7; 0 deletes them at once), and failed-login records\n"
-"older than login_failure_window_seconds.  Run it daily, e.g. from cron:\n"
+"days ago (default 7; 0 deletes them at once), and failed-login and\n"
+"registration records older than login_failure_window_seconds.  Run it\n"
+"daily, e.g. from cron:\n"
 "  17 3 * * *  GATEHOUSE_CONFIG=/etc/gatehouse.conf gatehouse cleanup\n";
 
 int
@@ -23,7 +25,7 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 {
 	enum gh_status		 st;
 	char			*end;
-	long			 days = 7, deleted;
+	long			 days = 7, sessions = 0, throttle = 0, deleted;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage, stdout);
@@ -47,10 +49,12 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 	 */
 	st = gh_db_script(cli->db, "SET statement_timeout = 0");
 	if (st == GH_OK)
-		st = gh_sessions_cleanup(cli->db, (int)days,
-		    cli->cfg.login_failure_window_seconds, &deleted);
+		st = gh_sessions_cleanup(cli->db, (int)days, &sessions);
+	if (st == GH_OK)
+		st = gh_throttle_cleanup(cli->db, &cli->cfg, &throttle);
 	if (st != GH_OK)
 		return cli_db_fail(cli, st, "cleanup");
+	deleted = sessions + throttle;
 	printf("%ld row%s deleted\n", deleted, deleted == 1 ? "" : "s");
 	return CLI_OK;
 }

@@ -5,13 +5,14 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "core/b64url.h"
 #include "core/jwt.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/str.h"
+#include "data/query.h"
 #include "domain/sessions.h"
 
 #define HASH_HEX_LEN	(SHA256_DIGEST_LENGTH * 2)
@@ -59,29 +60,19 @@ static const struct gh_stmt stmt_cleanup = {
 	"< now() - make_interval(days => $1::int) RETURNING id), "
 	"t AS (DELETE FROM refresh_tokens WHERE expires_at < now() - "
 	"make_interval(days => $1::int) OR session_id IN (SELECT id FROM s) "
-	"RETURNING 1), "
-	"f AS (DELETE FROM login_failures WHERE failed_at < now() - "
-	"make_interval(secs => $2::int) RETURNING 1), "
-	"r AS (DELETE FROM registrations WHERE created_at < now() - "
-	"make_interval(secs => $2::int) RETURNING 1) "
-	"SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t) + "
-	"(SELECT count(*) FROM f) + (SELECT count(*) FROM r)", 2
+	"RETURNING 1) "
+	"SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t)", 1
 };
 
 /* The stored form of a refresh token: SHA-256, in hex for decode(). */
 static void
 token_hash_hex(const char *token, size_t len, char out[HASH_HEX_LEN + 1])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 d[SHA256_DIGEST_LENGTH];
-	size_t			 i;
+	unsigned char	 d[SHA256_DIGEST_LENGTH];
 
 	SHA256((const unsigned char *)token, len, d);
-	for (i = 0; i < sizeof(d); i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 0xf];
-	}
-	out[HASH_HEX_LEN] = '\0';
+	/* Cannot fail: out holds exactly the hex of a digest. */
+	(void)gh_str_hex(d, sizeof(d), out, HASH_HEX_LEN + 1);
 }
 
 /* A refresh token we could have issued: 43 characters of base64url. */
@@ -92,15 +83,6 @@ token_shape_ok(const char *token, size_t len)
 
 	return len == GH_REFRESH_LEN && gh_b64url_decode(token, len, raw,
 	    sizeof(raw)) == GH_REFRESH_BYTES;
-}
-
-static int
-fmt_int(char *buf, size_t bufsz, long v)
-{
-	int	 n;
-
-	n = snprintf(buf, bufsz, "%ld", v);
-	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
 }
 
 /* Signs the access token of a pair for u in session sid. */
@@ -132,7 +114,7 @@ sign_access(const struct gh_config *cfg, const struct gh_jwt_key *key,
 		return GH_INTERNAL;
 	c.iat = (int64_t)now.tv_sec;
 	c.exp = c.iat + (int64_t)cfg->access_token_expire_minutes * 60;
-	if (gh_random_uuid(c.jti, sizeof(c.jti)) == -1 ||
+	if (key == NULL || gh_random_uuid(c.jti, sizeof(c.jti)) == -1 ||
 	    gh_jwt_sign(key, &c, pair->access, sizeof(pair->access)) < 0) {
 		gh_log(GH_LOG_ERROR, "sessions: cannot sign an access token");
 		return GH_INTERNAL;
@@ -157,16 +139,18 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
     const struct gh_jwt_key *key, const struct gh_user *u,
     const struct gh_client *client, struct gh_token_pair *pair)
 {
-	char			 hash[HASH_HEX_LEN + 1], days[16], rdays[16];
-	char			 sid[GH_UUID_LEN + 1];
+	char			 hash[HASH_HEX_LEN + 1], sid[GH_UUID_LEN + 1];
+	char			 days[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
 	const char		*params[6];
 	PGresult		*res;
 	enum gh_status		 st;
+	int			 rc;
 
 	memset(pair, 0, sizeof(*pair));
 	if (new_refresh(pair, hash) == -1 ||
-	    fmt_int(days, sizeof(days), cfg->session_max_days) == -1 ||
-	    fmt_int(rdays, sizeof(rdays), cfg->refresh_token_expire_days) == -1)
+	    gh_query_num(days, sizeof(days), cfg->session_max_days) == -1 ||
+	    gh_query_num(rdays, sizeof(rdays),
+	    cfg->refresh_token_expire_days) == -1)
 		return GH_INTERNAL;
 	params[0] = u->id;
 	params[1] = days;
@@ -176,35 +160,33 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	    client->user_agent : "";
 	params[4] = hash;
 	params[5] = rdays;
-	if ((st = gh_db_exec(db, &stmt_start, params, &res)) != GH_OK)
-		return st;
-	st = PQntuples(res) == 1 ? GH_OK : GH_DB_ERROR;
-	if (st == GH_OK)
-		(void)snprintf(sid, sizeof(sid), "%s", PQgetvalue(res, 0, 0));
+	/* The insert returns its row, or the database refused it. */
+	if ((st = gh_query_row(db, &stmt_start, params, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	rc = gh_query_copy(res, 0, 0, sid, sizeof(sid));
 	PQclear(res);
-	if (st != GH_OK)
-		return st;
+	if (rc == -1 || sid[0] == '\0')
+		return GH_DB_ERROR;
 	return sign_access(cfg, key, u, sid, pair);
 }
 
-/* Reads gh_refresh()'s row. */
+/* Reads gh_refresh()'s row: its outcome, session and user. */
 static enum gh_status
 refresh_row(const PGresult *res, enum gh_refresh_outcome *outcome,
     char *sid, char *uid)
 {
-	const char	*o;
+	char	 o[16];
 
-	if (PQntuples(res) != 1)
+	if (gh_query_copy(res, 0, 0, o, sizeof(o)) == -1 ||
+	    gh_query_copy(res, 0, 1, sid, GH_UUID_LEN + 1) == -1 ||
+	    gh_query_copy(res, 0, 2, uid, GH_UUID_LEN + 1) == -1)
 		return GH_DB_ERROR;
-	o = PQgetvalue(res, 0, 0);
 	if (strcmp(o, "ok") == 0)
 		*outcome = GH_REFRESH_OK;
 	else if (strcmp(o, "reused") == 0)
 		*outcome = GH_REFRESH_REUSED;
 	else
 		*outcome = GH_REFRESH_INVALID;
-	(void)snprintf(sid, GH_UUID_LEN + 1, "%s", PQgetvalue(res, 0, 1));
-	(void)snprintf(uid, GH_UUID_LEN + 1, "%s", PQgetvalue(res, 0, 2));
 	return GH_OK;
 }
 
@@ -214,7 +196,7 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
     struct gh_token_pair *pair, enum gh_refresh_outcome *outcome)
 {
 	char			 old[HASH_HEX_LEN + 1], new[HASH_HEX_LEN + 1];
-	char			 grace[16], rdays[16];
+	char			 grace[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
 	char			 sid[GH_UUID_LEN + 1], uid[GH_UUID_LEN + 1];
 	const char		*params[4] = { old, new, grace, rdays };
 	struct gh_user		 u;
@@ -227,11 +209,14 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 		return GH_OK;
 	token_hash_hex(token, len, old);
 	if (new_refresh(pair, new) == -1 ||
-	    fmt_int(grace, sizeof(grace), cfg->refresh_reuse_grace_seconds) ||
-	    fmt_int(rdays, sizeof(rdays), cfg->refresh_token_expire_days))
+	    gh_query_num(grace, sizeof(grace),
+	    cfg->refresh_reuse_grace_seconds) == -1 ||
+	    gh_query_num(rdays, sizeof(rdays),
+	    cfg->refresh_token_expire_days) == -1)
 		return GH_INTERNAL;
-	if ((st = gh_db_exec(db, &stmt_refresh, params, &res)) != GH_OK)
-		return st;
+	/* gh_refresh() always answers with one row. */
+	if ((st = gh_query_row(db, &stmt_refresh, params, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
 	st = refresh_row(res, outcome, sid, uid);
 	PQclear(res);
 	/* The caller's warning names the session a reuse has ended. */
@@ -249,28 +234,13 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	return sign_access(cfg, key, &u, sid, pair);
 }
 
-/* Runs a statement; GH_NOT_FOUND when it returned no row. */
-static enum gh_status
-run_expect_row(struct gh_db *db, const struct gh_stmt *stmt,
-    const char *const *params)
-{
-	PGresult		*res;
-	enum gh_status		 st;
-
-	if ((st = gh_db_exec(db, stmt, params, &res)) != GH_OK)
-		return st;
-	st = PQntuples(res) > 0 ? GH_OK : GH_NOT_FOUND;
-	PQclear(res);
-	return st;
-}
-
 enum gh_status
 gh_sessions_end(struct gh_db *db, const char *user_id, const char *sid,
     const char *reason)
 {
 	const char	*params[3] = { user_id, sid, reason };
 
-	return run_expect_row(db, &stmt_end, params);
+	return gh_query_row(db, &stmt_end, params, NULL);
 }
 
 enum gh_status
@@ -283,7 +253,7 @@ gh_sessions_end_by_refresh(struct gh_db *db, const char *user_id,
 	if (!token_shape_ok(token, len))
 		return GH_NOT_FOUND;
 	token_hash_hex(token, len, hash);
-	return run_expect_row(db, &stmt_end_by_refresh, params);
+	return gh_query_row(db, &stmt_end_by_refresh, params, NULL);
 }
 
 enum gh_status
@@ -295,22 +265,19 @@ gh_sessions_end_all(struct gh_db *db, const char *user_id, const char *reason)
 }
 
 enum gh_status
-gh_sessions_cleanup(struct gh_db *db, int keep_days, int window_seconds,
-    long *deleted)
+gh_sessions_cleanup(struct gh_db *db, int keep_days, long *deleted)
 {
-	char			 days[16], secs[16];
-	const char		*params[2] = { days, secs };
+	char			 days[GH_QUERY_NUM_MAX];
+	const char		*params[1] = { days };
 	PGresult		*res;
 	enum gh_status		 st;
 
 	*deleted = 0;
-	if (fmt_int(days, sizeof(days), keep_days) == -1 ||
-	    fmt_int(secs, sizeof(secs), window_seconds) == -1)
+	if (gh_query_num(days, sizeof(days), keep_days) == -1)
 		return GH_INTERNAL;
-	if ((st = gh_db_exec(db, &stmt_cleanup, params, &res)) != GH_OK)
-		return st;
-	if (PQntuples(res) == 1)
-		*deleted = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	if ((st = gh_query_row(db, &stmt_cleanup, params, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	*deleted = gh_query_long(res, 0, 0);
 	PQclear(res);
 	return GH_OK;
 }

@@ -71,10 +71,9 @@ enum gh_status gh_sessions_end_all(struct gh_db *, const char *user_id,
 
 /*
  * Deletes sessions and refresh tokens that ended or expired more than
- * keep_days ago, and login failures older than window_seconds.
- * *deleted counts rows removed.
+ * keep_days ago.  *deleted counts rows removed.
  */
 enum gh_status gh_sessions_cleanup(struct gh_db *, int keep_days,
-	    int window_seconds, long *deleted);
+	    long *deleted);
 
 #endif

@@ -2,10 +2,10 @@
  * throttle: login and registration limits.  See throttle.h.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "core/str.h"
 #include "data/db.h"
+#include "data/query.h"
 #include "domain/throttle.h"
 
 /*
@@ -47,11 +47,19 @@ static const struct gh_stmt stmt_registered = {
 	"INSERT INTO registrations (address) VALUES ($1)", 1
 };
 
+static const struct gh_stmt stmt_cleanup = {
+	"gh_throttle_cleanup",
+	"WITH f AS (DELETE FROM login_failures WHERE failed_at < now() - "
+	"make_interval(secs => $1::int) RETURNING 1), "
+	"r AS (DELETE FROM registrations WHERE created_at < now() - "
+	"make_interval(secs => $2::int) RETURNING 1) "
+	"SELECT (SELECT count(*) FROM f) + (SELECT count(*) FROM r)", 2
+};
+
 void
 gh_throttle_account_key(const char *user_id, const char *kind,
     const char *identifier, char *out, size_t outsz)
 {
-	size_t	 i;
 	int	 n;
 
 	if (user_id != NULL && *user_id != '\0')
@@ -61,13 +69,15 @@ gh_throttle_account_key(const char *user_id, const char *kind,
 	if (n < 0)
 		out[0] = '\0';
 	/* snprintf cut an over-long name: still one key per name prefix. */
-	for (i = 0; out[i] != '\0'; i++)
-		if (out[i] >= 'A' && out[i] <= 'Z')
-			out[i] = (char)(out[i] + ('a' - 'A'));
+	gh_str_lower_inplace(out);
 }
 
-long
-gh_throttle_backoff(long failures, long max, long window)
+/*
+ * The back-off after failures past a limit of max (failures >= max):
+ * the base, doubled for every failure past the limit, at most window.
+ */
+static long
+backoff(long failures, long max, long window)
 {
 	long	 wait = GH_THROTTLE_BACKOFF_BASE;
 	long	 past = failures - max;
@@ -75,21 +85,6 @@ gh_throttle_backoff(long failures, long max, long window)
 	while (past-- > 0 && wait < window)
 		wait *= 2;
 	return wait < window ? wait : window;
-}
-
-static int
-fmt_long(char *buf, size_t bufsz, long v)
-{
-	int	 n;
-
-	n = snprintf(buf, bufsz, "%ld", v);
-	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
-}
-
-static long
-col(const PGresult *res, int c)
-{
-	return strtol(PQgetvalue(res, 0, c), NULL, 10);
 }
 
 /* Seconds left of the back-off, 0 when none applies. */
@@ -100,7 +95,7 @@ wait_left(long failures, long since_last, long max, long window)
 
 	if (failures < max)
 		return 0;
-	wait = gh_throttle_backoff(failures, max, window) - since_last;
+	wait = backoff(failures, max, window) - since_last;
 	return wait > 0 ? wait : 0;
 }
 
@@ -108,24 +103,21 @@ enum gh_status
 gh_throttle_login_check(struct gh_db *db, const struct gh_config *cfg,
     const char *account, const char *address, long *retry_after)
 {
-	char			 window[24];
+	char			 window[GH_QUERY_NUM_MAX];
 	const char		*params[3] = { account, address, window };
 	PGresult		*res;
 	enum gh_status		 st;
 	long			 a, w = cfg->login_failure_window_seconds;
 
 	*retry_after = 0;
-	if (fmt_long(window, sizeof(window), w) == -1)
-		return GH_DB_ERROR;
-	if ((st = gh_db_exec(db, &stmt_login_check, params, &res)) != GH_OK)
-		return st;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return GH_DB_ERROR;
-	}
-	*retry_after = wait_left(col(res, 0), col(res, 1),
-	    cfg->login_max_failures_per_account, w);
-	a = wait_left(col(res, 2), col(res, 3),
+	if (gh_query_num(window, sizeof(window), w) == -1)
+		return GH_INTERNAL;
+	/* An aggregate: always one row. */
+	if ((st = gh_query_row(db, &stmt_login_check, params, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	*retry_after = wait_left(gh_query_long(res, 0, 0),
+	    gh_query_long(res, 0, 1), cfg->login_max_failures_per_account, w);
+	a = wait_left(gh_query_long(res, 0, 2), gh_query_long(res, 0, 3),
 	    cfg->login_max_failures_per_address, w);
 	if (a > *retry_after)
 		*retry_after = a;
@@ -154,22 +146,25 @@ enum gh_status
 gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
     const char *address, long *retry_after)
 {
-	char			 window[24];
+	char			 window[GH_QUERY_NUM_MAX];
 	const char		*params[2] = { address, window };
 	PGresult		*res;
 	enum gh_status		 st;
+	long			 wait;
 
 	*retry_after = 0;
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
-	if (fmt_long(window, sizeof(window),
+	if (gh_query_num(window, sizeof(window),
 	    cfg->register_window_seconds) == -1)
-		return GH_DB_ERROR;
-	if ((st = gh_db_exec(db, &stmt_register_check, params, &res)) !=
+		return GH_INTERNAL;
+	if ((st = gh_query_row(db, &stmt_register_check, params, &res)) !=
 	    GH_OK)
-		return st;
-	if (PQntuples(res) == 1 && col(res, 0) >= cfg->register_max_per_address)
-		*retry_after = col(res, 1) > 0 ? col(res, 1) : 1;
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	if (gh_query_long(res, 0, 0) >= cfg->register_max_per_address) {
+		wait = gh_query_long(res, 0, 1);
+		*retry_after = wait > 0 ? wait : 1;
+	}
 	PQclear(res);
 	return GH_OK;
 }
@@ -180,4 +175,26 @@ gh_throttle_registered(struct gh_db *db, const char *address)
 	const char	*params[1] = { address };
 
 	return gh_db_run(db, &stmt_registered, params);
+}
+
+enum gh_status
+gh_throttle_cleanup(struct gh_db *db, const struct gh_config *cfg,
+    long *deleted)
+{
+	char			 fsecs[GH_QUERY_NUM_MAX], rsecs[GH_QUERY_NUM_MAX];
+	const char		*params[2] = { fsecs, rsecs };
+	PGresult		*res;
+	enum gh_status		 st;
+
+	*deleted = 0;
+	if (gh_query_num(fsecs, sizeof(fsecs),
+	    cfg->login_failure_window_seconds) == -1 ||
+	    gh_query_num(rsecs, sizeof(rsecs),
+	    cfg->register_window_seconds) == -1)
+		return GH_INTERNAL;
+	if ((st = gh_query_row(db, &stmt_cleanup, params, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	*deleted = gh_query_long(res, 0, 0);
+	PQclear(res);
+	return GH_OK;
 }

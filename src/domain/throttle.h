@@ -55,7 +55,12 @@ enum gh_status gh_throttle_register_check(struct gh_db *,
 /* Records a successful registration. */
 enum gh_status gh_throttle_registered(struct gh_db *, const char *address);
 
-/* The back-off after failures f past a limit of max (f >= max). */
-long	gh_throttle_backoff(long failures, long max, long window);
+/*
+ * Deletes login failures and registrations older than the windows the
+ * checks count them in, so that no check sees a difference.  *deleted
+ * counts rows removed.
+ */
+enum gh_status gh_throttle_cleanup(struct gh_db *, const struct gh_config *,
+	    long *deleted);
 
 #endif

@@ -1,135 +1,115 @@
 /*
- * auth: the current user and role checks.  See auth.h.
+ * auth: the caller's token, role and denial.  See auth.h.
  */
-#include <string.h>
-#include <strings.h>
-#include <time.h>
+#include <stdio.h>
 
-#include "http/auth.h"
-#include "domain/authcache.h"
-#include "http/http.h"
-#include "core/jwt.h"
-#include "core/log.h"
+#include "domain/principal.h"
 #include "domain/users.h"
+#include "http/auth.h"
+#include "http/http.h"
 
-int
-gh_auth_bearer(const char *header, const char **tok, size_t *len)
-{
-	const char	*p;
-
-	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
-		return -1;
-	p = header + 7;
-	while (*p == ' ')
-		p++;
-	*tok = p;
-	*len = strlen(p);
-	while (*len > 0 && (p[*len - 1] == ' ' || p[*len - 1] == '\t'))
-		(*len)--;
-	return *len > 0 ? 0 : -1;
-}
-
-int
-gh_auth_cookie(const char *header, const char *name, const char **val,
+/* The token: the Authorization header, else the cookie when one is named. */
+static int
+find_token(struct gh_request *req, const char *cookie, const char **tok,
     size_t *len)
 {
-	const char	*p = header, *end;
-	size_t		 nlen;
-
-	if (header == NULL || name == NULL || *name == '\0')
-		return -1;
-	nlen = strlen(name);
-	while (*p != '\0') {
-		while (*p == ' ' || *p == ';')
-			p++;
-		end = strchr(p, ';');
-		if (end == NULL)
-			end = p + strlen(p);
-		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
-		    p[nlen] == '=') {
-			*val = p + nlen + 1;
-			*len = (size_t)(end - *val);
-			while (*len > 0 && (*val)[*len - 1] == ' ')
-				(*len)--;
-			return *len > 0 ? 0 : -1;
-		}
-		p = end;
-	}
-	return -1;
+	if (gh_principal_bearer(gh_request_getenv(req, "HTTP_AUTHORIZATION"),
+	    tok, len) == 0)
+		return 0;
+	return gh_principal_cookie(gh_request_getenv(req, "HTTP_COOKIE"),
+	    cookie, tok, len);
 }
 
-enum gh_auth_verdict
-gh_auth_check(struct gh_db *db, const struct gh_jwt_key *key, const char *tok,
-    size_t len, struct gh_principal *p, const char **why)
+enum gh_auth_outcome
+gh_auth_decide(struct gh_request *req, const char *cookie, const char *role,
+    struct gh_principal *p, struct gh_auth_verdict *v)
 {
-	enum gh_jwt_result	 jr;
-	enum gh_status		 st;
+	const char	*tok;
+	size_t		 len;
+	enum gh_status	 st;
 
-	memset(p, 0, sizeof(*p));
-	*why = NULL;
-	gh_authcache_begin(db);
-	jr = gh_jwt_verify(key, tok, len, (int64_t)time(NULL), &p->claims);
-	if (jr == GH_JWT_INTERNAL)
-		return GH_AUTH_ERROR;
-	if (jr != GH_JWT_OK) {
-		*why = gh_jwt_result_str(jr);
-		return GH_AUTH_INVALID;
+	v->why = NULL;
+	v->failure = GH_OK;
+	if (find_token(req, cookie, &tok, &len) == -1)
+		v->outcome = GH_AUTH_NO_TOKEN;
+	else if ((st = gh_principal_check(req->db, req->key, tok, len, p,
+	    &v->why)) == GH_NOT_FOUND)
+		v->outcome = GH_AUTH_INVALID;
+	else if (st != GH_OK) {
+		v->failure = st;
+		v->outcome = GH_AUTH_FAILED;
+	} else if (role != NULL && !gh_users_has_role(&p->user, role))
+		v->outcome = GH_AUTH_NO_ROLE;
+	else
+		v->outcome = GH_AUTH_ALLOW;
+	return v->outcome;
+}
+
+void
+gh_auth_deny(struct gh_request *req, const struct gh_auth_verdict *v,
+    int parts)
+{
+	switch (v->outcome) {
+	case GH_AUTH_NO_TOKEN:
+	case GH_AUTH_INVALID:
+		gh_respond_bearer_challenge(req, v->why, parts);
+		return;
+	case GH_AUTH_NO_ROLE:
+		gh_respond_insufficient_scope(req, parts);
+		return;
+	case GH_AUTH_FAILED:
+		if (parts & GH_DENY_BODY)
+			gh_respond_status(req, v->failure);
+		else
+			gh_respond_status_bare(req, v->failure);
+		return;
+	case GH_AUTH_ALLOW:
+		break;
 	}
-	st = gh_authcache_get_live(db, p->claims.sub, p->claims.sid,
-	    p->claims.iat, &p->user);
-	switch (st) {
-	case GH_OK:
-		return GH_AUTH_OK;
-	case GH_NOT_FOUND:
-		*why = "The session has ended or the user is not active.";
-		return GH_AUTH_INVALID;
-	case GH_UNAVAILABLE:
-		return GH_AUTH_UNAVAILABLE;
-	default:
-		return GH_AUTH_ERROR;
-	}
+	/* Nothing to deny: a caller's bug, never a client's pass. */
+	gh_respond_status(req, GH_INTERNAL);
 }
 
 int
 gh_auth_current_user(struct gh_request *req, struct gh_principal *p)
 {
-	const char		*tok, *why;
-	size_t			 len;
-
-	if (gh_auth_bearer(gh_request_getenv(req, "HTTP_AUTHORIZATION"),
-	    &tok, &len) == -1) {
-		gh_respond_bearer_challenge(req, NULL);
-		return -1;
-	}
-	switch (gh_auth_check(req->db, req->key, tok, len, p, &why)) {
-	case GH_AUTH_OK:
-		return 0;
-	case GH_AUTH_INVALID:
-		gh_respond_bearer_challenge(req, why);
-		return -1;
-	case GH_AUTH_UNAVAILABLE:
-		gh_respond_status(req, GH_UNAVAILABLE);
-		return -1;
-	default:
-		gh_respond_status(req, GH_DB_ERROR);
-		return -1;
-	}
+	return gh_auth_require_role(req, NULL, p);
 }
 
 int
 gh_auth_require_role(struct gh_request *req, const char *role,
     struct gh_principal *p)
 {
-	char		 challenge[128];
-	const char	*headers[2] = { challenge, NULL };
+	struct gh_auth_verdict	 v;
 
-	if (gh_auth_current_user(req, p) == -1)
-		return -1;
-	if (gh_users_has_role(&p->user, role))
+	if (gh_auth_decide(req, NULL, role, p, &v) == GH_AUTH_ALLOW)
 		return 0;
-	(void)snprintf(challenge, sizeof(challenge), "WWW-Authenticate: Bearer "
-	    "realm=\"gatehouse\", error=\"insufficient_scope\"");
-	gh_respond_problem(req, 403, "insufficient_scope",
-	    "This needs a role you do not have.", NULL, headers);
+	gh_auth_deny(req, &v, GH_DENY_FULL);
 	return -1;
+}
+
+void
+gh_auth_variables(const struct gh_principal *p, struct gh_auth_variables *vars)
+{
+	size_t	 i, used;
+	int	 n;
+
+	(void)snprintf(vars->id, sizeof(vars->id),
+	    "Variable-GATEHOUSE_USER_ID: %s", p->user.id);
+	(void)snprintf(vars->name, sizeof(vars->name),
+	    "Variable-GATEHOUSE_USERNAME: %s", p->user.username);
+	n = snprintf(vars->roles, sizeof(vars->roles),
+	    "Variable-GATEHOUSE_ROLES: ");
+	used = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < p->user.nroles && used < sizeof(vars->roles); i++) {
+		n = snprintf(vars->roles + used, sizeof(vars->roles) - used,
+		    "%s%s", i > 0 ? "," : "", p->user.roles[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	vars->lines[0] = vars->id;
+	vars->lines[1] = vars->name;
+	vars->lines[2] = vars->roles;
+	vars->lines[3] = NULL;
 }

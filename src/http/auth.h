@@ -1,58 +1,53 @@
 /*
- * auth: who is calling, and may they.  The C form of the seeds'
- * get_current_user and require_role dependencies: every protected route
- * calls one of these first, the same way.
+ * auth: who is calling, and may they: the one decision every protected
+ * route and the authorizer make, and the one way a denial is answered.
+ * The checks themselves are principal.h's; this reads the request and
+ * writes the answer.
  *
- * Promises: a token is accepted only when it verifies (jwt.h) and, in the
- * same request, one database round trip finds its user active, its
- * session live, and the token not older than the user's
- * tokens_valid_after; roles come from that row, not from the token, so a
- * logout, suspension or role change takes effect on the next request.
+ * Promises: the token comes from the Authorization header, and only when
+ * that carries none from the cookie asked for (the authorizer's; the API
+ * reads no cookie); a role is checked against the roles the database
+ * holds now (principal.h); every denial goes through respond.c's
+ * challenge builders, so the API, the authorizer and its error document
+ * answer alike but for the parts each may send.
  */
 #ifndef GH_AUTH_H
 #define GH_AUTH_H
 
-#include <stddef.h>
-
-#include "data/db.h"
+#include "core/bounds.h"
+#include "core/status.h"
+#include "domain/principal.h"
 #include "http/http.h"
-#include "core/jwt.h"
-#include "domain/users.h"
 
-struct gh_principal {
-	struct gh_user		user;
-	struct gh_jwt_claims	claims;
+enum gh_auth_outcome {
+	GH_AUTH_ALLOW = 0,
+	GH_AUTH_NO_TOKEN,	/* no credentials came: a challenge, no error */
+	GH_AUTH_INVALID,	/* bad, expired or revoked: why says which */
+	GH_AUTH_NO_ROLE,	/* live, without the role asked for: 403 */
+	GH_AUTH_FAILED		/* the check itself failed: failure says how */
 };
 
-enum gh_auth_verdict {
-	GH_AUTH_OK = 0,
-	GH_AUTH_NO_TOKEN,	/* no credentials: challenge without an error */
-	GH_AUTH_INVALID,	/* bad, expired or revoked: 401 invalid_token */
-	GH_AUTH_UNAVAILABLE,	/* the database cannot say: 503 */
-	GH_AUTH_ERROR		/* our fault: 500 */
+struct gh_auth_verdict {
+	enum gh_auth_outcome	 outcome;
+	const char		*why;		/* GH_AUTH_INVALID */
+	enum gh_status		 failure;	/* GH_AUTH_FAILED */
 };
 
 /*
- * Finds the bearer token in an Authorization header value ("Bearer x",
- * the scheme in any case).  0 with *tok and *len set, -1 when absent or
- * malformed.
+ * Decides a request: its token (cookie names the cookie to fall back on,
+ * NULL for none), then role when not NULL.  *p is the caller on
+ * GH_AUTH_ALLOW and GH_AUTH_NO_ROLE.  Answers nothing.
  */
-int	gh_auth_bearer(const char *header, const char **tok, size_t *len);
+enum gh_auth_outcome gh_auth_decide(struct gh_request *, const char *cookie,
+	    const char *role, struct gh_principal *p, struct gh_auth_verdict *);
 
 /*
- * Finds cookie name in a Cookie header value ("a=1; name=value"): 0 with
- * *val and *len set (a view into header), -1 when absent or empty.
+ * Answers a verdict other than GH_AUTH_ALLOW with the parts given
+ * (GH_DENY_*, http.h): 401 with a bearer challenge, 403
+ * insufficient_scope, or for a failure 503 or a logged 500.
  */
-int	gh_auth_cookie(const char *header, const char *name, const char **val,
-	    size_t *len);
-
-/*
- * Checks a token end to end without answering anything (the authorizer
- * uses it as is).  On GH_AUTH_INVALID, *why says what, for the client.
- */
-enum gh_auth_verdict gh_auth_check(struct gh_db *, const struct gh_jwt_key *,
-	    const char *tok, size_t len, struct gh_principal *,
-	    const char **why);
+void	gh_auth_deny(struct gh_request *, const struct gh_auth_verdict *,
+	    int parts);
 
 /*
  * The caller, from the Authorization header.  On failure answers 401 with
@@ -63,5 +58,21 @@ int	gh_auth_current_user(struct gh_request *, struct gh_principal *);
 /* gh_auth_current_user(), then 403 insufficient_scope without role. */
 int	gh_auth_require_role(struct gh_request *, const char *role,
 	    struct gh_principal *);
+
+/*
+ * The Variable-* headers of an authorizer's allow, which the web server
+ * hands the protected application as GATEHOUSE_USER_ID,
+ * GATEHOUSE_USERNAME and GATEHOUSE_ROLES (comma-separated); lines is
+ * NULL-terminated, for gh_respond_bare().
+ */
+struct gh_auth_variables {
+	char		 id[80];
+	char		 name[GH_USERNAME_MAX + 40];
+	char		 roles[GH_ROLES_MAX * (GH_ROLE_NAME_MAX + 1) + 32];
+	const char	*lines[4];
+};
+
+void	gh_auth_variables(const struct gh_principal *,
+	    struct gh_auth_variables *);
 
 #endif

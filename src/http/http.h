@@ -6,10 +6,12 @@
  * max_body_bytes (a larger Content-Length is a 413 before a byte is read;
  * a body without one, as mod_fcgid passes a chunked body, is read to its
  * end or to one byte past the limit, then 413);
- * every response carries the contract's headers (X-Content-Type-Options,
- * Cache-Control: no-store, the CORS headers for a listed origin); error
- * bodies are always {"error", "error_description"[, "fields"]}; a handler
- * that forgets to answer gets a 500 from the dispatcher, not a hang.
+ * every byte of an answer is written by respond.c, and every response
+ * carries the contract's headers (X-Content-Type-Options, Cache-Control:
+ * no-store, the CORS headers for a listed origin) but the authorizer's
+ * bare ones to its web server (gh_respond_bare()); error bodies are
+ * always {"error", "error_description"[, "fields"]}; a handler that
+ * forgets to answer gets a 500 from the dispatcher, not a hang.
  */
 #ifndef GH_HTTP_H
 #define GH_HTTP_H
@@ -31,7 +33,7 @@ struct gh_request {
 	FCGX_Request		*fcgx;
 	const struct gh_config	*cfg;
 	struct gh_db		*db;
-	const struct gh_jwt_key	*key;
+	const struct gh_jwt_key	*key;		/* NULL unless the program needs it */
 
 	const char		*method;
 	char			 path[GH_PATH_MAX];	/* REQUEST_URI less the query */
@@ -94,7 +96,17 @@ struct json_object *gh_request_query(struct gh_request *);
  */
 void	gh_respond(struct gh_request *, int status, struct json_object *body,
 	    const char *const *headers);
+
+/* As gh_respond(); a NULL body (a view that could not be built) is a 500. */
 void	gh_respond_json(struct gh_request *, int status, struct json_object *);
+
+/*
+ * "Status: N", the headers given (may be NULL), Content-Length: 0, and
+ * nothing else: what an authorizer hands its web server, which keeps
+ * the Variable-* headers of a 200 and passes the rest of a denial on.
+ */
+void	gh_respond_bare(struct gh_request *, int status,
+	    const char *const *headers);
 void	gh_respond_error(struct gh_request *, int status, const char *error,
 	    const char *description);
 
@@ -120,13 +132,32 @@ void	gh_respond_throttled(struct gh_request *, long seconds);
  */
 void	gh_respond_status(struct gh_request *, enum gh_status);
 
+/* As gh_respond_status(), bare (gh_respond_bare()). */
+void	gh_respond_status_bare(struct gh_request *, enum gh_status);
+
 /* 500, logging that what (a few words: "bcrypt", "json") failed. */
 void	gh_respond_internal(struct gh_request *, const char *what);
 
 /*
- * 401 with WWW-Authenticate per RFC 6750 section 3: no error code when no
- * credentials came (why == NULL), else error="invalid_token".
+ * The parts of a denial: the WWW-Authenticate challenge, and the
+ * contract's error body.  Without the body the answer is bare
+ * (gh_respond_bare()): the authorizer's under mod_fcgid, whose own 401
+ * keeps only our headers; without the challenge, its error document's,
+ * sent after mod_fcgid's answer has carried the challenge.
  */
-void	gh_respond_bearer_challenge(struct gh_request *, const char *why);
+#define GH_DENY_CHALLENGE	0x01
+#define GH_DENY_BODY		0x02
+#define GH_DENY_FULL		(GH_DENY_CHALLENGE | GH_DENY_BODY)
+
+/*
+ * 401 invalid_token with WWW-Authenticate per RFC 6750 section 3: no
+ * error code when no credentials came (why == NULL), else
+ * error="invalid_token" and why.
+ */
+void	gh_respond_bearer_challenge(struct gh_request *, const char *why,
+	    int parts);
+
+/* 403 insufficient_scope: a live caller without the role asked for. */
+void	gh_respond_insufficient_scope(struct gh_request *, int parts);
 
 #endif

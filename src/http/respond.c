@@ -1,7 +1,8 @@
 /*
- * respond: the contract's responses.  Every answer goes through
- * gh_respond(), so the headers every response must carry are written in
- * one place.
+ * respond: the contract's responses.  Every byte a client or the web
+ * server receives is written here: gh_respond() for the contract's
+ * answers, so the headers every response must carry are written in one
+ * place, and gh_respond_bare() for what the authorizer hands its server.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +10,9 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "http/http.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "http/http.h"
 
 /*
  * API answers are never cached (tokens and user data alike), never
@@ -55,7 +57,7 @@ reason(int status)
  * answer, and snprintf's "%s" costs many times a memcpy.
  */
 struct head {
-	char	buf[2048];
+	char	buf[4096];	/* an authorizer's 32 roles fit */
 	size_t	len;
 	int	overflow;
 };
@@ -101,6 +103,36 @@ head_cors(struct head *h, const struct gh_request *req)
 	    "Retry-After");
 }
 
+/* Claims req for an answer of status; 0 when it was answered already. */
+static int
+claim(struct gh_request *req, int status)
+{
+	if (req->status != 0) {
+		gh_log(GH_LOG_ERROR, "respond: answered twice (%d, then %d)",
+		    req->status, status);
+		return 0;
+	}
+	req->status = status;
+	return 1;
+}
+
+/* Ends the header block and writes it, with the body when there is one. */
+static void
+head_send(struct head *h, struct gh_request *req, const char *text,
+    size_t len)
+{
+	char	 line[64];
+
+	(void)snprintf(line, sizeof(line), "Content-Length: %zu", len);
+	head_add(h, line);
+	head_add(h, "");
+	if (h->overflow)
+		gh_log(GH_LOG_ERROR, "respond: header block too large");
+	(void)FCGX_PutStr(h->buf, (int)h->len, req->fcgx->out);
+	if (text != NULL)
+		(void)FCGX_PutStr(text, (int)len, req->fcgx->out);
+}
+
 void
 gh_respond(struct gh_request *req, int status, struct json_object *body,
     const char *const *headers)
@@ -110,20 +142,18 @@ gh_respond(struct gh_request *req, int status, struct json_object *body,
 	const char	*text = NULL;
 	size_t		 len = 0;
 
-	if (req->status != 0) {
-		gh_log(GH_LOG_ERROR, "respond: answered twice (%d, then %d)",
-		    req->status, status);
+	if (!claim(req, status)) {
 		json_object_put(body);
 		return;
 	}
 	if (body != NULL && (text = json_object_to_json_string_length(body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 	    &len)) == NULL) {
-		status = 500;
+		status = req->status = 500;
 		len = 0;
 	}
-	req->status = status;
-	memset(&h, 0, sizeof(h));
+	h.len = 0;
+	h.overflow = 0;
 	(void)snprintf(line, sizeof(line), "Status: %d %s", status,
 	    reason(status));
 	head_add(&h, line);
@@ -132,21 +162,34 @@ gh_respond(struct gh_request *req, int status, struct json_object *body,
 	head_addv(&h, headers);
 	if (text != NULL)
 		head_add(&h, "Content-Type: application/json; charset=utf-8");
-	(void)snprintf(line, sizeof(line), "Content-Length: %zu", len);
-	head_add(&h, line);
-	head_add(&h, "");
-	if (h.overflow)
-		gh_log(GH_LOG_ERROR, "respond: header block too large");
-	(void)FCGX_PutStr(h.buf, (int)h.len, req->fcgx->out);
-	if (text != NULL)
-		(void)FCGX_PutStr(text, (int)len, req->fcgx->out);
+	head_send(&h, req, text, len);
 	json_object_put(body);
+}
+
+void
+gh_respond_bare(struct gh_request *req, int status,
+    const char *const *headers)
+{
+	struct head	 h;
+	char		 line[32];
+
+	if (!claim(req, status))
+		return;
+	h.len = 0;
+	h.overflow = 0;
+	(void)snprintf(line, sizeof(line), "Status: %d", status);
+	head_add(&h, line);
+	head_addv(&h, headers);
+	head_send(&h, req, NULL, 0);
 }
 
 void
 gh_respond_json(struct gh_request *req, int status, struct json_object *body)
 {
-	gh_respond(req, status, body, NULL);
+	if (body == NULL)
+		gh_respond_internal(req, "json");
+	else
+		gh_respond(req, status, body, NULL);
 }
 
 void
@@ -157,12 +200,14 @@ gh_respond_problem(struct gh_request *req, int status, const char *error,
 	struct json_object	*body;
 
 	if ((body = json_object_new_object()) == NULL ||
-	    json_object_object_add(body, "error",
-	    json_object_new_string(error)) != 0 ||
-	    json_object_object_add(body, "error_description",
-	    json_object_new_string(description)) != 0 ||
-	    (fields != NULL && json_object_object_add(body, "fields",
-	    fields) != 0)) {
+	    gh_json_add(body, "error", json_object_new_string(error)) == -1 ||
+	    gh_json_add(body, "error_description",
+	    json_object_new_string(description)) == -1) {
+		json_object_put(body);
+		json_object_put(fields);
+		body = NULL;
+	} else if (fields != NULL && gh_json_add(body, "fields", fields) == -1) {
+		/* gh_json_add() has freed fields. */
 		json_object_put(body);
 		body = NULL;
 	}
@@ -194,9 +239,9 @@ gh_respond_input_errors(struct gh_request *req, struct gh_input_errors *errs)
 		    errs->missing, errs->missing_why != NULL ?
 		    errs->missing_why : "is malformed");
 		if ((fields = json_object_new_object()) != NULL &&
-		    json_object_object_add(fields, errs->missing,
+		    gh_json_add(fields, errs->missing,
 		    json_object_new_string(errs->missing_why != NULL ?
-		    errs->missing_why : "is malformed")) != 0) {
+		    errs->missing_why : "is malformed")) == -1) {
 			json_object_put(fields);
 			fields = NULL;
 		}
@@ -223,22 +268,46 @@ gh_respond_throttled(struct gh_request *req, long seconds)
 	    headers);
 }
 
-void
-gh_respond_status(struct gh_request *req, enum gh_status st)
+/*
+ * Logs what failed (the database's own text for GH_DB_ERROR; an
+ * unreachable database is no news in the log) and returns the status
+ * that says it: 503 to try again, else 500.
+ */
+static int
+failed(struct gh_request *req, enum gh_status st)
 {
-	if (st == GH_UNAVAILABLE) {
-		gh_respond_error(req, 503, "unavailable",
-		    "The database cannot be reached; try again shortly.");
-		return;
-	}
+	if (st == GH_UNAVAILABLE)
+		return 503;
 	if (st == GH_DB_ERROR)
 		gh_log(GH_LOG_ERROR, "%s %s: database error: %s", req->method,
 		    req->path, gh_db_error(req->db));
 	else
 		gh_log(GH_LOG_ERROR, "%s %s: %s", req->method, req->path,
 		    gh_status_str(st));
+	return 500;
+}
+
+static void
+server_error(struct gh_request *req)
+{
 	gh_respond_error(req, 500, "server_error",
 	    "The server failed to answer.");
+}
+
+void
+gh_respond_status(struct gh_request *req, enum gh_status st)
+{
+	if (failed(req, st) == 503)
+		gh_respond_error(req, 503, "unavailable",
+		    "The database cannot be reached; try again shortly.");
+	else
+		server_error(req);
+}
+
+void
+gh_respond_status_bare(struct gh_request *req, enum gh_status st)
+{
+	gh_respond_bare(req, failed(req, st), NULL);
 }
 
 void
@@ -246,26 +315,52 @@ gh_respond_internal(struct gh_request *req, const char *what)
 {
 	gh_log(GH_LOG_ERROR, "%s %s: %s failed", req->method, req->path,
 	    what);
-	gh_respond_error(req, 500, "server_error",
-	    "The server failed to answer.");
+	server_error(req);
+}
+
+/*
+ * A denial: with GH_DENY_BODY the contract's error body (and the
+ * headers every answer carries), else bare; with GH_DENY_CHALLENGE the
+ * challenge line.
+ */
+static void
+deny(struct gh_request *req, int status, const char *error,
+    const char *description, const char *challenge, int parts)
+{
+	const char	*headers[2] = { challenge, NULL };
+	const char	*const *h;
+
+	h = (parts & GH_DENY_CHALLENGE) ? headers : NULL;
+	if (parts & GH_DENY_BODY)
+		gh_respond_problem(req, status, error, description, NULL, h);
+	else
+		gh_respond_bare(req, status, h);
 }
 
 void
-gh_respond_bearer_challenge(struct gh_request *req, const char *why)
+gh_respond_bearer_challenge(struct gh_request *req, const char *why,
+    int parts)
 {
-	char		 challenge[256];
-	const char	*headers[2] = { challenge, NULL };
+	char	 challenge[256];
 
 	if (why == NULL) {
 		(void)snprintf(challenge, sizeof(challenge),
 		    "WWW-Authenticate: Bearer realm=\"gatehouse\"");
-		gh_respond_problem(req, 401, "invalid_token",
-		    "A bearer access token is required.", NULL, headers);
+		deny(req, 401, "invalid_token",
+		    "A bearer access token is required.", challenge, parts);
 		return;
 	}
 	/* why is one of our own sentences: no quote or backslash in it. */
 	(void)snprintf(challenge, sizeof(challenge), "WWW-Authenticate: Bearer "
 	    "realm=\"gatehouse\", error=\"invalid_token\", "
 	    "error_description=\"%s\"", why);
-	gh_respond_problem(req, 401, "invalid_token", why, NULL, headers);
+	deny(req, 401, "invalid_token", why, challenge, parts);
+}
+
+void
+gh_respond_insufficient_scope(struct gh_request *req, int parts)
+{
+	deny(req, 403, "insufficient_scope",
+	    "This needs a role you do not have.", "WWW-Authenticate: Bearer "
+	    "realm=\"gatehouse\", error=\"insufficient_scope\"", parts);
 }

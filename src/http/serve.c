@@ -166,7 +166,8 @@ gh_serve(const struct gh_program *prog)
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
 	req.cfg = &cfg;
-	req.key = &key;
+	/* A program that did not ask for the secret has no key to misuse. */
+	req.key = (prog->need & GH_CONFIG_NEED_SECRET) ? &key : NULL;
 	req.bodysz = cfg.max_body_bytes + 1;
 	if (cfg.database_program_roles && snprintf(role, sizeof(role),
 	    "gatehouse_%s", prog->name) >= (int)sizeof(role)) {

@@ -18,7 +18,12 @@ struct gh_program {
 	const char		*name;
 	const struct gh_route	*routes;
 	size_t			 nroutes;
-	int			 need;		/* GH_CONFIG_NEED_* */
+	/*
+	 * GH_CONFIG_NEED_*: without GH_CONFIG_NEED_SECRET no secret is
+	 * required and req->key is NULL (a token check then fails as
+	 * GH_INTERNAL, never passes).
+	 */
+	int			 need;
 	/*
 	 * Runs before routing for every method but OPTIONS (preflights carry
 	 * no credentials); -1 when it answered and the request is done.

@@ -1,10 +1,11 @@
 /*
- * Start-up and stop: a program given a missing, short or example secret
- * stops at once with a message that says what to do, whichever program
- * it is (a health check that says "ok" while login cannot start would
- * mislead a load balancer).  The programs are run directly, with a config
- * file that is right but for the secret.  And a running program ends on
- * SIGTERM, wherever between requests the signal finds it.
+ * Start-up and stop: a program that signs or verifies tokens, given a
+ * missing, short or example secret, stops at once with a message that
+ * says what to do; health, which does neither, needs no secret (but
+ * refuses the example one like every program).  The programs are run
+ * directly, with a config file that is right but for the secret.  And a
+ * running program ends on SIGTERM, wherever between requests the signal
+ * finds it.
  */
 #include <sys/wait.h>
 
@@ -23,8 +24,7 @@
 
 TestSuite(startup, .timeout = 60);
 
-static const char	*programs[] = { "login", "register", "me", "admin",
-    "health" };
+static const char	*programs[] = { "login", "register", "me", "admin" };
 
 /* Writes a config with database_url and the given secret line. */
 static void
@@ -176,6 +176,17 @@ Test(startup, me_stops_on_sigterm_while_idle)
 Test(startup, me_stops_on_sigterm_while_a_connection_closes)
 {
 	assert_stops("me", "/api/auth/me", true, 200, CLOSING);
+}
+
+/* health starts, answers and stops with no secret at all. */
+Test(startup, health_needs_no_secret)
+{
+	char	 conf[64];
+
+	write_config(conf, sizeof(conf), "# no jwt_secret");
+	cr_assert_eq(setenv("GH_TEST_CONFIG", conf, 1), 0);
+	assert_stops("health", "/health", false, 200, IDLE);
+	unlink(conf);
 }
 
 Test(startup, health_stops_on_sigterm_while_idle)

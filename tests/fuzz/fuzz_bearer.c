@@ -1,7 +1,7 @@
 /*
- * fuzz_bearer: Authorization header values through gh_auth_bearer(), as
+ * fuzz_bearer: Authorization header values through gh_principal_bearer(), as
  * the web server hands them over: a C string, cut at its first NUL.  A
- * token found goes on to gh_jwt_verify(), as gh_auth_check() sends it.
+ * token found goes on to gh_jwt_verify(), as gh_principal_check() sends it.
  *
  * Checked: a token is found only after "Bearer " (any case); it lies
  * within the header, is not empty, and starts and ends with neither a
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http/auth.h"
+#include "domain/principal.h"
 #include "fuzz.h"
 #include "core/jwt.h"
 
@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hdr[size] = '\0';
 	hlen = strlen(hdr);
 
-	rc = gh_auth_bearer(hdr, &tok, &len);
+	rc = gh_principal_bearer(hdr, &tok, &len);
 	FUZZ_ASSERT(rc == 0 || rc == -1);
 	if (rc == -1) {
 		FUZZ_ASSERT(hlen < 7 || strncasecmp(hdr, "Bearer ", 7) != 0 ||

@@ -1,5 +1,5 @@
 /*
- * auth: the bearer header's parsing, and gh_auth_check() end to end
+ * auth: the bearer header's parsing, and gh_principal_check() end to end
  * against a real PostgreSQL (a fresh migrated database per test): a token
  * passes only while it verifies, its user is active, its session is live
  * and it is not older than the user's tokens_valid_after, and the roles
@@ -12,7 +12,9 @@
 
 #include <criterion/criterion.h>
 
+#include "domain/principal.h"
 #include "http/auth.h"
+#include "http/http.h"
 #include "core/config.h"
 #include "data/db.h"
 #include "core/jwt.h"
@@ -33,7 +35,7 @@ assert_bearer(const char *header, const char *want)
 	const char	*tok = NULL;
 	size_t		 len = 0;
 
-	cr_assert_eq(gh_auth_bearer(header, &tok, &len), 0, "\"%s\"", header);
+	cr_assert_eq(gh_principal_bearer(header, &tok, &len), 0, "\"%s\"", header);
 	cr_assert_eq(len, strlen(want), "\"%s\": %zu", header, len);
 	cr_assert_eq(strncmp(tok, want, len), 0, "\"%s\"", header);
 }
@@ -44,7 +46,7 @@ assert_no_bearer(const char *header)
 	const char	*tok = NULL;
 	size_t		 len = 0;
 
-	cr_assert_eq(gh_auth_bearer(header, &tok, &len), -1, "\"%s\"",
+	cr_assert_eq(gh_principal_bearer(header, &tok, &len), -1, "\"%s\"",
 	    header != NULL ? header : "(null)");
 }
 
@@ -84,7 +86,7 @@ Test(auth_bearer, token_points_into_the_header)
 	const char	*h = "Bearer  abc", *tok = NULL;
 	size_t		 len = 0;
 
-	cr_assert_eq(gh_auth_bearer(h, &tok, &len), 0);
+	cr_assert_eq(gh_principal_bearer(h, &tok, &len), 0);
 	cr_assert_eq(tok, h + 8);
 	cr_assert_eq(len, 3);
 }
@@ -124,6 +126,59 @@ Test(auth_bearer, refuses_no_header)
 Test(auth_bearer, refuses_an_empty_header)
 {
 	assert_no_bearer("");
+}
+
+/* cookie */
+
+/* The value of cookie name in header, or NULL when there is none. */
+static const char *
+cookie(const char *header, const char *name)
+{
+	static char	 out[256];
+	const char	*val = NULL;
+	size_t		 len = 0;
+
+	if (gh_principal_cookie(header, name, &val, &len) == -1)
+		return NULL;
+	cr_assert(val >= header && val + len <= header + strlen(header));
+	cr_assert_lt(len, sizeof(out));
+	memcpy(out, val, len);
+	out[len] = '\0';
+	return out;
+}
+
+Test(auth_cookie, finds_the_only_cookie)
+{
+	cr_assert_str_eq(cookie("gh=abc.def", "gh"), "abc.def");
+}
+
+Test(auth_cookie, finds_a_cookie_among_others)
+{
+	cr_assert_str_eq(cookie("a=1; gh=tok; b=2", "gh"), "tok");
+	cr_assert_str_eq(cookie("a=1;gh=tok", "gh"), "tok");
+}
+
+Test(auth_cookie, trims_trailing_spaces)
+{
+	cr_assert_str_eq(cookie("gh=tok  ; a=1", "gh"), "tok");
+}
+
+Test(auth_cookie, does_not_take_a_name_that_only_starts_alike)
+{
+	cr_assert_null(cookie("ghx=tok; xgh=tok", "gh"));
+}
+
+Test(auth_cookie, refuses_an_empty_value)
+{
+	cr_assert_null(cookie("gh=; a=1", "gh"));
+	cr_assert_null(cookie("gh=", "gh"));
+}
+
+Test(auth_cookie, refuses_no_header_and_no_name)
+{
+	cr_assert_null(cookie(NULL, "gh"));
+	cr_assert_null(cookie("gh=tok", NULL));
+	cr_assert_null(cookie("gh=tok", ""));
 }
 
 /* check */
@@ -167,16 +222,16 @@ login(const struct gh_user *u, struct gh_token_pair *p,
 	    (int64_t)time(NULL), c), GH_JWT_OK);
 }
 
-static enum gh_auth_verdict
+static enum gh_status
 check_on(struct gh_db *d, const char *tok, struct gh_principal *p,
     const char **why)
 {
 
 	*why = "(not set)";
-	return gh_auth_check(d, &key, tok, strlen(tok), p, why);
+	return gh_principal_check(d, &key, tok, strlen(tok), p, why);
 }
 
-static enum gh_auth_verdict
+static enum gh_status
 check(const char *tok, struct gh_principal *p, const char **why)
 {
 
@@ -190,7 +245,7 @@ assert_invalid(const char *tok)
 	struct gh_principal	 p;
 	const char		*why;
 
-	cr_assert_eq(check(tok, &p, &why), GH_AUTH_INVALID);
+	cr_assert_eq(check(tok, &p, &why), GH_NOT_FOUND);
 	cr_assert_not_null(why);
 	cr_assert_neq(why[0], '\0');
 	cr_assert_eq(p.user.id[0], '\0');
@@ -213,7 +268,7 @@ Test(auth, check_accepts_a_token_of_a_live_session)
 	const char		*why;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK);
 	cr_assert_null(why);
 	cr_assert_str_eq(p.user.id, alice.id);
 	cr_assert_str_eq(p.user.username, "alice");
@@ -230,7 +285,7 @@ Test(auth, check_does_not_hand_out_the_password_hash)
 	const char		*why;
 
 	login(&alice, &t, &c);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK);
 	cr_assert_str_eq(p.user.password_hash, "");
 }
 
@@ -243,7 +298,7 @@ Test(auth, check_takes_a_role_granted_after_the_token_from_the_database)
 
 	login(&alice, &t, &c);
 	cr_assert_eq(gh_users_grant(db, alice.id, "admin"), GH_OK);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK);
 	cr_assert(gh_users_has_role(&p.user, "admin"));
 	cr_assert(gh_users_has_role(&p.user, "user"));
 	/* The token itself still says what it said. */
@@ -264,7 +319,7 @@ Test(auth, check_drops_a_role_revoked_after_the_token)
 	login(&u, &t, &c);
 	cr_assert_eq(c.nroles, 2);
 	cr_assert_eq(gh_users_revoke(db, alice.id, "admin"), GH_OK);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK);
 	cr_assert(!gh_users_has_role(&p.user, "admin"));
 }
 
@@ -324,7 +379,7 @@ Test(auth, check_refuses_an_expired_token_of_a_live_session)
 	login(&alice, &t, &c);
 	c.exp = (int64_t)time(NULL) - 5;
 	sign(&key, &c, tok, sizeof(tok));
-	cr_assert_eq(check(tok, &p, &why), GH_AUTH_INVALID);
+	cr_assert_eq(check(tok, &p, &why), GH_NOT_FOUND);
 	cr_assert_str_eq(why, gh_jwt_result_str(GH_JWT_EXPIRED));
 	cr_assert_str_eq(sqlf("SELECT ended_at IS NULL FROM sessions WHERE "
 	    "id = '%s'", t.sid), "t");
@@ -352,7 +407,7 @@ Test(auth, check_accepts_the_other_sessions_after_one_ends)
 	cr_assert_eq(gh_sessions_end(db, alice.id, t1.sid, "logout"),
 	    GH_OK);
 	assert_invalid(t1.access);
-	cr_assert_eq(check(t2.access, &p, &why), GH_AUTH_OK);
+	cr_assert_eq(check(t2.access, &p, &why), GH_OK);
 }
 
 Test(auth, check_refuses_a_token_of_a_session_past_its_expiry)
@@ -453,7 +508,7 @@ Test(auth, check_accepts_a_token_issued_in_the_second_of_a_reset)
 	(void)sqlf("UPDATE users SET tokens_valid_after = to_timestamp(%lld) "
 	    "+ interval '600 milliseconds' WHERE id = '%s'", (long long)c.iat,
 	    alice.id);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK, "%s", why);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK, "%s", why);
 }
 
 Test(auth, check_accepts_a_token_issued_after_a_reset)
@@ -466,7 +521,7 @@ Test(auth, check_accepts_a_token_issued_after_a_reset)
 	(void)sqlf("UPDATE users SET tokens_valid_after = now() WHERE "
 	    "id = '%s'", alice.id);
 	login(&alice, &t, &c);
-	cr_assert_eq(check(t.access, &p, &why), GH_AUTH_OK, "%s", why);
+	cr_assert_eq(check(t.access, &p, &why), GH_OK, "%s", why);
 }
 
 Test(auth, check_with_the_database_unreachable_is_unavailable)
@@ -479,7 +534,7 @@ Test(auth, check_with_the_database_unreachable_is_unavailable)
 
 	login(&alice, &t, &c);
 	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
-	cr_assert_eq(check_on(off, t.access, &p, &why), GH_AUTH_UNAVAILABLE);
+	cr_assert_eq(check_on(off, t.access, &p, &why), GH_UNAVAILABLE);
 	cr_assert_eq(p.user.id[0], '\0');
 	gh_db_free(off);
 }
@@ -491,7 +546,208 @@ Test(auth, check_refuses_a_bad_token_without_the_database)
 	const char		*why;
 
 	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
-	cr_assert_eq(check_on(off, "a.b.c", &p, &why), GH_AUTH_INVALID);
+	cr_assert_eq(check_on(off, "a.b.c", &p, &why), GH_NOT_FOUND);
 	cr_assert_not_null(why);
 	gh_db_free(off);
+}
+
+Test(auth, check_without_a_key_fails_and_accepts_nothing)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	const char		*why;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(gh_principal_check(db, NULL, t.access, strlen(t.access),
+	    &p, &why), GH_INTERNAL);
+	cr_assert_eq(p.user.id[0], '\0');
+}
+
+/* decide: a request's token, cookie and role, as http/auth.c reads them */
+
+/* A request whose CGI variables are env (NAME=value, NULL-terminated). */
+struct fake {
+	FCGX_Request		fcgx;
+	struct gh_request	req;
+};
+
+static void
+fake_request(struct fake *f, char **env, struct gh_db *d)
+{
+	memset(f, 0, sizeof(*f));
+	f->fcgx.envp = env;
+	f->req.fcgx = &f->fcgx;
+	f->req.cfg = &cfg;
+	f->req.db = d;
+	f->req.key = &key;
+}
+
+static enum gh_auth_outcome
+decide_on(struct gh_db *d, const char *auth, const char *cookies,
+    const char *cookie_name, const char *role, struct gh_principal *p,
+    struct gh_auth_verdict *v)
+{
+	char		 a[GH_TOKEN_MAX + 64], k[GH_TOKEN_MAX + 64];
+	char		*env[3] = { NULL, NULL, NULL };
+	struct fake	 f;
+	size_t		 n = 0;
+
+	if (auth != NULL) {
+		(void)snprintf(a, sizeof(a), "HTTP_AUTHORIZATION=%s", auth);
+		env[n++] = a;
+	}
+	if (cookies != NULL) {
+		(void)snprintf(k, sizeof(k), "HTTP_COOKIE=%s", cookies);
+		env[n++] = k;
+	}
+	fake_request(&f, env, d);
+	return gh_auth_decide(&f.req, cookie_name, role, p, v);
+}
+
+static enum gh_auth_outcome
+decide(const char *auth, const char *cookies, const char *cookie_name,
+    const char *role, struct gh_principal *p, struct gh_auth_verdict *v)
+{
+
+	return decide_on(db, auth, cookies, cookie_name, role, p, v);
+}
+
+static const char *
+bearer_of(const struct gh_token_pair *t)
+{
+	static char	 h[GH_TOKEN_MAX + 16];
+
+	(void)snprintf(h, sizeof(h), "Bearer %s", t->access);
+	return h;
+}
+
+static const char *
+cookie_of(const struct gh_token_pair *t)
+{
+	static char	 h[GH_TOKEN_MAX + 32];
+
+	(void)snprintf(h, sizeof(h), "theme=dark; gh_token=%s", t->access);
+	return h;
+}
+
+Test(auth, decide_without_a_token_is_no_token)
+{
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	cr_assert_eq(decide(NULL, NULL, NULL, NULL, &p, &v), GH_AUTH_NO_TOKEN);
+	cr_assert_eq(v.outcome, GH_AUTH_NO_TOKEN);
+	cr_assert_null(v.why);
+}
+
+Test(auth, decide_allows_a_live_bearer_token)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_ALLOW);
+	cr_assert_str_eq(p.user.id, alice.id);
+}
+
+Test(auth, decide_names_why_a_token_is_invalid)
+{
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	cr_assert_eq(decide("Bearer a.b.c", NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_INVALID);
+	cr_assert_not_null(v.why);
+}
+
+Test(auth, decide_reads_the_named_cookie_when_no_header_came)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	login(&bob, &t, &c);
+	cr_assert_eq(decide(NULL, cookie_of(&t), "gh_token", NULL, &p, &v),
+	    GH_AUTH_ALLOW);
+	cr_assert_str_eq(p.user.id, bob.id);
+}
+
+Test(auth, decide_reads_no_cookie_unless_one_is_named)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	login(&bob, &t, &c);
+	cr_assert_eq(decide(NULL, cookie_of(&t), NULL, NULL, &p, &v),
+	    GH_AUTH_NO_TOKEN);
+}
+
+Test(auth, decide_prefers_the_header_to_the_cookie)
+{
+	struct gh_token_pair	 ta, tb;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	login(&alice, &ta, &c);
+	login(&bob, &tb, &c);
+	cr_assert_eq(decide(bearer_of(&ta), cookie_of(&tb), "gh_token", NULL,
+	    &p, &v), GH_AUTH_ALLOW);
+	cr_assert_str_eq(p.user.id, alice.id);
+}
+
+Test(auth, decide_refuses_a_live_caller_without_the_role)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	login(&alice, &t, &c);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, "admin", &p, &v),
+	    GH_AUTH_NO_ROLE);
+	cr_assert_str_eq(p.user.id, alice.id);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, "user", &p, &v),
+	    GH_AUTH_ALLOW);
+}
+
+Test(auth, decide_with_the_database_unreachable_fails_unavailable)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	struct gh_db		*off;
+
+	login(&alice, &t, &c);
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	cr_assert_eq(decide_on(off, bearer_of(&t), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_FAILED);
+	cr_assert_eq(v.failure, GH_UNAVAILABLE);
+	gh_db_free(off);
+}
+
+Test(auth, variables_name_the_user_and_roles)
+{
+	static const char	 id[] = "Variable-GATEHOUSE_USER_ID: ";
+	struct gh_auth_variables vars;
+	struct gh_principal	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.user = alice;
+	(void)snprintf(p.user.roles[1], sizeof(p.user.roles[1]), "admin");
+	p.user.nroles = 2;
+	gh_auth_variables(&p, &vars);
+	cr_assert_str_eq(vars.lines[1], "Variable-GATEHOUSE_USERNAME: alice");
+	cr_assert_str_eq(vars.lines[2], "Variable-GATEHOUSE_ROLES: user,admin");
+	cr_assert_null(vars.lines[3]);
+	cr_assert_eq(strncmp(vars.lines[0], id, sizeof(id) - 1), 0);
+	cr_assert_str_eq(vars.lines[0] + sizeof(id) - 1, alice.id);
 }

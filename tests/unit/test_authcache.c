@@ -12,7 +12,7 @@
 
 #include <criterion/criterion.h>
 
-#include "http/auth.h"
+#include "domain/principal.h"
 #include "domain/authcache.h"
 #include "core/config.h"
 #include "data/db.h"
@@ -71,18 +71,18 @@ teardown(void)
 
 TestSuite(authcache, .init = setup, .fini = teardown);
 
-static enum gh_auth_verdict
+static enum gh_status
 check(const char *tok, struct gh_principal *p)
 {
 	const char	*why;
 
-	return gh_auth_check(db, &key, tok, strlen(tok), p, &why);
+	return gh_principal_check(db, &key, tok, strlen(tok), p, &why);
 }
 
 static void
 assert_accepted(const char *tok, struct gh_principal *p)
 {
-	cr_assert_eq(check(tok, p), GH_AUTH_OK, "%s", gh_db_error(db));
+	cr_assert_eq(check(tok, p), GH_OK, "%s", gh_db_error(db));
 	gh_authcache_settle(db);
 }
 
@@ -91,7 +91,7 @@ assert_refused(const char *tok)
 {
 	struct gh_principal	 p;
 
-	cr_assert_eq(check(tok, &p), GH_AUTH_INVALID);
+	cr_assert_eq(check(tok, &p), GH_NOT_FOUND);
 	cr_assert_eq(p.user.id[0], '\0');
 	gh_authcache_settle(db);
 }
@@ -366,7 +366,7 @@ Test(authcache, a_check_during_an_outage_is_unavailable_not_a_cached_yes)
 	/* The same cache, on a handle whose server cannot be reached. */
 	cr_assert_not_null(db = gh_db_new("host=/nonexistent user=x dbname=x",
 	    5000));
-	cr_assert_eq(check(alice_t.access, &p), GH_AUTH_UNAVAILABLE);
+	cr_assert_eq(check(alice_t.access, &p), GH_UNAVAILABLE);
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
  * sessions: logins, refresh-token rotation with reuse detection, logout
- * and cleanup, against a real PostgreSQL (a fresh migrated database per
+ * and cleanup, and the sign-in sequences over them (signin.h), against a
+ * real PostgreSQL (a fresh migrated database per
  * test).  What the database holds is checked behind the API with
  * t_db_sql(), and refresh tokens are hashed there with PostgreSQL's own
  * sha256(), so the test does not share the code it checks.
@@ -18,11 +19,15 @@
 
 #include "core/b64url.h"
 #include "core/config.h"
+#include "core/password.h"
 #include "data/db.h"
 #include "core/jwt.h"
 #include "fixture.h"
 #include "pgtest.h"
+#include "domain/principal.h"
 #include "domain/sessions.h"
+#include "domain/signin.h"
+#include "domain/throttle.h"
 #include "domain/users.h"
 
 #define SECRET		"sessions-test-secret-0123456789-abcdefghijklmnop"
@@ -39,6 +44,21 @@ static struct gh_user	 alice, bob;
 
 /* t_db_sqlf() on this test's database, as the superuser. */
 #define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
+
+static void
+add_user_hashed(const char *name, const char *hash, const char *const *roles,
+    size_t nroles, struct gh_user *u)
+{
+	struct gh_user_new	 n;
+
+	memset(&n, 0, sizeof(n));
+	n.username = name;
+	n.password_hash = hash;
+	n.roles = roles;
+	n.nroles = nroles;
+	cr_assert_eq(gh_users_create(db, &n, u), GH_OK, "create %s: %s",
+	    name, gh_db_error(db));
+}
 
 /* alice holds admin and user, bob only user. */
 static void
@@ -92,7 +112,7 @@ verify(const struct gh_token_pair *p, struct gh_jwt_claims *c)
 	cr_assert_eq(r, GH_JWT_OK, "verify: %s", gh_jwt_result_str(r));
 }
 
-/* What gh_auth_check() asks of the database for an access token. */
+/* What gh_principal_check() asks of the database for an access token. */
 static enum gh_status
 live(const struct gh_token_pair *p)
 {
@@ -967,12 +987,25 @@ ended_ago(const char *ago, struct gh_token_pair *p)
 }
 
 static long
-cleanup(int keep_days, int window_seconds)
+cleanup(int keep_days)
 {
 	long			 n = -1;
 	enum gh_status		 st;
 
-	st = gh_sessions_cleanup(db, keep_days, window_seconds, &n);
+	st = gh_sessions_cleanup(db, keep_days, &n);
+	cr_assert_eq(st, GH_OK, "cleanup: %d: %s", st, gh_db_error(db));
+	return n;
+}
+
+/* The throttle's cleanup (throttle.h), with a window of window_seconds. */
+static long
+throttle_cleanup(int window_seconds)
+{
+	long			 n = -1;
+	enum gh_status		 st;
+
+	cfg.login_failure_window_seconds = window_seconds;
+	st = gh_throttle_cleanup(db, &cfg, &n);
 	cr_assert_eq(st, GH_OK, "cleanup: %d: %s", st, gh_db_error(db));
 	return n;
 }
@@ -997,7 +1030,7 @@ Test(sessions, cleanup_deletes_sessions_ended_before_keep_days)
 	struct gh_token_pair	 p;
 
 	ended_ago("8 days", &p);
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1010,7 +1043,7 @@ Test(sessions, cleanup_deletes_the_refresh_tokens_of_deleted_sessions)
 	(void)sqlf("UPDATE sessions SET ended_at = now() - interval '8 days', "
 	    "end_reason = 'logout'");
 	cr_assert_str_eq(tokens_of(p1.sid), "2");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(tokens_of(p1.sid), "0");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens"), "0");
 }
@@ -1022,7 +1055,7 @@ Test(sessions, cleanup_keeps_live_sessions)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET created_at = now() - "
 	    "interval '20 days'");
-	cr_assert_eq(cleanup(0, 900), 0);
+	cr_assert_eq(cleanup(0), 0);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 	cr_assert_str_eq(tokens_of(p.sid), "1");
 	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_OK);
@@ -1033,7 +1066,7 @@ Test(sessions, cleanup_keeps_sessions_ended_within_keep_days)
 	struct gh_token_pair	 p;
 
 	ended_ago("6 days", &p);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7), 0);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 	cr_assert_str_eq(tokens_of(p.sid), "1");
 }
@@ -1044,7 +1077,7 @@ Test(sessions, cleanup_with_keep_days_0_deletes_ended_sessions_at_once)
 
 	start(&alice, &p);
 	cr_assert_eq(gh_sessions_end(db, alice.id, p.sid, "logout"), GH_OK);
-	(void)cleanup(0, 900);
+	(void)cleanup(0);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1055,7 +1088,7 @@ Test(sessions, cleanup_deletes_sessions_expired_before_keep_days)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET expires_at = now() - "
 	    "interval '8 days'");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "0");
 }
 
@@ -1066,21 +1099,38 @@ Test(sessions, cleanup_keeps_sessions_expired_within_keep_days)
 	start(&alice, &p);
 	(void)sqlf("UPDATE sessions SET expires_at = now() - "
 	    "interval '6 days'");
-	(void)cleanup(7, 900);
+	(void)cleanup(7);
 	cr_assert_str_eq(sessions_with(p.sid), "1");
 }
 
-Test(sessions, cleanup_deletes_login_failures_older_than_the_window)
+Test(sessions, throttle_cleanup_deletes_login_failures_older_than_the_window)
 {
 	(void)sqlf("INSERT INTO login_failures (account, address, failed_at) "
 	    "VALUES ('alice', '192.0.2.1', now() - interval '901 seconds'), "
 	    "('alice', '192.0.2.1', now() - interval '1 day'), "
 	    "('alice', '192.0.2.1', now() - interval '899 seconds'), "
 	    "('bob', '192.0.2.2', now())");
-	(void)cleanup(7, 900);
+	cr_assert_eq(throttle_cleanup(900), 2);
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "2");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures WHERE "
 	    "failed_at < now() - interval '900 seconds'"), "0");
+}
+
+Test(sessions, throttle_cleanup_deletes_registrations_older_than_the_window)
+{
+	(void)sqlf("INSERT INTO registrations (address, created_at) VALUES "
+	    "('192.0.2.1', now() - interval '2 hours'), "
+	    "('192.0.2.1', now() - interval '10 minutes')");
+	cr_assert_eq(throttle_cleanup(3600), 1);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM registrations"), "1");
+}
+
+Test(sessions, cleanup_of_sessions_leaves_the_throttle_alone)
+{
+	(void)sqlf("INSERT INTO login_failures (account, failed_at) VALUES "
+	    "('alice', now() - interval '30 days')");
+	cr_assert_eq(cleanup(0), 0);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM login_failures"), "1");
 }
 
 Test(sessions, cleanup_reports_the_rows_it_deleted)
@@ -1100,7 +1150,7 @@ Test(sessions, cleanup_reports_the_rows_it_deleted)
 	before = "(SELECT count(*) FROM sessions) + (SELECT count(*) FROM "
 	    "refresh_tokens) + (SELECT count(*) FROM login_failures)";
 	total = atol(sqlf("SELECT %s", before));
-	n = cleanup(7, 900);
+	n = cleanup(7) + throttle_cleanup(900);
 	/* Two sessions and three failures go, and nothing else. */
 	cr_assert_str_eq(sessions_with(old1.sid), "0");
 	cr_assert_str_eq(sessions_with(old2.sid), "0");
@@ -1115,8 +1165,8 @@ Test(sessions, cleanup_of_nothing_reports_0)
 	struct gh_token_pair	 p;
 
 	start(&alice, &p);
-	cr_assert_eq(cleanup(7, 900), 0);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_eq(cleanup(7), 0);
+	cr_assert_eq(cleanup(7), 0);
 }
 
 Test(sessions, cleanup_twice_deletes_nothing_the_second_time)
@@ -1124,6 +1174,325 @@ Test(sessions, cleanup_twice_deletes_nothing_the_second_time)
 	struct gh_token_pair	 p;
 
 	ended_ago("8 days", &p);
-	cr_assert_gt(cleanup(7, 900), 0);
-	cr_assert_eq(cleanup(7, 900), 0);
+	cr_assert_gt(cleanup(7), 0);
+	cr_assert_eq(cleanup(7), 0);
+}
+
+/* signin */
+
+#define PASSWORD	"Carol-pass-1"
+#define ADDRESS		"192.0.2.9"
+
+static struct gh_user	 carol;
+
+/* carol: a password that verifies, hashed at cost, and every identifier. */
+static void
+add_carol(int cost)
+{
+	static const char *const one[] = { "user" };
+	char	 hash[GH_HASH_MAX];
+
+	cr_assert_eq(gh_password_hash(PASSWORD, strlen(PASSWORD), cost, hash,
+	    sizeof(hash)), 0);
+	add_user_hashed("carol", hash, one, 1, &carol);
+	(void)sqlf("UPDATE users SET email = 'carol@example.org', "
+	    "employee_id = 'E-7' WHERE id = '%s'", carol.id);
+}
+
+static enum gh_signin_outcome
+login_by(enum gh_login_field field, const char *id, const char *pw,
+    struct gh_signin *out)
+{
+	struct gh_login		 in;
+	enum gh_status		 st;
+
+	memset(&in, 0, sizeof(in));
+	in.field = field;
+	in.identifier = id;
+	in.password = pw;
+	in.password_len = strlen(pw);
+	in.client.address = ADDRESS;
+	in.client.user_agent = "test";
+	st = gh_signin_login(db, &cfg, &key, &in, out);
+	cr_assert_eq(st, GH_OK, "login: %d: %s", st, gh_db_error(db));
+	return out->outcome;
+}
+
+static enum gh_signin_outcome
+login_as(const char *name, const char *pw, struct gh_signin *out)
+{
+
+	return login_by(GH_LOGIN_USERNAME, name, pw, out);
+}
+
+static const char *
+failures_of(const char *account)
+{
+
+	return sqlf("SELECT count(*) FROM login_failures WHERE account = "
+	    "'%s'", account);
+}
+
+/* The caller behind a pair's access token. */
+static void
+principal_of(const struct gh_token_pair *t, struct gh_principal *p)
+{
+	const char	*why;
+
+	cr_assert_eq(gh_principal_check(db, &key, t->access,
+	    strlen(t->access), p, &why), GH_OK, "%s", why != NULL ? why : "");
+}
+
+Test(sessions, signin_login_starts_a_session_of_the_user)
+{
+	struct gh_signin	 out;
+	struct gh_jwt_claims	 c;
+
+	add_carol(4);
+	cr_assert_eq(login_as("carol", PASSWORD, &out), GH_SIGNIN_OK);
+	verify(&out.tokens, &c);
+	cr_assert_str_eq(c.sub, carol.id);
+	cr_assert_str_eq(session_state(out.tokens.sid), "live");
+	cr_assert_str_eq(sqlf("SELECT address || ' ' || user_agent FROM "
+	    "sessions WHERE id = '%s'", out.tokens.sid), ADDRESS " test");
+}
+
+Test(sessions, signin_login_by_email_and_employee_id)
+{
+	struct gh_signin	 out;
+
+	add_carol(4);
+	cr_assert_eq(login_by(GH_LOGIN_EMAIL, "Carol@Example.org", PASSWORD,
+	    &out), GH_SIGNIN_OK);
+	cr_assert_eq(login_by(GH_LOGIN_EMPLOYEE_ID, "E-7", PASSWORD, &out),
+	    GH_SIGNIN_OK);
+}
+
+Test(sessions, signin_login_with_a_wrong_password_counts_a_failure)
+{
+	struct gh_signin	 out;
+	char			 account[64];
+
+	add_carol(4);
+	cr_assert_eq(login_as("carol", "Wrong-pass-1", &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+	cr_assert_eq(out.tokens.access[0], '\0');
+	(void)snprintf(account, sizeof(account), "id:%s", carol.id);
+	cr_assert_str_eq(failures_of(account), "1");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM sessions"), "0");
+}
+
+Test(sessions, signin_login_of_an_unknown_user_counts_under_the_name)
+{
+	struct gh_signin	 out;
+
+	cr_assert_eq(login_as("Nobody", PASSWORD, &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+	cr_assert_str_eq(failures_of("name:username:nobody"), "1");
+}
+
+Test(sessions, signin_login_of_a_suspended_user_is_bad_credentials)
+{
+	struct gh_signin	 out;
+
+	add_carol(4);
+	(void)sqlf("UPDATE users SET status = 'suspended' WHERE id = '%s'",
+	    carol.id);
+	cr_assert_eq(login_as("carol", PASSWORD, &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+}
+
+Test(sessions, signin_login_clears_the_accounts_failures)
+{
+	struct gh_signin	 out;
+	char			 account[64];
+
+	add_carol(4);
+	(void)login_as("carol", "Wrong-pass-1", &out);
+	cr_assert_eq(login_as("carol", PASSWORD, &out), GH_SIGNIN_OK);
+	(void)snprintf(account, sizeof(account), "id:%s", carol.id);
+	cr_assert_str_eq(failures_of(account), "0");
+}
+
+Test(sessions, signin_login_past_the_limit_is_throttled_and_counts_nothing)
+{
+	struct gh_signin	 out;
+	char			 account[64];
+	int			 i;
+
+	add_carol(4);
+	cfg.login_max_failures_per_account = 2;
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(login_as("carol", "Wrong-pass-1", &out),
+		    GH_SIGNIN_BAD_CREDENTIALS);
+	/* The right password too: the throttle comes first. */
+	cr_assert_eq(login_as("carol", PASSWORD, &out), GH_SIGNIN_THROTTLED);
+	cr_assert_gt(out.retry_after, 0);
+	(void)snprintf(account, sizeof(account), "id:%s", carol.id);
+	cr_assert_str_eq(failures_of(account), "2");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM sessions"), "0");
+}
+
+Test(sessions, signin_login_rehashes_a_hash_of_another_cost)
+{
+	struct gh_signin	 out;
+
+	add_carol(5);
+	cr_assert_eq(login_as("carol", PASSWORD, &out), GH_SIGNIN_OK);
+	cr_assert_str_eq(sqlf("SELECT left(password_hash, 7) FROM users "
+	    "WHERE id = '%s'", carol.id), "$2b$04$");
+	cr_assert_eq(login_as("carol", PASSWORD, &out), GH_SIGNIN_OK);
+}
+
+Test(sessions, signin_login_with_the_database_unreachable_is_unavailable)
+{
+	struct gh_signin	 out;
+	struct gh_login		 in;
+	struct gh_db		*off;
+
+	memset(&in, 0, sizeof(in));
+	in.identifier = "carol";
+	in.password = PASSWORD;
+	in.password_len = strlen(PASSWORD);
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	cr_assert_eq(gh_signin_login(off, &cfg, &key, &in, &out),
+	    GH_UNAVAILABLE);
+	gh_db_free(off);
+}
+
+static enum gh_signin_outcome
+signin_refresh(const char *tok, struct gh_signin *out)
+{
+	enum gh_status	 st;
+
+	st = gh_signin_refresh(db, &cfg, &key, tok, strlen(tok), out);
+	cr_assert_eq(st, GH_OK, "refresh: %d: %s", st, gh_db_error(db));
+	return out->outcome;
+}
+
+Test(sessions, signin_refresh_rotates_reuses_and_refuses)
+{
+	struct gh_token_pair	 p;
+	struct gh_signin	 out;
+
+	start(&alice, &p);
+	cfg.refresh_reuse_grace_seconds = 0;
+	cr_assert_eq(signin_refresh(p.refresh, &out), GH_SIGNIN_OK);
+	cr_assert_str_eq(out.tokens.sid, p.sid);
+	cr_assert_eq(signin_refresh("no-such-token", &out),
+	    GH_SIGNIN_INVALID_TOKEN);
+	cr_assert_eq(signin_refresh(p.refresh, &out), GH_SIGNIN_REUSED);
+	cr_assert_str_eq(out.tokens.sid, p.sid);
+	cr_assert_str_eq(session_state(p.sid), "reuse");
+}
+
+static enum gh_signin_outcome
+logout(const struct gh_principal *who, bool all, const char *tok)
+{
+	struct gh_logout	 lo;
+	struct gh_signin	 out;
+	enum gh_status		 st;
+
+	lo.all = all;
+	lo.refresh = tok;
+	lo.refresh_len = tok != NULL ? strlen(tok) : 0;
+	st = gh_signin_logout(db, who, &lo, &out);
+	cr_assert_eq(st, GH_OK, "logout: %d: %s", st, gh_db_error(db));
+	return out.outcome;
+}
+
+Test(sessions, signin_logout_ends_the_callers_session_once_or_twice)
+{
+	struct gh_token_pair	 p, q;
+	struct gh_principal	 who;
+
+	start(&alice, &p);
+	start(&alice, &q);
+	principal_of(&p, &who);
+	cr_assert_eq(logout(&who, false, NULL), GH_SIGNIN_OK);
+	cr_assert_str_eq(session_state(p.sid), "logout");
+	cr_assert_str_eq(session_state(q.sid), "live");
+	/* A second logout of the same session finds it ended: fine. */
+	cr_assert_eq(logout(&who, false, NULL), GH_SIGNIN_OK);
+}
+
+Test(sessions, signin_logout_by_refresh_token_must_be_the_callers)
+{
+	struct gh_token_pair	 a, b;
+	struct gh_principal	 who;
+
+	start(&alice, &a);
+	start(&bob, &b);
+	principal_of(&a, &who);
+	cr_assert_eq(logout(&who, false, b.refresh), GH_SIGNIN_INVALID_TOKEN);
+	cr_assert_str_eq(session_state(b.sid), "live");
+	cr_assert_eq(logout(&who, false, a.refresh), GH_SIGNIN_OK);
+	cr_assert_str_eq(session_state(a.sid), "logout");
+}
+
+Test(sessions, signin_logout_all_ends_every_session_of_the_caller)
+{
+	struct gh_token_pair	 a1, a2, b;
+	struct gh_principal	 who;
+
+	start(&alice, &a1);
+	start(&alice, &a2);
+	start(&bob, &b);
+	principal_of(&a1, &who);
+	cr_assert_eq(logout(&who, true, b.refresh), GH_SIGNIN_OK);
+	cr_assert_str_eq(session_state(a1.sid), "logout_all");
+	cr_assert_str_eq(session_state(a2.sid), "logout_all");
+	cr_assert_str_eq(session_state(b.sid), "live");
+}
+
+static enum gh_signin_outcome
+change_password(const struct gh_principal *who, const char *cur,
+    const char *next, struct gh_signin *out)
+{
+	struct gh_password_change	 pc;
+	enum gh_status			 st;
+
+	pc.current = cur;
+	pc.current_len = strlen(cur);
+	pc.next = next;
+	pc.next_len = strlen(next);
+	st = gh_signin_change_password(db, &cfg, who, &pc, out);
+	cr_assert_eq(st, GH_OK, "password: %d: %s", st, gh_db_error(db));
+	return out->outcome;
+}
+
+Test(sessions, signin_password_change_needs_the_current_password_first)
+{
+	struct gh_signin	 out, in;
+	struct gh_principal	 who;
+
+	add_carol(4);
+	cr_assert_eq(login_as("carol", PASSWORD, &in), GH_SIGNIN_OK);
+	principal_of(&in.tokens, &who);
+	/* A weak new password with a wrong current one: the 401 first. */
+	cr_assert_eq(change_password(&who, "Wrong-pass-1", "x", &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+	cr_assert_eq(change_password(&who, PASSWORD, "x", &out),
+	    GH_SIGNIN_WEAK_PASSWORD);
+	cr_assert_eq(out.verdict, GH_PW_TOO_SHORT);
+	cr_assert_eq(change_password(&who, PASSWORD, "carol-carol", &out),
+	    GH_SIGNIN_OK);
+	cr_assert_eq(login_as("carol", PASSWORD, &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+	cr_assert_eq(login_as("carol", "carol-carol", &out), GH_SIGNIN_OK);
+}
+
+Test(sessions, signin_password_change_ends_every_other_session)
+{
+	struct gh_signin	 out, mine, other;
+	struct gh_principal	 who;
+
+	add_carol(4);
+	cr_assert_eq(login_as("carol", PASSWORD, &mine), GH_SIGNIN_OK);
+	cr_assert_eq(login_as("carol", PASSWORD, &other), GH_SIGNIN_OK);
+	principal_of(&mine.tokens, &who);
+	cr_assert_eq(change_password(&who, PASSWORD, "Another-pass-2", &out),
+	    GH_SIGNIN_OK);
+	cr_assert_str_eq(session_state(mine.tokens.sid), "live");
+	cr_assert_str_neq(session_state(other.tokens.sid), "live");
 }

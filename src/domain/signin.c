@@ -1,0 +1,193 @@
+/*
+ * signin: login, refresh, logout and the own password change.  See
+ * signin.h.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/log.h"
+#include "core/password.h"
+#include "domain/sessions.h"
+#include "domain/signin.h"
+#include "domain/throttle.h"
+#include "domain/users.h"
+
+/* How a login's identifier is named in its throttle key. */
+static const char *const login_kinds[] = {
+	[GH_LOGIN_USERNAME] = "username",
+	[GH_LOGIN_EMAIL] = "email",
+	[GH_LOGIN_EMPLOYEE_ID] = "employee_id",
+};
+
+/*
+ * Checks a login's password: u is NULL for an unknown user, who costs
+ * the same bcrypt.  1 when the login may go on.
+ */
+static int
+password_ok(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_user *u, const char *pw, size_t len)
+{
+	char	 hash[GH_HASH_MAX];
+
+	if (u == NULL) {
+		gh_password_verify_dummy(pw, len, cfg->bcrypt_cost);
+		return 0;
+	}
+	if (gh_password_verify(pw, len, u->password_hash) != 1 || !u->active)
+		return 0;
+	if (gh_password_needs_rehash(u->password_hash, cfg->bcrypt_cost) &&
+	    gh_password_hash(pw, len, cfg->bcrypt_cost, hash,
+	    sizeof(hash)) == 0) {
+		/* A failed rehash is tried again at the next login. */
+		(void)gh_users_rehash(db, u->id, hash);
+		OPENSSL_cleanse(hash, sizeof(hash));
+	}
+	return 1;
+}
+
+enum gh_status
+gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_jwt_key *key, const struct gh_login *in,
+    struct gh_signin *out)
+{
+	struct gh_user	 u;
+	char		 account[GH_THROTTLE_KEY_MAX];
+	const char	*addr;
+	enum gh_status	 st;
+	bool		 known;
+
+	memset(out, 0, sizeof(*out));
+	memset(&u, 0, sizeof(u));
+	if ((unsigned)in->field > GH_LOGIN_EMPLOYEE_ID)
+		return GH_INTERNAL;
+	addr = in->client.address != NULL ? in->client.address : "";
+	st = gh_users_get_for_login(db, in->field, in->identifier, &u);
+	if (st != GH_OK && st != GH_NOT_FOUND)
+		goto out;
+	known = st == GH_OK;
+	gh_throttle_account_key(known ? u.id : NULL, login_kinds[in->field],
+	    in->identifier, account, sizeof(account));
+	/* Before any password work: a throttled attempt costs no bcrypt. */
+	if ((st = gh_throttle_login_check(db, cfg, account, addr,
+	    &out->retry_after)) != GH_OK)
+		goto out;
+	if (out->retry_after > 0) {
+		out->outcome = GH_SIGNIN_THROTTLED;
+		goto out;
+	}
+	if (!password_ok(db, cfg, known ? &u : NULL, in->password,
+	    in->password_len)) {
+		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+		st = gh_throttle_login_failed(db, account, addr);
+		goto out;
+	}
+	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
+		goto out;
+	st = gh_sessions_start(db, cfg, key, &u, &in->client, &out->tokens);
+out:
+	OPENSSL_cleanse(&u, sizeof(u));
+	return st;
+}
+
+enum gh_status
+gh_signin_refresh(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_jwt_key *key, const char *token, size_t len,
+    struct gh_signin *out)
+{
+	enum gh_refresh_outcome	 r;
+	enum gh_status		 st;
+
+	memset(out, 0, sizeof(*out));
+	st = gh_sessions_refresh(db, cfg, key, token, len, &out->tokens, &r);
+	if (st != GH_OK)
+		return st;
+	switch (r) {
+	case GH_REFRESH_OK:
+		out->outcome = GH_SIGNIN_OK;
+		break;
+	case GH_REFRESH_REUSED:
+		gh_log(GH_LOG_WARN, "refresh: a rotated token was reused; "
+		    "session %s ended", out->tokens.sid[0] != '\0' ?
+		    out->tokens.sid : "?");
+		out->outcome = GH_SIGNIN_REUSED;
+		break;
+	case GH_REFRESH_INVALID:
+		out->outcome = GH_SIGNIN_INVALID_TOKEN;
+		break;
+	}
+	return GH_OK;
+}
+
+enum gh_status
+gh_signin_logout(struct gh_db *db, const struct gh_principal *p,
+    const struct gh_logout *lo, struct gh_signin *out)
+{
+	enum gh_status	 st;
+
+	memset(out, 0, sizeof(*out));
+	if (lo->all)
+		return gh_sessions_end_all(db, p->user.id, "logout_all");
+	if (lo->refresh != NULL) {
+		st = gh_sessions_end_by_refresh(db, p->user.id, lo->refresh,
+		    lo->refresh_len);
+		if (st != GH_NOT_FOUND)
+			return st;
+		out->outcome = GH_SIGNIN_INVALID_TOKEN;
+		return GH_OK;
+	}
+	/* Ended a moment ago by another request: ended all the same. */
+	st = gh_sessions_end(db, p->user.id, p->claims.sid, "logout");
+	return st == GH_NOT_FOUND ? GH_OK : st;
+}
+
+/* 1 when pw is the caller's current password; *st says when it cannot tell. */
+static int
+current_password_ok(struct gh_db *db, const struct gh_principal *p,
+    const char *pw, size_t len, enum gh_status *st)
+{
+	struct gh_user	 u;
+	int		 ok;
+
+	*st = gh_users_get_for_login(db, GH_LOGIN_USERNAME, p->user.username,
+	    &u);
+	ok = *st == GH_OK && gh_password_verify(pw, len, u.password_hash) == 1;
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (*st == GH_NOT_FOUND)
+		*st = GH_OK;
+	return ok;
+}
+
+enum gh_status
+gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_principal *p, const struct gh_password_change *pc,
+    struct gh_signin *out)
+{
+	struct gh_password_policy	 policy;
+	enum gh_status			 st;
+	char				 hash[GH_HASH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!current_password_ok(db, p, pc->current, pc->current_len, &st)) {
+		if (st == GH_OK)
+			out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+		return st;
+	}
+	policy.min_length = cfg->password_min_length;
+	policy.require_classes = cfg->password_require_classes;
+	out->verdict = gh_password_check(&policy, pc->next, pc->next_len,
+	    p->user.username, p->user.email);
+	if (out->verdict != GH_PW_OK) {
+		out->outcome = GH_SIGNIN_WEAK_PASSWORD;
+		return GH_OK;
+	}
+	if (gh_password_hash(pc->next, pc->next_len, cfg->bcrypt_cost, hash,
+	    sizeof(hash)) == -1) {
+		gh_log(GH_LOG_ERROR, "signin: bcrypt failed on a new password");
+		return GH_INTERNAL;
+	}
+	/* The caller's session goes on; every other one ends now. */
+	st = gh_users_change_own_password(db, p->user.id, p->claims.sid, hash);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return st;
+}

@@ -1,0 +1,96 @@
+/*
+ * signin: the sequences that start, continue and end a session, and the
+ * signed-in user's own password change.  A program reads the request,
+ * makes one of these calls, and answers what it says; every rule of the
+ * sequence is here.
+ *
+ * Promises: a login asks the throttle (throttle.h) before any password
+ * work, so a throttled attempt costs no bcrypt and counts as nothing; an
+ * unknown user, a wrong password and a suspended user each cost one
+ * bcrypt and end alike (GH_SIGNIN_BAD_CREDENTIALS), counted as one
+ * failure; a success clears its account's failures, replaces a hash of
+ * another cost than bcrypt_cost, and starts a session (sessions.h).  A
+ * refresh token used twice past the grace ends its session, and says so
+ * in the log by session, never by token.  A password change checks the
+ * current password before the new one meets the policy, and ends every
+ * other session of the user in the statement that sets the hash.
+ * Nothing here keeps a password: what held one or a hash is cleansed.
+ * The status is GH_OK whenever the outcome says what happened; anything
+ * else means the sequence could not run, and the outcome means nothing.
+ */
+#ifndef GH_SIGNIN_H
+#define GH_SIGNIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/jwt.h"
+#include "core/password.h"
+#include "core/status.h"
+#include "data/db.h"
+#include "domain/principal.h"
+#include "domain/sessions.h"
+#include "domain/users.h"
+
+enum gh_signin_outcome {
+	GH_SIGNIN_OK = 0,
+	GH_SIGNIN_BAD_CREDENTIALS,	/* wrong, unknown or not active */
+	GH_SIGNIN_THROTTLED,		/* login: wait retry_after seconds */
+	GH_SIGNIN_INVALID_TOKEN,	/* not a live refresh token (of the caller) */
+	GH_SIGNIN_REUSED,		/* refresh: a rotated token; session ended */
+	GH_SIGNIN_WEAK_PASSWORD		/* password change: see verdict */
+};
+
+struct gh_signin {
+	enum gh_signin_outcome		 outcome;
+	long				 retry_after;	/* THROTTLED */
+	enum gh_password_verdict	 verdict;	/* WEAK_PASSWORD */
+	struct gh_token_pair		 tokens;	/* OK: login, refresh */
+};
+
+/* A login attempt as the client made it. */
+struct gh_login {
+	enum gh_login_field	 field;		/* what identifier names */
+	const char		*identifier;
+	const char		*password;
+	size_t			 password_len;
+	struct gh_client	 client;	/* the address is throttled too */
+};
+
+enum gh_status gh_signin_login(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const struct gh_login *,
+	    struct gh_signin *);
+
+/* Rotates a refresh token into a new pair (sessions.h). */
+enum gh_status gh_signin_refresh(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const char *token, size_t len,
+	    struct gh_signin *);
+
+/*
+ * What a logout ends: every session of the caller (all), the session of
+ * refresh token (when not NULL; GH_SIGNIN_INVALID_TOKEN unless it is the
+ * caller's), else the caller's own session.
+ */
+struct gh_logout {
+	bool		 all;
+	const char	*refresh;
+	size_t		 refresh_len;
+};
+
+enum gh_status gh_signin_logout(struct gh_db *, const struct gh_principal *,
+	    const struct gh_logout *, struct gh_signin *);
+
+/* The caller's change of their own password. */
+struct gh_password_change {
+	const char	*current;
+	size_t		 current_len;
+	const char	*next;
+	size_t		 next_len;
+};
+
+enum gh_status gh_signin_change_password(struct gh_db *,
+	    const struct gh_config *, const struct gh_principal *,
+	    const struct gh_password_change *, struct gh_signin *);
+
+#endif
