@@ -9,6 +9,7 @@
 #include "http/auth.h"
 #include "http/http.h"
 #include "core/json.h"
+#include "domain/fields.h"
 #include "domain/roles.h"
 #include "http/serve.h"
 #include "domain/users.h"
@@ -101,7 +102,7 @@ handle_role_create(struct gh_request *req)
 	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
 		return;
 	if (gh_json_string(body, "name", GH_FIELD_REQUIRED, &name, &len,
-	    &errs) == 1 && (why = gh_users_check_role_name(name, len)) != NULL)
+	    &errs) == 1 && (why = gh_field_check_role_name(name, len)) != NULL)
 		gh_input_invalid(&errs, "name", why);
 	if (gh_json_string(body, "description", GH_FIELD_NULLABLE, &desc,
 	    &dlen, &errs) == 1 && dlen > GH_ROLE_DESCRIPTION_MAX)

@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/password.h"
 #include "http/user_input.h"
+#include "domain/fields.h"
 #include "domain/users.h"
 #include "http/views.h"
 
@@ -83,7 +84,7 @@ parse_cursor(struct json_object *q, char *after, size_t aftersz,
 	if (gh_json_string(q, "after", 0, &s, &len, errs) != 1 || len == 0)
 		return 0;
 	n = gh_b64url_decode(s, len, (unsigned char *)after, aftersz - 1);
-	if (n < 1 || gh_users_check_username(after, (size_t)n) != NULL) {
+	if (n < 1 || gh_field_check_username(after, (size_t)n) != NULL) {
 		gh_input_malformed(errs, "after", "is not a cursor this server "
 		    "gave out");
 		return -1;
@@ -239,13 +240,13 @@ read_patch(struct gh_request *req, struct json_object *body,
 	size_t			 len;
 
 	memset(p, 0, sizeof(*p));
-	gh_user_input_optional(body, "email", gh_users_check_email,
+	gh_user_input_optional(body, "email", gh_field_check_email,
 	    &p->fields.email, &p->fields.set_email, errs);
-	gh_user_input_optional(body, "full_name", gh_users_check_full_name,
+	gh_user_input_optional(body, "full_name", gh_field_check_full_name,
 	    &p->fields.full_name, &p->fields.set_full_name, errs);
-	gh_user_input_optional(body, "employee_id", gh_users_check_employee_id,
+	gh_user_input_optional(body, "employee_id", gh_field_check_employee_id,
 	    &p->fields.employee_id, &p->fields.set_employee_id, errs);
-	gh_user_input_optional(body, "phone", gh_users_check_phone,
+	gh_user_input_optional(body, "phone", gh_field_check_phone,
 	    &p->fields.phone, &p->fields.set_phone, errs);
 	if (gh_json_string(body, "status", 0, &status, &len, errs) == 1) {
 		p->set_status = true;

@@ -16,6 +16,7 @@
 #include "core/bounds.h"
 #include "cli.h"
 #include "core/password.h"
+#include "domain/fields.h"
 #include "domain/users.h"
 
 /* One byte past bcrypt's limit, so an over-long password is seen, not cut. */
@@ -220,15 +221,15 @@ check_new_user(const struct gh_user_new *n, const char **roles)
 {
 	size_t	 i;
 
-	if (check_field("username", n->username, gh_users_check_username) ||
-	    check_field("email", n->email, gh_users_check_email) ||
+	if (check_field("username", n->username, gh_field_check_username) ||
+	    check_field("email", n->email, gh_field_check_email) ||
 	    check_field("employee id", n->employee_id,
-	    gh_users_check_employee_id) ||
-	    check_field("full name", n->full_name, gh_users_check_full_name) ||
-	    check_field("phone", n->phone, gh_users_check_phone))
+	    gh_field_check_employee_id) ||
+	    check_field("full name", n->full_name, gh_field_check_full_name) ||
+	    check_field("phone", n->phone, gh_field_check_phone))
 		return -1;
 	for (i = 0; i < n->nroles; i++)
-		if (check_field("role", roles[i], gh_users_check_role_name))
+		if (check_field("role", roles[i], gh_field_check_role_name))
 			return -1;
 	return 0;
 }
@@ -310,7 +311,7 @@ cmd_role(struct cli *cli, const char *username, const char *role, bool grant)
 	struct gh_user		 u;
 	enum gh_status		 st;
 
-	if (check_field("role", role, gh_users_check_role_name) == -1)
+	if (check_field("role", role, gh_field_check_role_name) == -1)
 		return CLI_FAIL;
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;

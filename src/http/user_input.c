@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/password.h"
 #include "http/user_input.h"
+#include "domain/fields.h"
 #include "domain/users.h"
 #include "http/views.h"
 
@@ -64,7 +65,7 @@ gh_user_input_roles(struct json_object *body, struct gh_user_input *in,
 	for (i = 0; i < n && i < GH_ROLES_MAX; i++) {
 		el = json_object_array_get_idx(arr, i);
 		name = json_object_get_string(el);
-		if (gh_users_check_role_name(name,
+		if (gh_field_check_role_name(name,
 		    (size_t)json_object_get_string_len(el)) != NULL) {
 			gh_input_invalid(errs, "roles",
 			    "each role must be 1 to 64 characters of a-z, 0-9, "
@@ -102,18 +103,18 @@ gh_user_input_read(const struct gh_config *cfg, struct json_object *body,
 
 	memset(in, 0, sizeof(*in));
 	if (gh_json_string(body, "username", GH_FIELD_REQUIRED, &in->username,
-	    &len, errs) == 1 && (why = gh_users_check_username(in->username,
+	    &len, errs) == 1 && (why = gh_field_check_username(in->username,
 	    len)) != NULL)
 		gh_input_invalid(errs, "username", why);
 	(void)gh_json_string(body, "password", GH_FIELD_REQUIRED,
 	    &in->password, &in->password_len, errs);
-	gh_user_input_optional(body, "email", gh_users_check_email,
+	gh_user_input_optional(body, "email", gh_field_check_email,
 	    &in->email, NULL, errs);
-	gh_user_input_optional(body, "full_name", gh_users_check_full_name,
+	gh_user_input_optional(body, "full_name", gh_field_check_full_name,
 	    &in->full_name, NULL, errs);
-	gh_user_input_optional(body, "employee_id", gh_users_check_employee_id,
+	gh_user_input_optional(body, "employee_id", gh_field_check_employee_id,
 	    &in->employee_id, NULL, errs);
-	gh_user_input_optional(body, "phone", gh_users_check_phone,
+	gh_user_input_optional(body, "phone", gh_field_check_phone,
 	    &in->phone, NULL, errs);
 	if (flags & GH_USER_INPUT_ADMIN) {
 		gh_user_input_roles(body, in, errs);
