@@ -1,6 +1,8 @@
 /*
  * users: user rows in PostgreSQL, one statement a call.  The rules on
- * their fields are in fields.h.
+ * their fields are in fields.h; the rules that span statements (the
+ * last-admin guard) are in accounts.h, which is what programs call to
+ * change a user.
  *
  * Promises: every query is one prepared statement (a user and its roles
  * come back in one round trip); uniqueness is left to the database's
