@@ -1,6 +1,7 @@
 /*
  * register: POST /api/auth/register.  Anyone may create an account with
- * the default role, unless registration is closed in the config.
+ * the default role, unless registration is closed in the config.  It
+ * signs and checks no token, so it needs no JWT secret.
  */
 #include "core/json.h"
 #include "core/log.h"
@@ -66,8 +67,7 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"register", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		NULL, NULL
+		"register", routes, GH_NROUTES(routes), 0, NULL, NULL
 	};
 
 	return gh_serve(&prog);

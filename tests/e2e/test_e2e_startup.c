@@ -23,8 +23,8 @@
 
 TestSuite(startup, .timeout = 60);
 
-static const char	*programs[] = { "login", "register", "me", "admin",
-    "health" };
+/* The programs that sign or check tokens (register does neither). */
+static const char	*programs[] = { "login", "me", "admin", "health" };
 
 /* Writes a config with database_url and the given secret line. */
 static void
