@@ -6,50 +6,45 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "core/json.h"
+#include "domain/fields.h"
+#include "domain/roles.h"
+#include "domain/users.h"
 #include "http/auth.h"
 #include "http/http.h"
-#include "core/json.h"
-#include "domain/roles.h"
 #include "http/serve.h"
-#include "domain/users.h"
-
-struct gh_principal	 admin_caller;
+#include "http/views.h"
 
 static int
 guard(struct gh_request *req)
 {
-	return gh_auth_require_role(req, "admin", &admin_caller);
+	struct gh_principal	 caller;
+
+	return gh_auth_require_role(req, "admin", &caller);
+}
+
+/* Answers with a view, or 500 when it could not be built. */
+static void
+answer_view(struct gh_request *req, int status, struct json_object *view)
+{
+	if (view == NULL)
+		gh_respond_internal(req, "json");
+	else
+		gh_respond_json(req, status, view);
 }
 
 static void
 handle_dashboard(struct gh_request *req)
 {
-	struct json_object	*body, *users;
 	enum gh_status		 st;
 	long			 total, active, suspended;
 
 	if ((st = gh_users_count(req->db, &total, &active, &suspended)) !=
-	    GH_OK) {
+	    GH_OK)
 		gh_respond_status(req, st);
-		return;
-	}
-	body = json_object_new_object();
-	users = json_object_new_object();
-	if (body == NULL || users == NULL) {
-		json_object_put(body);
-		json_object_put(users);
-		gh_respond_internal(req, "json");
-		return;
-	}
-	(void)json_object_object_add(users, "total", json_object_new_int64(total));
-	(void)json_object_object_add(users, "active",
-	    json_object_new_int64(active));
-	(void)json_object_object_add(users, "suspended",
-	    json_object_new_int64(suspended));
-	(void)json_object_object_add(body, "message",
-	    json_object_new_string("Welcome admin"));
-	(void)json_object_object_add(body, "users", users);
-	gh_respond_json(req, 200, body);
+	else
+		answer_view(req, 200, gh_view_dashboard(total, active,
+		    suspended));
 }
 
 static void
@@ -57,43 +52,34 @@ add_role(const char *name, const char *description, void *arg)
 {
 	struct json_object	*items = arg, *role;
 
-	if ((role = json_object_new_object()) == NULL)
-		return;
-	(void)json_object_object_add(role, "name", json_object_new_string(name));
-	(void)json_object_object_add(role, "description",
-	    json_object_new_string(description));
-	if (json_object_array_add(items, role) != 0)
+	if ((role = gh_view_role(name, description)) != NULL &&
+	    json_object_array_add(items, role) != 0)
 		json_object_put(role);
 }
 
 static void
 handle_roles(struct gh_request *req)
 {
-	struct json_object	*body, *items;
+	struct json_object	*items;
 	enum gh_status		 st;
 
-	body = json_object_new_object();
-	items = json_object_new_array();
-	if (body == NULL || items == NULL) {
-		json_object_put(body);
-		json_object_put(items);
+	if ((items = json_object_new_array()) == NULL) {
 		gh_respond_internal(req, "json");
 		return;
 	}
-	(void)json_object_object_add(body, "items", items);
 	if ((st = gh_roles_list(req->db, add_role, items)) != GH_OK) {
-		json_object_put(body);
+		json_object_put(items);
 		gh_respond_status(req, st);
 		return;
 	}
-	gh_respond_json(req, 200, body);
+	answer_view(req, 200, gh_view_items(items));
 }
 
 static void
 handle_role_create(struct gh_request *req)
 {
 	struct gh_input_errors	 errs = { 0 };
-	struct json_object	*body, *role, *fields;
+	struct json_object	*body, *fields;
 	enum gh_status		 st;
 	const char		*name, *why, *desc = "";
 	size_t			 len, dlen = 0;
@@ -101,7 +87,7 @@ handle_role_create(struct gh_request *req)
 	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
 		return;
 	if (gh_json_string(body, "name", GH_FIELD_REQUIRED, &name, &len,
-	    &errs) == 1 && (why = gh_users_check_role_name(name, len)) != NULL)
+	    &errs) == 1 && (why = gh_field_check_role_name(name, len)) != NULL)
 		gh_input_invalid(&errs, "name", why);
 	if (gh_json_string(body, "description", GH_FIELD_NULLABLE, &desc,
 	    &dlen, &errs) == 1 && dlen > GH_ROLE_DESCRIPTION_MAX)
@@ -116,22 +102,14 @@ handle_role_create(struct gh_request *req)
 	st = gh_roles_create(req->db, name, desc);
 	if (st == GH_CONFLICT) {
 		fields = json_object_new_object();
-		if (fields != NULL)
-			(void)json_object_object_add(fields, "name",
-			    json_object_new_string("is already taken"));
+		(void)gh_json_add(fields, "name",
+		    json_object_new_string("is already taken"));
 		gh_respond_fields(req, 409, "conflict", "That role exists.",
 		    fields);
 	} else if (st != GH_OK)
 		gh_respond_status(req, st);
-	else if ((role = json_object_new_object()) == NULL)
-		gh_respond_internal(req, "json");
-	else {
-		(void)json_object_object_add(role, "name",
-		    json_object_new_string(name));
-		(void)json_object_object_add(role, "description",
-		    json_object_new_string(desc));
-		gh_respond_json(req, 201, role);
-	}
+	else
+		answer_view(req, 201, gh_view_role(name, desc));
 out:
 	json_object_put(body);
 }

@@ -5,11 +5,7 @@
 #ifndef GH_ADMIN_H
 #define GH_ADMIN_H
 
-#include "http/auth.h"
 #include "http/http.h"
-
-/* The admin making the current request, set by the guard. */
-extern struct gh_principal	 admin_caller;
 
 void	admin_list(struct gh_request *);
 void	admin_create(struct gh_request *);

@@ -31,7 +31,7 @@
 #include <fastcgi.h>
 
 #include "core/log.h"
-#include "domain/users.h"
+#include "domain/fields.h"
 #include "http/auth.h"
 #include "http/http.h"
 #include "http/serve.h"
@@ -236,7 +236,7 @@ main(int argc, char *argv[])
 	if (take_role(getenv("GATEHOUSE_REQUIRE_ROLE")) == -1 ||
 	    (argc > 0 && take_role(role_of_name(argv[0])) == -1))
 		return 2;
-	if (required_role != NULL && gh_users_check_role_name(required_role,
+	if (required_role != NULL && gh_field_check_role_name(required_role,
 	    strlen(required_role)) != NULL) {
 		gh_log(GH_LOG_ERROR, "authorize: bad role name \"%s\"",
 		    required_role);

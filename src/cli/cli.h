@@ -1,7 +1,8 @@
 /*
- * cli: the pieces the admin command's subcommands share.  Every failure
- * is one line on stderr starting "gatehouse: " and a non-zero exit:
- * 1 for a failure, 2 for a usage error.
+ * cli: the admin command's subcommands (cmd_*.c, called by gatehouse.c's
+ * main) and the helpers they share (cli_util.c).  Every failure is one
+ * line on stderr starting "gatehouse: " and a non-zero exit: 1 for a
+ * failure, 2 for a usage error.
  */
 #ifndef GH_CLI_H
 #define GH_CLI_H
@@ -18,14 +19,16 @@ struct cli {
 	struct gh_db		*db;
 };
 
+/* cli_util.c: prints "gatehouse: " and the message, as one line. */
 void	cli_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-/* Says what a failed database call means to an operator; returns CLI_FAIL. */
+/* Says what a failed library call means to an operator; returns CLI_FAIL. */
 int	cli_db_fail(const struct cli *, enum gh_status, const char *what);
 
-/* True when argv[1] asks for help. */
+/* True when an argument after argv[0] asks for help. */
 int	cli_wants_help(int argc, char *argv[]);
 
+/* The subcommands: argv[0] is the subcommand's name; an exit code. */
 int	cli_cleanup(struct cli *, int argc, char *argv[]);
 int	cli_migrate(struct cli *, int argc, char *argv[]);
 int	cli_user(struct cli *, int argc, char *argv[]);

@@ -4,7 +4,7 @@
  * terminal (for scripts), never from the arguments, where ps would show
  * them.
  */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +13,10 @@
 
 #include <openssl/crypto.h>
 
-#include "core/bounds.h"
 #include "cli.h"
-#include "core/password.h"
+#include "core/bounds.h"
+#include "domain/accounts.h"
+#include "domain/fields.h"
 #include "domain/users.h"
 
 /* One byte past bcrypt's limit, so an over-long password is seen, not cut. */
@@ -25,14 +26,20 @@ static const char usage[] =
 "usage: gatehouse user add USERNAME [--role ROLE]... [--email EMAIL]\n"
 "                      [--employee-id ID] [--full-name NAME] [--phone PHONE]\n"
 "       gatehouse user passwd USERNAME\n"
-"       gatehouse user suspend|activate USERNAME\n"
-"       gatehouse user grant|revoke USERNAME ROLE\n"
+"       gatehouse user suspend USERNAME [--force]\n"
+"       gatehouse user activate USERNAME\n"
+"       gatehouse user grant USERNAME ROLE\n"
+"       gatehouse user revoke USERNAME ROLE [--force]\n"
 "       gatehouse user list [--query TEXT]\n"
 "\n"
 "add and passwd read the password from the terminal without echo (asked\n"
 "twice), or as one line from stdin when stdin is not a terminal.  A new\n"
 "user gets the role \"user\" unless --role is given.  Suspending a user\n"
-"ends all of their sessions at once.\n";
+"ends all of their sessions at once.\n"
+"\n"
+"suspend and revoke refuse to take the last active admin away (nobody\n"
+"could use the admin API after it) and exit 1; --force does it anyway,\n"
+"for a recovery.  Grant admin to someone else first when you can.\n";
 
 /* Reads one line of at most PW_BUF - 1 bytes; -1 on EOF or overflow. */
 static int
@@ -115,34 +122,22 @@ check:
 	return 0;
 }
 
-/* Reads, checks against the policy and hashes a password. */
+/* Reads a new password into pw (PW_BUF bytes) and checks the policy. */
 static int
-new_password_hash(const struct cli *cli, const char *username,
-    const char *email, char *hash, size_t hashsz)
+new_password(const struct cli *cli, const char *username, const char *email,
+    char *pw, size_t *len)
 {
-	struct gh_password_policy	 policy;
-	enum gh_password_verdict	 v;
-	char				 pw[PW_BUF];
-	size_t				 len = 0;
-	int				 rc = -1;
+	const char	*why;
 
-	if (read_password(pw, &len) == -1)
-		goto out;
-	policy.min_length = cli->cfg.password_min_length;
-	policy.require_classes = cli->cfg.password_require_classes;
-	if ((v = gh_password_check(&policy, pw, len, username, email)) !=
-	    GH_PW_OK) {
-		cli_err("password %s", gh_password_verdict_str(v));
-		goto out;
+	*len = 0;
+	if (read_password(pw, len) == -1)
+		return -1;
+	if ((why = gh_field_check_password(&cli->cfg, pw, *len, username,
+	    email)) != NULL) {
+		cli_err("password %s", why);
+		return -1;
 	}
-	if (gh_password_hash(pw, len, cli->cfg.bcrypt_cost, hash, hashsz) == -1) {
-		cli_err("hashing the password failed");
-		goto out;
-	}
-	rc = 0;
-out:
-	OPENSSL_cleanse(pw, sizeof(pw));
-	return rc;
+	return 0;
 }
 
 static int
@@ -179,7 +174,7 @@ check_field(const char *name, const char *value,
 }
 
 static int
-parse_add(int argc, char *argv[], struct gh_user_new *n, const char **roles)
+parse_add(int argc, char *argv[], struct gh_account_new *a)
 {
 	int	 i;
 
@@ -191,21 +186,22 @@ parse_add(int argc, char *argv[], struct gh_user_new *n, const char **roles)
 			return -1;
 		}
 		if (strcmp(argv[i], "--role") == 0) {
-			if (n->nroles == GH_ROLES_MAX) {
+			if (a->roles.n == GH_ROLES_MAX) {
 				cli_err("user add: too many roles");
 				return -1;
 			}
-			roles[n->nroles++] = argv[++i];
+			a->roles.given = true;
+			a->roles.names[a->roles.n++] = argv[++i];
 			continue;
 		}
 		if (strcmp(argv[i], "--email") == 0)
-			slot = &n->email;
+			slot = &a->email;
 		else if (strcmp(argv[i], "--employee-id") == 0)
-			slot = &n->employee_id;
+			slot = &a->employee_id;
 		else if (strcmp(argv[i], "--full-name") == 0)
-			slot = &n->full_name;
+			slot = &a->full_name;
 		else if (strcmp(argv[i], "--phone") == 0)
-			slot = &n->phone;
+			slot = &a->phone;
 		else {
 			cli_err("user add: unexpected \"%s\"", argv[i]);
 			return -1;
@@ -216,144 +212,161 @@ parse_add(int argc, char *argv[], struct gh_user_new *n, const char **roles)
 }
 
 static int
-check_new_user(const struct gh_user_new *n, const char **roles)
+check_new_user(const struct gh_account_new *a)
 {
 	size_t	 i;
 
-	if (check_field("username", n->username, gh_users_check_username) ||
-	    check_field("email", n->email, gh_users_check_email) ||
-	    check_field("employee id", n->employee_id,
-	    gh_users_check_employee_id) ||
-	    check_field("full name", n->full_name, gh_users_check_full_name) ||
-	    check_field("phone", n->phone, gh_users_check_phone))
+	if (check_field("username", a->username, gh_field_check_username) ||
+	    check_field("email", a->email, gh_field_check_email) ||
+	    check_field("employee id", a->employee_id,
+	    gh_field_check_employee_id) ||
+	    check_field("full name", a->full_name, gh_field_check_full_name) ||
+	    check_field("phone", a->phone, gh_field_check_phone))
 		return -1;
-	for (i = 0; i < n->nroles; i++)
-		if (check_field("role", roles[i], gh_users_check_role_name))
+	for (i = 0; i < a->roles.n; i++)
+		if (check_field("role", a->roles.names[i],
+		    gh_field_check_role_name))
 			return -1;
 	return 0;
+}
+
+/* The refusal of a change that would leave no active admin. */
+static int
+last_admin(const char *what, const char *username)
+{
+	cli_err("%s: %s is the last active admin; refusing to leave none "
+	    "(--force does it anyway)", what, username);
+	return CLI_FAIL;
 }
 
 static int
 cmd_add(struct cli *cli, int argc, char *argv[])
 {
-	const char		*roles[GH_ROLES_MAX];
-	char			 hash[GH_HASH_MAX];
-	struct gh_user_new	 n;
+	char			 pw[PW_BUF];
+	struct gh_account_new	 a;
 	struct gh_user		 u;
 	enum gh_status		 st;
+	int			 rc = CLI_FAIL;
 
-	memset(&n, 0, sizeof(n));
-	n.username = argv[1];
-	if (parse_add(argc, argv, &n, roles) == -1)
+	memset(&a, 0, sizeof(a));
+	a.username = argv[1];
+	if (parse_add(argc, argv, &a) == -1)
 		return CLI_USAGE;
-	if (n.nroles == 0)
-		roles[n.nroles++] = "user";
-	n.roles = roles;
-	if (check_new_user(&n, roles) == -1)
+	if (check_new_user(&a) == -1)
 		return CLI_FAIL;
-	if (new_password_hash(cli, n.username, n.email, hash,
-	    sizeof(hash)) == -1)
-		return CLI_FAIL;
-	n.password_hash = hash;
-	st = gh_users_create(cli->db, &n, &u);
+	if (new_password(cli, a.username, a.email, pw, &a.password_len) == -1)
+		goto out;
+	a.password = pw;
+	st = gh_account_create(cli->db, &cli->cfg, &a, &u);
 	if (st == GH_CONFLICT) {
 		if (strcmp(gh_users_conflict_field(cli->db), "roles") == 0)
 			cli_err("user add: a role given does not exist");
 		else
 			cli_err("user add: %s is taken",
 			    gh_users_conflict_field(cli->db));
-		return CLI_FAIL;
+	} else if (st != GH_OK)
+		(void)cli_db_fail(cli, st, "user add");
+	else {
+		printf("%s %s\n", u.id, u.username);
+		rc = CLI_OK;
 	}
-	if (st != GH_OK)
-		return cli_db_fail(cli, st, "user add");
-	printf("%s %s\n", u.id, u.username);
-	return CLI_OK;
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return rc;
 }
 
 static int
 cmd_passwd(struct cli *cli, const char *username)
 {
-	char			 hash[GH_HASH_MAX];
+	char			 pw[PW_BUF];
+	struct gh_account_patch	 p;
 	struct gh_user		 u;
 	enum gh_status		 st;
+	int			 rc = CLI_FAIL;
 
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;
-	if (new_password_hash(cli, u.username, u.email, hash,
-	    sizeof(hash)) == -1)
-		return CLI_FAIL;
-	st = gh_users_set_password(cli->db, u.id, hash, NULL, "password_reset");
+	memset(&p, 0, sizeof(p));
+	if (new_password(cli, u.username, u.email, pw, &p.password_len) == -1)
+		goto out;
+	p.password = pw;
+	st = gh_account_patch(cli->db, &cli->cfg, u.id, &p, 0, NULL);
 	if (st != GH_OK)
-		return cli_db_fail(cli, st, "user passwd");
-	printf("password of %s set; their sessions have ended\n", u.username);
-	return CLI_OK;
+		(void)cli_db_fail(cli, st, "user passwd");
+	else {
+		printf("password of %s set; their sessions have ended\n",
+		    u.username);
+		rc = CLI_OK;
+	}
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return rc;
 }
 
 static int
-cmd_status(struct cli *cli, const char *username, bool active)
+cmd_status(struct cli *cli, const char *username, bool active, int flags)
 {
+	const char		*what = active ? "user activate" :
+				    "user suspend";
 	struct gh_user		 u;
 	enum gh_status		 st;
 
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;
-	if ((st = gh_users_set_active(cli->db, u.id, active)) != GH_OK)
-		return cli_db_fail(cli, st, active ? "user activate" :
-		    "user suspend");
+	st = gh_account_set_active(cli->db, u.id, active, flags);
+	if (st == GH_LAST_ADMIN)
+		return last_admin(what, u.username);
+	if (st != GH_OK)
+		return cli_db_fail(cli, st, what);
 	printf("%s %s\n", u.username, active ? "activated" : "suspended");
 	return CLI_OK;
 }
 
 static int
-cmd_role(struct cli *cli, const char *username, const char *role, bool grant)
+cmd_role(struct cli *cli, const char *username, const char *role, bool grant,
+    int flags)
 {
+	const char		*what = grant ? "user grant" : "user revoke";
 	struct gh_user		 u;
 	enum gh_status		 st;
 
-	if (check_field("role", role, gh_users_check_role_name) == -1)
+	if (check_field("role", role, gh_field_check_role_name) == -1)
 		return CLI_FAIL;
 	if (find_user(cli, username, &u) == -1)
 		return CLI_FAIL;
-	st = grant ? gh_users_grant(cli->db, u.id, role) :
-	    gh_users_revoke(cli->db, u.id, role);
+	st = grant ? gh_account_grant(cli->db, u.id, role) :
+	    gh_account_revoke(cli->db, u.id, role, flags);
 	if (st == GH_CONFLICT) {
 		cli_err("no role \"%s\"", role);
 		return CLI_FAIL;
 	}
+	if (st == GH_LAST_ADMIN)
+		return last_admin(what, u.username);
 	if (st != GH_OK)
-		return cli_db_fail(cli, st, grant ? "user grant" : "user revoke");
+		return cli_db_fail(cli, st, what);
 	printf("%s %s %s\n", u.username, grant ? "granted" : "revoked", role);
 	return CLI_OK;
 }
 
-struct list_state {
-	char	last[GH_USERNAME_MAX + 1];
-};
-
 static void
 print_user(const struct gh_user *u, void *arg)
 {
-	struct list_state	*ls = arg;
-	size_t			 i;
+	size_t	 i;
 
+	(void)arg;
 	printf("%s\t%s\t%s\t", u->id, u->username,
 	    u->active ? "active" : "suspended");
 	for (i = 0; i < u->nroles; i++)
 		printf("%s%s", i > 0 ? "," : "", u->roles[i]);
 	printf("\t%s\n", u->email);
-	for (i = 0; u->username[i] != '\0'; i++)
-		ls->last[i] = (char)(u->username[i] >= 'A' &&
-		    u->username[i] <= 'Z' ? u->username[i] + 32 : u->username[i]);
-	ls->last[i] = '\0';
 }
 
 static int
 cmd_list(struct cli *cli, int argc, char *argv[])
 {
-	struct list_state	 ls;
+	struct gh_account_page	 pg;
 	const char		*q = "";
 	enum gh_status		 st;
-	int			 n;
 
 	if (argc == 3 && strcmp(argv[1], "--query") == 0)
 		q = argv[2];
@@ -361,20 +374,41 @@ cmd_list(struct cli *cli, int argc, char *argv[])
 		cli_err("user list: unexpected arguments; see --help");
 		return CLI_USAGE;
 	}
-	ls.last[0] = '\0';
+	memset(&pg, 0, sizeof(pg));
 	do {
-		st = gh_users_list(cli->db, ls.last, q, 200, print_user, &ls,
-		    &n);
+		st = gh_account_list(cli->db, &pg, q, GH_ACCOUNT_PAGE_MAX,
+		    print_user, NULL);
 		if (st != GH_OK)
 			return cli_db_fail(cli, st, "user list");
-	} while (n == 200);
+	} while (pg.more);
 	return CLI_OK;
+}
+
+/*
+ * Takes every "--force" out of argv (argc shrinks); true when there was
+ * one.  Only for subcommands whose arguments can take no such value.
+ */
+static bool
+take_force(int *argc, char *argv[])
+{
+	bool	 found = false;
+	int	 i, n = 0;
+
+	for (i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			found = true;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return found;
 }
 
 int
 cli_user(struct cli *cli, int argc, char *argv[])
 {
 	const char	*cmd = argc > 1 ? argv[1] : "";
+	int		 flags = 0;
 
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -382,6 +416,9 @@ cli_user(struct cli *cli, int argc, char *argv[])
 	}
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(cli, argc - 1, argv + 1);
+	if ((strcmp(cmd, "suspend") == 0 || strcmp(cmd, "revoke") == 0) &&
+	    take_force(&argc, argv))
+		flags |= GH_ACCOUNT_FORCE;
 	if (argc < 3)
 		goto bad;
 	if (strcmp(cmd, "add") == 0)
@@ -389,13 +426,13 @@ cli_user(struct cli *cli, int argc, char *argv[])
 	if (strcmp(cmd, "passwd") == 0 && argc == 3)
 		return cmd_passwd(cli, argv[2]);
 	if (strcmp(cmd, "suspend") == 0 && argc == 3)
-		return cmd_status(cli, argv[2], false);
+		return cmd_status(cli, argv[2], false, flags);
 	if (strcmp(cmd, "activate") == 0 && argc == 3)
-		return cmd_status(cli, argv[2], true);
+		return cmd_status(cli, argv[2], true, 0);
 	if (strcmp(cmd, "grant") == 0 && argc == 4)
-		return cmd_role(cli, argv[2], argv[3], true);
+		return cmd_role(cli, argv[2], argv[3], true, 0);
 	if (strcmp(cmd, "revoke") == 0 && argc == 4)
-		return cmd_role(cli, argv[2], argv[3], false);
+		return cmd_role(cli, argv[2], argv[3], false, flags);
 bad:
 	cli_err("user: bad arguments; see gatehouse user --help");
 	return CLI_USAGE;

@@ -1,10 +1,10 @@
 /*
- * gatehouse: the admin command line.  It migrates the database, manages
- * users and roles, and makes secrets.  It reads the same configuration as
- * the programs (GATEHOUSE_CONFIG and the environment) but needs no JWT
- * secret, so it can run before one exists.
+ * gatehouse: the admin command line's table of commands and main().  It
+ * migrates the database, manages users and roles, and makes secrets.  It
+ * reads the same configuration as the programs (GATEHOUSE_CONFIG and the
+ * environment) but needs no JWT secret, so it can run before one exists.
+ * The commands are in cmd_*.c; what they share is in cli_util.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +28,13 @@ static const char usage[] =
 "  user add USERNAME [--role ROLE]... [--email EMAIL]\n"
 "           [--employee-id ID] [--full-name NAME] [--phone PHONE]\n"
 "  user passwd USERNAME     set a password (read from stdin or a prompt)\n"
-"  user suspend USERNAME    suspend and end every session at once\n"
+"  user suspend USERNAME [--force]\n"
+"                           suspend and end every session at once\n"
 "  user activate USERNAME\n"
 "  user grant USERNAME ROLE\n"
-"  user revoke USERNAME ROLE\n"
+"  user revoke USERNAME ROLE [--force]\n"
+"                           suspend and revoke refuse to leave no active\n"
+"                           admin unless --force is given\n"
 "  user list [--query TEXT]\n"
 "  cleanup [--keep-days N]  delete sessions and tokens ended or expired\n"
 "                           more than N days ago (default 7), and old\n"
@@ -40,62 +43,6 @@ static const char usage[] =
 "\n"
 "  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG)\n"
 "Every command takes --help.  Passwords are never taken from arguments.\n";
-
-void
-cli_err(const char *fmt, ...)
-{
-	char	 msg[1024];
-	va_list	 ap;
-	size_t	 i, n = 0;
-	int	 len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		(void)snprintf(msg, sizeof(msg), "error");
-	/* One line: libpq's messages carry newlines and tabs. */
-	for (i = 0; msg[i] != '\0'; i++) {
-		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f) {
-			if (n > 0 && msg[n - 1] != ' ')
-				msg[n++] = ' ';
-		} else
-			msg[n++] = msg[i];
-	}
-	while (n > 0 && msg[n - 1] == ' ')
-		n--;
-	msg[n] = '\0';
-	fprintf(stderr, "gatehouse: %s\n", msg);
-}
-
-int
-cli_db_fail(const struct cli *cli, enum gh_status st, const char *what)
-{
-	switch (st) {
-	case GH_UNAVAILABLE:
-		cli_err("%s: database unavailable: %s", what,
-		    gh_db_error(cli->db));
-		break;
-	case GH_NOT_FOUND:
-		cli_err("%s: no such user", what);
-		break;
-	default:
-		cli_err("%s: database error: %s", what, gh_db_error(cli->db));
-		break;
-	}
-	return CLI_FAIL;
-}
-
-int
-cli_wants_help(int argc, char *argv[])
-{
-	int	 i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
 
 static int
 cmd_secret(int argc, char *argv[])

@@ -1,6 +1,6 @@
 /*
  * roles: the role catalogue.  Names are 1 to 64 characters of [a-z0-9_-]
- * (gh_users_check_role_name()), unique by the primary key.
+ * (gh_field_check_role_name(), fields.h), unique by the primary key.
  */
 #ifndef GH_ROLES_H
 #define GH_ROLES_H

@@ -1,14 +1,13 @@
 /*
- * users: user rows and field rules.  See users.h.
+ * users: user rows.  See users.h.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "data/db.h"
 #include "core/log.h"
+#include "core/str.h"
+#include "data/db.h"
+#include "data/query.h"
+#include "domain/fields.h"
 #include "domain/users.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
@@ -190,118 +189,10 @@ static const struct gh_stmt stmt_count_admins = {
 	"AND r.role = 'admin' WHERE u.status = 'active'", 0
 };
 
-static int
+static bool
 is_uuid(const char *s)
 {
-	size_t	 i;
-
-	if (s == NULL || strlen(s) != GH_UUID_LEN)
-		return 0;
-	for (i = 0; i < GH_UUID_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-has_control(const char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
-}
-
-const char *
-gh_users_check_username(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len < GH_USERNAME_MIN || len > GH_USERNAME_MAX)
-		return "must be 3 to 64 characters";
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return "may hold only letters, digits, '.', '_' and '-'";
-	return NULL;
-}
-
-const char *
-gh_users_check_email(const char *s, size_t len)
-{
-	const char	*at, *dot;
-	size_t		 i;
-
-	if (len < 3 || len > GH_EMAIL_MAX)
-		return "must be an email address of at most 254 characters";
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return "must be an email address";
-	at = memchr(s, '@', len);
-	if (at == NULL || at == s || memchr(at + 1, '@',
-	    len - (size_t)(at - s) - 1) != NULL)
-		return "must be an email address";
-	dot = memchr(at + 1, '.', len - (size_t)(at - s) - 1);
-	if (dot == NULL || dot == at + 1 || s[len - 1] == '.')
-		return "must be an email address";
-	return NULL;
-}
-
-const char *
-gh_users_check_employee_id(const char *s, size_t len)
-{
-	if (len < 1 || len > GH_EMPLOYEE_ID_MAX || has_control(s, len))
-		return "must be 1 to 64 printable characters";
-	return NULL;
-}
-
-const char *
-gh_users_check_full_name(const char *s, size_t len)
-{
-	if (len > GH_FULL_NAME_MAX || has_control(s, len))
-		return "must be at most 200 printable characters";
-	return NULL;
-}
-
-const char *
-gh_users_check_phone(const char *s, size_t len)
-{
-	size_t	 i, digits = 0;
-
-	if (len > GH_PHONE_MAX)
-		return "must be at most 32 characters";
-	for (i = 0; i < len; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			digits++;
-		else if (strchr("+-() .", s[i]) == NULL || s[i] == '\0')
-			return "may hold only digits, spaces and + - ( ) .";
-	}
-	if (len > 0 && digits == 0)
-		return "must contain digits";
-	return NULL;
-}
-
-const char *
-gh_users_check_role_name(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len < 1 || len > GH_ROLE_NAME_MAX)
-		return "must be 1 to 64 characters";
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return "may hold only a-z, 0-9, '_' and '-'";
-	return NULL;
+	return s != NULL && gh_str_is_uuid(s, strlen(s));
 }
 
 bool
@@ -313,20 +204,6 @@ gh_users_has_role(const struct gh_user *u, const char *role)
 		if (strcmp(u->roles[i], role) == 0)
 			return true;
 	return false;
-}
-
-/* Copies a column; -1 when it does not fit, which the schema forbids. */
-static int
-copy_col(const PGresult *res, int row, int col, char *dst, size_t dstsz)
-{
-	size_t	 len;
-
-	len = (size_t)PQgetlength(res, row, col);
-	if (len >= dstsz)
-		return -1;
-	memcpy(dst, PQgetvalue(res, row, col), len);
-	dst[len] = '\0';
-	return 0;
 }
 
 static int
@@ -354,22 +231,24 @@ static enum gh_status
 fill_user(const PGresult *res, int row, struct gh_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	if (copy_col(res, row, C_ID, u->id, sizeof(u->id)) == -1 ||
-	    copy_col(res, row, C_USERNAME, u->username,
+	if (gh_query_copy(res, row, C_ID, u->id, sizeof(u->id)) == -1 ||
+	    gh_query_copy(res, row, C_USERNAME, u->username,
 	    sizeof(u->username)) == -1 ||
-	    copy_col(res, row, C_EMAIL, u->email, sizeof(u->email)) == -1 ||
-	    copy_col(res, row, C_EMPLOYEE_ID, u->employee_id,
+	    gh_query_copy(res, row, C_EMAIL, u->email,
+	    sizeof(u->email)) == -1 ||
+	    gh_query_copy(res, row, C_EMPLOYEE_ID, u->employee_id,
 	    sizeof(u->employee_id)) == -1 ||
-	    copy_col(res, row, C_FULL_NAME, u->full_name,
+	    gh_query_copy(res, row, C_FULL_NAME, u->full_name,
 	    sizeof(u->full_name)) == -1 ||
-	    copy_col(res, row, C_PHONE, u->phone, sizeof(u->phone)) == -1 ||
-	    copy_col(res, row, C_CREATED, u->created_at,
+	    gh_query_copy(res, row, C_PHONE, u->phone,
+	    sizeof(u->phone)) == -1 ||
+	    gh_query_copy(res, row, C_CREATED, u->created_at,
 	    sizeof(u->created_at)) == -1 ||
-	    copy_col(res, row, C_UPDATED, u->updated_at,
+	    gh_query_copy(res, row, C_UPDATED, u->updated_at,
 	    sizeof(u->updated_at)) == -1 ||
 	    split_roles(PQgetvalue(res, row, C_ROLES), u) == -1)
 		goto bad;
-	if (PQnfields(res) > C_HASH && copy_col(res, row, C_HASH,
+	if (PQnfields(res) > C_HASH && gh_query_copy(res, row, C_HASH,
 	    u->password_hash, sizeof(u->password_hash)) == -1)
 		goto bad;
 	u->active = strcmp(PQgetvalue(res, row, C_STATUS), "active") == 0;
@@ -389,9 +268,9 @@ get_one(struct gh_db *db, const struct gh_stmt *stmt,
 	enum gh_status		 st;
 
 	memset(u, 0, sizeof(*u));
-	if ((st = gh_db_exec(db, stmt, params, &res)) != GH_OK)
+	if ((st = gh_query_row(db, stmt, params, &res)) != GH_OK)
 		return st;
-	st = PQntuples(res) == 1 ? fill_user(res, 0, u) : GH_NOT_FOUND;
+	st = fill_user(res, 0, u);
 	PQclear(res);
 	return st;
 }
@@ -407,7 +286,7 @@ roles_literal(const char *const *roles, size_t n, char *out, size_t outsz)
 	out[used++] = '{';
 	for (i = 0; i < n; i++) {
 		len = strlen(roles[i]);
-		if (gh_users_check_role_name(roles[i], len) != NULL ||
+		if (gh_field_check_role_name(roles[i], len) != NULL ||
 		    used + len + 3 > outsz)
 			return -1;
 		if (i > 0)
@@ -485,22 +364,6 @@ gh_users_get_for_login(struct gh_db *db, enum gh_login_field field,
 	return get_one(db, &stmt_login[field], params, u);
 }
 
-/* Runs a statement whose first column counts the users it touched. */
-static enum gh_status
-count_touched(struct gh_db *db, const struct gh_stmt *stmt,
-    const char *const *params)
-{
-	PGresult		*res;
-	enum gh_status		 st;
-
-	if ((st = gh_db_exec(db, stmt, params, &res)) != GH_OK)
-		return st;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "0") == 0)
-		st = GH_NOT_FOUND;
-	PQclear(res);
-	return st;
-}
-
 enum gh_status
 gh_users_set_password(struct gh_db *db, const char *id, const char *hash,
     const char *keep_sid, const char *reason)
@@ -509,7 +372,7 @@ gh_users_set_password(struct gh_db *db, const char *id, const char *hash,
 
 	if (!is_uuid(id) || (keep_sid != NULL && !is_uuid(keep_sid)))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_set_password, params);
+	return gh_query_touched(db, &stmt_set_password, params);
 }
 
 enum gh_status
@@ -519,7 +382,7 @@ gh_users_set_active(struct gh_db *db, const char *id, bool active)
 
 	if (!is_uuid(id))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_set_active, params);
+	return gh_query_touched(db, &stmt_set_active, params);
 }
 
 enum gh_status
@@ -544,23 +407,22 @@ gh_users_revoke(struct gh_db *db, const char *id, const char *role)
 
 	if (!is_uuid(id))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_revoke, params);
+	return gh_query_touched(db, &stmt_revoke, params);
 }
 
 enum gh_status
 gh_users_list(struct gh_db *db, const char *after, const char *q, int limit,
     void (*fn)(const struct gh_user *, void *), void *arg, int *n)
 {
-	char			 lim[16];
+	char			 lim[GH_QUERY_NUM_MAX];
 	const char		*params[3] = { after, q, lim };
 	struct gh_user		 u;
 	PGresult		*res;
 	enum gh_status		 st;
-	int			 i, len;
+	int			 i;
 
 	*n = 0;
-	len = snprintf(lim, sizeof(lim), "%d", limit);
-	if (len < 0 || (size_t)len >= sizeof(lim) || limit < 1)
+	if (limit < 1 || gh_query_num(lim, sizeof(lim), limit) == -1)
 		return GH_DB_ERROR;
 	if ((st = gh_db_exec(db, &stmt_list, params, &res)) != GH_OK)
 		return st;
@@ -572,21 +434,6 @@ gh_users_list(struct gh_db *db, const char *after, const char *q, int limit,
 	}
 	PQclear(res);
 	return st;
-}
-
-static int
-int64_col(const PGresult *res, int col, int64_t *v)
-{
-	const char	*s = PQgetvalue(res, 0, col);
-	char		*end;
-	long long	 n;
-
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		return -1;
-	*v = n;
-	return 0;
 }
 
 enum gh_status
@@ -601,21 +448,12 @@ gh_users_get_session(struct gh_db *db, const char *id, const char *sid,
 	memset(live, 0, sizeof(*live));
 	if (!is_uuid(id) || !is_uuid(sid))
 		return GH_NOT_FOUND;
-	if ((st = gh_db_exec(db, &stmt_get_live, params, &res)) != GH_OK)
+	if ((st = gh_query_row(db, &stmt_get_live, params, &res)) != GH_OK)
 		return st;
-	if (PQntuples(res) != 1) {
-		st = GH_NOT_FOUND;
-		goto out;
+	if ((st = fill_user(res, 0, u)) == GH_OK) {
+		live->valid_after = gh_query_long(res, 0, C_LIVE_VALID_AFTER);
+		live->expires_us = gh_query_long(res, 0, C_LIVE_EXPIRES);
 	}
-	if ((st = fill_user(res, 0, u)) != GH_OK)
-		goto out;
-	if (int64_col(res, C_LIVE_VALID_AFTER, &live->valid_after) == -1 ||
-	    int64_col(res, C_LIVE_EXPIRES, &live->expires_us) == -1) {
-		gh_log(GH_LOG_ERROR, "users: unreadable session times");
-		memset(u, 0, sizeof(*u));
-		st = GH_DB_ERROR;
-	}
-out:
 	PQclear(res);
 	return st;
 }
@@ -642,7 +480,7 @@ gh_users_rehash(struct gh_db *db, const char *id, const char *hash)
 
 	if (!is_uuid(id))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_rehash, params);
+	return gh_query_touched(db, &stmt_rehash, params);
 }
 
 enum gh_status
@@ -662,7 +500,7 @@ gh_users_update(struct gh_db *db, const char *id,
 	params[6] = p->full_name != NULL ? p->full_name : "";
 	params[7] = p->set_phone ? "true" : "false";
 	params[8] = p->phone != NULL ? p->phone : "";
-	return count_touched(db, &stmt_update, params);
+	return gh_query_touched(db, &stmt_update, params);
 }
 
 enum gh_status
@@ -676,7 +514,7 @@ gh_users_set_roles(struct gh_db *db, const char *id, const char *const *roles,
 		return GH_NOT_FOUND;
 	if (roles_literal(roles, n, list, sizeof(list)) == -1)
 		return GH_DB_ERROR;
-	return count_touched(db, &stmt_set_roles, params);
+	return gh_query_touched(db, &stmt_set_roles, params);
 }
 
 enum gh_status
@@ -686,13 +524,7 @@ gh_users_delete(struct gh_db *db, const char *id)
 
 	if (!is_uuid(id))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_delete, params);
-}
-
-static long
-col_long(const PGresult *res, int col)
-{
-	return strtol(PQgetvalue(res, 0, col), NULL, 10);
+	return gh_query_touched(db, &stmt_delete, params);
 }
 
 enum gh_status
@@ -701,15 +533,11 @@ gh_users_count(struct gh_db *db, long *total, long *active, long *suspended)
 	PGresult		*res;
 	enum gh_status		 st;
 
-	if ((st = gh_db_exec(db, &stmt_count, NULL, &res)) != GH_OK)
-		return st;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return GH_DB_ERROR;
-	}
-	*total = col_long(res, 0);
-	*active = col_long(res, 1);
-	*suspended = col_long(res, 2);
+	if ((st = gh_query_row(db, &stmt_count, NULL, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	*total = gh_query_long(res, 0, 0);
+	*active = gh_query_long(res, 0, 1);
+	*suspended = gh_query_long(res, 0, 2);
 	PQclear(res);
 	return GH_OK;
 }
@@ -728,7 +556,7 @@ gh_users_count_active_admins(struct gh_db *db, long *n)
 
 	if ((st = gh_db_exec(db, &stmt_count_admins, NULL, &res)) != GH_OK)
 		return st;
-	*n = PQntuples(res) == 1 ? col_long(res, 0) : 0;
+	*n = gh_query_long(res, 0, 0);
 	PQclear(res);
 	return GH_OK;
 }
@@ -741,5 +569,5 @@ gh_users_change_own_password(struct gh_db *db, const char *id,
 
 	if (!is_uuid(id) || !is_uuid(sid))
 		return GH_NOT_FOUND;
-	return count_touched(db, &stmt_change_own_password, params);
+	return gh_query_touched(db, &stmt_change_own_password, params);
 }

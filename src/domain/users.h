@@ -1,5 +1,8 @@
 /*
- * users: user rows in PostgreSQL, and the rules on their fields.
+ * users: user rows in PostgreSQL, one statement a call.  The rules on
+ * their fields are in fields.h; the rules that span statements (the
+ * last-admin guard) are in accounts.h, which is what programs call to
+ * change a user.
  *
  * Promises: every query is one prepared statement (a user and its roles
  * come back in one round trip); uniqueness is left to the database's
@@ -53,14 +56,6 @@ enum gh_login_field {
 	GH_LOGIN_EMAIL,
 	GH_LOGIN_EMPLOYEE_ID
 };
-
-/* Field checks: NULL when the value is fine, else what is wrong with it. */
-const char	*gh_users_check_username(const char *, size_t);
-const char	*gh_users_check_email(const char *, size_t);
-const char	*gh_users_check_employee_id(const char *, size_t);
-const char	*gh_users_check_full_name(const char *, size_t);
-const char	*gh_users_check_phone(const char *, size_t);
-const char	*gh_users_check_role_name(const char *, size_t);
 
 /* True when the user holds role. */
 bool		 gh_users_has_role(const struct gh_user *, const char *role);

@@ -1,46 +1,41 @@
 /*
- * user_input: reading a new user out of a request body, for registration
- * and the admin API alike, with every field rule of the contract, and
- * creating it.
+ * user_input: a user's fields out of a request body, for registration and
+ * the admin API alike, with every field rule of the contract (fields.h);
+ * and the one answer to a value the database refused.
  *
- * Promises: a field of the wrong JSON type is a 400; every invalid value
+ * Promises: reading only parses and checks: nothing is hashed, written or
+ * answered; a field of the wrong JSON type is a 400; every invalid value
  * is named in one 422; at registration "role" and "roles" are refused
- * (nobody chooses their own role); the password is checked against the
- * policy (and the 72-byte limit) before it is hashed, and is never kept.
+ * (nobody chooses their own role); a new password is checked against the
+ * policy (and the 72-byte limit).  What is read points into body.
  */
 #ifndef GH_USER_INPUT_H
 #define GH_USER_INPUT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
 
-#include "core/bounds.h"
-#include "http/http.h"
 #include "core/json.h"
-
-struct gh_user_input {
-	const char	*username, *password, *email, *full_name, *employee_id,
-			*phone;
-	size_t		 password_len;
-	const char	*roles[GH_ROLES_MAX];
-	size_t		 nroles;
-	bool		 has_roles;
-	bool		 suspended;
-};
+#include "domain/accounts.h"
+#include "domain/users.h"
+#include "http/http.h"
 
 #define GH_USER_INPUT_ADMIN	0x01	/* roles and status may be given */
 
 /*
- * Reads the fields of body into in (pointers into body).  Problems are
- * noted in errs; returns -1 when there were any.
+ * Reads a new account out of body into a.  Problems are noted in errs;
+ * returns -1 when there were any.
  */
 int	gh_user_input_read(const struct gh_config *, struct json_object *body,
-	    int flags, struct gh_user_input *, struct gh_input_errors *);
+	    int flags, struct gh_account_new *a, struct gh_input_errors *);
 
-/* Reads "roles" (an array of role names) into in->roles and has_roles. */
-void	gh_user_input_roles(struct json_object *body, struct gh_user_input *,
+/*
+ * Reads an admin's changes of user u out of body into p, as
+ * gh_user_input_read() does.
+ */
+int	gh_user_input_patch(const struct gh_config *, struct json_object *body,
+	    const struct gh_user *u, struct gh_account_patch *p,
 	    struct gh_input_errors *);
 
 /* Checks a new password against the policy, noting a 422 under field. */
@@ -49,15 +44,10 @@ void	gh_user_input_check_password(const struct gh_config *, const char *pw,
 	    const char *field, struct gh_input_errors *);
 
 /*
- * Hashes the password, creates the user with in's roles (or "user"), and
- * answers 201 with the user, 409 naming the taken field, 422 for an
- * unknown role, or 503.
+ * Answers a creation or change of a user that failed with st: for
+ * GH_CONFLICT, 409 naming the taken field, or 422 when a role does not
+ * exist (both with "fields"); else as gh_respond_status().
  */
-void	gh_user_input_create(struct gh_request *, const struct gh_user_input *);
-
-/* Notes an optional string field's problems; value NULL or "" clears. */
-void	gh_user_input_optional(struct json_object *body, const char *key,
-	    const char *(*check)(const char *, size_t), const char **value,
-	    bool *present, struct gh_input_errors *);
+void	gh_user_input_failed(struct gh_request *, enum gh_status st);
 
 #endif

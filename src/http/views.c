@@ -6,18 +6,6 @@
 #include "core/json.h"
 #include "http/views.h"
 
-static int
-add(struct json_object *obj, const char *key, struct json_object *val)
-{
-	if (val == NULL)
-		return -1;
-	if (json_object_object_add(obj, key, val) != 0) {
-		json_object_put(val);
-		return -1;
-	}
-	return 0;
-}
-
 static struct json_object *
 roles_array(const struct gh_user *u)
 {
@@ -35,6 +23,17 @@ roles_array(const struct gh_user *u)
 	return arr;
 }
 
+/* Hands o back, or frees it and gives NULL when building it failed. */
+static struct json_object *
+done(struct json_object *o, int failed)
+{
+	if (failed) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 struct json_object *
 gh_view_user(const struct gh_user *u)
 {
@@ -42,21 +41,21 @@ gh_view_user(const struct gh_user *u)
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	if (add(o, "id", json_object_new_string(u->id)) == -1 ||
-	    add(o, "username", json_object_new_string(u->username)) == -1 ||
+	return done(o,
+	    gh_json_add(o, "id", json_object_new_string(u->id)) == -1 ||
+	    gh_json_add(o, "username", json_object_new_string(u->username)) ==
+	    -1 ||
 	    gh_json_add_string(o, "email", u->email) == -1 ||
 	    gh_json_add_string(o, "full_name", u->full_name) == -1 ||
 	    gh_json_add_string(o, "employee_id", u->employee_id) == -1 ||
 	    gh_json_add_string(o, "phone", u->phone) == -1 ||
-	    add(o, "status", json_object_new_string(u->active ? "active" :
-	    "suspended")) == -1 ||
-	    add(o, "roles", roles_array(u)) == -1 ||
-	    add(o, "created_at", json_object_new_string(u->created_at)) == -1 ||
-	    add(o, "updated_at", json_object_new_string(u->updated_at)) == -1) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	    gh_json_add(o, "status", json_object_new_string(u->active ?
+	    "active" : "suspended")) == -1 ||
+	    gh_json_add(o, "roles", roles_array(u)) == -1 ||
+	    gh_json_add(o, "created_at", json_object_new_string(
+	    u->created_at)) == -1 ||
+	    gh_json_add(o, "updated_at", json_object_new_string(
+	    u->updated_at)) == -1);
 }
 
 struct json_object *
@@ -66,12 +65,68 @@ gh_view_tokens(const struct gh_token_pair *p)
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	if (add(o, "access_token", json_object_new_string(p->access)) == -1 ||
-	    add(o, "refresh_token", json_object_new_string(p->refresh)) == -1 ||
-	    add(o, "token_type", json_object_new_string("bearer")) == -1 ||
-	    add(o, "expires_in", json_object_new_int(p->expires_in)) == -1) {
+	return done(o,
+	    gh_json_add(o, "access_token", json_object_new_string(
+	    p->access)) == -1 ||
+	    gh_json_add(o, "refresh_token", json_object_new_string(
+	    p->refresh)) == -1 ||
+	    gh_json_add(o, "token_type", json_object_new_string("bearer")) ==
+	    -1 ||
+	    gh_json_add(o, "expires_in", json_object_new_int(
+	    p->expires_in)) == -1);
+}
+
+struct json_object *
+gh_view_role(const char *name, const char *description)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	return done(o,
+	    gh_json_add(o, "name", json_object_new_string(name)) == -1 ||
+	    gh_json_add(o, "description", json_object_new_string(
+	    description)) == -1);
+}
+
+static struct json_object *
+user_counts(long total, long active, long suspended)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	return done(o,
+	    gh_json_add(o, "total", json_object_new_int64(total)) == -1 ||
+	    gh_json_add(o, "active", json_object_new_int64(active)) == -1 ||
+	    gh_json_add(o, "suspended", json_object_new_int64(suspended)) ==
+	    -1);
+}
+
+struct json_object *
+gh_view_dashboard(long total, long active, long suspended)
+{
+	struct json_object	*o, *users;
+
+	users = user_counts(total, active, suspended);
+	if ((o = json_object_new_object()) == NULL ||
+	    gh_json_add(o, "message", json_object_new_string(
+	    "Welcome admin")) == -1) {
+		json_object_put(users);
 		json_object_put(o);
 		return NULL;
 	}
-	return o;
+	return done(o, gh_json_add(o, "users", users) == -1);
+}
+
+struct json_object *
+gh_view_items(struct json_object *items)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(items);
+		return NULL;
+	}
+	return done(o, gh_json_add(o, "items", items) == -1);
 }

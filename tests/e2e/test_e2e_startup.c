@@ -24,7 +24,8 @@
 
 TestSuite(startup, .timeout = 60);
 
-static const char	*programs[] = { "login", "register", "me", "admin" };
+/* The programs that sign or check tokens (health and register do neither). */
+static const char	*programs[] = { "login", "me", "admin" };
 
 /* Writes a config with database_url and the given secret line. */
 static void

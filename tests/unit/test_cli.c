@@ -718,6 +718,8 @@ Test(cli, user_grant_twice_is_fine)
 Test(cli, user_revoke_removes_the_role)
 {
 	migrated();
+	/* Another admin stays: alice is not the last one. */
+	add_user("root", "admin");
 	add_user("alice", "admin");
 	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "user"), 0, "%s",
 	    err);
@@ -1196,4 +1198,108 @@ Test(cli, config_environment_overrides_the_file)
 	    "%s", err);
 	cr_assert_eq(strncmp(hash_of("alice"), "$2b$04$", 7), 0, "%s",
 	    hash_of("alice"));
+}
+
+/* the last admin: refused without --force, done with it */
+
+static const char *
+status_of(const char *name)
+{
+
+	return sqlf("SELECT status FROM users WHERE username = '%s'", name);
+}
+
+/* The refusal: exit 1, one line saying why and how past it. */
+static void
+assert_last_admin_refused(int rc)
+{
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(has_line(err, "gatehouse: ", "last active admin"), "%s",
+	    err);
+	cr_assert(has_line(err, "gatehouse: ", "--force"), "%s", err);
+	cr_assert_eq(count_lines(err), 1, "%s", err);
+}
+
+Test(cli, user_suspend_of_the_last_admin_is_refused_without_force)
+{
+	char	 s[64];
+
+	migrated();
+	add_user("root", "admin");
+	new_session("root", s, sizeof(s));
+	assert_last_admin_refused(RUN(NULL, "user", "suspend", "root"));
+	cr_assert_str_eq(status_of("root"), "active");
+	cr_assert_str_eq(session_state(s), "live");
+}
+
+Test(cli, user_revoke_of_admin_from_the_last_admin_is_refused_without_force)
+{
+	migrated();
+	add_user("root", "admin");
+	assert_last_admin_refused(RUN(NULL, "user", "revoke", "root",
+	    "admin"));
+	cr_assert_str_eq(roles_of("root"), "admin");
+}
+
+Test(cli, user_suspend_of_the_last_admin_with_force_is_done)
+{
+	char	 s[64];
+
+	migrated();
+	add_user("root", "admin");
+	new_session("root", s, sizeof(s));
+	cr_assert_eq(RUN(NULL, "user", "suspend", "root", "--force"), 0, "%s",
+	    err);
+	cr_assert_str_eq(status_of("root"), "suspended");
+	cr_assert_str_eq(session_state(s), "suspended");
+}
+
+Test(cli, user_revoke_of_admin_from_the_last_admin_with_force_is_done)
+{
+	migrated();
+	add_user("root", "admin");
+	cr_assert_eq(RUN(NULL, "user", "revoke", "--force", "root", "admin"),
+	    0, "%s", err);
+	cr_assert_str_eq(roles_of("root"), "");
+}
+
+Test(cli, user_suspend_of_an_admin_with_another_left_needs_no_force)
+{
+	migrated();
+	add_user("root", "admin");
+	add_user("alice", "admin");
+	cr_assert_eq(RUN(NULL, "user", "suspend", "alice"), 0, "%s", err);
+	cr_assert_str_eq(status_of("alice"), "suspended");
+	/* Now root is the last one. */
+	assert_last_admin_refused(RUN(NULL, "user", "revoke", "root",
+	    "admin"));
+	cr_assert_str_eq(roles_of("root"), "admin");
+}
+
+Test(cli, user_passwd_of_the_last_admin_is_fine)
+{
+	migrated();
+	add_user("root", "admin");
+	cr_assert_eq(RUN(NEW_PW "\n", "user", "passwd", "root"), 0, "%s", err);
+	cr_assert_str_eq(status_of("root"), "active");
+}
+
+Test(cli, force_is_a_usage_error_where_it_means_nothing)
+{
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "activate", "alice", "--force"), 2);
+	cr_assert_eq(RUN(NULL, "user", "grant", "alice", "admin", "--force"),
+	    2);
+	cr_assert_str_eq(roles_of("alice"), "user");
+}
+
+Test(cli, help_for_user_tells_of_force)
+{
+	cr_assert_eq(RUN(NULL, "user", "--help"), 0);
+	cr_assert_not_null(strstr(out, "suspend USERNAME [--force]"), "%s",
+	    out);
+	cr_assert_not_null(strstr(out, "revoke USERNAME ROLE [--force]"),
+	    "%s", out);
+	cr_assert_not_null(strstr(out, "last active admin"), "%s", out);
 }
