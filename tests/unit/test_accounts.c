@@ -35,13 +35,13 @@ open_db(void)
 
 	gh_config_defaults(&cfg);
 	cfg.bcrypt_cost = GH_BCRYPT_COST_MIN;
-	n = snprintf(url, sizeof(url), "%s", gh_test_db_migrated());
+	n = snprintf(url, sizeof(url), "%s", t_db_migrated());
 	cr_assert(n > 0 && (size_t)n < sizeof(url));
 	cr_assert_not_null(db = gh_db_new(url, 5000));
 	return db;
 }
 
-#define sqlf(...)	gh_test_sqlf(url, __VA_ARGS__)
+#define sqlf(...)	t_db_sqlf(url, __VA_ARGS__)
 
 /* A user holding role (NULL: none), by row: no bcrypt needed. */
 static void
