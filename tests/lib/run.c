@@ -19,6 +19,8 @@
 
 extern char **environ;
 
+static int	 run_timeout = T_RUN_TIMEOUT;	/* t_run_timeout() */
+
 /* A capture buffer: keeps what fits, counts nothing past it. */
 struct sink {
 	char	*buf;
@@ -230,7 +232,7 @@ t_run(const char *const argv[], const char *const env[],
 	if (cloexec_pipe(outp) == -1 || cloexec_pipe(errp) == -1)
 		goto out;
 
-	deadline = now_ms() + (long long)T_RUN_TIMEOUT * 1000;
+	deadline = now_ms() + (long long)run_timeout * 1000;
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0)
@@ -317,7 +319,13 @@ out:
 	free(envp);
 	if (timedout)
 		cr_assert_fail("%s: still running after %d s, killed; "
-		    "stderr so far: %s", argv[0], T_RUN_TIMEOUT,
+		    "stderr so far: %s", argv[0], run_timeout,
 		    se.size > 0 ? se.buf : "");
 	return rc;
+}
+
+void
+t_run_timeout(int seconds)
+{
+	run_timeout = seconds > 0 ? seconds : T_RUN_TIMEOUT;
 }

@@ -6,7 +6,10 @@
 
 #include <stddef.h>
 
-/* Seconds a program may run before it is killed and the test fails. */
+/*
+ * Seconds a program may run before it is killed and the test fails,
+ * unless t_run_timeout() says otherwise.
+ */
 #define T_RUN_TIMEOUT		30
 
 /*
@@ -25,5 +28,12 @@
 int	t_run(const char *const argv[], const char *const env[],
 	    const char *stdin_text, char *out, size_t outsz, char *err,
 	    size_t errsz);
+
+/*
+ * The time limit of this process's following t_run() calls, in seconds
+ * (0: T_RUN_TIMEOUT again), for a program known to take long when the
+ * machine is slow: the limit is there to catch a hang, not to time it.
+ */
+void	t_run_timeout(int seconds);
 
 #endif
