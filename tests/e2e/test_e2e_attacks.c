@@ -457,12 +457,12 @@ Test(attacks, a_validly_signed_token_with_a_non_uuid_sub_is_refused)
 /* RFC 9562: a uuid's hex digits are case-insensitive on input. */
 Test(attacks, a_validly_signed_token_with_an_upper_case_sub_is_the_user)
 {
-	struct gh_user_t	 u;
+	struct t_user		 u;
 	char			 tok[4096];
 
-	gh_make_user(&u, "fsubu");
-	gh_jwt_resign(u.access, make_upper_uuid_sub, tok, sizeof(tok));
-	cr_assert_eq(gh_me_status(tok), 200);
+	t_make_user(&u, "fsubu");
+	t_jwt_resign(u.access, make_upper_uuid_sub, tok, sizeof(tok));
+	cr_assert_eq(t_me_status(tok), 200);
 	still_healthy();
 }
 
