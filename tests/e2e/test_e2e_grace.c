@@ -116,6 +116,29 @@ Test(grace, a_token_rotated_twice_is_not_in_the_window_of_the_second)
 	cr_assert_eq(t_me_status(u.access), 401);
 }
 
+Test(grace, a_reuse_within_the_window_ends_the_earlier_successor)
+{
+	struct t_user		 u;
+	struct t_resp		 r;
+	char			 old[512], thief[512];
+
+	/* u rotates old; a replay of old in the window gets its own pair. */
+	t_make_user(&u, "gf");
+	snprintf(old, sizeof(old), "%s", u.refresh);
+	t_refresh(&u);
+	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
+	    "{\"refresh_token\": \"%s\"}", old);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	snprintf(thief, sizeof(thief), "%s", t_resp_str(&r, "refresh_token"));
+	t_resp_free(&r);
+	/* One live branch: u's successor counts as rotated, so once the
+	 * window is over its use is a reuse, which ends the session. */
+	t_sleep_ms(GRACE_MS + 1500);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
+	cr_assert_eq(t_refresh_status(thief), 401);
+	cr_assert_eq(t_me_status(u.access), 401);
+}
+
 Test(grace, a_logged_out_session_gets_nothing_in_the_window)
 {
 	struct t_user		 u;
