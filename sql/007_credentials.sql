@@ -7,9 +7,10 @@
 -- logout of every session move the generation, so a login that read the
 -- user before any of them loses, whichever way the race goes.
 ALTER TABLE users ADD COLUMN cred_gen bigint NOT NULL DEFAULT 1;
+-- gatehouse always states a session's generation; the default serves a
+-- row made by hand, and fails closed: a session whose generation is not
+-- its user's is dead.
 ALTER TABLE sessions ADD COLUMN cred_gen bigint NOT NULL DEFAULT 1;
--- A session states its generation; there is no sensible default.
-ALTER TABLE sessions ALTER COLUMN cred_gen DROP DEFAULT;
 
 -- Any writer counts, an operator's psql included: a new password hash or
 -- a new status moves the generation.  The one exception is the rehash at
@@ -52,20 +53,20 @@ REVOKE ALL ON FUNCTION gh_rehash(uuid, text, text) FROM PUBLIC;
 
 -- A logout of every session: ends them and moves the generation, so a
 -- login already past its password check cannot start a new one.
-CREATE FUNCTION gh_logout_all(p_user uuid)
+CREATE FUNCTION gh_logout_all(p_user uuid, p_reason text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	n	integer;
 BEGIN
 	UPDATE users SET cred_gen = cred_gen + 1 WHERE id = p_user;
-	UPDATE sessions SET ended_at = now(), end_reason = 'logout_all'
+	UPDATE sessions SET ended_at = now(), end_reason = p_reason
 	    WHERE user_id = p_user AND ended_at IS NULL;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END;
 $$;
-REVOKE ALL ON FUNCTION gh_logout_all(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gh_logout_all(uuid, text) FROM PUBLIC;
 
 -- The own password change moves the generation too (the trigger), and
 -- carries the caller's session over to the new one: it goes on, every
@@ -129,8 +130,8 @@ BEGIN
 			RETURN QUERY SELECT 'reused'::text, s.id, s.user_id;
 			RETURN;
 		END IF;
-		UPDATE refresh_tokens SET rotated_at = now()
-		    WHERE session_id = s.id AND rotated_at IS NULL;
+		UPDATE refresh_tokens r SET rotated_at = now()
+		    WHERE r.session_id = s.id AND r.rotated_at IS NULL;
 	ELSIF t.expires_at <= now() THEN
 		RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid;
 		RETURN;
@@ -154,11 +155,11 @@ BEGIN
 		RETURN;
 	END IF;
 	GRANT SELECT (cred_gen) ON users TO gatehouse_login, gatehouse_me,
-	    gatehouse_admin, gatehouse_authorize;
+	    gatehouse_admin, gatehouse_authorize, gatehouse_register;
 	GRANT SELECT (cred_gen) ON sessions TO gatehouse_me, gatehouse_admin,
 	    gatehouse_authorize;
 	GRANT EXECUTE ON FUNCTION gh_rehash(uuid, text, text),
-	    gh_logout_all(uuid) TO gatehouse_login;
+	    gh_logout_all(uuid, text) TO gatehouse_login;
 	-- The rehash goes through gh_rehash() now.
 	REVOKE UPDATE (password_hash) ON users FROM gatehouse_login;
 END

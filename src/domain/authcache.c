@@ -33,6 +33,7 @@ struct entry {
 	unsigned char	ref;			/* used since the hand passed */
 	int64_t		valid_after;
 	int64_t		expires_us;
+	long		cred_gen;		/* the user's and the session's */
 	size_t		len;
 	char		packed[PACK_MAX];
 };
@@ -272,6 +273,7 @@ pack(struct entry *e, const struct gh_user *u)
 	size_t	 i;
 
 	e->len = 0;
+	e->cred_gen = u->cred_gen;
 	if (u->nroles > UINT8_MAX)
 		return -1;
 	e->packed[e->len++] = (char)u->nroles;
@@ -309,6 +311,7 @@ unpack(const struct entry *e, struct gh_user *u)
 	memset(u, 0, sizeof(*u));
 	memcpy(u->id, e->uid, sizeof(u->id));
 	u->active = true;
+	u->cred_gen = e->cred_gen;
 	u->nroles = (unsigned char)*p++;
 	p = get_str(p, u->username, sizeof(u->username));
 	p = get_str(p, u->email, sizeof(u->email));

@@ -19,12 +19,15 @@
 
 static const struct gh_stmt stmt_start = {
 	"gh_sessions_start",
-	"WITH s AS (INSERT INTO sessions (user_id, expires_at, address, "
-	"user_agent) VALUES ($1::uuid, now() + make_interval(days => $2::int), "
-	"nullif($3, ''), nullif($4, '')) RETURNING id, expires_at) "
+	"WITH s AS (INSERT INTO sessions (user_id, cred_gen, expires_at, "
+	"address, user_agent) SELECT u.id, u.cred_gen, "
+	"now() + make_interval(days => $2::int), nullif($3, ''), "
+	"nullif($4, '') FROM users u WHERE u.id = $1::uuid "
+	"AND u.cred_gen = $7::bigint AND u.status = 'active' "
+	"RETURNING id, expires_at) "
 	"INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
 	"SELECT decode($5, 'hex'), s.id, least(s.expires_at, "
-	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 6
+	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 7
 };
 
 static const struct gh_stmt stmt_refresh = {
@@ -50,8 +53,7 @@ static const struct gh_stmt stmt_end_by_refresh = {
 
 static const struct gh_stmt stmt_end_all = {
 	"gh_sessions_end_all",
-	"UPDATE sessions SET ended_at = now(), end_reason = $2 "
-	"WHERE user_id = $1::uuid AND ended_at IS NULL", 2
+	"SELECT gh_logout_all($1::uuid, $2)", 2
 };
 
 static const struct gh_stmt stmt_cleanup = {
@@ -141,7 +143,8 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 {
 	char			 hash[HASH_HEX_LEN + 1], sid[GH_UUID_LEN + 1];
 	char			 days[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
-	const char		*params[6];
+	char			 gen[GH_QUERY_NUM_MAX];
+	const char		*params[7];
 	PGresult		*res;
 	enum gh_status		 st;
 	int			 rc;
@@ -150,7 +153,8 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	if (new_refresh(pair, hash) == -1 ||
 	    gh_query_num(days, sizeof(days), cfg->session_max_days) == -1 ||
 	    gh_query_num(rdays, sizeof(rdays),
-	    cfg->refresh_token_expire_days) == -1)
+	    cfg->refresh_token_expire_days) == -1 ||
+	    gh_query_num(gen, sizeof(gen), u->cred_gen) == -1)
 		return GH_INTERNAL;
 	params[0] = u->id;
 	params[1] = days;
@@ -160,9 +164,14 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	    client->user_agent : "";
 	params[4] = hash;
 	params[5] = rdays;
-	/* The insert returns its row, or the database refused it. */
+	params[6] = gen;
+	/*
+	 * No row: the user's credential generation is no longer the one u
+	 * was read with (a password set, a status change or a logout of all
+	 * committed since), or the user is gone or suspended.
+	 */
 	if ((st = gh_query_row(db, &stmt_start, params, &res)) != GH_OK)
-		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+		return st;
 	rc = gh_query_copy(res, 0, 0, sid, sizeof(sid));
 	PQclear(res);
 	if (rc == -1 || sid[0] == '\0')

@@ -41,7 +41,13 @@ struct gh_client {
 	const char	*user_agent;	/* may be NULL */
 };
 
-/* Starts a session for u and issues its first token pair. */
+/*
+ * Starts a session for u and issues its first token pair, provided u's
+ * credential generation (read with it, users.h) is still the user's and
+ * the user is active: GH_NOT_FOUND otherwise, so a login that read the
+ * user before a reset, a suspension or a logout of all sessions cannot
+ * start one after it (sql/007_credentials.sql).
+ */
 enum gh_status gh_sessions_start(struct gh_db *, const struct gh_config *,
 	    const struct gh_jwt_key *, const struct gh_user *,
 	    const struct gh_client *, struct gh_token_pair *);
@@ -65,7 +71,10 @@ enum gh_status gh_sessions_end(struct gh_db *, const char *user_id,
 enum gh_status gh_sessions_end_by_refresh(struct gh_db *,
 	    const char *user_id, const char *token, size_t len);
 
-/* Ends every live session of user_id. */
+/*
+ * Ends every live session of user_id and moves the user's credential
+ * generation, so no login already past its password check starts one.
+ */
 enum gh_status gh_sessions_end_all(struct gh_db *, const char *user_id,
 	    const char *reason);
 

@@ -40,7 +40,7 @@ password_ok(struct gh_db *db, const struct gh_config *cfg,
 	    gh_password_hash(pw, len, cfg->bcrypt_cost, hash,
 	    sizeof(hash)) == 0) {
 		/* A failed rehash is tried again at the next login. */
-		(void)gh_users_rehash(db, u->id, hash);
+		(void)gh_users_rehash(db, u->id, u->password_hash, hash);
 		OPENSSL_cleanse(hash, sizeof(hash));
 	}
 	return 1;
@@ -85,6 +85,11 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
 		goto out;
 	st = gh_sessions_start(db, cfg, key, &u, &in->client, &out->tokens);
+	if (st == GH_NOT_FOUND) {
+		/* The credentials changed while the password was checked. */
+		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+		st = GH_OK;
+	}
 out:
 	OPENSSL_cleanse(&u, sizeof(u));
 	return st;

@@ -26,8 +26,13 @@
 	TS("u.updated_at") ", array_to_string(ARRAY(SELECT r.role " \
 	"FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role), ',')"
 
+/*
+ * After USER_COLUMNS a statement may add the hash and the credential
+ * generation (sql/007), in that order: "''" stands for a hash it does
+ * not read.
+ */
 enum { C_ID, C_USERNAME, C_EMAIL, C_EMPLOYEE_ID, C_FULL_NAME, C_PHONE,
-    C_STATUS, C_CREATED, C_UPDATED, C_ROLES, C_HASH };
+    C_STATUS, C_CREATED, C_UPDATED, C_ROLES, C_HASH, C_CRED };
 
 static const struct gh_stmt stmt_create = {
 	"gh_users_create",
@@ -35,30 +40,31 @@ static const struct gh_stmt stmt_create = {
 	"full_name, phone, password_hash, status) VALUES ($1, nullif($2, ''), "
 	"nullif($3, ''), nullif($4, ''), nullif($5, ''), $6, $7) RETURNING id, "
 	"username, email, employee_id, full_name, phone, status, created_at, "
-	"updated_at), "
+	"updated_at, cred_gen), "
 	"g AS (INSERT INTO user_roles (user_id, role) "
 	"SELECT u.id, unnest($8::text[]) FROM u RETURNING role) "
 	"SELECT u.id, u.username, coalesce(u.email, ''), "
 	"coalesce(u.employee_id, ''), coalesce(u.full_name, ''), "
 	"coalesce(u.phone, ''), u.status, " TS("u.created_at") ", "
 	TS("u.updated_at") ", coalesce((SELECT string_agg(g.role, ',' "
-	"ORDER BY g.role) FROM g), '') FROM u", 8
+	"ORDER BY g.role) FROM g), ''), '', u.cred_gen FROM u", 8
 };
 
 static const struct gh_stmt stmt_get = {
 	"gh_users_get",
-	"SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1::uuid", 1
+	"SELECT " USER_COLUMNS ", '', u.cred_gen FROM users u "
+	"WHERE u.id = $1::uuid", 1
 };
 
 static const struct gh_stmt stmt_login[] = {
 	[GH_LOGIN_USERNAME] = { "gh_users_login_username",
-	    "SELECT " USER_COLUMNS ", u.password_hash FROM users u "
+	    "SELECT " USER_COLUMNS ", u.password_hash, u.cred_gen FROM users u "
 	    "WHERE lower(u.username) = lower($1)", 1 },
 	[GH_LOGIN_EMAIL] = { "gh_users_login_email",
-	    "SELECT " USER_COLUMNS ", u.password_hash FROM users u "
+	    "SELECT " USER_COLUMNS ", u.password_hash, u.cred_gen FROM users u "
 	    "WHERE lower(u.email) = lower($1)", 1 },
 	[GH_LOGIN_EMPLOYEE_ID] = { "gh_users_login_employee_id",
-	    "SELECT " USER_COLUMNS ", u.password_hash FROM users u "
+	    "SELECT " USER_COLUMNS ", u.password_hash, u.cred_gen FROM users u "
 	    "WHERE u.employee_id = $1", 1 },
 };
 
@@ -127,21 +133,21 @@ static const struct gh_stmt stmt_list = {
  */
 static const struct gh_stmt stmt_get_live = {
 	"gh_users_get_live",
-	"SELECT " USER_COLUMNS ", '', "
+	"SELECT " USER_COLUMNS ", '', u.cred_gen, "
 	"floor(extract(epoch FROM u.tokens_valid_after))::bigint, s.exp "
-	"FROM users u, (SELECT x.user_id, "
+	"FROM users u, (SELECT x.user_id, x.cred_gen, "
 	"floor(extract(epoch FROM x.expires_at) * 1000000)::bigint AS exp "
 	"FROM sessions x WHERE x.id = $2::uuid AND x.ended_at IS NULL "
 	"AND x.expires_at > now() OFFSET 0) s "
-	"WHERE u.id = $1::uuid AND s.user_id = u.id AND u.status = 'active'", 2
+	"WHERE u.id = $1::uuid AND s.user_id = u.id AND u.status = 'active' "
+	"AND s.cred_gen = u.cred_gen", 2
 };
 
-enum { C_LIVE_VALID_AFTER = C_HASH + 1, C_LIVE_EXPIRES };
+enum { C_LIVE_VALID_AFTER = C_CRED + 1, C_LIVE_EXPIRES };
 
 static const struct gh_stmt stmt_rehash = {
 	"gh_users_rehash",
-	"WITH u AS (UPDATE users SET password_hash = $2 WHERE id = $1::uuid "
-	"RETURNING 1) SELECT count(*) FROM u", 2
+	"SELECT gh_rehash($1::uuid, $3, $2)", 3
 };
 
 static const struct gh_stmt stmt_update = {
@@ -251,6 +257,8 @@ fill_user(const PGresult *res, int row, struct gh_user *u)
 	if (PQnfields(res) > C_HASH && gh_query_copy(res, row, C_HASH,
 	    u->password_hash, sizeof(u->password_hash)) == -1)
 		goto bad;
+	if (PQnfields(res) > C_CRED)
+		u->cred_gen = gh_query_long(res, row, C_CRED);
 	u->active = strcmp(PQgetvalue(res, row, C_STATUS), "active") == 0;
 	return GH_OK;
 bad:
@@ -474,9 +482,10 @@ gh_users_get_live(struct gh_db *db, const char *id, const char *sid,
 }
 
 enum gh_status
-gh_users_rehash(struct gh_db *db, const char *id, const char *hash)
+gh_users_rehash(struct gh_db *db, const char *id, const char *old,
+    const char *hash)
 {
-	const char	*params[2] = { id, hash };
+	const char	*params[3] = { id, hash, old };
 
 	if (!is_uuid(id))
 		return GH_NOT_FOUND;

@@ -35,6 +35,7 @@ struct gh_user {
 	char	created_at[GH_TIMESTAMP_LEN + 1];
 	char	updated_at[GH_TIMESTAMP_LEN + 1];
 	char	password_hash[GH_HASH_MAX];	/* "" unless asked for */
+	long	cred_gen;	/* credential generation (sql/007); 0 unless read */
 };
 
 /* What a new user is made of; NULL or "" for an unset optional field. */
@@ -121,9 +122,14 @@ struct gh_live {
 enum gh_status gh_users_get_session(struct gh_db *, const char *id,
 	    const char *sid, struct gh_user *, struct gh_live *);
 
-/* Replaces the hash alone (a rehash at login); sessions go on. */
+/*
+ * Replaces the hash alone (a rehash at login) when it is still old, the
+ * one the login verified: a password changed meanwhile is never
+ * overwritten.  Sessions go on and the credential generation stays.
+ * GH_NOT_FOUND when the hash had changed.
+ */
 enum gh_status gh_users_rehash(struct gh_db *, const char *id,
-	    const char *hash);
+	    const char *old, const char *hash);
 
 /*
  * The changes of an admin's PATCH: a field is changed when its set_ flag

@@ -159,7 +159,8 @@ Test(privileges, admin_cannot_read_password_hashes)
 	    "UPDATE users SET status = 'suspended'"), "");
 }
 
-Test(privileges, login_may_only_replace_a_hash_in_users)
+/* The rehash at login goes through gh_rehash() (sql/007), nothing else. */
+Test(privileges, login_may_change_no_user_but_by_a_rehash)
 {
 	char		 uid[64], sid[64];
 	const char	*url = setup(uid, sid);
@@ -171,7 +172,11 @@ Test(privileges, login_may_only_replace_a_hash_in_users)
 	cr_assert_str_eq(run_as(url, "gatehouse_login",
 	    "INSERT INTO roles (name) VALUES ('x')"), DENIED);
 	cr_assert_str_eq(run_as(url, "gatehouse_login",
-	    "UPDATE users SET password_hash = password_hash"), "");
+	    "UPDATE users SET password_hash = password_hash"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "UPDATE users SET cred_gen = 1"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "SELECT gh_rehash(id, "
+	    "password_hash, password_hash) FROM users"), "");
 }
 
 Test(privileges, health_reads_nothing)
