@@ -15,9 +15,9 @@ static const char usage[] =
 "usage: gatehouse cleanup [--keep-days N]\n"
 "\n"
 "Deletes sessions and refresh tokens that ended or expired more than N\n"
-"days ago (default 7; 0 deletes them at once), and failed-login and\n"
-"registration records older than login_failure_window_seconds.  Run it\n"
-"daily, e.g. from cron:\n"
+"days ago (default 7; 0 deletes them at once), failed-login records\n"
+"older than login_failure_window_seconds and registration records older\n"
+"than register_window_seconds.  Run it daily, e.g. from cron:\n"
 "  17 3 * * *  GATEHOUSE_CONFIG=/etc/gatehouse.conf gatehouse cleanup\n";
 
 int

@@ -20,5 +20,6 @@
 #define GH_SECRET_MAX		512
 #define GH_HASH_MAX		128	/* a $2b$ hash is 60 bytes */
 #define GH_TIMESTAMP_LEN	20	/* "2026-11-21T23:46:36Z" */
+#define GH_UUID_LEN		36	/* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" */
 
 #endif

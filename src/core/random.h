@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define GH_UUID_LEN	36	/* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" */
+#include "core/bounds.h"	/* GH_UUID_LEN */
 
 int	gh_random_bytes(void *, size_t);
 

@@ -81,7 +81,7 @@ gh_str_is_uuid(const char *s, size_t len)
 {
 	size_t	 i;
 
-	if (s == NULL || len != GH_UUID_TEXT_LEN)
+	if (s == NULL || len != GH_UUID_LEN)
 		return false;
 	for (i = 0; i < len; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23) {

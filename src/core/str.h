@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/bounds.h"	/* GH_UUID_LEN */
+
 /* c lower-cased when it is an ASCII capital letter, else c. */
 int	gh_ascii_lower(int c);
 
@@ -38,7 +40,6 @@ int	gh_str_hex(const unsigned char *in, size_t n, char *out, size_t outsz);
  * The one UUID rule: 36 characters, 8-4-4-4-12 hex digits of either case
  * with hyphens between (RFC 9562 section 4; input is case-insensitive).
  */
-#define GH_UUID_TEXT_LEN	36
 bool	gh_str_is_uuid(const char *s, size_t len);
 
 #endif

@@ -14,7 +14,7 @@
  * the same for real and made-up accounts.
  *
  * Registrations: at most register_max_per_address successful ones per
- * address in the window (0: no limit).
+ * address over register_window_seconds (0: no limit).
  */
 #ifndef GH_THROTTLE_H
 #define GH_THROTTLE_H
