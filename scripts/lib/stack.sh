@@ -9,7 +9,7 @@
 #   gh_stack_dir DIR                   makes DIR, usable by that user
 #   gh_stack_reachable PATH WHAT       fails clearly when that user can't reach PATH
 #   gh_stack_config FILE DBURL SECRET [key=value ...]
-#                                      (and FILE's directory's admin.conf)
+#                                      (and gatehouse-admin.conf beside FILE)
 #   gh_stack_admin_config FILE DBURL   the owner's config, for the CLI only
 #   gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
 #   gh_config_keys EXAMPLE             the keys of a gatehouse.conf.example
@@ -102,11 +102,12 @@ EOF
 }
 
 # gh_stack_config FILE DATABASE_URL SECRET [key=value ...]: writes a
-# gatehouse config file for the programs, and beside it admin.conf for the
-# `gatehouse` command.  DATABASE_URL is the owner's: it goes into
-# admin.conf (admin_database_url, mode 600, root's), and FILE gets it
-# without its user= (each program connects as its own role; a key=value
-# string only: a URI is kept as it is).  Extra arguments are "key=value"
+# gatehouse config file for the programs, and beside it
+# gatehouse-admin.conf for the `gatehouse` command.  DATABASE_URL is the
+# owner's: it goes into gatehouse-admin.conf (admin_database_url, mode
+# 600, root's), and FILE gets it without its user= (each program
+# connects as its own role; a key=value string only: a URI is kept as it
+# is).  Extra arguments are "key=value"
 # or "key = value" (a value may be in double quotes); a key given twice
 # keeps its last value, and database_url or jwt_secret given there win
 # over the positional ones.  FILE is mode 640 and, as root, group-owned by
@@ -116,7 +117,8 @@ gh_stack_config() {
 	local -A vals=()
 	local order=()
 	shift 3
-	gh_stack_admin_config "$(dirname "$file")/admin.conf" "$url" || return 1
+	gh_stack_admin_config "$(dirname "$file")/gatehouse-admin.conf" \
+		"$url" || return 1
 	vals[database_url]=$(gh_stack_program_url "$url")
 	vals[jwt_secret]=$secret
 	order=(database_url jwt_secret)

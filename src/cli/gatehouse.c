@@ -3,8 +3,8 @@
  * migrates the database, manages users and roles, and makes secrets.  It
  * reads the programs' configuration (GATEHOUSE_CONFIG and the
  * environment), then the admin config with the owner's credentials
- * (admin_database_url; GATEHOUSE_ADMIN_CONFIG, else admin.conf beside
- * the other), which no program reads.  It needs no JWT secret, so it
+ * (admin_database_url; GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf
+ * beside the other), which no program reads.  It needs no JWT secret, so it
  * can run before one exists.
  * The commands are in cmd_*.c; what they share is in cli_util.c.
  */
@@ -46,7 +46,7 @@ static const char usage[] =
 "\n"
 "  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG); the\n"
 "            owner's admin_database_url is read from $GATEHOUSE_ADMIN_CONFIG,\n"
-"            else from admin.conf in the same directory, when it exists\n"
+"            else from gatehouse-admin.conf in the same directory, if any\n"
 "Every command takes --help.  Passwords are never taken from arguments.\n";
 
 static int

@@ -97,9 +97,9 @@ static const struct key keys[] = {
 	  "The owner's connection string, for `gatehouse migrate`, `user` and\n"
 	  "`cleanup` only.  It belongs in the admin config, not here: a file\n"
 	  "readable by root alone that only the `gatehouse` command reads\n"
-	  "($GATEHOUSE_ADMIN_CONFIG, else admin.conf beside this file).  A\n"
-	  "program that finds it set refuses to start.  Empty: the command\n"
-	  "uses database_url." },
+	  "($GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf beside this\n"
+	  "file).  A program that finds it set refuses to start.  Empty: the\n"
+	  "command uses database_url." },
 	{ "statement_timeout_ms", KT_INT, FIELD(statement_timeout_ms),
 	  1, 600000, "5000", NULL,
 	  "Longest a single query may run, in milliseconds (1 to 600000)." },
@@ -929,7 +929,8 @@ out:
 
 /*
  * The admin config's path into out: GATEHOUSE_ADMIN_CONFIG, else
- * admin.conf beside the file GATEHOUSE_CONFIG names when there is one.
+ * gatehouse-admin.conf beside the file GATEHOUSE_CONFIG names, when
+ * there is one.
  * 1 with a path, 0 for none, -1 when it does not fit.
  */
 static int

@@ -30,7 +30,7 @@
 #define GH_CONFIG_ENV		"GATEHOUSE_CONFIG"
 /* The owner's settings, read by the `gatehouse` command alone. */
 #define GH_ADMIN_CONFIG_ENV	"GATEHOUSE_ADMIN_CONFIG"
-#define GH_ADMIN_CONFIG_BESIDE	"admin.conf"
+#define GH_ADMIN_CONFIG_BESIDE	"gatehouse-admin.conf"
 /* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
 #define GH_CONFIG_BESIDE	"gatehouse.conf"
 #define GH_CONFIG_ERR_MAX	512
@@ -122,7 +122,7 @@ int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
 /*
  * The `gatehouse` command's start-up: gh_config_load() without the
  * secret, then the admin config over it (GATEHOUSE_ADMIN_CONFIG, else
- * admin.conf beside the file GATEHOUSE_CONFIG names, when that exists;
+ * gatehouse-admin.conf beside the file GATEHOUSE_CONFIG names, if any;
  * a named file that cannot be read is an error), then the environment
  * again.  The owner's admin_database_url lives there, out of the
  * programs' reach.

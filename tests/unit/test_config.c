@@ -1174,7 +1174,7 @@ Test(config, the_admin_config_beside_the_programs_gives_the_owners_url)
 	cr_assert_not_null(mkdtemp(dir));
 	write_in(conf, sizeof(conf), dir, "gatehouse.conf",
 	    "database_url = \"host=/run/pg dbname=gh\"\nbcrypt_cost = 10\n");
-	write_in(admin, sizeof(admin), dir, "admin.conf",
+	write_in(admin, sizeof(admin), dir, "gatehouse-admin.conf",
 	    "admin_database_url = \"host=/run/pg dbname=gh user=owner "
 	    "password=pw\"\n");
 	cr_assert_eq(setenv(GH_CONFIG_ENV, conf, 1), 0);
@@ -1204,10 +1204,11 @@ Test(config, the_admin_config_named_by_its_variable_must_exist)
 	char			 err[GH_CONFIG_ERR_MAX] = "";
 
 	clear_env();
-	cr_assert_eq(setenv(GH_ADMIN_CONFIG_ENV, "/nonexistent/admin.conf",
+	cr_assert_eq(setenv(GH_ADMIN_CONFIG_ENV, "/nonexistent/gatehouse-admin.conf",
 	    1), 0);
 	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), -1);
-	cr_assert_not_null(strstr(err, "/nonexistent/admin.conf"), "%s", err);
+	cr_assert_not_null(strstr(err, "/nonexistent/gatehouse-admin.conf"),
+	    "%s", err);
 }
 
 Test(config, the_environment_wins_over_the_admin_config)
