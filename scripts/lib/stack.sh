@@ -9,6 +9,8 @@
 #   gh_stack_dir DIR                   makes DIR, usable by that user
 #   gh_stack_reachable PATH WHAT       fails clearly when that user can't reach PATH
 #   gh_stack_config FILE DBURL SECRET [key=value ...]
+#                                      (and gatehouse-admin.conf beside FILE)
+#   gh_stack_admin_config FILE DBURL   the owner's config, for the CLI only
 #   gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
 #   gh_config_keys EXAMPLE             the keys of a gatehouse.conf.example
 #   gh_stack_up CONF PORT RUNDIR       starts lighttpd -D, sets GH_STACK_PID
@@ -100,17 +102,24 @@ EOF
 }
 
 # gh_stack_config FILE DATABASE_URL SECRET [key=value ...]: writes a
-# gatehouse config file.  Extra arguments are "key=value" or
-# "key = value" (a value may be in double quotes); a key given twice keeps
-# its last value, and database_url or jwt_secret given there win over the
-# positional ones.  The file is mode 640 and, as root, group-owned by the
-# programs' group.
+# gatehouse config file for the programs, and beside it
+# gatehouse-admin.conf for the `gatehouse` command.  DATABASE_URL is the
+# owner's: it goes into gatehouse-admin.conf (admin_database_url, mode
+# 600, root's), and FILE gets it without its user= (each program
+# connects as its own role; a key=value string only: a URI is kept as it
+# is).  Extra arguments are "key=value"
+# or "key = value" (a value may be in double quotes); a key given twice
+# keeps its last value, and database_url or jwt_secret given there win
+# over the positional ones.  FILE is mode 640 and, as root, group-owned by
+# the programs' group.
 gh_stack_config() {
 	local file=$1 url=$2 secret=$3 kv key value user tmp
 	local -A vals=()
 	local order=()
 	shift 3
-	vals[database_url]=$url
+	gh_stack_admin_config "$(dirname "$file")/gatehouse-admin.conf" \
+		"$url" || return 1
+	vals[database_url]=$(gh_stack_program_url "$url")
 	vals[jwt_secret]=$secret
 	order=(database_url jwt_secret)
 	for kv in "$@"; do
@@ -133,6 +142,13 @@ gh_stack_config() {
 		[ -n "${vals[$key]+set}" ] || order+=("$key")
 		vals[$key]=$value
 	done
+	# One role for every program: it must be named.
+	case "${vals[database_program_roles]:-}" in
+	false | no | off | 0)
+		[ "${vals[database_url]}" != "$(gh_stack_program_url "$url")" ] ||
+			vals[database_url]=$url
+		;;
+	esac
 	for key in "${order[@]}"; do
 		case "${vals[$key]}" in
 		*$'\n'* | *$'\r'*)
@@ -154,6 +170,49 @@ gh_stack_config() {
 	if [ -n "$user" ]; then
 		chgrp "$(id -gn "$user")" "$tmp"
 	fi
+	mv -f "$tmp" "$file"
+}
+
+# gh_stack_program_url URL: URL without a user= or password= word (a
+# key=value connection string; a URI is printed as it is).
+gh_stack_program_url() {
+	local w words=()
+	case "$1" in
+	*://*)
+		printf '%s\n' "$1"
+		return
+		;;
+	esac
+	for w in $1; do
+		case "$w" in
+		user=* | password=*) ;;
+		*) words+=("$w") ;;
+		esac
+	done
+	printf '%s\n' "${words[*]}"
+}
+
+# gh_stack_admin_config FILE OWNER_URL: writes the admin config, which
+# only the `gatehouse` command reads: the owner's admin_database_url,
+# mode 600, owned by whoever runs this (root: not the programs' user).
+gh_stack_admin_config() {
+	local file=$1 url=$2 tmp
+	case "$url" in
+	*$'\n'* | *$'\r'* | *'"'*)
+		echo "gatehouse: the database URL contains a newline or a quote" >&2
+		return 1
+		;;
+	esac
+	tmp="$file.tmp.$$"
+	(
+		umask 077
+		{
+			echo "# Written by gatehouse's scripts/lib/stack.sh: the owner's"
+			echo "# credentials, for the gatehouse command alone."
+			printf 'admin_database_url = "%s"\n' "$url"
+		} >"$tmp"
+	)
+	chmod 600 "$tmp"
 	mv -f "$tmp" "$file"
 }
 

@@ -1,8 +1,11 @@
 /*
  * gatehouse: the admin command line's table of commands and main().  It
  * migrates the database, manages users and roles, and makes secrets.  It
- * reads the same configuration as the programs (GATEHOUSE_CONFIG and the
- * environment) but needs no JWT secret, so it can run before one exists.
+ * reads the programs' configuration (GATEHOUSE_CONFIG and the
+ * environment), then the admin config with the owner's credentials
+ * (admin_database_url; GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf
+ * beside the other), which no program reads.  It needs no JWT secret, so it
+ * can run before one exists.
  * The commands are in cmd_*.c; what they share is in cli_util.c.
  */
 #include <stdio.h>
@@ -41,7 +44,9 @@ static const char usage[] =
 "                           login failures; run it daily from cron\n"
 "  secret                   print a fresh random JWT secret\n"
 "\n"
-"  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG)\n"
+"  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG); the\n"
+"            owner's admin_database_url is read from $GATEHOUSE_ADMIN_CONFIG,\n"
+"            else from gatehouse-admin.conf in the same directory, if any\n"
 "Every command takes --help.  Passwords are never taken from arguments.\n";
 
 static int
@@ -69,15 +74,19 @@ cmd_secret(int argc, char *argv[])
 static int
 open_config(struct cli *cli)
 {
-	char	 err[GH_CONFIG_ERR_MAX];
+	char		 err[GH_CONFIG_ERR_MAX];
 
-	if (gh_config_load(&cli->cfg, 0, err, sizeof(err)) == -1) {
+	const char	*url;
+
+	if (gh_config_load_admin(&cli->cfg, err, sizeof(err)) == -1) {
 		cli_err("%s", err);
 		return -1;
 	}
 	gh_log_set_level(cli->cfg.log_level);
-	if ((cli->db = gh_db_new(cli->cfg.database_url,
-	    cli->cfg.statement_timeout_ms)) == NULL) {
+	/* The owner's, when the admin config gives it. */
+	url = cli->cfg.admin_database_url[0] != '\0' ?
+	    cli->cfg.admin_database_url : cli->cfg.database_url;
+	if ((cli->db = gh_db_new(url, cli->cfg.statement_timeout_ms)) == NULL) {
 		cli_err("out of memory");
 		return -1;
 	}

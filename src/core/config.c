@@ -84,8 +84,22 @@ static const char example_head[] =
 static const struct key keys[] = {
 	{ "database_url", KT_STRING, FIELD(database_url), 0, 0, "",
 	  "database",
-	  "libpq connection string or URI; empty uses libpq's defaults\n"
-	  "(PGHOST, ...)." },
+	  "Where the programs connect: a libpq connection string or URI\n"
+	  "naming the server and the database (empty: libpq's defaults,\n"
+	  "PGHOST, ...).  With database_program_roles (the default) each\n"
+	  "program connects as its own role, gatehouse_<program>, whatever\n"
+	  "user this names, and a password here is refused: give each role's\n"
+	  "password in a passfile (passfile=/etc/gatehouse/pgpass here, one\n"
+	  "line a role), or let the roles in by peer or trust on a unix\n"
+	  "socket.  See docs/DEPLOY.md." },
+	{ "admin_database_url", KT_STRING, FIELD(admin_database_url), 0, 0, "",
+	  NULL,
+	  "The owner's connection string, for `gatehouse migrate`, `user` and\n"
+	  "`cleanup` only.  It belongs in the admin config, not here: a file\n"
+	  "readable by root alone that only the `gatehouse` command reads\n"
+	  "($GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf beside this\n"
+	  "file).  A program that finds it set refuses to start.  Empty: the\n"
+	  "command uses database_url." },
 	{ "statement_timeout_ms", KT_INT, FIELD(statement_timeout_ms),
 	  1, 600000, "5000", NULL,
 	  "Longest a single query may run, in milliseconds (1 to 600000)." },
@@ -910,6 +924,59 @@ gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 out:
 	if (!(need & GH_CONFIG_NEED_SECRET))
 		forget_secret(cfg);
+	return rc;
+}
+
+/*
+ * The admin config's path into out: GATEHOUSE_ADMIN_CONFIG, else
+ * gatehouse-admin.conf beside the file GATEHOUSE_CONFIG names, when
+ * there is one.
+ * 1 with a path, 0 for none, -1 when it does not fit.
+ */
+static int
+admin_config_path(char *out, size_t outsz)
+{
+	const char	*env, *slash;
+	int		 n;
+
+	if ((env = getenv(GH_ADMIN_CONFIG_ENV)) != NULL && env[0] != '\0') {
+		n = snprintf(out, outsz, "%s", env);
+		return n < 0 || (size_t)n >= outsz ? -1 : 1;
+	}
+	if ((env = getenv(GH_CONFIG_ENV)) == NULL || env[0] == '\0')
+		return 0;
+	slash = strrchr(env, '/');
+	n = slash == NULL ? snprintf(out, outsz, "%s", GH_ADMIN_CONFIG_BESIDE) :
+	    snprintf(out, outsz, "%.*s/%s", (int)(slash - env), env,
+	    GH_ADMIN_CONFIG_BESIDE);
+	if (n < 0 || (size_t)n >= outsz)
+		return -1;
+	return access(out, F_OK) == 0 ? 1 : 0;
+}
+
+int
+gh_config_load_admin(struct gh_config *cfg, char *err, size_t errsz)
+{
+	char	 path[PATH_MAX];
+	int	 found, rc = -1;
+
+	if (gh_config_load(cfg, 0, err, errsz) == -1)
+		return -1;
+	if ((found = admin_config_path(path, sizeof(path))) == -1) {
+		(void)fail(err, errsz, "%s: the path is too long",
+		    GH_ADMIN_CONFIG_ENV);
+		goto out;
+	}
+	if (found == 0)
+		return 0;
+	/* The environment still wins over both files. */
+	if (gh_config_parse_file(cfg, path, err, errsz) == -1 ||
+	    gh_config_apply_env(cfg, err, errsz) == -1)
+		goto out;
+	rc = gh_config_validate(cfg, 0, err, errsz);
+out:
+	/* The command signs nothing: no copy of a secret the files held. */
+	forget_secret(cfg);
 	return rc;
 }
 

@@ -28,6 +28,9 @@
 #include "core/log.h"
 
 #define GH_CONFIG_ENV		"GATEHOUSE_CONFIG"
+/* The owner's settings, read by the `gatehouse` command alone. */
+#define GH_ADMIN_CONFIG_ENV	"GATEHOUSE_ADMIN_CONFIG"
+#define GH_ADMIN_CONFIG_BESIDE	"gatehouse-admin.conf"
 /* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
 #define GH_CONFIG_BESIDE	"gatehouse.conf"
 #define GH_CONFIG_ERR_MAX	512
@@ -41,7 +44,8 @@ enum gh_registration {
 };
 
 struct gh_config {
-	char			database_url[1024];
+	char			database_url[1024];	/* the programs' */
+	char			admin_database_url[1024];	/* the owner's */
 	int			statement_timeout_ms;
 	bool			database_program_roles;	/* gatehouse_<program> */
 
@@ -114,6 +118,16 @@ int	gh_config_validate(const struct gh_config *, int need, char *err,
  * example's secret is still refused wherever it turns up).
  */
 int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
+
+/*
+ * The `gatehouse` command's start-up: gh_config_load() without the
+ * secret, then the admin config over it (GATEHOUSE_ADMIN_CONFIG, else
+ * gatehouse-admin.conf beside the file GATEHOUSE_CONFIG names, if any;
+ * a named file that cannot be read is an error), then the environment
+ * again.  The owner's admin_database_url lives there, out of the
+ * programs' reach.
+ */
+int	gh_config_load_admin(struct gh_config *, char *err, size_t errsz);
 
 /*
  * The path of gatehouse.conf in the running program's directory (found

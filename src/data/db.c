@@ -83,6 +83,28 @@ gh_db_set_user(struct gh_db *db, const char *user)
 	return 0;
 }
 
+int
+gh_db_conninfo_has(const char *conninfo, const char *keyword)
+{
+	PQconninfoOption	*opts, *o;
+	char			*msg = NULL;
+	int			 found = 0;
+
+	/* An empty string is libpq's defaults: nothing is set. */
+	if (conninfo == NULL || conninfo[0] == '\0')
+		return 0;
+	if ((opts = PQconninfoParse(conninfo, &msg)) == NULL) {
+		PQfreemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, keyword) == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			found = 1;
+	PQconninfoFree(opts);
+	return found;
+}
+
 /* Keeps libpq's message for the log, on one line. */
 static void
 save_error(struct gh_db *db, const char *msg)

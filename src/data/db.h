@@ -42,6 +42,13 @@ void		 gh_db_free(struct gh_db *);
 int		 gh_db_set_user(struct gh_db *, const char *user);
 
 /*
+ * Whether conninfo (a connection string or URI) sets keyword to a
+ * non-empty value: 1 if so, 0 if not, -1 when it cannot be parsed.  The
+ * programs use it to refuse a password meant for another role.
+ */
+int		 gh_db_conninfo_has(const char *conninfo, const char *keyword);
+
+/*
  * Executes stmt with params (stmt->nparams text values, NULL for SQL NULL).
  * On GH_OK, *res holds the result (caller PQclear()s it); otherwise
  * *res is NULL.

@@ -139,6 +139,43 @@ wait_for_request(struct gh_db *db)
 	}
 }
 
+/*
+ * The programs' config names no owner credentials: the owner's URL is
+ * the `gatehouse` command's alone (admin_database_url, in the admin
+ * config), and with a role per program a password in database_url could
+ * only be one meant for another role.  Either is refused, not ignored,
+ * so the mistake is seen at deployment and the file fixed.
+ */
+static int
+check_credentials(const struct gh_config *cfg, const char *name)
+{
+	int	 has;
+
+	if (cfg->admin_database_url[0] != '\0') {
+		gh_log(GH_LOG_ERROR, "%s: admin_database_url is set in the "
+		    "programs' configuration (or ADMIN_DATABASE_URL in their "
+		    "environment): the owner's credentials belong in the "
+		    "admin config that only `gatehouse` reads (%s, mode "
+		    "600); remove it here", name, GH_ADMIN_CONFIG_ENV);
+		return -1;
+	}
+	if (!cfg->database_program_roles)
+		return 0;
+	if ((has = gh_db_conninfo_has(cfg->database_url, "password")) == 0)
+		return 0;
+	if (has == -1)
+		gh_log(GH_LOG_ERROR, "%s: database_url cannot be parsed as a "
+		    "libpq connection string or URI", name);
+	else
+		gh_log(GH_LOG_ERROR, "%s: database_url carries a password, "
+		    "but each program connects as its own role (gatehouse_%s): "
+		    "give the roles' passwords in a passfile (passfile=... in "
+		    "database_url), keep the owner's in admin_database_url in "
+		    "the admin config, or set database_program_roles = false",
+		    name, name);
+	return -1;
+}
+
 int
 gh_serve(const struct gh_program *prog)
 {
@@ -155,6 +192,8 @@ gh_serve(const struct gh_program *prog)
 		return 1;
 	}
 	gh_log_set_level(cfg.log_level);
+	if (check_credentials(&cfg, prog->name) == -1)
+		return 1;
 	if (FCGX_IsCGI()) {
 		gh_log(GH_LOG_ERROR, "%s: standard input is not a FastCGI "
 		    "socket; run me under lighttpd or mod_fcgid", prog->name);

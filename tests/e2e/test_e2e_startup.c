@@ -199,3 +199,64 @@ Test(startup, health_stops_on_sigterm_while_a_connection_closes)
 {
 	assert_stops("health", "/health", false, 200, CLOSING);
 }
+
+/*
+ * The programs' config names no owner credentials (docs/SECURITY.md): a
+ * program finding the owner's admin_database_url, or a password in
+ * database_url while it connects as its own role, refuses to start and
+ * says where the credentials go.
+ */
+static void
+assert_start_refused(const char *prog, const char *lines, const char *want)
+{
+	char		 conf[64], env0[128], path[4096], err[4096];
+	const char	*argv[2], *env[2];
+
+	write_config(conf, sizeof(conf), lines);
+	snprintf(env0, sizeof(env0), "GATEHOUSE_CONFIG=%s", conf);
+	env[0] = env0;
+	env[1] = NULL;
+	snprintf(path, sizeof(path), "%s/%s", getenv("GH_TEST_CGI_DIR"), prog);
+	argv[0] = path;
+	argv[1] = NULL;
+	cr_assert_neq(t_run(argv, env, NULL, NULL, 0, err, sizeof(err)), 0,
+	    "%s started with %s", prog, lines);
+	cr_assert_not_null(strstr(err, want), "%s: no \"%s\" in: %s", prog,
+	    want, err);
+	/* Nor is the credential quoted back. */
+	cr_assert_null(strstr(err, "s3cret"), "%s quoted it: %s", prog, err);
+	unlink(conf);
+}
+
+Test(startup, every_program_refuses_the_owners_url)
+{
+	const char	*all[] = { "login", "register", "me", "admin",
+			    "authorize", "health" };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		assert_start_refused(all[i], "jwt_secret = "
+		    "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5\n"
+		    "admin_database_url = \"user=owner password=s3cret\"",
+		    "GATEHOUSE_ADMIN_CONFIG");
+}
+
+Test(startup, a_password_in_database_url_is_refused_with_program_roles)
+{
+	assert_start_refused("health", "database_url = "
+	    "\"postgresql://owner:s3cret@127.0.0.1/gh\"", "passfile");
+	assert_start_refused("login", "jwt_secret = "
+	    "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5\n"
+	    "database_url = \"host=/tmp password=s3cret\"", "passfile");
+}
+
+/* health and register never open the secret file (only signers do). */
+Test(startup, health_and_register_do_not_open_the_secret_file)
+{
+	const char	*lines = "jwt_secret_file = /nonexistent/gh-secret";
+
+	/* Past the config: they stop only at the missing FastCGI socket. */
+	assert_start_refused("health", lines, "FastCGI");
+	assert_start_refused("register", lines, "FastCGI");
+	assert_start_refused("login", lines, "/nonexistent/gh-secret");
+}

@@ -144,7 +144,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)27);
+	cr_assert_eq(n, (size_t)28);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -1147,4 +1147,116 @@ Test(config, load_without_need_still_refuses_the_example_secret)
 	    -1);
 	cr_assert_not_null(strstr(err, "example"), "%s", err);
 	cr_assert_eq(c.jwt_secret_len, 0);
+}
+
+/* The owner's credentials: the admin config, read by the command alone */
+
+/* Makes dir/name with text; path gets the file's path. */
+static void
+write_in(char *path, size_t pathsz, const char *dir, const char *name,
+    const char *text)
+{
+	FILE	*f;
+
+	cr_assert_lt(snprintf(path, pathsz, "%s/%s", dir, name), (int)pathsz);
+	cr_assert_not_null(f = fopen(path, "w"));
+	cr_assert_geq(fputs(text, f), 0);
+	cr_assert_eq(fclose(f), 0);
+}
+
+Test(config, the_admin_config_beside_the_programs_gives_the_owners_url)
+{
+	struct gh_config	 c;
+	char			 dir[] = "/tmp/gh_test_admin.XXXXXX";
+	char			 conf[128], admin[128], err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_not_null(mkdtemp(dir));
+	write_in(conf, sizeof(conf), dir, "gatehouse.conf",
+	    "database_url = \"host=/run/pg dbname=gh\"\nbcrypt_cost = 10\n");
+	write_in(admin, sizeof(admin), dir, "gatehouse-admin.conf",
+	    "admin_database_url = \"host=/run/pg dbname=gh user=owner "
+	    "password=pw\"\n");
+	cr_assert_eq(setenv(GH_CONFIG_ENV, conf, 1), 0);
+	cr_assert_eq(unsetenv(GH_ADMIN_CONFIG_ENV), 0);
+	/* What a program loads: no owner in it. */
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(c.admin_database_url, "");
+	/* What the command loads: both. */
+	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_str_eq(c.database_url, "host=/run/pg dbname=gh");
+	cr_assert_str_eq(c.admin_database_url,
+	    "host=/run/pg dbname=gh user=owner password=pw");
+	cr_assert_eq(c.bcrypt_cost, 10);
+	cr_assert_eq(unlink(admin), 0);
+	/* None beside it: the command uses database_url alone. */
+	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_str_eq(c.admin_database_url, "");
+	cr_assert_eq(unlink(conf), 0);
+	cr_assert_eq(rmdir(dir), 0);
+}
+
+Test(config, the_admin_config_named_by_its_variable_must_exist)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv(GH_ADMIN_CONFIG_ENV, "/nonexistent/gatehouse-admin.conf",
+	    1), 0);
+	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "/nonexistent/gatehouse-admin.conf"),
+	    "%s", err);
+}
+
+Test(config, the_environment_wins_over_the_admin_config)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] = "admin_database_url = dbname=file\n";
+
+	clear_env();
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	cr_assert_eq(setenv(GH_ADMIN_CONFIG_ENV, path, 1), 0);
+	cr_assert_eq(setenv("ADMIN_DATABASE_URL", "dbname=env", 1), 0);
+	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_str_eq(c.admin_database_url, "dbname=env");
+	cr_assert_eq(unlink(path), 0);
+}
+
+/* The command signs nothing: a secret in either file is not kept. */
+Test(config, the_command_keeps_no_secret)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] = "jwt_secret = " GOOD_SECRET "\n";
+
+	clear_env();
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	cr_assert_eq(setenv(GH_ADMIN_CONFIG_ENV, path, 1), 0);
+	cr_assert_eq(gh_config_load_admin(&c, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_eq(c.jwt_secret_len, 0);
+	cr_assert_eq(unlink(path), 0);
+}
+
+/* Only the signers open the secret file: health and register do not. */
+Test(config, a_program_without_the_need_does_not_open_the_secret_file)
+{
+	struct gh_config	 c;
+	char			 path[64], err[GH_CONFIG_ERR_MAX] = "";
+	static const char	 text[] = GOOD_SECRET "\n";
+
+	clear_env();
+	write_temp(path, sizeof(path), text, sizeof(text) - 1);
+	/* Opened, a missing file would be an error (as above). */
+	cr_assert_eq(setenv("JWT_SECRET_FILE", "/nonexistent/secret", 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(setenv("JWT_SECRET_FILE", path, 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_secret_len, 0);
+	cr_assert_eq(unlink(path), 0);
 }

@@ -172,3 +172,20 @@ Test(db, ping_answers_ok_when_reachable)
 	cr_assert_eq(gh_db_ping(db), GH_OK);
 	gh_db_free(db);
 }
+
+/* The programs refuse a database_url with a password (src/http/serve.c). */
+Test(db, conninfo_has_finds_a_keyword_in_either_form)
+{
+	cr_assert_eq(gh_db_conninfo_has("host=/tmp dbname=gh password=pw",
+	    "password"), 1);
+	cr_assert_eq(gh_db_conninfo_has("postgresql://owner:pw@db/gh",
+	    "password"), 1);
+	cr_assert_eq(gh_db_conninfo_has("postgresql://owner@db/gh",
+	    "password"), 0);
+	cr_assert_eq(gh_db_conninfo_has("host=/tmp dbname=gh password=''",
+	    "password"), 0);
+	cr_assert_eq(gh_db_conninfo_has("host=/tmp passfile=/etc/pgpass",
+	    "password"), 0);
+	cr_assert_eq(gh_db_conninfo_has("", "password"), 0);
+	cr_assert_eq(gh_db_conninfo_has("host='unclosed", "password"), -1);
+}

@@ -203,3 +203,182 @@ Test(privileges, authorize_only_reads)
 	cr_assert_str_eq(run_as(url, "gatehouse_authorize",
 	    "UPDATE sessions SET ended_at = now()"), DENIED);
 }
+
+/*
+ * The reach table of docs/SECURITY.md, one row a test: each connects as
+ * the program's role and tries what a code-execution bug in that program
+ * would want, and is refused (sql/009_reach.sql and before).
+ */
+
+/* Every statement of denied (NULL-terminated) is refused to role. */
+static void
+all_denied(const char *url, const char *role, const char *const *denied)
+{
+	size_t	 i;
+
+	for (i = 0; denied[i] != NULL; i++)
+		cr_assert_str_eq(run_as(url, role, denied[i]), DENIED, "%s: %s",
+		    role, denied[i]);
+}
+
+/* login writes only the columns of a login, a logout and a rotation. */
+Test(privileges, reach_login_writes_only_its_session_columns)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"UPDATE sessions SET expires_at = now() + interval '10 years'",
+		"UPDATE sessions SET user_id = user_id",
+		"UPDATE sessions SET cred_gen = cred_gen",
+		"INSERT INTO sessions (user_id, expires_at, ended_at) "
+		    "SELECT id, now(), now() FROM users",
+		"INSERT INTO sessions (id, user_id, expires_at) "
+		    "SELECT gen_random_uuid(), id, now() FROM users",
+		"UPDATE refresh_tokens SET expires_at = now()",
+		"UPDATE refresh_tokens SET session_id = session_id",
+		"INSERT INTO refresh_tokens (token_hash, session_id, expires_at, "
+		    "rotated_at) SELECT sha256('x'), id, now(), NULL "
+		    "FROM sessions",
+		"DELETE FROM sessions",
+		"DELETE FROM refresh_tokens",
+		"SELECT name FROM roles",
+		"CREATE TABLE public.t_planted (x int)",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_login", denied);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE sessions "
+	    "SET ended_at = now(), end_reason = 'logout'"), "");
+	/* Ended stays ended, whoever asks. */
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE sessions "
+	    "SET ended_at = NULL, end_reason = NULL"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", "UPDATE sessions "
+	    "SET ended_at = NULL, end_reason = NULL"), DENIED);
+	cr_assert_str_eq(t_db_sql(url, "SELECT end_reason FROM sessions"),
+	    "logout");
+}
+
+Test(privileges, reach_login_rotates_but_cannot_unrotate)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	snprintf(sql, sizeof(sql), "INSERT INTO refresh_tokens (token_hash, "
+	    "session_id, expires_at) VALUES (sha256('t'), '%s', now() + "
+	    "interval '1 day')", sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE refresh_tokens "
+	    "SET rotated_at = now()"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE refresh_tokens "
+	    "SET rotated_at = NULL"), DENIED);
+}
+
+/* register: adds users with the "user" role; reads and changes no other. */
+Test(privileges, reach_register_changes_no_existing_account)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT password_hash FROM users",
+		"UPDATE users SET email = 'x@example.org'",
+		"DELETE FROM users",
+		"DELETE FROM user_roles",
+		"SELECT * FROM refresh_tokens",
+		"SELECT * FROM login_failures",
+		"INSERT INTO roles (name) VALUES ('x')",
+		"INSERT INTO users (username, password_hash, cred_gen) "
+		    "VALUES ('mallory', 'h', 5)",
+		"INSERT INTO users (username, password_hash, tokens_valid_after) "
+		    "VALUES ('mallory', 'h', now() - interval '1 year')",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_register", denied);
+}
+
+/* me: reads its tables, writes none (its change is a function's). */
+Test(privileges, reach_me_writes_no_table)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"UPDATE sessions SET ended_at = now()",
+		"INSERT INTO sessions (user_id, expires_at) "
+		    "SELECT id, now() FROM users",
+		"SELECT * FROM refresh_tokens",
+		"SELECT address FROM sessions",
+		"SELECT * FROM login_failures",
+		"INSERT INTO roles (name) VALUES ('x')",
+		"SELECT gh_logout_all(id, 'logout_all') FROM users",
+		"SELECT gh_rehash(id, 'a', 'b') FROM users",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_me", denied);
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM sessions "
+	    "WHERE ended_at IS NULL"), "1");
+}
+
+/* admin: manages accounts; never reads a hash or a refresh token. */
+Test(privileges, reach_admin_reads_no_credential)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT password_hash FROM users",
+		"SELECT * FROM refresh_tokens",
+		"UPDATE refresh_tokens SET rotated_at = now()",
+		"UPDATE sessions SET expires_at = now() + interval '1 year'",
+		"INSERT INTO sessions (user_id, expires_at) "
+		    "SELECT id, now() FROM users",
+		"UPDATE users SET cred_gen = 0",
+		"UPDATE users SET created_at = now()",
+		"SELECT * FROM login_failures",
+		"DELETE FROM roles",
+		"SELECT * FROM schema_migrations",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_admin", denied);
+}
+
+/* authorize: reads what a token check needs; writes nothing. */
+Test(privileges, reach_authorize_writes_nothing)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"UPDATE users SET status = 'active'",
+		"INSERT INTO user_roles (user_id, role) SELECT id, 'admin' "
+		    "FROM users",
+		"UPDATE sessions SET ended_at = NULL",
+		"SELECT * FROM refresh_tokens",
+		"SELECT address, user_agent FROM sessions",
+		"SELECT gh_logout_all(id, 'logout_all') FROM users",
+		"CREATE TABLE public.t_planted (x int)",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_authorize", denied);
+}
+
+/* health: "SELECT 1" and nothing of gatehouse's. */
+Test(privileges, reach_health_reads_no_table)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT username FROM users",
+		"SELECT * FROM user_roles",
+		"SELECT id FROM sessions",
+		"SELECT * FROM refresh_tokens",
+		"SELECT * FROM roles",
+		"SELECT * FROM registrations",
+		"SELECT * FROM schema_migrations",
+		"SELECT gh_logout_all(gen_random_uuid(), 'logout_all')",
+		"CREATE TABLE public.t_planted (x int)",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_health", denied);
+}
