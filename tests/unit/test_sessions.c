@@ -1456,6 +1456,7 @@ change_password(const struct gh_principal *who, const char *cur,
 	pc.current_len = strlen(cur);
 	pc.next = next;
 	pc.next_len = strlen(next);
+	pc.address = "192.0.2.1";
 	st = gh_signin_change_password(db, &cfg, who, &pc, out);
 	cr_assert_eq(st, GH_OK, "password: %d: %s", st, gh_db_error(db));
 	return out->outcome;
