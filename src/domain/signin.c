@@ -68,8 +68,11 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	known = st == GH_OK;
 	gh_throttle_account_key(known ? u.id : NULL, login_kinds[in->field],
 	    in->identifier, account, sizeof(account));
-	/* Before any password work: a throttled attempt costs no bcrypt. */
-	if ((st = gh_throttle_login_check(db, cfg, account, addr,
+	/*
+	 * Before any password work: a throttled attempt costs no bcrypt,
+	 * and an admitted one is already counted as a failure.
+	 */
+	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
 	    &out->retry_after)) != GH_OK)
 		goto out;
 	if (out->retry_after > 0) {
@@ -79,7 +82,6 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	if (!password_ok(db, cfg, known ? &u : NULL, in->password,
 	    in->password_len)) {
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
-		st = gh_throttle_login_failed(db, account, addr);
 		goto out;
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
@@ -183,7 +185,7 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 	gh_throttle_account_key(p->user.id, NULL, NULL, account,
 	    sizeof(account));
 	/* Before the bcrypt: a throttled guess costs nothing. */
-	if ((st = gh_throttle_login_check(db, cfg, account, addr,
+	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
 	    &out->retry_after)) != GH_OK)
 		return st;
 	if (out->retry_after > 0) {
@@ -194,7 +196,7 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 		if (st != GH_OK)
 			return st;
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
-		return gh_throttle_login_failed(db, account, addr);
+		return GH_OK;
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
 		return st;
