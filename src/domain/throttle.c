@@ -1,7 +1,12 @@
 /*
  * throttle: login and registration limits.  See throttle.h.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
+#include <string.h>
 
 #include "core/str.h"
 #include "data/db.h"
@@ -61,17 +66,52 @@ gh_throttle_account_key(const char *user_id, const char *kind,
 	gh_str_lower_inplace(out);
 }
 
+void
+gh_throttle_address_key(const char *address, char *out, size_t outsz)
+{
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN];
+	int		 n;
+
+	if (outsz == 0)
+		return;
+	if (address == NULL)
+		address = "";
+	if (strchr(address, ':') == NULL ||
+	    inet_pton(AF_INET6, address, &a6) != 1) {
+		n = snprintf(out, outsz, "%s", address);
+		if (n < 0)
+			out[0] = '\0';
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		if (inet_ntop(AF_INET, &a6.s6_addr[12], buf,
+		    sizeof(buf)) == NULL)
+			buf[0] = '\0';
+		n = snprintf(out, outsz, "%s", buf);
+	} else {
+		memset(&a6.s6_addr[8], 0, 8);
+		if (inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) == NULL)
+			buf[0] = '\0';
+		n = snprintf(out, outsz, "%s/64", buf);
+	}
+	if (n < 0 || (size_t)n >= outsz)
+		out[0] = '\0';
+}
+
 enum gh_status
 gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
     const char *account, const char *address, long *retry_after)
 {
 	char			 num[4][GH_QUERY_NUM_MAX];
-	const char		*params[6] = { account, address, num[0],
+	char			 addr[GH_THROTTLE_ADDR_MAX];
+	const char		*params[6] = { account, addr, num[0],
 				    num[1], num[2], num[3] };
 	PGresult		*res;
 	enum gh_status		 st;
 
 	*retry_after = 0;
+	gh_throttle_address_key(address, addr, sizeof(addr));
 	if (gh_query_num(num[0], sizeof(num[0]),
 	    cfg->login_failure_window_seconds) == -1 ||
 	    gh_query_num(num[1], sizeof(num[1]),
@@ -100,7 +140,8 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
     const char *address, long *retry_after)
 {
 	char			 window[GH_QUERY_NUM_MAX];
-	const char		*params[2] = { address, window };
+	char			 addr[GH_THROTTLE_ADDR_MAX];
+	const char		*params[2] = { addr, window };
 	PGresult		*res;
 	enum gh_status		 st;
 	long			 wait;
@@ -108,6 +149,7 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
 	*retry_after = 0;
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
+	gh_throttle_address_key(address, addr, sizeof(addr));
 	if (gh_query_num(window, sizeof(window),
 	    cfg->register_window_seconds) == -1)
 		return GH_INTERNAL;
@@ -125,7 +167,10 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
 enum gh_status
 gh_throttle_registered(struct gh_db *db, const char *address)
 {
-	const char	*params[1] = { address };
+	char		 addr[GH_THROTTLE_ADDR_MAX];
+	const char	*params[1] = { addr };
+
+	gh_throttle_address_key(address, addr, sizeof(addr));
 
 	return gh_db_run(db, &stmt_registered, params);
 }

@@ -2,7 +2,8 @@
  * throttle: brute-force and spam limits, counted in PostgreSQL so every
  * process and every web node agrees.
  *
- * Logins: failures are counted per account and per client address over
+ * Logins: failures are counted per account and per client address (an
+ * IPv6 address by its /64) over
  * login_failure_window_seconds.  Once an account has
  * login_max_failures_per_account failures in the window (an address,
  * login_max_failures_per_address), further attempts are refused for a
@@ -26,6 +27,7 @@
 
 #define GH_THROTTLE_BACKOFF_BASE	30	/* seconds */
 #define GH_THROTTLE_KEY_MAX		300
+#define GH_THROTTLE_ADDR_MAX		64
 
 /*
  * The account key of a login attempt: "id:<uuid>" for a known user, else
@@ -33,6 +35,16 @@
  */
 void	gh_throttle_account_key(const char *user_id, const char *kind,
 	    const char *identifier, char *out, size_t outsz);
+
+/*
+ * The key an address is counted under: an IPv6 address by its /64
+ * ("2001:db8:1:2::/64"), as one subscriber holds a whole /64 and would
+ * otherwise get a fresh budget with every address of it; an IPv4 one,
+ * or an IPv4-mapped IPv6 one, as the IPv4 address; anything else as
+ * given, cut to fit.  out holds GH_THROTTLE_ADDR_MAX.  The login and
+ * registration calls below key their address with it.
+ */
+void	gh_throttle_address_key(const char *address, char *out, size_t outsz);
 
 /*
  * Admits a login attempt and counts it as a failure in one step, so
