@@ -1,6 +1,7 @@
 /*
- * login: POST /api/auth/login, /api/auth/refresh and /api/auth/logout:
- * everything that starts, continues or ends a session.  bcrypt makes
+ * login: POST /api/auth/login, /api/auth/refresh, /api/auth/logout and
+ * /api/auth/password: everything that starts, continues or ends a
+ * session, and the own password change (a login's bcrypt and throttle).  bcrypt makes
  * login CPU-bound, which is why it is a program of its own with a pool of
  * its own: a flood of logins cannot starve token checks elsewhere.
  */
@@ -10,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "core/json.h"
+#include "core/password.h"
 #include "domain/signin.h"
 #include "http/auth.h"
 #include "http/http.h"
@@ -204,10 +206,59 @@ out:
 	json_object_put(body);
 }
 
+/*
+ * The own password change is here, not in me: its bcrypt then fills
+ * login's pool and never the one that checks tokens, and it shares
+ * login's throttle (signin.h).
+ */
+static void
+handle_password(struct gh_request *req)
+{
+	struct gh_input_errors		 errs = { 0 };
+	struct gh_password_change	 pc;
+	struct gh_principal		 p;
+	struct gh_signin		 out;
+	struct json_object		*body;
+	enum gh_status			 st;
+	char				 addr[64];
+
+	if (gh_auth_current_user(req, &p) == -1)
+		return;
+	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
+		return;
+	(void)gh_json_string(body, "current_password", GH_FIELD_REQUIRED,
+	    &pc.current, &pc.current_len, &errs);
+	(void)gh_json_string(body, "new_password", GH_FIELD_REQUIRED, &pc.next,
+	    &pc.next_len, &errs);
+	if (gh_input_failed(&errs)) {
+		gh_respond_input_errors(req, &errs);
+		goto out;
+	}
+	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
+	pc.address = addr;
+	st = gh_signin_change_password(req->db, req->cfg, &p, &pc, &out);
+	if (st != GH_OK)
+		gh_respond_status(req, st);
+	else if (out.outcome == GH_SIGNIN_THROTTLED)
+		gh_respond_throttled(req, out.retry_after);
+	else if (out.outcome == GH_SIGNIN_BAD_CREDENTIALS)
+		gh_respond_error(req, 401, "invalid_grant",
+		    "The current password is wrong.");
+	else if (out.outcome == GH_SIGNIN_WEAK_PASSWORD) {
+		gh_input_invalid(&errs, "new_password",
+		    gh_password_verdict_str(out.verdict));
+		gh_respond_input_errors(req, &errs);
+	} else
+		gh_respond(req, 204, NULL, NULL);
+out:
+	json_object_put(body);
+}
+
 static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/login", handle_login },
 	{ "POST", "/api/auth/refresh", handle_refresh },
 	{ "POST", "/api/auth/logout", handle_logout },
+	{ "POST", "/api/auth/password", handle_password },
 };
 
 int

@@ -268,10 +268,10 @@ EOF
 		echo '# Exact paths first, in one if/else chain, so exactly one'
 		echo '# program gets each path; anything else under /api reaches'
 		echo '# health, which answers the contract'"'"'s JSON 404.'
-		gh_lighttpd_block 'if' '=~' '^/api/auth/(login|refresh|logout)$' \
+		gh_lighttpd_block 'if' '=~' '^/api/auth/(login|refresh|logout|password)$' \
 			login "$login_procs"
 		gh_lighttpd_block 'else' '==' '/api/auth/register' register "$procs"
-		gh_lighttpd_block 'else' '=~' '^/api/auth/(me|password)$' me "$procs"
+		gh_lighttpd_block 'else' '==' '/api/auth/me' me "$procs"
 		gh_lighttpd_block 'else' '=~' '^/api/admin/' admin "$procs"
 		gh_lighttpd_block 'else' '=~' '^(/health|/api|/api/.*)$' health \
 			"$health_procs"

@@ -68,8 +68,11 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	known = st == GH_OK;
 	gh_throttle_account_key(known ? u.id : NULL, login_kinds[in->field],
 	    in->identifier, account, sizeof(account));
-	/* Before any password work: a throttled attempt costs no bcrypt. */
-	if ((st = gh_throttle_login_check(db, cfg, account, addr,
+	/*
+	 * Before any password work: a throttled attempt costs no bcrypt,
+	 * and an admitted one is already counted as a failure.
+	 */
+	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
 	    &out->retry_after)) != GH_OK)
 		goto out;
 	if (out->retry_after > 0) {
@@ -79,7 +82,6 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	if (!password_ok(db, cfg, known ? &u : NULL, in->password,
 	    in->password_len)) {
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
-		st = gh_throttle_login_failed(db, account, addr);
 		goto out;
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
@@ -163,6 +165,10 @@ current_password_ok(struct gh_db *db, const struct gh_principal *p,
 	return ok;
 }
 
+/*
+ * The current password of a change is a login of its user: throttled
+ * under the same account key, so guesses on either path count together.
+ */
 enum gh_status
 gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
     const struct gh_principal *p, const struct gh_password_change *pc,
@@ -170,14 +176,30 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 {
 	struct gh_password_policy	 policy;
 	enum gh_status			 st;
+	char				 account[GH_THROTTLE_KEY_MAX];
 	char				 hash[GH_HASH_MAX];
+	const char			*addr;
 
 	memset(out, 0, sizeof(*out));
-	if (!current_password_ok(db, p, pc->current, pc->current_len, &st)) {
-		if (st == GH_OK)
-			out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+	addr = pc->address != NULL ? pc->address : "";
+	gh_throttle_account_key(p->user.id, NULL, NULL, account,
+	    sizeof(account));
+	/* Before the bcrypt: a throttled guess costs nothing. */
+	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
+	    &out->retry_after)) != GH_OK)
 		return st;
+	if (out->retry_after > 0) {
+		out->outcome = GH_SIGNIN_THROTTLED;
+		return GH_OK;
 	}
+	if (!current_password_ok(db, p, pc->current, pc->current_len, &st)) {
+		if (st != GH_OK)
+			return st;
+		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+		return GH_OK;
+	}
+	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
+		return st;
 	policy.min_length = cfg->password_min_length;
 	policy.require_classes = cfg->password_require_classes;
 	out->verdict = gh_password_check(&policy, pc->next, pc->next_len,

@@ -11,9 +11,12 @@
  * failure; a success clears its account's failures, replaces a hash of
  * another cost than bcrypt_cost, and starts a session (sessions.h).  A
  * refresh token used twice past the grace ends its session, and says so
- * in the log by session, never by token.  A password change checks the
- * current password before the new one meets the policy, and ends every
- * other session of the user in the statement that sets the hash.
+ * in the log by session, never by token.  A password change asks the
+ * throttle under the login's account key ("id:<uuid>", so guesses there
+ * and at login count together) before it checks the current password,
+ * counts a wrong one as a failed login, checks the current password
+ * before the new one meets the policy, and ends every other session of
+ * the user in the statement that sets the hash.
  * Nothing here keeps a password: what held one or a hash is cleansed.
  * The status is GH_OK whenever the outcome says what happened; anything
  * else means the sequence could not run, and the outcome means nothing.
@@ -87,6 +90,7 @@ struct gh_password_change {
 	size_t		 current_len;
 	const char	*next;
 	size_t		 next_len;
+	const char	*address;	/* the client's: throttled too */
 };
 
 enum gh_status gh_signin_change_password(struct gh_db *,

@@ -1,7 +1,12 @@
 /*
  * throttle: login and registration limits.  See throttle.h.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
+#include <string.h>
 
 #include "core/str.h"
 #include "data/db.h"
@@ -9,24 +14,13 @@
 #include "domain/throttle.h"
 
 /*
- * Failures in the window, and seconds since the last one, for the
- * account and for the address, in one round trip.
+ * Admits and counts an attempt in one step (sql/008_throttle.sql): 0, or
+ * the seconds to wait.
  */
-static const struct gh_stmt stmt_login_check = {
-	"gh_throttle_login_check",
-	"SELECT count(*) FILTER (WHERE account = $1), "
-	"coalesce(extract(epoch FROM now() - max(failed_at) "
-	"FILTER (WHERE account = $1))::bigint, 0), "
-	"count(*) FILTER (WHERE address = $2), "
-	"coalesce(extract(epoch FROM now() - max(failed_at) "
-	"FILTER (WHERE address = $2))::bigint, 0) "
-	"FROM login_failures WHERE failed_at > now() - "
-	"make_interval(secs => $3::int) AND (account = $1 OR address = $2)", 3
-};
-
-static const struct gh_stmt stmt_login_failed = {
-	"gh_throttle_login_failed",
-	"INSERT INTO login_failures (account, address) VALUES ($1, $2)", 2
+static const struct gh_stmt stmt_login_attempt = {
+	"gh_throttle_login_attempt",
+	"SELECT gh_login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int)",
+	6
 };
 
 static const struct gh_stmt stmt_login_succeeded = {
@@ -72,66 +66,65 @@ gh_throttle_account_key(const char *user_id, const char *kind,
 	gh_str_lower_inplace(out);
 }
 
-/*
- * The back-off after failures past a limit of max (failures >= max):
- * the base, doubled for every failure past the limit, at most window.
- */
-static long
-backoff(long failures, long max, long window)
+void
+gh_throttle_address_key(const char *address, char *out, size_t outsz)
 {
-	long	 wait = GH_THROTTLE_BACKOFF_BASE;
-	long	 past = failures - max;
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN];
+	int		 n;
 
-	while (past-- > 0 && wait < window)
-		wait *= 2;
-	return wait < window ? wait : window;
-}
-
-/* Seconds left of the back-off, 0 when none applies. */
-static long
-wait_left(long failures, long since_last, long max, long window)
-{
-	long	 wait;
-
-	if (failures < max)
-		return 0;
-	wait = backoff(failures, max, window) - since_last;
-	return wait > 0 ? wait : 0;
+	if (outsz == 0)
+		return;
+	if (address == NULL)
+		address = "";
+	if (strchr(address, ':') == NULL ||
+	    inet_pton(AF_INET6, address, &a6) != 1) {
+		n = snprintf(out, outsz, "%s", address);
+		if (n < 0)
+			out[0] = '\0';
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		if (inet_ntop(AF_INET, &a6.s6_addr[12], buf,
+		    sizeof(buf)) == NULL)
+			buf[0] = '\0';
+		n = snprintf(out, outsz, "%s", buf);
+	} else {
+		memset(&a6.s6_addr[8], 0, 8);
+		if (inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) == NULL)
+			buf[0] = '\0';
+		n = snprintf(out, outsz, "%s/64", buf);
+	}
+	if (n < 0 || (size_t)n >= outsz)
+		out[0] = '\0';
 }
 
 enum gh_status
-gh_throttle_login_check(struct gh_db *db, const struct gh_config *cfg,
+gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
     const char *account, const char *address, long *retry_after)
 {
-	char			 window[GH_QUERY_NUM_MAX];
-	const char		*params[3] = { account, address, window };
+	char			 num[4][GH_QUERY_NUM_MAX];
+	char			 addr[GH_THROTTLE_ADDR_MAX];
+	const char		*params[6] = { account, addr, num[0],
+				    num[1], num[2], num[3] };
 	PGresult		*res;
 	enum gh_status		 st;
-	long			 a, w = cfg->login_failure_window_seconds;
 
 	*retry_after = 0;
-	if (gh_query_num(window, sizeof(window), w) == -1)
+	gh_throttle_address_key(address, addr, sizeof(addr));
+	if (gh_query_num(num[0], sizeof(num[0]),
+	    cfg->login_failure_window_seconds) == -1 ||
+	    gh_query_num(num[1], sizeof(num[1]),
+	    cfg->login_max_failures_per_account) == -1 ||
+	    gh_query_num(num[2], sizeof(num[2]),
+	    cfg->login_max_failures_per_address) == -1 ||
+	    gh_query_num(num[3], sizeof(num[3]), GH_THROTTLE_BACKOFF_BASE) == -1)
 		return GH_INTERNAL;
-	/* An aggregate: always one row. */
-	if ((st = gh_query_row(db, &stmt_login_check, params, &res)) != GH_OK)
+	if ((st = gh_query_row(db, &stmt_login_attempt, params, &res)) != GH_OK)
 		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
-	*retry_after = wait_left(gh_query_long(res, 0, 0),
-	    gh_query_long(res, 0, 1), cfg->login_max_failures_per_account, w);
-	a = wait_left(gh_query_long(res, 0, 2), gh_query_long(res, 0, 3),
-	    cfg->login_max_failures_per_address, w);
-	if (a > *retry_after)
-		*retry_after = a;
+	*retry_after = gh_query_long(res, 0, 0);
 	PQclear(res);
 	return GH_OK;
-}
-
-enum gh_status
-gh_throttle_login_failed(struct gh_db *db, const char *account,
-    const char *address)
-{
-	const char	*params[2] = { account, address };
-
-	return gh_db_run(db, &stmt_login_failed, params);
 }
 
 enum gh_status
@@ -147,7 +140,8 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
     const char *address, long *retry_after)
 {
 	char			 window[GH_QUERY_NUM_MAX];
-	const char		*params[2] = { address, window };
+	char			 addr[GH_THROTTLE_ADDR_MAX];
+	const char		*params[2] = { addr, window };
 	PGresult		*res;
 	enum gh_status		 st;
 	long			 wait;
@@ -155,6 +149,7 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
 	*retry_after = 0;
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
+	gh_throttle_address_key(address, addr, sizeof(addr));
 	if (gh_query_num(window, sizeof(window),
 	    cfg->register_window_seconds) == -1)
 		return GH_INTERNAL;
@@ -172,7 +167,10 @@ gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
 enum gh_status
 gh_throttle_registered(struct gh_db *db, const char *address)
 {
-	const char	*params[1] = { address };
+	char		 addr[GH_THROTTLE_ADDR_MAX];
+	const char	*params[1] = { addr };
+
+	gh_throttle_address_key(address, addr, sizeof(addr));
 
 	return gh_db_run(db, &stmt_registered, params);
 }

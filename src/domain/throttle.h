@@ -2,13 +2,16 @@
  * throttle: brute-force and spam limits, counted in PostgreSQL so every
  * process and every web node agrees.
  *
- * Logins: failures are counted per account and per client address over
+ * Logins: failures are counted per account and per client address (an
+ * IPv6 address by its /64) over
  * login_failure_window_seconds.  Once an account has
  * login_max_failures_per_account failures in the window (an address,
  * login_max_failures_per_address), further attempts are refused for a
  * back-off that starts at GH_THROTTLE_BACKOFF_BASE seconds after the
  * last failure and doubles with every failure past the limit, capped at
- * the window.  A refused attempt does no password work and counts as
+ * the window.  An admitted attempt is counted as a failure before its
+ * password work (atomically with the check: no attempt in flight slips
+ * past a limit); a refused one does no password work and counts as
  * nothing; a successful login clears its account's failures.  An unknown
  * account is counted under the name that was tried, so throttling looks
  * the same for real and made-up accounts.
@@ -24,6 +27,7 @@
 
 #define GH_THROTTLE_BACKOFF_BASE	30	/* seconds */
 #define GH_THROTTLE_KEY_MAX		300
+#define GH_THROTTLE_ADDR_MAX		64
 
 /*
  * The account key of a login attempt: "id:<uuid>" for a known user, else
@@ -33,22 +37,34 @@ void	gh_throttle_account_key(const char *user_id, const char *kind,
 	    const char *identifier, char *out, size_t outsz);
 
 /*
- * Checks a login attempt.  *retry_after is 0 when it may go on, else the
- * seconds to wait.
+ * The key an address is counted under: an IPv6 address by its /64
+ * ("2001:db8:1:2::/64"), as one subscriber holds a whole /64 and would
+ * otherwise get a fresh budget with every address of it; an IPv4 one,
+ * or an IPv4-mapped IPv6 one, as the IPv4 address; anything else as
+ * given, cut to fit.  out holds GH_THROTTLE_ADDR_MAX.  The login and
+ * registration calls below key their address with it.
  */
-enum gh_status gh_throttle_login_check(struct gh_db *,
+void	gh_throttle_address_key(const char *address, char *out, size_t outsz);
+
+/*
+ * Admits a login attempt and counts it as a failure in one step, so
+ * attempts in flight together cannot all pass one limit: *retry_after
+ * is 0 when it may go on (its failure is then recorded), else the
+ * seconds to wait (nothing is recorded).  A success clears the account's
+ * failures, this one's with them.
+ */
+enum gh_status gh_throttle_login_attempt(struct gh_db *,
 	    const struct gh_config *, const char *account, const char *address,
 	    long *retry_after);
-
-/* Records a failed login. */
-enum gh_status gh_throttle_login_failed(struct gh_db *, const char *account,
-	    const char *address);
 
 /* Clears an account's failures after a successful login. */
 enum gh_status gh_throttle_login_succeeded(struct gh_db *,
 	    const char *account);
 
-/* As gh_throttle_login_check(), for a registration from address. */
+/*
+ * Checks a registration from address: *retry_after is 0 when it may go
+ * on, else the seconds to wait.
+ */
 enum gh_status gh_throttle_register_check(struct gh_db *,
 	    const struct gh_config *, const char *address, long *retry_after);
 

@@ -497,3 +497,108 @@ Test(throttle, a_throttled_attempt_does_no_bcrypt_work)
 	cr_assert_eq(strncmp(t_sql("SELECT password_hash FROM users WHERE "
 	    "id = '%s'", u.id), "$2b$10$", 7), 0);
 }
+
+/* --- the own password change (POST /api/auth/password) ---------------- */
+
+/* A password change by u from addr, with current and next. */
+static void
+change_from(const char *addr, const struct t_user *u, const char *current,
+    const char *next, struct t_resp *r)
+{
+	const char	*headers[3];
+	char		 auth[4200];
+	char		*body;
+	int		 n;
+
+	n = snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+	    u->access);
+	cr_assert(n >= 0 && (size_t)n < sizeof(auth));
+	headers[0] = "Content-Type: application/json";
+	headers[1] = auth;
+	headers[2] = NULL;
+	body = t_jbody("current_password", current, "new_password", next,
+	    NULL);
+	t_client_from(addr);
+	t_http("POST", "/api/auth/password", headers, body, strlen(body), r);
+	free(body);
+}
+
+static long
+failures_of_user(const struct t_user *u)
+{
+	return atol(t_sql("SELECT count(*) FROM login_failures WHERE "
+	    "account = 'id:%s'", u->id));
+}
+
+Test(throttle, wrong_current_passwords_past_the_limit_are_429)
+{
+	struct t_user		 u;
+	struct t_resp		 r;
+	char			 addr[32];
+	int			 i;
+
+	make_user(&u, "thpw");
+	t_login(&u);
+	t_loopback(addr, sizeof(addr));
+	for (i = 0; i < MAX_PER_ACCOUNT; i++) {
+		change_from(addr, &u, "Wrong-Password-1", "New-Password-99",
+		    &r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
+	}
+	cr_assert_eq(failures_of_user(&u), MAX_PER_ACCOUNT);
+	/* The next guess, even the right one, does no bcrypt: refused. */
+	change_from(addr, &u, "Wrong-Password-1", "New-Password-99", &r);
+	assert_throttled(&r, BACKOFF_BASE);
+	t_resp_free(&r);
+	change_from(addr, &u, u.password, "New-Password-99", &r);
+	assert_throttled(&r, BACKOFF_BASE);
+	t_resp_free(&r);
+	/* A refusal counts as nothing, and the password did not change. */
+	cr_assert_eq(failures_of_user(&u), MAX_PER_ACCOUNT);
+	cr_assert_eq(failures_of_address(addr), MAX_PER_ACCOUNT);
+	age_failures(addr, WINDOW);
+	cr_assert_eq(login_status(addr, u.username, u.password), 200);
+}
+
+Test(throttle, password_change_and_login_guesses_count_together)
+{
+	struct t_user		 u;
+	struct t_resp		 r;
+	char			 addr[32], other[32];
+	int			 i;
+
+	make_user(&u, "thpl");
+	t_login(&u);
+	t_loopback(addr, sizeof(addr));
+	t_loopback(other, sizeof(other));
+	for (i = 0; i < MAX_PER_ACCOUNT - 1; i++) {
+		change_from(addr, &u, "Wrong-Password-1", "New-Password-99",
+		    &r);
+		t_assert_error(&r, 401, "invalid_grant");
+		t_resp_free(&r);
+	}
+	fail_logins(other, u.username, 1);
+	/* The account is at its limit: a login and a change both wait. */
+	assert_login_throttled(other, "username", u.username, u.password,
+	    BACKOFF_BASE);
+	change_from(other, &u, u.password, "New-Password-99", &r);
+	assert_throttled(&r, BACKOFF_BASE);
+	t_resp_free(&r);
+}
+
+Test(throttle, a_right_current_password_clears_the_failures)
+{
+	struct t_user		 u;
+	struct t_resp		 r;
+	char			 addr[32];
+
+	make_user(&u, "thpc");
+	t_login(&u);
+	t_loopback(addr, sizeof(addr));
+	fail_logins(addr, u.username, MAX_PER_ACCOUNT - 1);
+	change_from(addr, &u, u.password, "New-Password-99", &r);
+	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	cr_assert_eq(failures_of_user(&u), 0);
+}

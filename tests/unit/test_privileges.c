@@ -65,24 +65,24 @@ Test(privileges, me_is_refused_an_update_on_users)
 	    "active");
 }
 
-Test(privileges, me_changes_a_password_only_through_a_live_session)
+Test(privileges, login_changes_a_password_only_through_a_live_session)
 {
 	char		 uid[64], sid[64], sql[256];
 	const char	*url = setup(uid, sid);
 
 	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
 	    "gen_random_uuid(), 'h2')", uid);
-	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), "");
 	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
 	    "$2b$04$x");
 	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
 	    "'%s', 'h2')", uid, sid);
-	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), "");
 	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
 	    "h2");
 }
 
-Test(privileges, only_me_may_call_the_password_function)
+Test(privileges, only_login_may_call_the_password_function)
 {
 	char		 uid[64], sid[64], sql[256];
 	const char	*url = setup(uid, sid);
@@ -381,4 +381,26 @@ Test(privileges, reach_health_reads_no_table)
 	};
 
 	all_denied(url, "gatehouse_health", denied);
+}
+
+
+/*
+ * The own password change is login's (sql/008_throttle.sql): the me
+ * program, which answers every token check, never sees a hash.
+ */
+Test(privileges, me_cannot_read_hashes_nor_change_a_password)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "SELECT password_hash FROM users"), DENIED);
+	snprintf(sql, sizeof(sql), "SELECT gh_change_own_password('%s', "
+	    "'%s', 'h2')", uid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), DENIED);
+	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
+	    "$2b$04$x");
+	/* What /me reads it still may. */
+	cr_assert_str_eq(run_as(url, "gatehouse_me", "SELECT id, username, "
+	    "status, cred_gen FROM users"), "");
 }

@@ -1199,6 +1199,9 @@ add_carol(int cost)
 	    "employee_id = 'E-7' WHERE id = '%s'", carol.id);
 }
 
+/* Where login_by() logs in from; a test may move it. */
+static const char	*login_address = ADDRESS;
+
 static enum gh_signin_outcome
 login_by(enum gh_login_field field, const char *id, const char *pw,
     struct gh_signin *out)
@@ -1211,7 +1214,7 @@ login_by(enum gh_login_field field, const char *id, const char *pw,
 	in.identifier = id;
 	in.password = pw;
 	in.password_len = strlen(pw);
-	in.client.address = ADDRESS;
+	in.client.address = login_address;
 	in.client.user_agent = "test";
 	st = gh_signin_login(db, &cfg, &key, &in, out);
 	cr_assert_eq(st, GH_OK, "login: %d: %s", st, gh_db_error(db));
@@ -1456,6 +1459,7 @@ change_password(const struct gh_principal *who, const char *cur,
 	pc.current_len = strlen(cur);
 	pc.next = next;
 	pc.next_len = strlen(next);
+	pc.address = "192.0.2.1";
 	st = gh_signin_change_password(db, &cfg, who, &pc, out);
 	cr_assert_eq(st, GH_OK, "password: %d: %s", st, gh_db_error(db));
 	return out->outcome;
@@ -1495,4 +1499,28 @@ Test(sessions, signin_password_change_ends_every_other_session)
 	    GH_SIGNIN_OK);
 	cr_assert_str_eq(session_state(mine.tokens.sid), "live");
 	cr_assert_str_neq(session_state(other.tokens.sid), "live");
+}
+
+/* One holder of a /64 gets one per-address budget, not 2^64 of them. */
+Test(sessions, signin_counts_an_ipv6_address_by_its_64)
+{
+	static const char *const same[] = { "2001:db8:1:2::1",
+	    "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff" };
+	struct gh_signin	 out;
+	size_t			 i;
+
+	cfg.login_max_failures_per_address = 3;
+	for (i = 0; i < 3; i++) {
+		login_address = same[i];
+		cr_assert_eq(login_as("nobody", "Wrong-pass-1", &out),
+		    GH_SIGNIN_BAD_CREDENTIALS);
+	}
+	login_address = "2001:db8:1:2::abcd";
+	cr_assert_eq(login_as("nobody-else", "Wrong-pass-1", &out),
+	    GH_SIGNIN_THROTTLED);
+	login_address = "2001:db8:1:3::1";
+	cr_assert_eq(login_as("nobody-else", "Wrong-pass-1", &out),
+	    GH_SIGNIN_BAD_CREDENTIALS);
+	cr_assert_str_eq(sqlf("SELECT string_agg(DISTINCT address, ' ') FROM "
+	    "login_failures"), "2001:db8:1:2::/64 2001:db8:1:3::/64");
 }
