@@ -186,9 +186,16 @@ static const struct key keys[] = {
 	  "every change committed before the request (LISTEN gh_auth, fed by\n"
 	  "triggers), so a logout, suspension or role change still takes\n"
 	  "effect on the very next request.  0 runs the full query on every\n"
-	  "request; use 0 behind a transaction-mode pooler (PgBouncer\n"
-	  "pool_mode = transaction), which does not carry LISTEN (0 to\n"
-	  "1048576)." },
+	  "request.  Behind a pooler (PgBouncer), which does not carry LISTEN,\n"
+	  "a program turns its cache off by itself and logs it; set 0 there\n"
+	  "to say so from the start (0 to 1048576)." },
+	{ "auth_cache_max_age_seconds", KT_INT,
+	  FIELD(auth_cache_max_age_seconds), 1, 3600, "60", NULL,
+	  "The longest a remembered session answers before it is asked again\n"
+	  "(1 to 3600).  It bounds how late a change is seen should the\n"
+	  "notifications stop while the connection stays up (triggers disabled,\n"
+	  "session_replication_role = replica during a restore); normally a\n"
+	  "change is seen at the next request." },
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
 	  "authorizer",

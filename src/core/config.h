@@ -73,6 +73,7 @@ struct gh_config {
 	bool			register_window_given;
 
 	int			auth_cache_entries;	/* 0: off */
+	int			auth_cache_max_age_seconds;
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
 

@@ -184,6 +184,7 @@ gh_serve(const struct gh_program *prog)
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;
 	}
+	gh_authcache_set_max_age(cfg.auth_cache_max_age_seconds);
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {
 		if (wait_for_request(req.db) == -1 ||
