@@ -111,6 +111,11 @@ static const struct key keys[] = {
 	  "The iss claim put in tokens and required of them." },
 	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "", NULL,
 	  "The aud claim put in tokens and required of them; empty for none." },
+	{ "jwt_leeway_seconds", KT_INT, FIELD(jwt_leeway_seconds), 0, 300,
+	  "30", NULL,
+	  "How far a token's iat or nbf may lie in the future, in seconds (0\n"
+	  "to 300): the clock of the node that signed it may run ahead.  exp\n"
+	  "is never extended." },
 	{ "access_token_expire_minutes", KT_INT,
 	  FIELD(access_token_expire_minutes), 1, 1440, "15", NULL,
 	  "Access token lifetime in minutes (1 to 1440)." },
