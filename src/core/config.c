@@ -99,8 +99,11 @@ static const struct key keys[] = {
 
 	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
 	  "tokens",
-	  "HMAC key for access tokens, at least 32 bytes: make one with\n"
-	  "`gatehouse secret`.  This example value is refused on purpose." },
+	  "HMAC key for access tokens, at least as long as the algorithm's\n"
+	  "hash (RFC 7518 3.2: 32 bytes for HS256, 48 for HS384, 64 for\n"
+	  "HS512) and not a pattern (at least 8 different bytes, no part\n"
+	  "repeated): make one with `gatehouse secret` (64 characters, enough\n"
+	  "for all three).  This example value is refused on purpose." },
 	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "", NULL,
 	  "A file holding the key instead (one trailing newline is ignored);\n"
 	  "set either jwt_secret or jwt_secret_file, not both.  Only the\n"
@@ -789,6 +792,73 @@ is_example_secret(const struct gh_config *cfg)
 	    memcmp(cfg->jwt_secret, GH_EXAMPLE_SECRET, len) == 0;
 }
 
+/* RFC 7518 3.2: an HMAC key at least as long as the hash's output. */
+static size_t
+secret_min(enum gh_jwt_alg alg)
+{
+	switch (alg) {
+	case GH_JWT_HS384:
+		return 48;
+	case GH_JWT_HS512:
+		return 64;
+	default:
+		return GH_SECRET_MIN;
+	}
+}
+
+/*
+ * What no random generator writes, even in hex: fewer than
+ * GH_SECRET_DISTINCT_MIN different bytes (one byte repeated, "abab..."),
+ * or a run repeated to the end with a period of at most half the length
+ * ("0123456789abcdef" twice): such a secret is no longer than its period.
+ * For 32 random hex digits either is below one chance in 2^60.
+ */
+static int
+is_weak_secret(const unsigned char *s, size_t len)
+{
+	unsigned char	 seen[256];
+	size_t		 i, p, distinct = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < len; i++)
+		if (!seen[s[i]]) {
+			seen[s[i]] = 1;
+			distinct++;
+		}
+	if (distinct < GH_SECRET_DISTINCT_MIN)
+		return 1;
+	for (p = 1; p <= len / 2; p++) {
+		for (i = p; i < len && s[i] == s[i - p]; i++)
+			continue;
+		if (i == len)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+check_secret(const struct gh_config *cfg, char *err, size_t errsz)
+{
+	size_t	 min = secret_min(cfg->jwt_algorithm);
+
+	if (cfg->jwt_secret_len == 0)
+		return fail(err, errsz, "no JWT secret is set: run "
+		    "`gatehouse secret` and put its output in jwt_secret (or "
+		    "the JWT_SECRET environment variable), or in a file named "
+		    "by jwt_secret_file (or JWT_SECRET_FILE)");
+	if (cfg->jwt_secret_len < min)
+		return fail(err, errsz, "the JWT secret is %zu bytes, shorter "
+		    "than the %zu %s requires: run `gatehouse secret` to make "
+		    "one", cfg->jwt_secret_len, min,
+		    gh_jwt_alg_name(cfg->jwt_algorithm));
+	if (is_weak_secret(cfg->jwt_secret, cfg->jwt_secret_len))
+		return fail(err, errsz, "the JWT secret is a pattern, not "
+		    "random bytes (fewer than %d different bytes, or a part "
+		    "repeated): run `gatehouse secret` to make one",
+		    GH_SECRET_DISTINCT_MIN);
+	return 0;
+}
+
 /* Fields set by hand, not through the table, get the same range checks. */
 static int
 check_ranges(const struct gh_config *cfg, char *err, size_t errsz)
@@ -830,19 +900,9 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return fail(err, errsz, "the JWT secret is the one from "
 		    "gatehouse.conf.example, which everybody knows: replace "
 		    "it with the output of `gatehouse secret`");
-	if (need & GH_CONFIG_NEED_SECRET) {
-		if (cfg->jwt_secret_len == 0)
-			return fail(err, errsz, "no JWT secret is set: run "
-			    "`gatehouse secret` and put its output in "
-			    "jwt_secret (or the JWT_SECRET environment "
-			    "variable), or in a file named by jwt_secret_file "
-			    "(or JWT_SECRET_FILE)");
-		if (cfg->jwt_secret_len < GH_SECRET_MIN)
-			return fail(err, errsz, "the JWT secret is %zu bytes, "
-			    "shorter than the %d required: run `gatehouse "
-			    "secret` to make one", cfg->jwt_secret_len,
-			    GH_SECRET_MIN);
-	}
+	if ((need & GH_CONFIG_NEED_SECRET) &&
+	    check_secret(cfg, err, errsz) == -1)
+		return -1;
 
 	if (check_ranges(cfg, err, errsz) == -1)
 		return -1;

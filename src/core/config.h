@@ -31,7 +31,8 @@
 /* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
 #define GH_CONFIG_BESIDE	"gatehouse.conf"
 #define GH_CONFIG_ERR_MAX	512
-#define GH_SECRET_MIN		32
+#define GH_SECRET_MIN		32	/* HS256; HS384 48, HS512 64 */
+#define GH_SECRET_DISTINCT_MIN	8	/* different bytes in a secret */
 /* The example file's secret: refused wherever it turns up. */
 #define GH_EXAMPLE_SECRET	"change-me-run-gatehouse-secret-to-make-a-real-one"
 

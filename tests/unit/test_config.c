@@ -19,7 +19,9 @@
  * By path: with automake's -I. ahead of -Isrc, a bare "config.h" from
  * tests/unit would find autoconf's generated config.h instead.
  */
+#include "core/b64url.h"
 #include "core/config.h"
+#include "core/random.h"
 
 /* A good secret: 44 bytes, not the example's. */
 #define GOOD_SECRET	"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
@@ -675,10 +677,13 @@ Test(config, secret_file_without_newline_is_read_whole)
 Test(config, secret_file_of_the_largest_size_is_accepted)
 {
 	struct gh_config	 c;
-	char			 data[GH_SECRET_MAX + 1];
+	char			 data[GH_SECRET_MAX + 1], b64[GH_SECRET_MAX + 1];
 	char			 err[GH_CONFIG_ERR_MAX] = "";
 
-	memset(data, 's', GH_SECRET_MAX);
+	/* Random, not one byte repeated: a pattern would be refused. */
+	cr_assert_eq(gh_random_b64url(GH_SECRET_MAX / 4 * 3, b64,
+	    sizeof(b64)), 0);
+	memcpy(data, b64, GH_SECRET_MAX);
 	data[GH_SECRET_MAX] = '\n';
 	cr_assert_eq(load_with_secret_file(&c, data, sizeof(data), err), 0,
 	    "%s", err);
@@ -800,7 +805,7 @@ Test(config, secret_of_32_bytes_accepted)
 	char			 err[GH_CONFIG_ERR_MAX] = "";
 
 	gh_config_defaults(&c);
-	set_secret(&c, "0123456789abcdef0123456789abcdef");
+	set_secret(&c, "0123456789abcdefghijklmnopqrstuv");
 	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
 	    sizeof(err)), 0, "%s", err);
 }
@@ -1147,4 +1152,91 @@ Test(config, load_without_need_still_refuses_the_example_secret)
 	    -1);
 	cr_assert_not_null(strstr(err, "example"), "%s", err);
 	cr_assert_eq(c.jwt_secret_len, 0);
+}
+
+/* Secret strength (issue 13) */
+
+/* Validates secret s under algorithm alg; the message lands in err. */
+static int
+validate_secret(const char *alg, const char *s, char *err, size_t errsz)
+{
+	struct gh_config	 c;
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_jwt_alg_parse(alg, &c.jwt_algorithm), 0);
+	set_secret(&c, s);
+	err[0] = '\0';
+	return gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err, errsz);
+}
+
+/* RFC 7518 3.2: HS384 wants 48 bytes, HS512 64; 44 is enough for HS256. */
+Test(config, secret_must_be_as_long_as_the_algorithms_hash)
+{
+	char	 err[GH_CONFIG_ERR_MAX];
+	char	 s48[49], s64[65];
+
+	cr_assert_eq(validate_secret("HS256", GOOD_SECRET, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(validate_secret("HS384", GOOD_SECRET, err, sizeof(err)),
+	    -1);
+	cr_assert_not_null(strstr(err, "44 bytes"), "%s", err);
+	cr_assert_not_null(strstr(err, "48 HS384"), "%s", err);
+	cr_assert_null(strstr(err, GOOD_SECRET));
+	cr_assert_eq(validate_secret("HS512", GOOD_SECRET, err, sizeof(err)),
+	    -1);
+	cr_assert_not_null(strstr(err, "64 HS512"), "%s", err);
+	cr_assert_eq(snprintf(s48, sizeof(s48), "%s", GOOD_SECRET "q7K-"), 48);
+	cr_assert_eq(validate_secret("HS384", s48, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(validate_secret("HS512", s48, err, sizeof(err)), -1);
+	cr_assert_eq(snprintf(s64, sizeof(s64), "%s%s", s48,
+	    "Xw2_pL9vRt4mNb8Z"), 64);
+	cr_assert_eq(validate_secret("HS512", s64, err, sizeof(err)), 0,
+	    "%s", err);
+}
+
+/* One byte, two bytes alternating, a part repeated: patterns, refused. */
+Test(config, a_patterned_secret_is_refused)
+{
+	static const char *const weak[] = {
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"abababababababababababababababababababababababababababababab",
+		"abcdefgabcdefgabcdefgabcdefgabcdefg",		/* 7 bytes */
+		"0123456789abcdef0123456789abcdef",		/* period 16 */
+		"password1password1password1password1",
+		"Secret-2026!Secret-2026!Secret-2026!Secr",	/* and a tail */
+	};
+	char	 err[GH_CONFIG_ERR_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		cr_assert_eq(validate_secret("HS256", weak[i], err,
+		    sizeof(err)), -1, "%s", weak[i]);
+		cr_assert_not_null(strstr(err, "pattern"), "%s", err);
+		cr_assert_null(strstr(err, weak[i]));
+	}
+}
+
+/* What random generators write passes, hex of 32 digits included. */
+Test(config, random_secrets_pass_the_pattern_check)
+{
+	static const char *const good[] = {
+		"9f86d081884c7d659a2feaa0c55ad015",	/* hex, 128 bits */
+		"0123456789abcdefghijklmnopqrstuv",
+		GOOD_SECRET,
+	};
+	char	 err[GH_CONFIG_ERR_MAX];
+	char	 s[GH_B64URL_ENCODED_LEN(48) + 1];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert_eq(validate_secret("HS256", good[i], err,
+		    sizeof(err)), 0, "%s: %s", good[i], err);
+	/* What `gatehouse secret` prints (48 random bytes) is HS512's size. */
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(gh_random_b64url(48, s, sizeof(s)), 0);
+		cr_assert_eq(strlen(s), 64);
+		cr_assert_eq(validate_secret("HS512", s, err, sizeof(err)), 0,
+		    "%s", err);
+	}
 }
