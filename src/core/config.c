@@ -6,6 +6,8 @@
  * No message ever quotes a value: the secret is a value, and so may be a
  * database URL with a password in it.  Messages name the key and the line.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -619,14 +621,29 @@ gh_config_parse(struct gh_config *cfg, const char *text, size_t len,
 }
 
 /*
+ * PostgreSQL's rule for its TLS key file: only the owner may read it, or
+ * the owner's group too when root owns it (root:www-data 0640, the web
+ * server's group).  Anything else lets another local user read it.
+ */
+static int
+too_open(const struct stat *st)
+{
+	if ((st->st_mode & S_IRWXO) != 0)
+		return 1;
+	return st->st_uid != 0 && (st->st_mode & S_IRWXG) != 0;
+}
+
+/*
  * Reads at most max bytes of path into buf; returns the length, or -1
  * when the file cannot be read or holds more than max bytes.  what names
- * the file in messages ("jwt_secret_file /run/secret").
+ * the file in messages ("jwt_secret_file /run/secret").  *open_to_others
+ * says whether too_open() holds for it.
  */
 static long
 read_bounded(const char *path, const char *what, unsigned char *buf,
-    size_t max, char *err, size_t errsz)
+    size_t max, int *open_to_others, char *err, size_t errsz)
 {
+	struct stat	 st;
 	size_t	 len = 0;
 	ssize_t	 n;
 	long	 rc = -1;
@@ -635,6 +652,11 @@ read_bounded(const char *path, const char *what, unsigned char *buf,
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return fail(err, errsz, "%s: %s", what, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		(void)fail(err, errsz, "%s: %s", what, strerror(errno));
+		goto out;
+	}
+	*open_to_others = too_open(&st);
 	for (;;) {
 		/* One byte past max tells a full file from a too-big one. */
 		if (len < max)
@@ -673,15 +695,22 @@ gh_config_parse_file(struct gh_config *cfg, const char *path, char *err,
 {
 	unsigned char	*buf;
 	long		 len;
-	int		 rc = -1;
+	int		 rc = -1, open_to_others = 0;
 
 	if (cfg == NULL || path == NULL)
 		return fail(err, errsz, "no configuration file named");
 	if ((buf = calloc(1, CONFIG_FILE_MAX)) == NULL)
 		return fail(err, errsz, "%s: out of memory", path);
-	len = read_bounded(path, path, buf, CONFIG_FILE_MAX, err, errsz);
+	len = read_bounded(path, path, buf, CONFIG_FILE_MAX, &open_to_others,
+	    err, errsz);
 	if (len == -1)
 		goto out;
+	/* A warning only: many keep the secret elsewhere. */
+	if (open_to_others)
+		gh_log(GH_LOG_WARN, "%s can be read by other users, and may "
+		    "hold the database password or the JWT secret: run chmod "
+		    "0600 %s (or chown root:<the web server's group> and chmod "
+		    "0640)", path, path);
 	rc = parse_text(cfg, path, (const char *)buf, (size_t)len, err,
 	    errsz);
 	/* The file may hold the secret. */
@@ -743,7 +772,7 @@ load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 	char		 what[sizeof(cfg->jwt_secret_file) + WHERE_WORDS];
 	long		 n;
 	size_t		 len;
-	int		 rc = -1;
+	int		 rc = -1, open_to_others = 0;
 
 	if (cfg->jwt_secret_file[0] == '\0')
 		return 0;
@@ -757,8 +786,14 @@ load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 		    "message");
 
 	if ((n = read_bounded(cfg->jwt_secret_file, what, buf, sizeof(buf),
-	    err, errsz)) == -1)
+	    &open_to_others, err, errsz)) == -1)
 		return -1;
+	if (open_to_others) {
+		(void)fail(err, errsz, "%s can be read by other users: run "
+		    "chmod 0600 %s (or chown root:<the web server's group> and "
+		    "chmod 0640)", what, cfg->jwt_secret_file);
+		goto out;
+	}
 	len = (size_t)n;
 	/* What echo or an editor leaves at the end is not part of the key. */
 	if (len > 0 && buf[len - 1] == '\n')

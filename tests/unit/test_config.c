@@ -7,6 +7,9 @@
  * does not reach another.  Each test that loads from the environment
  * first clears every key's variable, which the test runner may have set.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1239,4 +1242,92 @@ Test(config, random_secrets_pass_the_pattern_check)
 		cr_assert_eq(validate_secret("HS512", s, err, sizeof(err)), 0,
 		    "%s", err);
 	}
+}
+
+/* File modes (issue 13) */
+
+/* Loads a secret file of the given mode and owner; the message in err. */
+static int
+load_secret_file_mode(mode_t mode, uid_t owner, char *err)
+{
+	struct gh_config	 c;
+	char			 path[64];
+	int			 rc;
+
+	clear_env();
+	write_temp(path, sizeof(path), GOOD_SECRET "\n",
+	    strlen(GOOD_SECRET) + 1);
+	cr_assert_eq(chmod(path, mode), 0);
+	cr_assert_eq(chown(path, owner, (gid_t)-1), 0);
+	cr_assert_eq(setenv("JWT_SECRET_FILE", path, 1), 0);
+	rc = gh_config_load(&c, GH_CONFIG_NEED_SECRET, err, GH_CONFIG_ERR_MAX);
+	cr_assert_eq(unlink(path), 0);
+	return rc;
+}
+
+/*
+ * Another user could read the secret: refused, with the chmod to run.
+ * Root's file may be readable by its group (root:www-data 0640), as
+ * PostgreSQL allows for its TLS key; anybody else's may not.
+ */
+Test(config, a_secret_file_others_can_read_is_refused)
+{
+	char	 err[GH_CONFIG_ERR_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the file away");
+	cr_assert_eq(load_secret_file_mode(0644, 0, err), -1);
+	cr_assert_not_null(strstr(err, "chmod 0600 /tmp/gh_test_config."),
+	    "%s", err);
+	cr_assert_null(strstr(err, GOOD_SECRET));
+	cr_assert_eq(load_secret_file_mode(0604, 0, err), -1);
+	cr_assert_eq(load_secret_file_mode(0640, 65534, err), -1, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0640, 0, err), 0, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0600, 65534, err), 0, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0400, 0, err), 0, "%s", err);
+}
+
+/* Runs gh_config_parse_file() on a file of mode; its stderr into log. */
+static void
+parse_file_mode(mode_t mode, char *log, size_t logsz)
+{
+	struct gh_config	 c;
+	char			 path[64], logpath[64], err[GH_CONFIG_ERR_MAX];
+	int			 saved, fd;
+	ssize_t			 n;
+
+	write_temp(path, sizeof(path), "bcrypt_cost = 10\n", 17);
+	cr_assert_eq(chmod(path, mode), 0);
+	write_temp(logpath, sizeof(logpath), "", 0);
+	cr_assert_geq(fd = open(logpath, O_WRONLY), 0);
+	fflush(stderr);
+	cr_assert_geq(saved = dup(2), 0);
+	cr_assert_eq(dup2(fd, 2), 2);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse_file(&c, path, err, sizeof(err)), 0,
+	    "%s", err);
+	fflush(stderr);
+	cr_assert_eq(dup2(saved, 2), 2);
+	cr_assert_eq(close(saved), 0);
+	cr_assert_eq(close(fd), 0);
+	cr_assert_geq(fd = open(logpath, O_RDONLY), 0);
+	cr_assert_geq(n = read(fd, log, logsz - 1), 0);
+	log[n] = '\0';
+	cr_assert_eq(close(fd), 0);
+	cr_assert_eq(unlink(logpath), 0);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(c.bcrypt_cost, 10);
+}
+
+/* A config file others can read is used, with a warning saying the chmod. */
+Test(config, a_config_file_others_can_read_is_warned_about)
+{
+	char	 log[2048];
+
+	parse_file_mode(0644, log, sizeof(log));
+	cr_assert_not_null(strstr(log, "can be read by other users"), "%s",
+	    log);
+	cr_assert_not_null(strstr(log, "chmod 0600"), "%s", log);
+	parse_file_mode(0600, log, sizeof(log));
+	cr_assert_str_eq(log, "");
 }
