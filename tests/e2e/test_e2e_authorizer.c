@@ -335,6 +335,11 @@ Test(authorizer, next_is_always_a_same_site_path)
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		get(paths[i], NULL, "Accept: text/html", &r);
+		/* Apache (AllowEncodedSlashes Off) refuses %2F itself. */
+		if (r.status == 404 && strstr(paths[i], "%2F") != NULL) {
+			t_resp_free(&r);
+			continue;
+		}
 		cr_assert_eq(r.status, 302, "%s: %ld %s", paths[i], r.status,
 		    r.body);
 		loc = t_resp_header(&r, "Location");
