@@ -863,8 +863,9 @@ is_weak_secret(const unsigned char *s, size_t len)
 	if (distinct < GH_SECRET_DISTINCT_MIN)
 		return 1;
 	for (p = 1; p <= len / 2; p++) {
-		for (i = p; i < len && s[i] == s[i - p]; i++)
-			continue;
+		i = p;
+		while (i < len && s[i] == s[i - p])
+			i++;
 		if (i == len)
 			return 1;
 	}
