@@ -74,6 +74,31 @@ url_encode(const char *s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/*
+ * The page to come back to as a path of this site, less its first '/'.
+ * A browser reads "//evil.example/x" and "/\evil.example/x" as another
+ * host, and a login page that decodes next once more would read
+ * "/%2F..." so too: every leading slash, backslash and their
+ * percent-encodings go, and one '/' is put back.  A request-target that
+ * is not a path (absolute-form, "*") comes back to "/".
+ */
+static const char *
+same_site_rest(const char *uri)
+{
+	if (uri == NULL || uri[0] != '/')
+		return "";
+	for (;;) {
+		if (uri[0] == '/' || uri[0] == '\\')
+			uri++;
+		else if (uri[0] == '%' && ((uri[1] == '2' &&
+		    (uri[2] == 'f' || uri[2] == 'F')) || (uri[1] == '5' &&
+		    (uri[2] == 'c' || uri[2] == 'C'))))
+			uri += 3;
+		else
+			return uri;
+	}
+}
+
 /* A browser (it asks for HTML) goes to the login page when there is one. */
 static int
 wants_redirect(const struct gh_request *req)
@@ -96,7 +121,8 @@ redirect_browser(struct gh_request *req)
 
 	/* An error document's REQUEST_URI is still the client's page. */
 	uri = gh_request_getenv(req, "REQUEST_URI");
-	url_encode(uri != NULL ? uri : "/", next, sizeof(next));
+	next[0] = '/';
+	url_encode(same_site_rest(uri), next + 1, sizeof(next) - 1);
 	n = snprintf(location, sizeof(location), "Location: %s%snext=%s",
 	    req->cfg->authorizer_login_url,
 	    strchr(req->cfg->authorizer_login_url, '?') != NULL ? "&" : "?",

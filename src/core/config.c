@@ -6,6 +6,8 @@
  * No message ever quotes a value: the secret is a value, and so may be a
  * database URL with a password in it.  Messages name the key and the line.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -113,8 +115,11 @@ static const struct key keys[] = {
 
 	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
 	  "tokens",
-	  "HMAC key for access tokens, at least 32 bytes: make one with\n"
-	  "`gatehouse secret`.  This example value is refused on purpose." },
+	  "HMAC key for access tokens, at least as long as the algorithm's\n"
+	  "hash (RFC 7518 3.2: 32 bytes for HS256, 48 for HS384, 64 for\n"
+	  "HS512) and not a pattern (at least 8 different bytes, no part\n"
+	  "repeated): make one with `gatehouse secret` (64 characters, enough\n"
+	  "for all three).  This example value is refused on purpose." },
 	{ "jwt_secret_file", KT_STRING, FIELD(jwt_secret_file), 0, 0, "", NULL,
 	  "A file holding the key instead (one trailing newline is ignored);\n"
 	  "set either jwt_secret or jwt_secret_file, not both.  Only the\n"
@@ -125,6 +130,11 @@ static const struct key keys[] = {
 	  "The iss claim put in tokens and required of them." },
 	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "", NULL,
 	  "The aud claim put in tokens and required of them; empty for none." },
+	{ "jwt_leeway_seconds", KT_INT, FIELD(jwt_leeway_seconds), 0, 300,
+	  "30", NULL,
+	  "How far a token's iat or nbf may lie in the future, in seconds (0\n"
+	  "to 300): the clock of the node that signed it may run ahead.  exp\n"
+	  "is never extended." },
 	{ "access_token_expire_minutes", KT_INT,
 	  FIELD(access_token_expire_minutes), 1, 1440, "15", NULL,
 	  "Access token lifetime in minutes (1 to 1440)." },
@@ -200,9 +210,16 @@ static const struct key keys[] = {
 	  "every change committed before the request (LISTEN gh_auth, fed by\n"
 	  "triggers), so a logout, suspension or role change still takes\n"
 	  "effect on the very next request.  0 runs the full query on every\n"
-	  "request; use 0 behind a transaction-mode pooler (PgBouncer\n"
-	  "pool_mode = transaction), which does not carry LISTEN (0 to\n"
-	  "1048576)." },
+	  "request.  Behind a pooler (PgBouncer), which does not carry LISTEN,\n"
+	  "a program turns its cache off by itself and logs it; set 0 there\n"
+	  "to say so from the start (0 to 1048576)." },
+	{ "auth_cache_max_age_seconds", KT_INT,
+	  FIELD(auth_cache_max_age_seconds), 1, 3600, "60", NULL,
+	  "The longest a remembered session answers before it is asked again\n"
+	  "(1 to 3600).  It bounds how late a change is seen should the\n"
+	  "notifications stop while the connection stays up (triggers disabled,\n"
+	  "session_replication_role = replica during a restore); normally a\n"
+	  "change is seen at the next request." },
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
 	  "authorizer",
@@ -618,14 +635,29 @@ gh_config_parse(struct gh_config *cfg, const char *text, size_t len,
 }
 
 /*
+ * PostgreSQL's rule for its TLS key file: only the owner may read it, or
+ * the owner's group too when root owns it (root:www-data 0640, the web
+ * server's group).  Anything else lets another local user read it.
+ */
+static int
+too_open(const struct stat *st)
+{
+	if ((st->st_mode & S_IRWXO) != 0)
+		return 1;
+	return st->st_uid != 0 && (st->st_mode & S_IRWXG) != 0;
+}
+
+/*
  * Reads at most max bytes of path into buf; returns the length, or -1
  * when the file cannot be read or holds more than max bytes.  what names
- * the file in messages ("jwt_secret_file /run/secret").
+ * the file in messages ("jwt_secret_file /run/secret").  *open_to_others
+ * says whether too_open() holds for it.
  */
 static long
 read_bounded(const char *path, const char *what, unsigned char *buf,
-    size_t max, char *err, size_t errsz)
+    size_t max, int *open_to_others, char *err, size_t errsz)
 {
+	struct stat	 st;
 	size_t	 len = 0;
 	ssize_t	 n;
 	long	 rc = -1;
@@ -634,6 +666,11 @@ read_bounded(const char *path, const char *what, unsigned char *buf,
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return fail(err, errsz, "%s: %s", what, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		(void)fail(err, errsz, "%s: %s", what, strerror(errno));
+		goto out;
+	}
+	*open_to_others = too_open(&st);
 	for (;;) {
 		/* One byte past max tells a full file from a too-big one. */
 		if (len < max)
@@ -672,15 +709,22 @@ gh_config_parse_file(struct gh_config *cfg, const char *path, char *err,
 {
 	unsigned char	*buf;
 	long		 len;
-	int		 rc = -1;
+	int		 rc = -1, open_to_others = 0;
 
 	if (cfg == NULL || path == NULL)
 		return fail(err, errsz, "no configuration file named");
 	if ((buf = calloc(1, CONFIG_FILE_MAX)) == NULL)
 		return fail(err, errsz, "%s: out of memory", path);
-	len = read_bounded(path, path, buf, CONFIG_FILE_MAX, err, errsz);
+	len = read_bounded(path, path, buf, CONFIG_FILE_MAX, &open_to_others,
+	    err, errsz);
 	if (len == -1)
 		goto out;
+	/* A warning only: many keep the secret elsewhere. */
+	if (open_to_others)
+		gh_log(GH_LOG_WARN, "%s can be read by other users, and may "
+		    "hold the database password or the JWT secret: run chmod "
+		    "0600 %s (or chown root:<the web server's group> and chmod "
+		    "0640)", path, path);
 	rc = parse_text(cfg, path, (const char *)buf, (size_t)len, err,
 	    errsz);
 	/* The file may hold the secret. */
@@ -742,7 +786,7 @@ load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 	char		 what[sizeof(cfg->jwt_secret_file) + WHERE_WORDS];
 	long		 n;
 	size_t		 len;
-	int		 rc = -1;
+	int		 rc = -1, open_to_others = 0;
 
 	if (cfg->jwt_secret_file[0] == '\0')
 		return 0;
@@ -756,8 +800,14 @@ load_secret_file(struct gh_config *cfg, char *err, size_t errsz)
 		    "message");
 
 	if ((n = read_bounded(cfg->jwt_secret_file, what, buf, sizeof(buf),
-	    err, errsz)) == -1)
+	    &open_to_others, err, errsz)) == -1)
 		return -1;
+	if (open_to_others) {
+		(void)fail(err, errsz, "%s can be read by other users: run "
+		    "chmod 0600 %s (or chown root:<the web server's group> and "
+		    "chmod 0640)", what, cfg->jwt_secret_file);
+		goto out;
+	}
 	len = (size_t)n;
 	/* What echo or an editor leaves at the end is not part of the key. */
 	if (len > 0 && buf[len - 1] == '\n')
@@ -789,6 +839,74 @@ is_example_secret(const struct gh_config *cfg)
 
 	return cfg->jwt_secret_len == len &&
 	    memcmp(cfg->jwt_secret, GH_EXAMPLE_SECRET, len) == 0;
+}
+
+/* RFC 7518 3.2: an HMAC key at least as long as the hash's output. */
+static size_t
+secret_min(enum gh_jwt_alg alg)
+{
+	switch (alg) {
+	case GH_JWT_HS384:
+		return 48;
+	case GH_JWT_HS512:
+		return 64;
+	default:
+		return GH_SECRET_MIN;
+	}
+}
+
+/*
+ * What no random generator writes, even in hex: fewer than
+ * GH_SECRET_DISTINCT_MIN different bytes (one byte repeated, "abab..."),
+ * or a run repeated to the end with a period of at most half the length
+ * ("0123456789abcdef" twice): such a secret is no longer than its period.
+ * For 32 random hex digits either is below one chance in 2^60.
+ */
+static int
+is_weak_secret(const unsigned char *s, size_t len)
+{
+	unsigned char	 seen[256];
+	size_t		 i, p, distinct = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < len; i++)
+		if (!seen[s[i]]) {
+			seen[s[i]] = 1;
+			distinct++;
+		}
+	if (distinct < GH_SECRET_DISTINCT_MIN)
+		return 1;
+	for (p = 1; p <= len / 2; p++) {
+		i = p;
+		while (i < len && s[i] == s[i - p])
+			i++;
+		if (i == len)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+check_secret(const struct gh_config *cfg, char *err, size_t errsz)
+{
+	size_t	 min = secret_min(cfg->jwt_algorithm);
+
+	if (cfg->jwt_secret_len == 0)
+		return fail(err, errsz, "no JWT secret is set: run "
+		    "`gatehouse secret` and put its output in jwt_secret (or "
+		    "the JWT_SECRET environment variable), or in a file named "
+		    "by jwt_secret_file (or JWT_SECRET_FILE)");
+	if (cfg->jwt_secret_len < min)
+		return fail(err, errsz, "the JWT secret is %zu bytes, shorter "
+		    "than the %zu %s requires: run `gatehouse secret` to make "
+		    "one", cfg->jwt_secret_len, min,
+		    gh_jwt_alg_name(cfg->jwt_algorithm));
+	if (is_weak_secret(cfg->jwt_secret, cfg->jwt_secret_len))
+		return fail(err, errsz, "the JWT secret is a pattern, not "
+		    "random bytes (fewer than %d different bytes, or a part "
+		    "repeated): run `gatehouse secret` to make one",
+		    GH_SECRET_DISTINCT_MIN);
+	return 0;
 }
 
 /* Fields set by hand, not through the table, get the same range checks. */
@@ -832,19 +950,9 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return fail(err, errsz, "the JWT secret is the one from "
 		    "gatehouse.conf.example, which everybody knows: replace "
 		    "it with the output of `gatehouse secret`");
-	if (need & GH_CONFIG_NEED_SECRET) {
-		if (cfg->jwt_secret_len == 0)
-			return fail(err, errsz, "no JWT secret is set: run "
-			    "`gatehouse secret` and put its output in "
-			    "jwt_secret (or the JWT_SECRET environment "
-			    "variable), or in a file named by jwt_secret_file "
-			    "(or JWT_SECRET_FILE)");
-		if (cfg->jwt_secret_len < GH_SECRET_MIN)
-			return fail(err, errsz, "the JWT secret is %zu bytes, "
-			    "shorter than the %d required: run `gatehouse "
-			    "secret` to make one", cfg->jwt_secret_len,
-			    GH_SECRET_MIN);
-	}
+	if ((need & GH_CONFIG_NEED_SECRET) &&
+	    check_secret(cfg, err, errsz) == -1)
+		return -1;
 
 	if (check_ranges(cfg, err, errsz) == -1)
 		return -1;

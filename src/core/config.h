@@ -34,7 +34,8 @@
 /* Read from the program's own directory when GATEHOUSE_CONFIG is unset. */
 #define GH_CONFIG_BESIDE	"gatehouse.conf"
 #define GH_CONFIG_ERR_MAX	512
-#define GH_SECRET_MIN		32
+#define GH_SECRET_MIN		32	/* HS256; HS384 48, HS512 64 */
+#define GH_SECRET_DISTINCT_MIN	8	/* different bytes in a secret */
 /* The example file's secret: refused wherever it turns up. */
 #define GH_EXAMPLE_SECRET	"change-me-run-gatehouse-secret-to-make-a-real-one"
 
@@ -55,6 +56,7 @@ struct gh_config {
 	enum gh_jwt_alg		jwt_algorithm;
 	char			jwt_issuer[GH_ISSUER_MAX + 1];
 	char			jwt_audience[GH_AUDIENCE_MAX + 1];
+	int			jwt_leeway_seconds;
 	int			access_token_expire_minutes;
 	int			refresh_token_expire_days;
 	int			session_max_days;
@@ -77,6 +79,7 @@ struct gh_config {
 	bool			register_window_given;
 
 	int			auth_cache_entries;	/* 0: off */
+	int			auth_cache_max_age_seconds;
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
 

@@ -348,6 +348,21 @@ check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
 	rc = GH_JWT_BAD_ALGORITHM;
 	if (slen != strlen(name) || memcmp(s, name, slen) != 0)
 		goto out;
+	/*
+	 * RFC 8725 3.11: a token of another kind (at+jwt, a logout token)
+	 * must not pass for ours.  We write "JWT"; media types ignore case.
+	 */
+	rc = GH_JWT_MALFORMED;
+	switch (get_string(obj, "typ", &s, &slen)) {
+	case 0:
+		break;
+	case 1:
+		if (gh_str_eq_nocase(s, slen, "JWT", 3))
+			break;
+		goto out;
+	default:
+		goto out;
+	}
 	rc = GH_JWT_OK;
 out:
 	json_object_put(obj);
@@ -429,17 +444,29 @@ gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
 	return GH_JWT_OK;
 }
 
-/* exp must be an integer in the future; iat, if there, an integer. */
+/*
+ * exp must be an integer in the future; iat and nbf, if there, integers
+ * not later than now by more than the leeway (another node's clock may run
+ * ahead of ours by that much).  exp gets no leeway: a token never lives
+ * longer than it says.
+ */
 static enum gh_jwt_result
-check_times(struct json_object *obj, int64_t now, struct gh_jwt_claims *c)
+check_times(struct json_object *obj, int64_t now, int leeway,
+    struct gh_jwt_claims *c)
 {
+	int64_t	 nbf = 0, latest;
+	int	 has_iat, has_nbf;
 
 	if (get_int(obj, "exp", &c->exp) != 1)
 		return GH_JWT_BAD_CLAIMS;
-	if (get_int(obj, "iat", &c->iat) == -1)
+	if ((has_iat = get_int(obj, "iat", &c->iat)) == -1 ||
+	    (has_nbf = get_int(obj, "nbf", &nbf)) == -1)
 		return GH_JWT_BAD_CLAIMS;
 	if (c->exp <= now)
 		return GH_JWT_EXPIRED;
+	latest = now + (leeway > 0 ? leeway : 0);
+	if ((has_iat && c->iat > latest) || (has_nbf && nbf > latest))
+		return GH_JWT_BAD_CLAIMS;
 	return GH_JWT_OK;
 }
 
@@ -506,7 +533,7 @@ check_claims(const struct gh_jwt_key *key, struct json_object *obj,
 {
 	enum gh_jwt_result	 rc;
 
-	if ((rc = check_times(obj, now, c)) != GH_JWT_OK)
+	if ((rc = check_times(obj, now, key->leeway, c)) != GH_JWT_OK)
 		return rc;
 	if (!string_is(obj, "type", "access"))
 		return GH_JWT_BAD_CLAIMS;

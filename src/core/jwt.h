@@ -4,8 +4,10 @@
  *
  * Promises: gh_jwt_verify() accepts a token only when its header names
  * exactly the configured algorithm (never "none", never another one), its
- * signature matches under CRYPTO_memcmp, it is at most GH_TOKEN_MAX bytes,
- * and its claims hold: exp present and in the future, type "access", sid
+ * signature matches under CRYPTO_memcmp, its typ, if any, is "JWT" (in any
+ * case), it is at most GH_TOKEN_MAX bytes, and its claims hold: exp
+ * present and in the future, iat and nbf, if present, not later than now
+ * plus the key's leeway, type "access", sid
  * and sub present, iss equal to the configured issuer, aud equal to the
  * configured audience when one is set.  Nothing is trusted from the token
  * before the signature is checked.
@@ -60,6 +62,7 @@ struct gh_jwt_key {
 	size_t			 secret_len;
 	const char		*issuer;	/* required, e.g. "gatehouse" */
 	const char		*audience;	/* NULL or "" when not configured */
+	int			 leeway;	/* seconds iat, nbf may be ahead */
 };
 
 struct gh_jwt_claims {

@@ -486,6 +486,14 @@ gh_db_generation(const struct gh_db *db)
 	return db->generation;
 }
 
+int
+gh_db_backend_pid(const struct gh_db *db)
+{
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return 0;
+	return PQbackendPID(db->conn);
+}
+
 /* Hands every notification libpq holds to fn, freeing each. */
 static void
 drain(struct gh_db *db, gh_db_notify_fn *fn, void *arg)

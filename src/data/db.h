@@ -103,6 +103,12 @@ int		 gh_db_listen(struct gh_db *, const char *channel);
 /* The listening connection's socket, to poll while idle; -1 when none. */
 int		 gh_db_listen_socket(const struct gh_db *);
 unsigned long	 gh_db_generation(const struct gh_db *);
+/*
+ * The server process libpq was told it talks to (PQbackendPID); 0 when
+ * not connected.  A pooler announces its own, so it can differ from what
+ * the server answers to pg_backend_pid().
+ */
+int		 gh_db_backend_pid(const struct gh_db *);
 int		 gh_db_sync_send(struct gh_db *);
 enum gh_status gh_db_notifications(struct gh_db *, int sync,
 	    gh_db_notify_fn *, void *);

@@ -18,6 +18,7 @@
 
 #include "domain/authcache.h"
 #include "data/db.h"
+#include "data/query.h"
 #include "core/log.h"
 #include "domain/users.h"
 
@@ -33,6 +34,7 @@ struct entry {
 	unsigned char	ref;			/* used since the hand passed */
 	int64_t		valid_after;
 	int64_t		expires_us;
+	int64_t		filled_us;		/* when the database said so */
 	long		cred_gen;		/* the user's and the session's */
 	size_t		len;
 	char		packed[PACK_MAX];
@@ -47,20 +49,36 @@ static uint32_t		*slots;		/* entry number + 1; 0: empty */
 static size_t		 smask;
 static unsigned long	 generation;
 static int		 listening;
+static int64_t		 max_age_us = (int64_t)GH_AUTHCACHE_MAX_AGE * 1000000;
+static unsigned long	 pid_generation;	/* connection last checked */
+static long		 server_pid;		/* its pg_backend_pid() */
 static struct gh_authcache_stats stats;
 
-int
-gh_authcache_init(size_t entries)
-{
-	size_t	 n = 1;
+static const struct gh_stmt q_pid = {
+	"authcache_backend_pid", "SELECT pg_backend_pid()", 0
+};
 
+/* Frees the table: the cache is off until the next gh_authcache_init(). */
+static void
+drop_table(void)
+{
 	free(pool);
 	free(slots);
 	pool = NULL;
 	slots = NULL;
 	cap = nused = hand = smask = 0;
 	free_head = 0;
+}
+
+int
+gh_authcache_init(size_t entries)
+{
+	size_t	 n = 1;
+
+	drop_table();
 	listening = 0;
+	pid_generation = 0;
+	server_pid = 0;
 	memset(&stats, 0, sizeof(stats));
 	if (entries == 0)
 		return 0;
@@ -78,6 +96,14 @@ gh_authcache_init(size_t entries)
 	cap = entries;
 	smask = n - 1;
 	return 0;
+}
+
+void
+gh_authcache_set_max_age(int seconds)
+{
+	if (seconds < 1)
+		seconds = 1;
+	max_age_us = (int64_t)seconds * 1000000;
 }
 
 static int64_t
@@ -347,6 +373,7 @@ put(const char *sid, const struct gh_user *u, const struct gh_live *live)
 	memcpy(e->uid, u->id, sizeof(e->uid));
 	e->valid_after = live->valid_after;
 	e->expires_us = live->expires_us;
+	e->filled_us = now_us();
 	e->ref = 1;
 	e->hash = h;
 	memcpy(e->sid, sid, GH_UUID_LEN + 1);
@@ -361,6 +388,7 @@ static struct entry *
 fresh_entry(struct gh_db *db, const char *id, const char *sid)
 {
 	struct entry	*e;
+	int64_t		 now;
 	size_t		 seen = 0;
 
 	if (find(sid) == NULL)
@@ -370,10 +398,49 @@ fresh_entry(struct gh_db *db, const char *id, const char *sid)
 		return NULL;
 	}
 	check_generation(db);
+	now = now_us();
 	if ((e = find(sid)) == NULL || strcmp(e->uid, id) != 0 ||
-	    e->expires_us <= now_us())
+	    e->expires_us <= now || now - e->filled_us >= max_age_us)
 		return NULL;
 	return e;
+}
+
+/*
+ * Whether the server process answering is the one libpq connected to and
+ * the one that answered last time on this connection.  A pooler announces
+ * a process of its own and may hand each transaction to another server
+ * process, whose LISTEN (if any) is not ours: notifications cannot be
+ * trusted then.  -1 when the question could not be asked.
+ */
+static int
+pooled(struct gh_db *db)
+{
+	PGresult	*res;
+	long		 pid;
+	int		 was;
+
+	if (gh_query_row(db, &q_pid, NULL, &res) != GH_OK)
+		return -1;
+	pid = gh_query_long(res, 0, 0);
+	PQclear(res);
+	was = pid_generation == gh_db_generation(db) && pid != server_pid;
+	pid_generation = gh_db_generation(db);
+	server_pid = pid;
+	if (!was && pid == gh_db_backend_pid(db))
+		return 0;
+	gh_log(GH_LOG_WARN, "session cache off: the server process %ld is not "
+	    "the %d this connection was opened with (a pooler such as "
+	    "PgBouncer?); every token check asks the database from now on",
+	    pid, gh_db_backend_pid(db));
+	return 1;
+}
+
+/* Off for good in this process: no entry can be kept exact. */
+static void
+turn_off(void)
+{
+	drop_table();
+	stats.disabled++;
 }
 
 void
@@ -412,7 +479,16 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 	if ((st = gh_users_get_session(db, id, sid, u, &live)) != GH_OK)
 		return st;
 	check_generation(db);
-	put(sid, u, &live);
+	switch (pooled(db)) {
+	case 0:
+		put(sid, u, &live);
+		break;
+	case 1:
+		turn_off();
+		break;
+	default:
+		break;		/* not remembered: asked again next time */
+	}
 	if (iat < live.valid_after) {
 		memset(u, 0, sizeof(*u));
 		return GH_NOT_FOUND;

@@ -11,7 +11,14 @@
  * change or deletion committed before the request is seen by it, whichever
  * process or node made it.  Notifications are tied to the connection: a
  * new connection forgets every entry.  An entry whose session has passed
- * its end on this host's clock is a miss, never an answer.  Memory is
+ * its end on this host's clock is a miss, never an answer, and so is one
+ * filled longer ago than the maximum age (gh_authcache_set_max_age()):
+ * should notifications stop without the connection breaking (triggers
+ * disabled, session_replication_role = replica), an answer is at most that
+ * old.  Each fill also asks the server which process answers: when that
+ * is not the process libpq connected to, or it changed on one connection,
+ * a pooler stands between and the cache turns itself off for the
+ * process's life, with a log line.  Memory is
  * fixed at gh_authcache_init(): a table of that many entries, filled
  * with no further allocation.
  */
@@ -27,11 +34,17 @@
 /* The channel the triggers notify. */
 #define GH_AUTHCACHE_CHANNEL	"gh_auth"
 
+/* Seconds an entry answers for when nobody said otherwise. */
+#define GH_AUTHCACHE_MAX_AGE	60
+
 /*
  * Sizes the cache to entries (rounded up to a power of two; 0 turns it
  * off).  Once per process, before the first request; -1 on memory failure.
  */
 int	gh_authcache_init(size_t entries);
+
+/* The longest an entry answers after its fill, in seconds (at least 1). */
+void	gh_authcache_set_max_age(int seconds);
 
 /*
  * Once a request has arrived (gh_serve(): as soon as it is accepted; a
@@ -69,6 +82,7 @@ void	gh_authcache_absorb(struct gh_db *);
 /* How requests were answered, for tests and the bench. */
 struct gh_authcache_stats {
 	unsigned long	hits, misses, notified, forgotten, flushes, evicted;
+	unsigned long	disabled;	/* turned off: a pooler was seen */
 };
 void	gh_authcache_stats(struct gh_authcache_stats *);
 

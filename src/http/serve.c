@@ -204,6 +204,7 @@ gh_serve(const struct gh_program *prog)
 	key.secret_len = cfg.jwt_secret_len;
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
+	key.leeway = cfg.jwt_leeway_seconds;
 	req.cfg = &cfg;
 	/* A program that did not ask for the secret has no key to misuse. */
 	req.key = (prog->need & GH_CONFIG_NEED_SECRET) ? &key : NULL;
@@ -223,6 +224,7 @@ gh_serve(const struct gh_program *prog)
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;
 	}
+	gh_authcache_set_max_age(cfg.auth_cache_max_age_seconds);
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {
 		if (wait_for_request(req.db) == -1 ||

@@ -1815,3 +1815,67 @@ Test(attacks, malformed_or_conflicting_lengths_are_refused)
 	}
 	still_healthy();
 }
+
+/* --- time claims and typ (issue 13) ------------------------------------ */
+
+/* Not valid for an hour yet: past any clock skew (jwt_leeway_seconds). */
+static void
+make_not_yet_valid(struct json_object *p)
+{
+	json_object_object_add(p, "nbf",
+	    json_object_new_int64((int64_t)time(NULL) + 3600));
+}
+
+/* Issued an hour from now, expiring after that. */
+static void
+make_issued_in_the_future(struct json_object *p)
+{
+	json_object_object_add(p, "iat",
+	    json_object_new_int64((int64_t)time(NULL) + 3600));
+	json_object_object_add(p, "exp",
+	    json_object_new_int64((int64_t)time(NULL) + 4200));
+}
+
+Test(attacks, a_validly_signed_token_not_yet_valid_is_refused)
+{
+	forged("fnbf", make_not_yet_valid);
+}
+
+Test(attacks, a_validly_signed_token_issued_in_the_future_is_refused)
+{
+	forged("fiat", make_issued_in_the_future);
+}
+
+/*
+ * RFC 8725 3.11: another kind of JWT signed with our key is not ours; one
+ * without typ still is (RFC 7519 5.1 makes it optional).
+ */
+Test(attacks, a_validly_signed_token_of_another_typ_is_refused)
+{
+	static const struct {
+		const char	*header;
+		int		 ours;
+	} cases[] = {
+		{ "{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", 0 },
+		{ "{\"alg\":\"HS256\",\"typ\":\"logout+jwt\"}", 0 },
+		{ "{\"alg\":\"HS256\",\"typ\":\"jwt\"}", 1 },
+		{ "{\"alg\":\"HS256\"}", 1 },
+	};
+	struct t_user		 u;
+	struct json_object	*p;
+	char			 tok[4096];
+	size_t			 i;
+
+	p = fresh_payload(&u, "ftypj");
+	for (i = 0; i < NELEM(cases); i++) {
+		sign_with_stack_key("HS256", cases[i].header, p, tok,
+		    sizeof(tok));
+		if (cases[i].ours)
+			cr_assert_eq(t_me_status(tok), 200, "%s",
+			    cases[i].header);
+		else
+			assert_refused_everywhere(tok);
+	}
+	json_object_put(p);
+	still_healthy();
+}

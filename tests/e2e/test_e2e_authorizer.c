@@ -316,3 +316,36 @@ Test(authorizer, the_error_document_alone_answers_404)
 	t_assert_error(&r, 404, "not_found");
 	t_resp_free(&r);
 }
+
+/*
+ * next is always a path of this site: "//members/..." (which both servers
+ * still serve as /members/...) would send the browser, after sign-in, to
+ * the host "members" -- an open redirect through the login page.
+ */
+Test(authorizer, next_is_always_a_same_site_path)
+{
+	static const char *const paths[] = {
+		"//members/index.txt",
+		"///members/index.txt",
+		"/%2Fmembers/index.txt",
+	};
+	struct t_resp	 r;
+	const char	*loc;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		get(paths[i], NULL, "Accept: text/html", &r);
+		/* Apache (AllowEncodedSlashes Off) refuses %2F itself. */
+		if (r.status == 404 && strstr(paths[i], "%2F") != NULL) {
+			t_resp_free(&r);
+			continue;
+		}
+		cr_assert_eq(r.status, 302, "%s: %ld %s", paths[i], r.status,
+		    r.body);
+		loc = t_resp_header(&r, "Location");
+		cr_assert(loc != NULL && strcmp(loc, LOGIN_URL
+		    "?next=/members/index.txt") == 0, "%s: Location: %s",
+		    paths[i], loc != NULL ? loc : "(none)");
+		t_resp_free(&r);
+	}
+}

@@ -5,10 +5,18 @@
  * (another program, or an operator's psql), and the very next check must
  * see it: the cache may save queries, never answers.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -511,4 +519,209 @@ Test(authcache, off_asks_the_database_every_time)
 	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
 	    GH_OK);
 	assert_refused(alice_t.access);
+}
+
+/* Suspends alice behind the triggers' back, as a restore would. */
+static void
+suspend_unannounced(const char *id)
+{
+	sqlf("SET session_replication_role = replica; "
+	    "UPDATE users SET status = 'suspended' WHERE id = '%s'", id);
+}
+
+/*
+ * Notifications that stop while the connection stays up (the triggers
+ * bypassed, as a restore with session_replication_role = replica does):
+ * the suspension is seen once the entry is older than the maximum age,
+ * and not before -- that is the bound the cache promises then.
+ */
+Test(authcache, a_change_the_triggers_missed_shows_within_the_maximum_age)
+{
+	struct gh_principal	 p;
+	struct timespec		 ts = { 1, 200 * 1000 * 1000 };
+
+	gh_authcache_set_max_age(1);
+	warm(alice_t.access);
+	suspend_unannounced(alice.id);
+	assert_accepted(alice_t.access, &p);	/* within the bound */
+	cr_assert_eq(nanosleep(&ts, NULL), 0);
+	assert_refused(alice_t.access);
+	gh_authcache_set_max_age(GH_AUTHCACHE_MAX_AGE);
+}
+
+/*
+ * A stand-in for a pooler: it passes the protocol through untouched but
+ * for the process id of BackendKeyData, which it announces as its own,
+ * as PgBouncer does (its cancel keys are its own).  One connection.
+ */
+struct relay {
+	int	 lfd;
+	char	 dir[64];
+	char	 path[104];		/* fits a sockaddr_un */
+	char	 upstream[104];
+};
+
+static int
+read_full(int fd, void *buf, size_t n)
+{
+	ssize_t	 r;
+	size_t	 got = 0;
+
+	while (got < n) {
+		if ((r = read(fd, (char *)buf + got, n - got)) <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int
+write_full(int fd, const void *buf, size_t n)
+{
+	ssize_t	 r;
+	size_t	 put = 0;
+
+	while (put < n) {
+		if ((r = write(fd, (const char *)buf + put, n - put)) <= 0)
+			return -1;
+		put += (size_t)r;
+	}
+	return 0;
+}
+
+/* One server message to the client, BackendKeyData's pid replaced. */
+static int
+relay_message(int from, int to, int *ready)
+{
+	unsigned char	 buf[65536];
+	uint32_t	 len, pid;
+
+	if (read_full(from, buf, 5) == -1)
+		return -1;
+	memcpy(&len, buf + 1, 4);
+	len = ntohl(len);
+	if (len < 4 || len - 4 > sizeof(buf) - 5 ||
+	    read_full(from, buf + 5, len - 4) == -1)
+		return -1;
+	if (buf[0] == 'K' && len >= 8) {
+		memcpy(&pid, buf + 5, 4);
+		pid = htonl(ntohl(pid) ^ 0x40000000u);
+		memcpy(buf + 5, &pid, 4);
+	}
+	if (buf[0] == 'Z')
+		*ready = 1;
+	return write_full(to, buf, len + 1);
+}
+
+static void *
+relay_run(void *arg)
+{
+	struct relay		*r = arg;
+	struct sockaddr_un	 sa;
+	struct pollfd		 pfd[2];
+	char			 buf[65536];
+	ssize_t			 n;
+	int			 c, s, ready = 0;
+
+	if ((c = accept(r->lfd, NULL, NULL)) == -1)
+		return NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, r->upstream, sizeof(r->upstream));
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		goto out;
+	pfd[0].fd = c;
+	pfd[1].fd = s;
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (poll(pfd, 2, -1) > 0) {
+		if (pfd[1].revents != 0 && !ready) {
+			if (relay_message(s, c, &ready) == -1)
+				break;
+			continue;
+		}
+		if (pfd[0].revents != 0) {
+			if ((n = read(c, buf, sizeof(buf))) <= 0 ||
+			    write_full(s, buf, (size_t)n) == -1)
+				break;
+		}
+		if (pfd[1].revents != 0) {
+			if ((n = read(s, buf, sizeof(buf))) <= 0 ||
+			    write_full(c, buf, (size_t)n) == -1)
+				break;
+		}
+	}
+out:
+	if (s != -1)
+		close(s);
+	close(c);
+	return NULL;
+}
+
+/* Starts the relay; *conninfo reaches the test database through it. */
+static void
+relay_start(struct relay *r, char *conninfo, size_t sz)
+{
+	struct sockaddr_un	 sa;
+	pthread_t		 t;
+	PGconn			*conn;
+
+	conn = PQconnectdb(url);
+	cr_assert_eq(PQstatus(conn), CONNECTION_OK);
+	cr_assert(PQhost(conn)[0] == '/', "the tests reach PostgreSQL by "
+	    "a socket directory");
+	cr_assert(snprintf(r->upstream, sizeof(r->upstream),
+	    "%s/.s.PGSQL.%s", PQhost(conn), PQport(conn)) <
+	    (int)sizeof(r->upstream));
+	cr_assert(snprintf(r->dir, sizeof(r->dir), "/tmp/gh-relay.XXXXXX") <
+	    (int)sizeof(r->dir));
+	cr_assert_not_null(mkdtemp(r->dir));
+	cr_assert(snprintf(r->path, sizeof(r->path), "%s/.s.PGSQL.%s",
+	    r->dir, PQport(conn)) < (int)sizeof(r->path));
+	cr_assert(snprintf(conninfo, sz, "%s host=%s", url, r->dir) <
+	    (int)sz);
+	PQfinish(conn);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, r->path, sizeof(r->path));
+	cr_assert_neq(r->lfd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(r->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(r->lfd, 1), 0);
+	cr_assert_eq(pthread_create(&t, NULL, relay_run, r), 0);
+	cr_assert_eq(pthread_detach(t), 0);
+}
+
+/*
+ * Behind a pooler the notifications are not ours: the first fill sees a
+ * server process other than the one announced, and the cache turns
+ * itself off, so a change the triggers never announced is still seen at
+ * the very next request.
+ */
+Test(authcache, behind_a_pooler_the_cache_turns_itself_off)
+{
+	static struct relay	 r;
+	struct gh_principal	 p;
+	char			 via[1280];
+
+	relay_start(&r, via, sizeof(via));
+	gh_db_free(db);
+	db = t_db_open(via, 5000);
+	assert_accepted(alice_t.access, &p);
+	assert_accepted(alice_t.access, &p);
+	cr_assert_eq(stats_now().disabled, 1);
+	cr_assert_eq(hits(), 0);
+	suspend_unannounced(alice.id);
+	assert_refused(alice_t.access);
+	gh_db_free(db);
+	db = NULL;
+	close(r.lfd);
+	(void)unlink(r.path);
+	(void)rmdir(r.dir);
+}
+
+/* Through a plain connection the pids agree: the cache stays on. */
+Test(authcache, a_direct_connection_keeps_the_cache_on)
+{
+	warm(alice_t.access);
+	cr_assert_eq(stats_now().disabled, 0);
 }

@@ -7,6 +7,9 @@
  * does not reach another.  Each test that loads from the environment
  * first clears every key's variable, which the test runner may have set.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,9 @@
  * By path: with automake's -I. ahead of -Isrc, a bare "config.h" from
  * tests/unit would find autoconf's generated config.h instead.
  */
+#include "core/b64url.h"
 #include "core/config.h"
+#include "core/random.h"
 
 /* A good secret: 44 bytes, not the example's. */
 #define GOOD_SECRET	"Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
@@ -144,7 +149,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)28);
+	cr_assert_eq(n, (size_t)30);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -675,10 +680,13 @@ Test(config, secret_file_without_newline_is_read_whole)
 Test(config, secret_file_of_the_largest_size_is_accepted)
 {
 	struct gh_config	 c;
-	char			 data[GH_SECRET_MAX + 1];
+	char			 data[GH_SECRET_MAX + 1], b64[GH_SECRET_MAX + 1];
 	char			 err[GH_CONFIG_ERR_MAX] = "";
 
-	memset(data, 's', GH_SECRET_MAX);
+	/* Random, not one byte repeated: a pattern would be refused. */
+	cr_assert_eq(gh_random_b64url(GH_SECRET_MAX / 4 * 3, b64,
+	    sizeof(b64)), 0);
+	memcpy(data, b64, GH_SECRET_MAX);
 	data[GH_SECRET_MAX] = '\n';
 	cr_assert_eq(load_with_secret_file(&c, data, sizeof(data), err), 0,
 	    "%s", err);
@@ -800,7 +808,7 @@ Test(config, secret_of_32_bytes_accepted)
 	char			 err[GH_CONFIG_ERR_MAX] = "";
 
 	gh_config_defaults(&c);
-	set_secret(&c, "0123456789abcdef0123456789abcdef");
+	set_secret(&c, "0123456789abcdefghijklmnopqrstuv");
 	cr_assert_eq(gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err,
 	    sizeof(err)), 0, "%s", err);
 }
@@ -1259,4 +1267,180 @@ Test(config, a_program_without_the_need_does_not_open_the_secret_file)
 	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(c.jwt_secret_len, 0);
 	cr_assert_eq(unlink(path), 0);
+}
+
+
+/* Secret strength (issue 13) */
+
+/* Validates secret s under algorithm alg; the message lands in err. */
+static int
+validate_secret(const char *alg, const char *s, char *err, size_t errsz)
+{
+	struct gh_config	 c;
+
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_jwt_alg_parse(alg, &c.jwt_algorithm), 0);
+	set_secret(&c, s);
+	err[0] = '\0';
+	return gh_config_validate(&c, GH_CONFIG_NEED_SECRET, err, errsz);
+}
+
+/* RFC 7518 3.2: HS384 wants 48 bytes, HS512 64; 44 is enough for HS256. */
+Test(config, secret_must_be_as_long_as_the_algorithms_hash)
+{
+	char	 err[GH_CONFIG_ERR_MAX];
+	char	 s48[49], s64[65];
+
+	cr_assert_eq(validate_secret("HS256", GOOD_SECRET, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(validate_secret("HS384", GOOD_SECRET, err, sizeof(err)),
+	    -1);
+	cr_assert_not_null(strstr(err, "44 bytes"), "%s", err);
+	cr_assert_not_null(strstr(err, "48 HS384"), "%s", err);
+	cr_assert_null(strstr(err, GOOD_SECRET));
+	cr_assert_eq(validate_secret("HS512", GOOD_SECRET, err, sizeof(err)),
+	    -1);
+	cr_assert_not_null(strstr(err, "64 HS512"), "%s", err);
+	cr_assert_eq(snprintf(s48, sizeof(s48), "%s", GOOD_SECRET "q7K-"), 48);
+	cr_assert_eq(validate_secret("HS384", s48, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(validate_secret("HS512", s48, err, sizeof(err)), -1);
+	cr_assert_eq(snprintf(s64, sizeof(s64), "%s%s", s48,
+	    "Xw2_pL9vRt4mNb8Z"), 64);
+	cr_assert_eq(validate_secret("HS512", s64, err, sizeof(err)), 0,
+	    "%s", err);
+}
+
+/* One byte, two bytes alternating, a part repeated: patterns, refused. */
+Test(config, a_patterned_secret_is_refused)
+{
+	static const char *const weak[] = {
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"abababababababababababababababababababababababababababababab",
+		"abcdefgabcdefgabcdefgabcdefgabcdefg",		/* 7 bytes */
+		"0123456789abcdef0123456789abcdef",		/* period 16 */
+		"password1password1password1password1",
+		"Secret-2026!Secret-2026!Secret-2026!Secr",	/* and a tail */
+	};
+	char	 err[GH_CONFIG_ERR_MAX];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		cr_assert_eq(validate_secret("HS256", weak[i], err,
+		    sizeof(err)), -1, "%s", weak[i]);
+		cr_assert_not_null(strstr(err, "pattern"), "%s", err);
+		cr_assert_null(strstr(err, weak[i]));
+	}
+}
+
+/* What random generators write passes, hex of 32 digits included. */
+Test(config, random_secrets_pass_the_pattern_check)
+{
+	static const char *const good[] = {
+		"9f86d081884c7d659a2feaa0c55ad015",	/* hex, 128 bits */
+		"0123456789abcdefghijklmnopqrstuv",
+		GOOD_SECRET,
+	};
+	char	 err[GH_CONFIG_ERR_MAX];
+	char	 s[GH_B64URL_ENCODED_LEN(48) + 1];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert_eq(validate_secret("HS256", good[i], err,
+		    sizeof(err)), 0, "%s: %s", good[i], err);
+	/* What `gatehouse secret` prints (48 random bytes) is HS512's size. */
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(gh_random_b64url(48, s, sizeof(s)), 0);
+		cr_assert_eq(strlen(s), 64);
+		cr_assert_eq(validate_secret("HS512", s, err, sizeof(err)), 0,
+		    "%s", err);
+	}
+}
+
+/* File modes (issue 13) */
+
+/* Loads a secret file of the given mode and owner; the message in err. */
+static int
+load_secret_file_mode(mode_t mode, uid_t owner, char *err)
+{
+	struct gh_config	 c;
+	char			 path[64];
+	int			 rc;
+
+	clear_env();
+	write_temp(path, sizeof(path), GOOD_SECRET "\n",
+	    strlen(GOOD_SECRET) + 1);
+	cr_assert_eq(chmod(path, mode), 0);
+	cr_assert_eq(chown(path, owner, (gid_t)-1), 0);
+	cr_assert_eq(setenv("JWT_SECRET_FILE", path, 1), 0);
+	rc = gh_config_load(&c, GH_CONFIG_NEED_SECRET, err, GH_CONFIG_ERR_MAX);
+	cr_assert_eq(unlink(path), 0);
+	return rc;
+}
+
+/*
+ * Another user could read the secret: refused, with the chmod to run.
+ * Root's file may be readable by its group (root:www-data 0640), as
+ * PostgreSQL allows for its TLS key; anybody else's may not.
+ */
+Test(config, a_secret_file_others_can_read_is_refused)
+{
+	char	 err[GH_CONFIG_ERR_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the file away");
+	cr_assert_eq(load_secret_file_mode(0644, 0, err), -1);
+	cr_assert_not_null(strstr(err, "chmod 0600 /tmp/gh_test_config."),
+	    "%s", err);
+	cr_assert_null(strstr(err, GOOD_SECRET));
+	cr_assert_eq(load_secret_file_mode(0604, 0, err), -1);
+	cr_assert_eq(load_secret_file_mode(0640, 65534, err), -1, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0640, 0, err), 0, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0600, 65534, err), 0, "%s", err);
+	cr_assert_eq(load_secret_file_mode(0400, 0, err), 0, "%s", err);
+}
+
+/* Runs gh_config_parse_file() on a file of mode; its stderr into log. */
+static void
+parse_file_mode(mode_t mode, char *log, size_t logsz)
+{
+	struct gh_config	 c;
+	char			 path[64], logpath[64], err[GH_CONFIG_ERR_MAX];
+	int			 saved, fd;
+	ssize_t			 n;
+
+	write_temp(path, sizeof(path), "bcrypt_cost = 10\n", 17);
+	cr_assert_eq(chmod(path, mode), 0);
+	write_temp(logpath, sizeof(logpath), "", 0);
+	cr_assert_geq(fd = open(logpath, O_WRONLY), 0);
+	fflush(stderr);
+	cr_assert_geq(saved = dup(2), 0);
+	cr_assert_eq(dup2(fd, 2), 2);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse_file(&c, path, err, sizeof(err)), 0,
+	    "%s", err);
+	fflush(stderr);
+	cr_assert_eq(dup2(saved, 2), 2);
+	cr_assert_eq(close(saved), 0);
+	cr_assert_eq(close(fd), 0);
+	cr_assert_geq(fd = open(logpath, O_RDONLY), 0);
+	cr_assert_geq(n = read(fd, log, logsz - 1), 0);
+	log[n] = '\0';
+	cr_assert_eq(close(fd), 0);
+	cr_assert_eq(unlink(logpath), 0);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(c.bcrypt_cost, 10);
+}
+
+/* A config file others can read is used, with a warning saying the chmod. */
+Test(config, a_config_file_others_can_read_is_warned_about)
+{
+	char	 log[2048];
+
+	parse_file_mode(0644, log, sizeof(log));
+	cr_assert_not_null(strstr(log, "can be read by other users"), "%s",
+	    log);
+	cr_assert_not_null(strstr(log, "chmod 0600"), "%s", log);
+	parse_file_mode(0600, log, sizeof(log));
+	cr_assert_str_eq(log, "");
 }

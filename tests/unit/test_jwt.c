@@ -1539,3 +1539,81 @@ Test(jwt, header_json_only_json_c_would_take_is_malformed)
 		    GH_JWT_MALFORMED, "%s", hdrs[i]);
 	}
 }
+
+/* Signs hdr.pay under SECRET and verifies it at NOW with leeway seconds. */
+static enum gh_jwt_result
+verify_with(const char *hdr, const char *pay, int leeway)
+{
+	struct gh_jwt_key	 k;
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	make_key(&k, GH_JWT_HS256);
+	k.leeway = leeway;
+	len = hand_sign(GH_JWT_HS256, hdr, pay, tok, sizeof(tok));
+	return gh_jwt_verify(&k, tok, len, NOW, &c);
+}
+
+/* RFC 8725 3.11: typ "JWT" in any case, or none; any other kind is not ours. */
+Test(jwt, typ_other_than_jwt_is_malformed)
+{
+	static const char *const good[] = {
+		"{\"alg\":\"HS256\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"jwt\"}",
+		"{\"typ\":\"JWT\",\"alg\":\"HS256\"}",
+	};
+	static const char *const bad[] = {
+		"{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"application/at+jwt\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"logout+jwt\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"\"}",
+		"{\"alg\":\"HS256\",\"typ\":1}",
+		"{\"alg\":\"HS256\",\"typ\":null}",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert_eq(verify_with(good[i], GOOD_PAYLOAD, 0), GH_JWT_OK,
+		    "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(verify_with(bad[i], GOOD_PAYLOAD, 0),
+		    GH_JWT_MALFORMED, "%s", bad[i]);
+}
+
+#define P_BASE	"{" P_ISS "," P_SUB "," P_USER "," P_TYPE "," P_SID "," P_EXP
+
+/* nbf later than now plus the leeway: not yet valid. */
+Test(jwt, nbf_in_the_future_beyond_the_leeway_is_bad_claims)
+{
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"nbf\":1700000031}", 30),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"nbf\":1700000030}", 30),
+	    GH_JWT_OK);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"nbf\":1700000001}", 0),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"nbf\":1700000000}", 0),
+	    GH_JWT_OK);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"nbf\":\"1\"}", 30),
+	    GH_JWT_BAD_CLAIMS);
+}
+
+/* An iat later than now plus the leeway was not issued by a sane clock. */
+Test(jwt, iat_in_the_future_beyond_the_leeway_is_bad_claims)
+{
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"iat\":1700000031}", 30),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"iat\":1700000030}", 30),
+	    GH_JWT_OK);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"iat\":1799999999}", 300),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_with(HDR256, P_BASE ",\"iat\":1700000001}", 0),
+	    GH_JWT_BAD_CLAIMS);
+}
+
+/* The leeway never stretches exp. */
+Test(jwt, leeway_does_not_extend_exp)
+{
+	cr_assert_eq(verify_with(HDR256, "{" P_ISS "," P_SUB "," P_USER ","
+	    P_TYPE "," P_SID ",\"exp\":1700000000}", 300), GH_JWT_EXPIRED);
+}
