@@ -569,34 +569,33 @@ t_assert_bearer_401(const struct t_resp *r, bool no_creds)
 	CHECK(w[strlen(w) - 1] == '"', "WWW-Authenticate: %s", w);
 }
 
-bool
-t_is_timestamp(const char *s)
+/* True when s matches the extended regular expression pattern. */
+static bool
+matches(const char *s, const char *pattern)
 {
 	regex_t	 re;
 	bool	 ok;
 
 	if (s == NULL)
 		return false;
-	cr_assert_eq(regcomp(&re, "^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:"
-	    "[0-5][0-9]:[0-6][0-9](\\.[0-9]+)?Z$", REG_EXTENDED | REG_NOSUB), 0);
+	cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
 	ok = regexec(&re, s, 0, NULL, 0) == 0;
 	regfree(&re);
 	return ok;
 }
 
 bool
+t_is_timestamp(const char *s)
+{
+	return matches(s, "^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:"
+	    "[0-5][0-9]:[0-6][0-9](\\.[0-9]+)?Z$");
+}
+
+bool
 t_is_uuid(const char *s)
 {
-	regex_t	 re;
-	bool	 ok;
-
-	if (s == NULL)
-		return false;
-	cr_assert_eq(regcomp(&re, "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
-	    "[0-9a-f]{4}-[0-9a-f]{12}$", REG_EXTENDED | REG_NOSUB), 0);
-	ok = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	return ok;
+	return matches(s, "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
+	    "[0-9a-f]{4}-[0-9a-f]{12}$");
 }
 
 bool
