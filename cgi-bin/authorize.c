@@ -15,6 +15,14 @@
  * of them that disagree stop the program.  Each protected location with a
  * role of its own therefore gets a pool of its own.
  *
+ * The audience works alike ("--audience NAME", GATEHOUSE_REQUIRE_AUDIENCE;
+ * no link name): with one, only tokens minted for NAME (a login with
+ * "audience": NAME, one of token_audiences) pass, and the API refuses
+ * those, so the application behind the location cannot replay the
+ * caller's token against /api/admin.  Without one the location takes
+ * what the API takes.  A NAME not in token_audiences answers 500: no
+ * token could pass, and that is a configuration to fix, not a caller.
+ *
  * Under mod_fcgid a denial reaches the client only as mod_fcgid's own bare
  * 401, with our headers kept.  There a denial carries nothing but its
  * status and challenge, and the protected location names this program
@@ -22,7 +30,7 @@
  * REDIRECT_STATUS set) it decides again and gives the client the whole
  * answer: 401 or 403 with the contract's JSON body, or the redirect.
  *
- * Usage: authorize [--role NAME]
+ * Usage: authorize [--role NAME] [--audience NAME]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +39,14 @@
 #include <fastcgi.h>
 
 #include "core/log.h"
+#include "core/str.h"
 #include "domain/fields.h"
 #include "http/auth.h"
 #include "http/http.h"
 #include "http/serve.h"
 
 static const char	*required_role;
+static const char	*required_audience;
 
 /* A link named so asks for the role after the prefix. */
 static const char	 link_prefix[] = "authorize-";
@@ -172,6 +182,7 @@ redirect_denied(struct gh_request *req, enum mode mode,
 static void
 handle_authorize(struct gh_request *req)
 {
+	struct gh_auth_need	 need;
 	struct gh_principal	 p;
 	struct gh_auth_variables vars;
 	struct gh_auth_verdict	 v;
@@ -189,8 +200,17 @@ handle_authorize(struct gh_request *req)
 		return;
 	}
 
-	switch (gh_auth_decide(req, req->cfg->authorizer_cookie, required_role,
-	    &p, &v)) {
+	if (required_audience != NULL && !gh_str_word_in(
+	    req->cfg->token_audiences, required_audience,
+	    strlen(required_audience))) {
+		gh_respond_internal(req, "authorize: the --audience (or "
+		    "GATEHOUSE_REQUIRE_AUDIENCE) is not in token_audiences");
+		return;
+	}
+	need.cookie = req->cfg->authorizer_cookie;
+	need.role = required_role;
+	need.audience = required_audience;
+	switch (gh_auth_decide(req, &need, &p, &v)) {
 	case GH_AUTH_ALLOW:
 		if (mode != MODE_ERRORDOC) {
 			/* The server keeps the Variable-* headers of a 200. */
@@ -228,19 +248,48 @@ role_of_name(const char *argv0)
 	return NULL;
 }
 
-/* Takes one source of the role; -1 when it disagrees with an earlier one. */
+/*
+ * Takes one source of a requirement (what: "role" or "audience") into
+ * *have; -1 when it disagrees with an earlier one.
+ */
 static int
-take_role(const char *role)
+take(const char *what, const char **have, const char *v)
 {
-	if (role == NULL || *role == '\0')
+	if (v == NULL || *v == '\0')
 		return 0;
-	if (required_role != NULL && strcmp(required_role, role) != 0) {
-		gh_log(GH_LOG_ERROR, "authorize: the role is both \"%s\" and "
-		    "\"%s\" (--role, GATEHOUSE_REQUIRE_ROLE and the program's "
-		    "name must agree)", required_role, role);
+	if (*have != NULL && strcmp(*have, v) != 0) {
+		gh_log(GH_LOG_ERROR, "authorize: the %s is both \"%s\" and "
+		    "\"%s\" (the option, the environment and the program's "
+		    "name must agree)", what, *have, v);
 		return -1;
 	}
-	required_role = role;
+	*have = v;
+	return 0;
+}
+
+/* The options: --role NAME and --audience NAME, each at most once. */
+static int
+take_options(int argc, char *argv[])
+{
+	const char	*role = NULL, *audience = NULL;
+	int		 i;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--role") == 0 && role == NULL)
+			role = argv[i + 1];
+		else if (strcmp(argv[i], "--audience") == 0 && audience == NULL)
+			audience = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc) {
+		gh_log(GH_LOG_ERROR, "usage: authorize [--role NAME] "
+		    "[--audience NAME]");
+		return -1;
+	}
+	if (take("role", &required_role, role) == -1 ||
+	    take("audience", &required_audience, audience) == -1)
+		return -1;
 	return 0;
 }
 
@@ -252,15 +301,13 @@ main(int argc, char *argv[])
 		handle_authorize
 	};
 
-	if (argc == 3 && strcmp(argv[1], "--role") == 0) {
-		if (take_role(argv[2]) == -1)
-			return 2;
-	} else if (argc != 1) {
-		gh_log(GH_LOG_ERROR, "usage: authorize [--role NAME]");
-		return 2;
-	}
-	if (take_role(getenv("GATEHOUSE_REQUIRE_ROLE")) == -1 ||
-	    (argc > 0 && take_role(role_of_name(argv[0])) == -1))
+	if (take_options(argc, argv) == -1 ||
+	    take("role", &required_role,
+	    getenv("GATEHOUSE_REQUIRE_ROLE")) == -1 ||
+	    (argc > 0 && take("role", &required_role,
+	    role_of_name(argv[0])) == -1) ||
+	    take("audience", &required_audience,
+	    getenv("GATEHOUSE_REQUIRE_AUDIENCE")) == -1)
 		return 2;
 	if (required_role != NULL && gh_field_check_role_name(required_role,
 	    strlen(required_role)) != NULL) {

@@ -81,6 +81,9 @@ read_credentials(struct json_object *body, struct gh_login *in,
 	    &len, errs);
 	(void)gh_json_string(body, "password", GH_FIELD_REQUIRED,
 	    &in->password, &in->password_len, errs);
+	/* RFC 8707's resource, by the name its aud claim will carry. */
+	(void)gh_json_string(body, "audience", GH_FIELD_NULLABLE,
+	    &in->client.audience, &len, errs);
 	return gh_input_failed(errs) ? -1 : 0;
 }
 
@@ -112,6 +115,7 @@ answer(struct gh_request *req, enum gh_status st, const struct gh_signin *out)
 		    "or revoked.");
 		return;
 	case GH_SIGNIN_WEAK_PASSWORD:
+	case GH_SIGNIN_BAD_AUDIENCE:
 		break;
 	}
 	gh_respond_status(req, GH_INTERNAL);
@@ -142,7 +146,12 @@ handle_login(struct gh_request *req)
 	in.client.address = addr;
 	in.client.user_agent = agent;
 	st = gh_signin_login(req->db, req->cfg, req->key, &in, &out);
-	answer(req, st, &out);
+	if (st == GH_OK && out.outcome == GH_SIGNIN_BAD_AUDIENCE) {
+		gh_input_malformed(&errs, "audience",
+		    "is not an audience this service issues tokens for");
+		gh_respond_input_errors(req, &errs);
+	} else
+		answer(req, st, &out);
 	OPENSSL_cleanse(&out, sizeof(out));
 out:
 	json_object_put(body);

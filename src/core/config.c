@@ -130,6 +130,16 @@ static const struct key keys[] = {
 	  "The iss claim put in tokens and required of them." },
 	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "", NULL,
 	  "The aud claim put in tokens and required of them; empty for none." },
+	{ "token_audiences", KT_STRING, FIELD(token_audiences), 0, 0, "",
+	  NULL,
+	  "Other audiences a login may ask tokens for (its \"audience\"\n"
+	  "field), space-separated; empty for none.  A token for one of them\n"
+	  "carries it as aud (RFC 7519 4.1.3), keeps it through refreshes,\n"
+	  "and is refused by the API itself: give such a token to a\n"
+	  "protected application, whose authorizer location asks for that\n"
+	  "audience (authorize --audience NAME), and the application cannot\n"
+	  "replay it against /api/admin.  Each name at most 128 printable\n"
+	  "characters, not jwt_audience." },
 	{ "jwt_leeway_seconds", KT_INT, FIELD(jwt_leeway_seconds), 0, 300,
 	  "30", NULL,
 	  "How far a token's iat or nbf may lie in the future, in seconds (0\n"
@@ -937,6 +947,42 @@ check_ranges(const struct gh_config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * token_audiences: names a token's aud can carry and a location can ask
+ * for, none of them the service's own (a token for the API would pass
+ * there too).
+ */
+static int
+check_audiences(const struct gh_config *cfg, char *err, size_t errsz)
+{
+	const char	*p, *end;
+	size_t		 len, i;
+
+	for (p = cfg->token_audiences; *p != '\0'; p = end) {
+		while (*p == ' ')
+			p++;
+		if ((end = strchr(p, ' ')) == NULL)
+			end = p + strlen(p);
+		if ((len = (size_t)(end - p)) == 0)
+			continue;
+		if (len > GH_AUDIENCE_MAX)
+			return fail(err, errsz, "token_audiences: each name "
+			    "must be at most %d characters", GH_AUDIENCE_MAX);
+		for (i = 0; i < len; i++)
+			if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '"' ||
+			    p[i] == '\\')
+				return fail(err, errsz, "token_audiences: a "
+				    "name holds only printable characters "
+				    "other than '\"' and '\\'");
+		if (len == strlen(cfg->jwt_audience) &&
+		    memcmp(p, cfg->jwt_audience, len) == 0)
+			return fail(err, errsz, "token_audiences names "
+			    "jwt_audience, the API's own: list only the "
+			    "other audiences");
+	}
+	return 0;
+}
+
 int
 gh_config_validate(const struct gh_config *cfg, int need, char *err,
     size_t errsz)
@@ -958,6 +1004,8 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return -1;
 	if (cfg->jwt_issuer[0] == '\0')
 		return fail(err, errsz, "jwt_issuer must not be empty");
+	if (check_audiences(cfg, err, errsz) == -1)
+		return -1;
 	if (cfg->refresh_token_expire_days > cfg->session_max_days)
 		return fail(err, errsz, "refresh_token_expire_days (%d) is "
 		    "more than session_max_days (%d): a refresh token must "

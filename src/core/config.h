@@ -56,6 +56,7 @@ struct gh_config {
 	enum gh_jwt_alg		jwt_algorithm;
 	char			jwt_issuer[GH_ISSUER_MAX + 1];
 	char			jwt_audience[GH_AUDIENCE_MAX + 1];
+	char			token_audiences[1024];	/* space-separated */
 	int			jwt_leeway_seconds;
 	int			access_token_expire_minutes;
 	int			refresh_token_expire_days;

@@ -470,30 +470,42 @@ check_times(struct json_object *obj, int64_t now, int leeway,
 	return GH_JWT_OK;
 }
 
-/* aud may be a string or an array of them (RFC 7519 4.1.3). */
+/*
+ * aud may be a string or an array of them (RFC 7519 4.1.3).  It must name
+ * key->audience when one is set, and no audience of key->foreign but
+ * that one: a token minted for another recipient is not for us.
+ */
 static int
-audience_ok(struct json_object *obj, const char *want)
+audience_ok(struct json_object *obj, const struct gh_jwt_key *key)
 {
-	struct json_object	*aud;
-	size_t			 i, n, wlen = strlen(want);
+	struct json_object	*aud, *v;
+	const char		*own, *s;
+	size_t			 i, n, ownlen, len;
+	int			 named = 0;
 
+	own = key->audience != NULL ? key->audience : "";
+	ownlen = strlen(own);
 	if (!json_object_object_get_ex(obj, "aud", &aud))
-		return 0;
+		return ownlen == 0;
 	if (json_object_is_type(aud, json_type_string))
-		return string_is(obj, "aud", want);
-	if (!json_object_is_type(aud, json_type_array))
-		return 0;
-	n = json_object_array_length(aud);
+		n = 1;
+	else if (json_object_is_type(aud, json_type_array))
+		n = json_object_array_length(aud);
+	else
+		return ownlen == 0;
 	for (i = 0; i < n; i++) {
-		struct json_object	*v = json_object_array_get_idx(aud, i);
-
+		v = json_object_is_type(aud, json_type_string) ? aud :
+		    json_object_array_get_idx(aud, i);
 		if (v == NULL || !json_object_is_type(v, json_type_string))
 			continue;
-		if ((size_t)json_object_get_string_len(v) == wlen &&
-		    memcmp(json_object_get_string(v), want, wlen) == 0)
-			return 1;
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (ownlen > 0 && len == ownlen && memcmp(s, own, len) == 0)
+			named = 1;
+		else if (gh_str_word_in(key->foreign, s, len))
+			return 0;
 	}
-	return 0;
+	return ownlen == 0 || named;
 }
 
 static int
@@ -542,8 +554,7 @@ check_claims(const struct gh_jwt_key *key, struct json_object *obj,
 		return GH_JWT_BAD_CLAIMS;
 	if (!string_is(obj, "iss", key->issuer))
 		return GH_JWT_BAD_CLAIMS;
-	if (key->audience != NULL && key->audience[0] != '\0' &&
-	    !audience_ok(obj, key->audience))
+	if (!audience_ok(obj, key))
 		return GH_JWT_BAD_CLAIMS;
 	if (copy_string(obj, "username", 1, c->username,
 	    sizeof(c->username)) == -1 || c->username[0] == '\0')

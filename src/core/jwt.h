@@ -9,8 +9,12 @@
  * present and in the future, iat and nbf, if present, not later than now
  * plus the key's leeway, type "access", sid
  * and sub present, iss equal to the configured issuer, aud equal to the
- * configured audience when one is set.  Nothing is trusted from the token
- * before the signature is checked.
+ * configured audience when one is set, and no aud value naming another
+ * recipient's audience (key->foreign; RFC 7519 4.1.3: a recipient that
+ * is not the audience rejects the token).  A token is signed with aud
+ * key->audience: a key with another audience mints for another
+ * recipient.  Nothing is trusted from the token before the signature is
+ * checked.
  *
  * Results: header or payload that is not exactly one JSON object as
  * gh_json_parse_object() reads one (strict RFC 8259 JSON, valid UTF-8,
@@ -62,6 +66,12 @@ struct gh_jwt_key {
 	size_t			 secret_len;
 	const char		*issuer;	/* required, e.g. "gatehouse" */
 	const char		*audience;	/* NULL or "" when not configured */
+	/*
+	 * Other recipients' audiences, space-separated (token_audiences):
+	 * a token whose aud names one of them but audience is refused.
+	 * NULL or "" for none.
+	 */
+	const char		*foreign;
 	int			 leeway;	/* seconds iat, nbf may be ahead */
 };
 

@@ -92,3 +92,21 @@ gh_str_is_uuid(const char *s, size_t len)
 	}
 	return true;
 }
+
+bool
+gh_str_word_in(const char *list, const char *word, size_t len)
+{
+	const char	*p, *end;
+
+	if (list == NULL || word == NULL || len == 0)
+		return false;
+	for (p = list; *p != '\0'; p = end) {
+		while (*p == ' ')
+			p++;
+		if ((end = strchr(p, ' ')) == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == len && memcmp(p, word, len) == 0)
+			return true;
+	}
+	return false;
+}

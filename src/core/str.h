@@ -42,4 +42,10 @@ int	gh_str_hex(const unsigned char *in, size_t n, char *out, size_t outsz);
  */
 bool	gh_str_is_uuid(const char *s, size_t len);
 
+/*
+ * Whether word[0..len) is one of the words of list, which are separated
+ * by spaces; an empty word is never one.  A NULL list has none.
+ */
+bool	gh_str_word_in(const char *list, const char *word, size_t len);
+
 #endif

@@ -20,20 +20,21 @@
 static const struct gh_stmt stmt_start = {
 	"gh_sessions_start",
 	"WITH s AS (INSERT INTO sessions (user_id, cred_gen, expires_at, "
-	"address, user_agent) SELECT u.id, u.cred_gen, "
+	"address, user_agent, audience) SELECT u.id, u.cred_gen, "
 	"now() + make_interval(days => $2::int), nullif($3, ''), "
-	"nullif($4, '') FROM users u WHERE u.id = $1::uuid "
+	"nullif($4, ''), nullif($8, '') FROM users u WHERE u.id = $1::uuid "
 	"AND u.cred_gen = $7::bigint AND u.status = 'active' "
 	"RETURNING id, expires_at) "
 	"INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
 	"SELECT decode($5, 'hex'), s.id, least(s.expires_at, "
-	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 7
+	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 8
 };
 
 static const struct gh_stmt stmt_refresh = {
 	"gh_sessions_refresh",
-	"SELECT outcome, session_id, user_id FROM gh_refresh(decode($1, 'hex'), "
-	"decode($2, 'hex'), $3::int, $4::int)", 4
+	"SELECT r.outcome, r.session_id, r.user_id, s.audience "
+	"FROM gh_refresh(decode($1, 'hex'), decode($2, 'hex'), $3::int, "
+	"$4::int) r LEFT JOIN sessions s ON s.id = r.session_id", 4
 };
 
 static const struct gh_stmt stmt_end = {
@@ -87,16 +88,26 @@ token_shape_ok(const char *token, size_t len)
 	    sizeof(raw)) == GH_REFRESH_BYTES;
 }
 
-/* Signs the access token of a pair for u in session sid. */
+/*
+ * Signs the access token of a pair for u in session sid, for audience
+ * (the session's; "" for the API's own).
+ */
 static enum gh_status
 sign_access(const struct gh_config *cfg, const struct gh_jwt_key *key,
-    const struct gh_user *u, const char *sid, struct gh_token_pair *pair)
+    const struct gh_user *u, const char *sid, const char *audience,
+    struct gh_token_pair *pair)
 {
 	struct gh_jwt_claims	 c;
+	struct gh_jwt_key	 k;
 	struct timespec		 now;
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
+	if (key != NULL && audience[0] != '\0') {
+		k = *key;
+		k.audience = audience;
+		key = &k;
+	}
 	(void)snprintf(c.sub, sizeof(c.sub), "%s", u->id);
 	(void)snprintf(c.sid, sizeof(c.sid), "%s", sid);
 	(void)snprintf(c.username, sizeof(c.username), "%s", u->username);
@@ -144,7 +155,7 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	char			 hash[HASH_HEX_LEN + 1], sid[GH_UUID_LEN + 1];
 	char			 days[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
 	char			 gen[GH_QUERY_NUM_MAX];
-	const char		*params[7];
+	const char		*params[8];
 	PGresult		*res;
 	enum gh_status		 st;
 	int			 rc;
@@ -165,6 +176,8 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	params[4] = hash;
 	params[5] = rdays;
 	params[6] = gen;
+	params[7] = client != NULL && client->audience != NULL ?
+	    client->audience : "";
 	/*
 	 * No row: the user's credential generation is no longer the one u
 	 * was read with (a password set, a status change or a logout of all
@@ -176,19 +189,20 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	PQclear(res);
 	if (rc == -1 || sid[0] == '\0')
 		return GH_DB_ERROR;
-	return sign_access(cfg, key, u, sid, pair);
+	return sign_access(cfg, key, u, sid, params[7], pair);
 }
 
-/* Reads gh_refresh()'s row: its outcome, session and user. */
+/* Reads gh_refresh()'s row: its outcome, session, user and audience. */
 static enum gh_status
 refresh_row(const PGresult *res, enum gh_refresh_outcome *outcome,
-    char *sid, char *uid)
+    char *sid, char *uid, char *aud)
 {
 	char	 o[16];
 
 	if (gh_query_copy(res, 0, 0, o, sizeof(o)) == -1 ||
 	    gh_query_copy(res, 0, 1, sid, GH_UUID_LEN + 1) == -1 ||
-	    gh_query_copy(res, 0, 2, uid, GH_UUID_LEN + 1) == -1)
+	    gh_query_copy(res, 0, 2, uid, GH_UUID_LEN + 1) == -1 ||
+	    gh_query_copy(res, 0, 3, aud, GH_AUDIENCE_MAX + 1) == -1)
 		return GH_DB_ERROR;
 	if (strcmp(o, "ok") == 0)
 		*outcome = GH_REFRESH_OK;
@@ -207,6 +221,7 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	char			 old[HASH_HEX_LEN + 1], new[HASH_HEX_LEN + 1];
 	char			 grace[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
 	char			 sid[GH_UUID_LEN + 1], uid[GH_UUID_LEN + 1];
+	char			 aud[GH_AUDIENCE_MAX + 1];
 	const char		*params[4] = { old, new, grace, rdays };
 	struct gh_user		 u;
 	PGresult		*res;
@@ -226,13 +241,19 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	/* gh_refresh() always answers with one row. */
 	if ((st = gh_query_row(db, &stmt_refresh, params, &res)) != GH_OK)
 		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
-	st = refresh_row(res, outcome, sid, uid);
+	st = refresh_row(res, outcome, sid, uid, aud);
 	PQclear(res);
 	/* The caller's warning names the session a reuse has ended. */
 	if (st == GH_OK && *outcome == GH_REFRESH_REUSED)
 		(void)snprintf(pair->sid, sizeof(pair->sid), "%s", sid);
 	if (st != GH_OK || *outcome != GH_REFRESH_OK)
 		return st;
+	/* An audience taken off token_audiences mints no more tokens. */
+	if (aud[0] != '\0' && !gh_str_word_in(cfg->token_audiences, aud,
+	    strlen(aud))) {
+		*outcome = GH_REFRESH_INVALID;
+		return GH_OK;
+	}
 	if ((st = gh_users_get(db, uid, &u)) == GH_NOT_FOUND ||
 	    (st == GH_OK && !u.active)) {
 		*outcome = GH_REFRESH_INVALID;
@@ -240,7 +261,7 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	}
 	if (st != GH_OK)
 		return st;
-	return sign_access(cfg, key, &u, sid, pair);
+	return sign_access(cfg, key, &u, sid, aud, pair);
 }
 
 enum gh_status

@@ -6,7 +6,10 @@
  * its login whatever the refreshes; rotation is atomic (sql/003), so of
  * two requests racing with one token exactly one rotates it and the other
  * is a reuse: inside refresh_reuse_grace_seconds it gets a fresh pair of
- * the same session, after it the whole session ends.
+ * the same session, after it the whole session ends.  A session keeps
+ * the audience of its login (gh_client): every access token of it carries
+ * that aud, and a refresh of one whose audience is no longer in
+ * token_audiences is GH_REFRESH_INVALID.
  */
 #ifndef GH_SESSIONS_H
 #define GH_SESSIONS_H
@@ -35,10 +38,18 @@ enum gh_refresh_outcome {
 	GH_REFRESH_REUSED	/* the session has just been ended for it */
 };
 
-/* Where a login came from, kept with its session for the user to see. */
+/*
+ * Where a login came from, kept with its session for the user to see,
+ * and whom its tokens are for.
+ */
 struct gh_client {
 	const char	*address;	/* REMOTE_ADDR, may be NULL */
 	const char	*user_agent;	/* may be NULL */
+	/*
+	 * One of token_audiences, or NULL or "" for the API's own
+	 * (jwt_audience): the aud of every token of the session.
+	 */
+	const char	*audience;
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/password.h"
+#include "core/str.h"
 #include "domain/sessions.h"
 #include "domain/signin.h"
 #include "domain/throttle.h"
@@ -61,6 +62,11 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	memset(&u, 0, sizeof(u));
 	if ((unsigned)in->field > GH_LOGIN_EMPLOYEE_ID)
 		return GH_INTERNAL;
+	if (in->client.audience != NULL && !gh_str_word_in(cfg->token_audiences,
+	    in->client.audience, strlen(in->client.audience))) {
+		out->outcome = GH_SIGNIN_BAD_AUDIENCE;
+		return GH_OK;
+	}
 	addr = in->client.address != NULL ? in->client.address : "";
 	st = gh_users_get_for_login(db, in->field, in->identifier, &u);
 	if (st != GH_OK && st != GH_NOT_FOUND)

@@ -10,6 +10,9 @@
  * bcrypt and end alike (GH_SIGNIN_BAD_CREDENTIALS), counted as one
  * failure; a success clears its account's failures, replaces a hash of
  * another cost than bcrypt_cost, and starts a session (sessions.h).  A
+ * login asking for an audience not in token_audiences is refused before
+ * anything else (GH_SIGNIN_BAD_AUDIENCE): it costs nothing, counts as
+ * nothing, and says nothing of the account.  A
  * refresh token used twice past the grace ends its session, and says so
  * in the log by session, never by token.  A password change asks the
  * throttle under the login's account key ("id:<uuid>", so guesses there
@@ -42,7 +45,8 @@ enum gh_signin_outcome {
 	GH_SIGNIN_THROTTLED,		/* login: wait retry_after seconds */
 	GH_SIGNIN_INVALID_TOKEN,	/* not a live refresh token (of the caller) */
 	GH_SIGNIN_REUSED,		/* refresh: a rotated token; session ended */
-	GH_SIGNIN_WEAK_PASSWORD		/* password change: see verdict */
+	GH_SIGNIN_WEAK_PASSWORD,	/* password change: see verdict */
+	GH_SIGNIN_BAD_AUDIENCE		/* login: not one of token_audiences */
 };
 
 struct gh_signin {
@@ -58,7 +62,11 @@ struct gh_login {
 	const char		*identifier;
 	const char		*password;
 	size_t			 password_len;
-	struct gh_client	 client;	/* the address is throttled too */
+	/*
+	 * The address is throttled too; an audience other than NULL (the
+	 * API's own) must be one of token_audiences.
+	 */
+	struct gh_client	 client;
 };
 
 enum gh_status gh_signin_login(struct gh_db *, const struct gh_config *,

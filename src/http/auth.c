@@ -21,24 +21,33 @@ find_token(struct gh_request *req, const char *cookie, const char **tok,
 }
 
 enum gh_auth_outcome
-gh_auth_decide(struct gh_request *req, const char *cookie, const char *role,
+gh_auth_decide(struct gh_request *req, const struct gh_auth_need *need,
     struct gh_principal *p, struct gh_auth_verdict *v)
 {
-	const char	*tok;
-	size_t		 len;
-	enum gh_status	 st;
+	const struct gh_jwt_key	*key = req->key;
+	struct gh_jwt_key	 k;
+	const char		*tok;
+	size_t			 len;
+	enum gh_status		 st;
 
 	v->why = NULL;
 	v->failure = GH_OK;
-	if (find_token(req, cookie, &tok, &len) == -1)
+	/* A location's audience is the one its tokens must name instead. */
+	if (key != NULL && need->audience != NULL) {
+		k = *key;
+		k.audience = need->audience;
+		key = &k;
+	}
+	if (find_token(req, need->cookie, &tok, &len) == -1)
 		v->outcome = GH_AUTH_NO_TOKEN;
-	else if ((st = gh_principal_check(req->db, req->key, tok, len, p,
+	else if ((st = gh_principal_check(req->db, key, tok, len, p,
 	    &v->why)) == GH_NOT_FOUND)
 		v->outcome = GH_AUTH_INVALID;
 	else if (st != GH_OK) {
 		v->failure = st;
 		v->outcome = GH_AUTH_FAILED;
-	} else if (role != NULL && !gh_users_has_role(&p->user, role))
+	} else if (need->role != NULL &&
+	    !gh_users_has_role(&p->user, need->role))
 		v->outcome = GH_AUTH_NO_ROLE;
 	else
 		v->outcome = GH_AUTH_ALLOW;
@@ -80,9 +89,10 @@ int
 gh_auth_require_role(struct gh_request *req, const char *role,
     struct gh_principal *p)
 {
+	struct gh_auth_need	 need = { NULL, role, NULL };
 	struct gh_auth_verdict	 v;
 
-	if (gh_auth_decide(req, NULL, role, p, &v) == GH_AUTH_ALLOW)
+	if (gh_auth_decide(req, &need, p, &v) == GH_AUTH_ALLOW)
 		return 0;
 	gh_auth_deny(req, &v, GH_DENY_FULL);
 	return -1;

@@ -6,7 +6,8 @@
  *
  * Promises: the token comes from the Authorization header, and only when
  * that carries none from the cookie asked for (the authorizer's; the API
- * reads no cookie); a role is checked against the roles the database
+ * reads no cookie); the API takes only tokens for its own audience, never
+ * one minted for a location (jwt.h, token_audiences); a role is checked against the roles the database
  * holds now (principal.h); every denial goes through respond.c's
  * challenge builders, so the API, the authorizer and its error document
  * answer alike but for the parts each may send.
@@ -34,12 +35,25 @@ struct gh_auth_verdict {
 };
 
 /*
- * Decides a request: its token (cookie names the cookie to fall back on,
- * NULL for none), then role when not NULL.  *p is the caller on
- * GH_AUTH_ALLOW and GH_AUTH_NO_ROLE.  Answers nothing.
+ * What a request must show: the cookie to fall back on (NULL for none),
+ * the role (NULL for any), and the audience its token must be for: NULL
+ * for the API's own (jwt_audience), else one of token_audiences, and
+ * then only a token for it passes (an authorizer location's
+ * --audience).
  */
-enum gh_auth_outcome gh_auth_decide(struct gh_request *, const char *cookie,
-	    const char *role, struct gh_principal *p, struct gh_auth_verdict *);
+struct gh_auth_need {
+	const char	*cookie;
+	const char	*role;
+	const char	*audience;
+};
+
+/*
+ * Decides a request by need.  *p is the caller on GH_AUTH_ALLOW and
+ * GH_AUTH_NO_ROLE.  Answers nothing.
+ */
+enum gh_auth_outcome gh_auth_decide(struct gh_request *,
+	    const struct gh_auth_need *, struct gh_principal *p,
+	    struct gh_auth_verdict *);
 
 /*
  * Answers a verdict other than GH_AUTH_ALLOW with the parts given

@@ -204,6 +204,7 @@ gh_serve(const struct gh_program *prog)
 	key.secret_len = cfg.jwt_secret_len;
 	key.issuer = cfg.jwt_issuer;
 	key.audience = cfg.jwt_audience;
+	key.foreign = cfg.token_audiences;
 	key.leeway = cfg.jwt_leeway_seconds;
 	req.cfg = &cfg;
 	/* A program that did not ask for the secret has no key to misuse. */

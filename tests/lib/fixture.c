@@ -29,6 +29,7 @@ t_config(struct gh_config *cfg, struct gh_jwt_key *key, const char *secret)
 	key->secret_len = cfg->jwt_secret_len;
 	key->issuer = cfg->jwt_issuer;
 	key->audience = cfg->jwt_audience;
+	key->foreign = cfg->token_audiences;
 	key->leeway = cfg->jwt_leeway_seconds;
 }
 

@@ -584,8 +584,8 @@ fake_request(struct fake *f, char **env, struct gh_db *d)
 }
 
 static enum gh_auth_outcome
-decide_on(struct gh_db *d, const char *auth, const char *cookies,
-    const char *cookie_name, const char *role, struct gh_principal *p,
+decide_need(struct gh_db *d, const char *auth, const char *cookies,
+    const struct gh_auth_need *need, struct gh_principal *p,
     struct gh_auth_verdict *v)
 {
 	char		 a[GH_TOKEN_MAX + 64], k[GH_TOKEN_MAX + 64];
@@ -602,7 +602,17 @@ decide_on(struct gh_db *d, const char *auth, const char *cookies,
 		env[n++] = k;
 	}
 	fake_request(&f, env, d);
-	return gh_auth_decide(&f.req, cookie_name, role, p, v);
+	return gh_auth_decide(&f.req, need, p, v);
+}
+
+static enum gh_auth_outcome
+decide_on(struct gh_db *d, const char *auth, const char *cookies,
+    const char *cookie_name, const char *role, struct gh_principal *p,
+    struct gh_auth_verdict *v)
+{
+	struct gh_auth_need	 need = { cookie_name, role, NULL };
+
+	return decide_need(d, auth, cookies, &need, p, v);
 }
 
 static enum gh_auth_outcome
@@ -732,6 +742,83 @@ Test(auth, decide_with_the_database_unreachable_fails_unavailable)
 	    GH_AUTH_FAILED);
 	cr_assert_eq(v.failure, GH_UNAVAILABLE);
 	gh_db_free(off);
+}
+
+/* A login of u for audience (token_audiences lists "app" and "wiki"). */
+static void
+login_for(const struct gh_user *u, const char *audience,
+    struct gh_token_pair *t)
+{
+	struct gh_client	 cl = { NULL, NULL, audience };
+
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, u, &cl, t), GH_OK,
+	    "%s", gh_db_error(db));
+}
+
+static enum gh_auth_outcome
+decide_audience(const struct gh_token_pair *t, const char *audience,
+    struct gh_principal *p, struct gh_auth_verdict *v)
+{
+	struct gh_auth_need	 need = { NULL, NULL, audience };
+
+	return decide_need(db, bearer_of(t), NULL, &need, p, v);
+}
+
+/*
+ * A token minted for a location is not the API's: the protected
+ * application that receives it cannot replay it against /api/admin.
+ */
+Test(auth, decide_refuses_the_api_a_token_for_another_audience)
+{
+	struct gh_token_pair	 t;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	(void)snprintf(cfg.token_audiences, sizeof(cfg.token_audiences),
+	    "app wiki");
+	login_for(&alice, "app", &t);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_INVALID);
+	cr_assert_not_null(v.why);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, "user", &p, &v),
+	    GH_AUTH_INVALID);
+}
+
+Test(auth, decide_refuses_a_token_for_another_audience_with_jwt_audience)
+{
+	struct gh_token_pair	 t;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	(void)snprintf(cfg.jwt_audience, sizeof(cfg.jwt_audience), "api");
+	(void)snprintf(cfg.token_audiences, sizeof(cfg.token_audiences),
+	    "app wiki");
+	login_for(&alice, "app", &t);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_INVALID);
+	login_for(&alice, NULL, &t);
+	cr_assert_eq(decide(bearer_of(&t), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_ALLOW);
+	cr_assert_eq(decide_audience(&t, "app", &p, &v), GH_AUTH_INVALID);
+}
+
+Test(auth, decide_for_an_audience_takes_only_its_tokens)
+{
+	struct gh_token_pair	 app, wiki, api;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+
+	(void)snprintf(cfg.token_audiences, sizeof(cfg.token_audiences),
+	    "app wiki");
+	login_for(&alice, "app", &app);
+	login_for(&alice, "wiki", &wiki);
+	login_for(&alice, NULL, &api);
+	cr_assert_eq(decide_audience(&app, "app", &p, &v), GH_AUTH_ALLOW);
+	cr_assert_str_eq(p.user.id, alice.id);
+	cr_assert_eq(decide_audience(&wiki, "app", &p, &v), GH_AUTH_INVALID);
+	cr_assert_eq(decide_audience(&api, "app", &p, &v), GH_AUTH_INVALID);
+	cr_assert_eq(decide(bearer_of(&api), NULL, NULL, NULL, &p, &v),
+	    GH_AUTH_ALLOW);
 }
 
 Test(auth, variables_name_the_user_and_roles)

@@ -149,7 +149,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)30);
+	cr_assert_eq(n, (size_t)31);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -880,6 +880,29 @@ Test(config, empty_issuer_refused)
 	c.jwt_issuer[0] = '\0';
 	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "jwt_issuer must not be empty");
+}
+
+Test(config, token_audiences_are_checked)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	(void)snprintf(c.token_audiences, sizeof(c.token_audiences),
+	    " app  https://wiki.example.org/ ");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), 0, "%s", err);
+	(void)snprintf(c.jwt_audience, sizeof(c.jwt_audience), "app");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "jwt_audience"), "%s", err);
+	c.jwt_audience[0] = '\0';
+	(void)snprintf(c.token_audiences, sizeof(c.token_audiences),
+	    "app,\"wiki\"");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "token_audiences"), "%s", err);
+	(void)snprintf(c.token_audiences, sizeof(c.token_audiences),
+	    "x %0129d", 0);
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "at most 128"), "%s", err);
 }
 
 /* Failure paths that have the secret in hand, none may print it. */

@@ -1015,6 +1015,67 @@ Test(jwt, aud_as_matching_string_is_ok)
 	cr_assert_eq(gh_jwt_verify(&k, tok, len, NOW, &c), GH_JWT_OK);
 }
 
+/* Verifies payload under k: the one place these tests sign by hand. */
+static enum gh_jwt_result
+verify_under(const struct gh_jwt_key *k, const char *payload)
+{
+	struct gh_jwt_claims	 c;
+	char			 tok[2 * GH_TOKEN_MAX];
+	size_t			 len;
+
+	len = hand_sign(GH_JWT_HS256, HDR256, payload, tok, sizeof(tok));
+	return gh_jwt_verify(k, tok, len, NOW, &c);
+}
+
+#define P_BASE	"{" P_ISS "," P_SUB "," P_USER "," P_TYPE "," P_SID "," P_EXP
+
+/* RFC 7519 4.1.3: a token for another recipient is not ours. */
+Test(jwt, aud_of_another_recipient_is_bad_claims_without_an_audience)
+{
+	struct gh_jwt_key	 k;
+
+	make_key(&k, GH_JWT_HS256);
+	k.foreign = "app wiki";
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"app\"}"),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"wiki\"}"),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":[\"x\",\"wiki\"]}"),
+	    GH_JWT_BAD_CLAIMS);
+	/* A name is a whole word of the list, not a part of one. */
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"ap\"}"), GH_JWT_OK);
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"app wiki\"}"),
+	    GH_JWT_OK);
+	cr_assert_eq(verify_under(&k, P_BASE "}"), GH_JWT_OK);
+}
+
+Test(jwt, aud_of_another_recipient_is_bad_claims_beside_ours)
+{
+	struct gh_jwt_key	 k;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "portal";
+	k.foreign = "app";
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"portal\"}"),
+	    GH_JWT_OK);
+	cr_assert_eq(verify_under(&k,
+	    P_BASE ",\"aud\":[\"portal\",\"app\"]}"), GH_JWT_BAD_CLAIMS);
+}
+
+/* A location's key: its audience is in the list, and is its own. */
+Test(jwt, aud_listed_and_our_own_is_ok)
+{
+	struct gh_jwt_key	 k;
+
+	make_key(&k, GH_JWT_HS256);
+	k.audience = "app";
+	k.foreign = "wiki app";
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"app\"}"), GH_JWT_OK);
+	cr_assert_eq(verify_under(&k, P_BASE ",\"aud\":\"wiki\"}"),
+	    GH_JWT_BAD_CLAIMS);
+	cr_assert_eq(verify_under(&k, P_BASE "}"), GH_JWT_BAD_CLAIMS);
+}
+
 Test(jwt, missing_username_is_bad_claims)
 {
 	struct gh_jwt_claims	 c;

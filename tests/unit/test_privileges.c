@@ -230,6 +230,7 @@ Test(privileges, reach_login_writes_only_its_session_columns)
 		"UPDATE sessions SET expires_at = now() + interval '10 years'",
 		"UPDATE sessions SET user_id = user_id",
 		"UPDATE sessions SET cred_gen = cred_gen",
+		"UPDATE sessions SET audience = 'app'",
 		"INSERT INTO sessions (user_id, expires_at, ended_at) "
 		    "SELECT id, now(), now() FROM users",
 		"INSERT INTO sessions (id, user_id, expires_at) "
@@ -256,6 +257,23 @@ Test(privileges, reach_login_writes_only_its_session_columns)
 	    "SET ended_at = NULL, end_reason = NULL"), DENIED);
 	cr_assert_str_eq(t_db_sql(url, "SELECT end_reason FROM sessions"),
 	    "logout");
+}
+
+/* A login may start a session for an audience; it never changes one. */
+Test(privileges, reach_login_sets_an_audience_only_at_the_start)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "INSERT INTO sessions "
+	    "(user_id, expires_at, audience) SELECT id, now() + interval "
+	    "'1 day', 'app' FROM users"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "SELECT audience "
+	    "FROM sessions"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE sessions "
+	    "SET audience = NULL"), DENIED);
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM sessions "
+	    "WHERE audience = 'app'"), "1");
 }
 
 Test(privileges, reach_login_rotates_but_cannot_unrotate)
@@ -307,6 +325,7 @@ Test(privileges, reach_me_writes_no_table)
 		    "SELECT id, now() FROM users",
 		"SELECT * FROM refresh_tokens",
 		"SELECT address FROM sessions",
+		"SELECT audience FROM sessions",
 		"SELECT * FROM login_failures",
 		"INSERT INTO roles (name) VALUES ('x')",
 		"SELECT gh_logout_all(id, 'logout_all') FROM users",
@@ -354,6 +373,7 @@ Test(privileges, reach_authorize_writes_nothing)
 		"UPDATE sessions SET ended_at = NULL",
 		"SELECT * FROM refresh_tokens",
 		"SELECT address, user_agent FROM sessions",
+		"SELECT audience FROM sessions",
 		"SELECT gh_logout_all(id, 'logout_all') FROM users",
 		"CREATE TABLE public.t_planted (x int)",
 		NULL

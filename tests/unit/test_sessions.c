@@ -322,7 +322,7 @@ Test(sessions, start_refresh_token_ends_no_later_than_its_session)
 Test(sessions, start_records_the_client)
 {
 	struct gh_token_pair	 p;
-	struct gh_client	 cl = { "192.0.2.7", "curl/8.0" };
+	struct gh_client	 cl = { "192.0.2.7", "curl/8.0", NULL };
 
 	cr_assert_eq(gh_sessions_start(db, &cfg, &key, &alice, &cl, &p),
 	    GH_OK, "%s", gh_db_error(db));
@@ -1523,4 +1523,53 @@ Test(sessions, signin_counts_an_ipv6_address_by_its_64)
 	    GH_SIGNIN_BAD_CREDENTIALS);
 	cr_assert_str_eq(sqlf("SELECT string_agg(DISTINCT address, ' ') FROM "
 	    "login_failures"), "2001:db8:1:2::/64 2001:db8:1:3::/64");
+}
+
+/* Whether p's access token is for audience (and for no one else). */
+static bool
+is_for(const struct gh_token_pair *p, const char *audience)
+{
+	struct gh_jwt_key	 k = key;
+	struct gh_jwt_claims	 c;
+
+	k.audience = audience;
+	return gh_jwt_verify(&k, p->access, strlen(p->access),
+	    (int64_t)time(NULL), &c) == GH_JWT_OK;
+}
+
+/* A session's audience is its tokens' aud, through every refresh. */
+Test(sessions, an_audience_stays_with_its_session)
+{
+	struct gh_client	 cl = { NULL, NULL, "app" };
+	struct gh_token_pair	 p, q;
+
+	(void)snprintf(cfg.token_audiences, sizeof(cfg.token_audiences),
+	    "app wiki");
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, &bob, &cl, &p), GH_OK,
+	    "%s", gh_db_error(db));
+	cr_assert(is_for(&p, "app"));
+	cr_assert_not(is_for(&p, "wiki"));
+	cr_assert_not(is_for(&p, ""), "the API's own key took it");
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_OK);
+	cr_assert(is_for(&q, "app"));
+	cr_assert_not(is_for(&q, ""));
+	cr_assert_str_eq(t_db_sql(url, "SELECT audience FROM sessions"), "app");
+	start(&bob, &p);
+	cr_assert(is_for(&p, ""));
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_OK);
+	cr_assert(is_for(&q, ""));
+	cr_assert_not(is_for(&q, "app"));
+}
+
+/* Off the list, an audience mints nothing more. */
+Test(sessions, an_audience_taken_off_the_list_refreshes_no_more)
+{
+	struct gh_client	 cl = { NULL, NULL, "app" };
+	struct gh_token_pair	 p, q;
+
+	(void)snprintf(cfg.token_audiences, sizeof(cfg.token_audiences), "app");
+	cr_assert_eq(gh_sessions_start(db, &cfg, &key, &bob, &cl, &p), GH_OK,
+	    "%s", gh_db_error(db));
+	cfg.token_audiences[0] = '\0';
+	cr_assert_eq(refresh(p.refresh, &q), GH_REFRESH_INVALID);
 }
