@@ -122,6 +122,11 @@ gh_apache_conf() {
 			return 1
 		fi
 	done
+	# The example /app/ location's pool: a path of its own for mod_fcgid
+	# (a name not starting "authorize-", which would name a role).
+	if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
+		ln -sfn authorize "$cgidir/app-authorize" || return 1
+	fi
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -z "${!v:-}" ] || extra="$extra InitialEnv $v=${!v}"
 	done
@@ -147,9 +152,9 @@ EOF
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
 			cat <<EOF
 Define GATEHOUSE_EXAMPLE_LOCATIONS
-# The protected locations' CGI scripts (tests/with-stack's members/cgi/
-# and staff/cgi/), under mod_cgid.
-<DirectoryMatch "^$docroot/(members|staff)/cgi/">
+# The protected locations' CGI scripts (tests/with-stack's members/cgi/,
+# staff/cgi/ and app/cgi/), under mod_cgid.
+<DirectoryMatch "^$docroot/(members|staff|app)/cgi/">
 	Options +ExecCGI
 	AddHandler cgi-script .sh
 </DirectoryMatch>

@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # The authorizer's protected locations for tests/with-stack ("#stack:
 # authorizer" in a suite's .conf): /members/ for any valid token, /staff/
-# for the admin role, each a static file and a CGI directory, as
+# for the admin role, /app/ for tokens of the audience "app" (authorize
+# with GATEHOUSE_REQUIRE_AUDIENCE=app; the suite's config lists app in
+# token_audiences), each a static file and a CGI directory, as
 # lighttpd.conf.example and etc/apache/gatehouse.conf show them.  Source
 # this file; it defines functions and sets nothing else.
 #
-#   gh_authz_docroot DOCROOT     members/ and staff/: index.txt, and
-#                                cgi/env.sh printing its GATEHOUSE_*
+#   gh_authz_docroot DOCROOT     members/, staff/ and app/: index.txt,
+#                                and cgi/env.sh printing its GATEHOUSE_*
 #                                environment
 #   gh_authz_lighttpd OUT CGIDIR CONFIGFILE RUNDIR
 #                                appends lighttpd's entries to OUT: the
@@ -18,7 +20,7 @@
 
 gh_authz_docroot() {
 	local docroot=$1 d
-	for d in members staff; do
+	for d in members staff app; do
 		mkdir -p "$docroot/$d/cgi"
 		printf 'gatehouse %s file\n' "$d" >"$docroot/$d/index.txt"
 		cat >"$docroot/$d/cgi/env.sh" <<'EOF'
@@ -34,19 +36,21 @@ EOF
 	chmod -R a+rX "$docroot"
 }
 
-# gh_authz_lighttpd_block PATTERN PROGRAM (uses gh_authz_lighttpd's locals)
+# gh_authz_lighttpd_block PATTERN PROGRAM [NAME ENV] (uses
+# gh_authz_lighttpd's locals): NAME names the pool and its socket
+# (PROGRAM's name by default), ENV adds to its bin-environment.
 gh_authz_lighttpd_block() {
-	local pattern=$1 prog=$2
+	local pattern=$1 prog=$2 name=${3:-$2} env=${4:-}
 	cat <<EOF
 \$HTTP["url"] =~ "$pattern" {
-	fastcgi.server = ( "/" => ( "$prog" => (
+	fastcgi.server = ( "/" => ( "$name" => (
 		"mode" => "authorizer",
 		"bin-path" => "$cgidir/$prog",
-		"socket" => "$rundir/$prog.sock",
+		"socket" => "$rundir/$name.sock",
 		"check-local" => "disable",
 		"min-procs" => $n,
 		"max-procs" => $n,
-		"bin-environment" => ( "GATEHOUSE_CONFIG" => "$config" ),
+		"bin-environment" => ( "GATEHOUSE_CONFIG" => "$config"$env ),
 		"bin-copy-environment" => ( $copy ),
 	) ) )
 	\$HTTP["url"] =~ "/cgi/" {
@@ -64,11 +68,13 @@ gh_authz_lighttpd() {
 	done
 	{
 		echo
-		echo '# The authorizer in front of /members/ (any valid token) and'
-		echo '# /staff/ (authorize-admin: the admin role); see'
-		echo '# lighttpd.conf.example.'
+		echo '# The authorizer in front of /members/ (any valid token),'
+		echo '# /staff/ (authorize-admin: the admin role) and /app/'
+		echo '# (tokens for the audience app); see lighttpd.conf.example.'
 		echo 'server.modules += ( "mod_cgi" )'
 		gh_authz_lighttpd_block '^/members/' authorize
 		gh_authz_lighttpd_block '^/staff/' authorize-admin
+		gh_authz_lighttpd_block '^/app/' authorize authorize-app \
+			', "GATEHOUSE_REQUIRE_AUDIENCE" => "app"'
 	} >>"$out"
 }

@@ -3,9 +3,11 @@
  * on lighttpd ("mode" => "authorizer") and on Apache (mod_fcgid's
  * FcgidAccessChecker, with the same program as the ErrorDocument 401):
  * tests/with-stack ("#stack: authorizer") protects /members/ (any valid
- * token) and /staff/ (the admin role, authorize-admin), each a static file
- * and a CGI printing the GATEHOUSE_* variables it was handed.
- * test_e2e_authorizer.conf sets the cookie and the login page.
+ * token), /staff/ (the admin role, authorize-admin) and /app/ (tokens of
+ * the audience app: GATEHOUSE_REQUIRE_AUDIENCE), each a static file and a
+ * CGI printing the GATEHOUSE_* variables it was handed.
+ * test_e2e_authorizer.conf sets the cookie, the login page and
+ * token_audiences.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@ TestSuite(authorizer, .timeout = 60);
 
 static const char	*members = "/members/index.txt";
 static const char	*staff = "/staff/index.txt";
+static const char	*app = "/app/index.txt";
 
 /* GET path with the token as a bearer (NULL: none) and extra headers. */
 static void
@@ -348,4 +351,160 @@ Test(authorizer, next_is_always_a_same_site_path)
 		    paths[i], loc != NULL ? loc : "(none)");
 		t_resp_free(&r);
 	}
+}
+
+/* GET path with token: 200 from what serves it. */
+static void
+assert_passes(const char *path, const char *token)
+{
+	struct t_resp	 r;
+
+	get(path, token, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s: %ld %s", path, r.status, r.body);
+	cr_assert_null(strstr(r.body, "\"error\""), "%s", r.body);
+	t_resp_free(&r);
+}
+
+/* GET path with token: 401 invalid_token, and nothing of what is there. */
+static void
+assert_refused(const char *path, const char *token)
+{
+	struct t_resp	 r;
+
+	get(path, token, NULL, &r);
+	t_assert_bearer_401(&r, false);
+	cr_assert_null(strstr(r.body, "GATEHOUSE_"), "the CGI ran: %s", r.body);
+	t_resp_free(&r);
+}
+
+/* Logs u in again for audience (form: the OAuth2 grant; else JSON). */
+static void
+login_for(struct t_user *u, const char *audience, bool form,
+    struct t_resp *r)
+{
+	char	 body[512];
+
+	if (!form) {
+		t_http_jsonf("POST", "/api/auth/login", NULL, r,
+		    "{\"username\": \"%s\", \"password\": \"%s\", "
+		    "\"audience\": \"%s\"}", u->username, u->password,
+		    audience);
+		return;
+	}
+	snprintf(body, sizeof(body), "grant_type=password&username=%s&"
+	    "password=%s&audience=%s", u->username, u->password, audience);
+	t_http_form("/api/auth/login", body, r);
+}
+
+/* The aud claim of token, "" when none; in static storage. */
+static const char *
+aud_of(const char *token)
+{
+	static char		 aud[160];
+	struct json_object	*pay, *a;
+
+	pay = t_jwt_part(token, 1);
+	aud[0] = '\0';
+	if (json_object_object_get_ex(pay, "aud", &a))
+		snprintf(aud, sizeof(aud), "%s", json_object_get_string(a));
+	json_object_put(pay);
+	return aud;
+}
+
+/* Replaces u's tokens with a login's for the audience app. */
+static void
+login_app(struct t_user *u, bool form)
+{
+	struct t_resp	 r;
+	const char	*a, *rt;
+
+	login_for(u, "app", form, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert((a = t_resp_str(&r, "access_token")) != NULL);
+	cr_assert((rt = t_resp_str(&r, "refresh_token")) != NULL);
+	snprintf(u->access, sizeof(u->access), "%s", a);
+	snprintf(u->refresh, sizeof(u->refresh), "%s", rt);
+	t_resp_free(&r);
+	cr_assert_str_eq(aud_of(u->access), "app");
+}
+
+/*
+ * A token for the audience app passes /app/ and nothing of the API: the
+ * application there cannot replay it against /api/admin.
+ */
+Test(authorizer, an_audience_token_passes_its_location_only)
+{
+	struct t_user	 u, admin;
+	struct t_resp	 r;
+
+	t_make_user(&u, "aza");
+	login_app(&u, false);
+	get(app, u.access, NULL, &r);
+	cr_assert_str_eq(r.body, "gatehouse app file\n");
+	t_resp_free(&r);
+	get("/app/cgi/env.sh", u.access, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(cgi_var(&r, "GATEHOUSE_USERNAME"), u.username);
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(u.access), 401);
+	t_http_json("GET", "/api/auth/me", u.access, NULL, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
+	/* Even an admin's: the API takes none. */
+	t_make_admin(&admin, "azA");
+	login_app(&admin, true);
+	t_http_json("GET", "/api/admin/users", admin.access, NULL, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
+	assert_passes(app, admin.access);
+	/* Nor does an authorizer location without the audience. */
+	assert_refused(members, u.access);
+}
+
+/* A refresh keeps the session's audience. */
+Test(authorizer, an_audience_token_refreshes_into_the_same_audience)
+{
+	struct t_user	 u;
+
+	t_make_user(&u, "azr");
+	login_app(&u, false);
+	t_refresh(&u);
+	cr_assert_str_eq(aud_of(u.access), "app");
+	assert_passes(app, u.access);
+	cr_assert_eq(t_me_status(u.access), 401);
+}
+
+/* The API's own tokens do not pass a location that asks for an audience. */
+Test(authorizer, an_api_token_is_refused_at_an_audience_location)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+
+	t_make_user(&u, "azn");
+	cr_assert_str_eq(aud_of(u.access), "");
+	assert_refused(app, u.access);
+	assert_refused("/app/cgi/env.sh", u.access);
+	/* A browser goes to sign in, as with any token the location refuses. */
+	get(app, u.access, "Accept: text/html", &r);
+	cr_assert_eq(r.status, 302, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(u.access), 200);
+}
+
+/* Only the audiences of token_audiences can be asked for. */
+Test(authorizer, an_unknown_audience_is_400)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+
+	t_make_user(&u, "azu");
+	login_for(&u, "wiki", false, &r);
+	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_resp_free(&r);
+	login_for(&u, "wiki", true, &r);
+	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_resp_free(&r);
+	login_for(&u, "", false, &r);
+	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_resp_free(&r);
 }
