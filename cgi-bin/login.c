@@ -147,7 +147,7 @@ handle_login(struct gh_request *req)
 	in.client.user_agent = agent;
 	st = gh_signin_login(req->db, req->cfg, req->key, &in, &out);
 	if (st == GH_OK && out.outcome == GH_SIGNIN_BAD_AUDIENCE) {
-		gh_input_malformed(&errs, "audience",
+		gh_input_invalid(&errs, "audience",
 		    "is not an audience this service issues tokens for");
 		gh_respond_input_errors(req, &errs);
 	} else

@@ -492,19 +492,19 @@ Test(authorizer, an_api_token_is_refused_at_an_audience_location)
 }
 
 /* Only the audiences of token_audiences can be asked for. */
-Test(authorizer, an_unknown_audience_is_400)
+Test(authorizer, an_unknown_audience_is_422)
 {
 	struct t_user	 u;
 	struct t_resp	 r;
 
 	t_make_user(&u, "azu");
 	login_for(&u, "wiki", false, &r);
-	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_assert_field_error(&r, 422, "validation_failed", "audience");
 	t_resp_free(&r);
 	login_for(&u, "wiki", true, &r);
-	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_assert_field_error(&r, 422, "validation_failed", "audience");
 	t_resp_free(&r);
 	login_for(&u, "", false, &r);
-	t_assert_field_error(&r, 400, "invalid_request", "audience");
+	t_assert_field_error(&r, 422, "validation_failed", "audience");
 	t_resp_free(&r);
 }
