@@ -113,7 +113,8 @@ gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
 	    cfg->login_max_failures_per_account) == -1 ||
 	    gh_query_num(num[2], sizeof(num[2]),
 	    cfg->login_max_failures_per_address) == -1 ||
-	    gh_query_num(num[3], sizeof(num[3]), GH_THROTTLE_BACKOFF_BASE) == -1 ||
+	    gh_query_num(num[3], sizeof(num[3]),
+	    GH_THROTTLE_BACKOFF_BASE) == -1 ||
 	    gh_query_num(num[4], sizeof(num[4]),
 	    cfg->login_max_consecutive_failures) == -1)
 		return GH_INTERNAL;
