@@ -138,6 +138,8 @@ REVOKE ALL ON FUNCTION gh_user_identifiers_free(text, text, text)
 --   gatehouse_login      login_lockout: reads and counts an account's
 --                        consecutive failures (the attempt) and clears
 --                        them (a success); nothing else of the table.
+--                        It keeps 008's gh_login_attempt(), which the
+--                        capped one calls with its caller's rights.
 --   gatehouse_register   the registration attempt and the free check.
 --   gatehouse_admin      the free check (an admin's new account).
 -- No other role sees login_lockout.
