@@ -4,7 +4,6 @@
  * signs and checks no token, so it needs no JWT secret.
  */
 #include "core/json.h"
-#include "core/log.h"
 #include "domain/accounts.h"
 #include "domain/throttle.h"
 #include "http/http.h"
@@ -37,7 +36,8 @@ handle_register(struct gh_request *req)
 	}
 	if ((addr = gh_request_getenv(req, "REMOTE_ADDR")) == NULL)
 		addr = "";
-	if ((st = gh_throttle_register_check(req->db, req->cfg, addr,
+	/* Counted before any password work, whatever comes of it. */
+	if ((st = gh_throttle_register_attempt(req->db, req->cfg, addr,
 	    &wait)) != GH_OK) {
 		gh_respond_status(req, st);
 		goto out;
@@ -51,10 +51,6 @@ handle_register(struct gh_request *req)
 		goto out;
 	}
 	gh_respond_json(req, 201, gh_view_user(&u));
-	/* Only accounts made count against the address. */
-	if (req->cfg->register_max_per_address > 0 &&
-	    gh_throttle_registered(req->db, addr) != GH_OK)
-		gh_log(GH_LOG_WARN, "register: could not count a registration");
 out:
 	json_object_put(body);
 }

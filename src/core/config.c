@@ -194,6 +194,11 @@ static const struct key keys[] = {
 	  FIELD(login_max_failures_per_address), 1, 1000000, "100", NULL,
 	  "Failed logins from one client address within the window before 429\n"
 	  "(1 to 1000000)." },
+	{ "login_max_consecutive_failures", KT_INT,
+	  FIELD(login_max_consecutive_failures), 0, 1000000, "100", NULL,
+	  "Failed logins for one account in a row, however slow, before its\n"
+	  "password logins get 429 until a success or a new password clears\n"
+	  "them (0 for no cap; NIST SP 800-63B allows at most 100)." },
 	{ "login_failure_window_seconds", KT_INT,
 	  FIELD(login_failure_window_seconds), 1, 86400, "900", NULL,
 	  "How far back failed logins count, in seconds (1 to 86400).  Before\n"

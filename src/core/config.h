@@ -73,6 +73,7 @@ struct gh_config {
 
 	int			login_max_failures_per_account;
 	int			login_max_failures_per_address;
+	int			login_max_consecutive_failures;	/* 0: no cap */
 	int			login_failure_window_seconds;
 	int			register_max_per_address;	/* 0: no limit */
 	int			register_window_seconds;

@@ -72,15 +72,18 @@ gh_account_create(struct gh_db *db, const struct gh_config *cfg,
 	enum gh_status		 st;
 
 	memset(u, 0, sizeof(*u));
-	if (hash_password(cfg, a->password, a->password_len, hash,
-	    sizeof(hash)) == -1)
-		return GH_INTERNAL;
 	memset(&n, 0, sizeof(n));
 	n.username = a->username;
 	n.email = a->email;
 	n.employee_id = a->employee_id;
 	n.full_name = a->full_name;
 	n.phone = a->phone;
+	/* A taken name costs no bcrypt: the 409 is cheap to answer. */
+	if ((st = gh_users_identifiers_free(db, &n)) != GH_OK)
+		return st;
+	if (hash_password(cfg, a->password, a->password_len, hash,
+	    sizeof(hash)) == -1)
+		return GH_INTERNAL;
 	n.password_hash = hash;
 	n.suspended = a->suspended;
 	n.roles = a->roles.given ? a->roles.names : default_roles;

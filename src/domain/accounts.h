@@ -51,7 +51,10 @@ struct gh_account_new {
 	struct gh_role_set	 roles;	/* not given: GH_ACCOUNT_DEFAULT_ROLE */
 };
 
-/* Hashes the password at cfg's cost and creates the account into u. */
+/*
+ * Creates the account into u, its password hashed at cfg's cost; a taken
+ * username, email or employee id is found before the hashing.
+ */
 enum gh_status	 gh_account_create(struct gh_db *, const struct gh_config *,
 		    const struct gh_account_new *, struct gh_user *u);
 

@@ -14,31 +14,26 @@
 #include "domain/throttle.h"
 
 /*
- * Admits and counts an attempt in one step (sql/008_throttle.sql): 0, or
+ * Admits and counts an attempt in one step (sql/010_lockout.sql): 0, or
  * the seconds to wait.
  */
 static const struct gh_stmt stmt_login_attempt = {
 	"gh_throttle_login_attempt",
-	"SELECT gh_login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int)",
-	6
+	"SELECT gh_login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int, "
+	"$7::int)", 7
 };
 
+/* The failures in the window and the consecutive ones go together. */
 static const struct gh_stmt stmt_login_succeeded = {
 	"gh_throttle_login_succeeded",
+	"WITH c AS (DELETE FROM login_lockout WHERE account = $1) "
 	"DELETE FROM login_failures WHERE account = $1", 1
 };
 
-static const struct gh_stmt stmt_register_check = {
-	"gh_throttle_register_check",
-	"SELECT count(*), coalesce(ceil(extract(epoch FROM min(created_at) + "
-	"make_interval(secs => $2::int) - now()))::bigint, 0) "
-	"FROM registrations WHERE address = $1 AND created_at > now() - "
-	"make_interval(secs => $2::int)", 2
-};
-
-static const struct gh_stmt stmt_registered = {
-	"gh_throttle_registered",
-	"INSERT INTO registrations (address) VALUES ($1)", 1
+/* Admits and counts a registration in one step: 0, or the seconds. */
+static const struct gh_stmt stmt_register_attempt = {
+	"gh_throttle_register_attempt",
+	"SELECT gh_register_attempt($1, $2::int, $3::int)", 3
 };
 
 static const struct gh_stmt stmt_cleanup = {
@@ -103,10 +98,10 @@ enum gh_status
 gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
     const char *account, const char *address, long *retry_after)
 {
-	char			 num[4][GH_QUERY_NUM_MAX];
+	char			 num[5][GH_QUERY_NUM_MAX];
 	char			 addr[GH_THROTTLE_ADDR_MAX];
-	const char		*params[6] = { account, addr, num[0],
-				    num[1], num[2], num[3] };
+	const char		*params[7] = { account, addr, num[0],
+				    num[1], num[2], num[3], num[4] };
 	PGresult		*res;
 	enum gh_status		 st;
 
@@ -118,7 +113,10 @@ gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
 	    cfg->login_max_failures_per_account) == -1 ||
 	    gh_query_num(num[2], sizeof(num[2]),
 	    cfg->login_max_failures_per_address) == -1 ||
-	    gh_query_num(num[3], sizeof(num[3]), GH_THROTTLE_BACKOFF_BASE) == -1)
+	    gh_query_num(num[3], sizeof(num[3]),
+	    GH_THROTTLE_BACKOFF_BASE) == -1 ||
+	    gh_query_num(num[4], sizeof(num[4]),
+	    cfg->login_max_consecutive_failures) == -1)
 		return GH_INTERNAL;
 	if ((st = gh_query_row(db, &stmt_login_attempt, params, &res)) != GH_OK)
 		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
@@ -136,43 +134,30 @@ gh_throttle_login_succeeded(struct gh_db *db, const char *account)
 }
 
 enum gh_status
-gh_throttle_register_check(struct gh_db *db, const struct gh_config *cfg,
+gh_throttle_register_attempt(struct gh_db *db, const struct gh_config *cfg,
     const char *address, long *retry_after)
 {
-	char			 window[GH_QUERY_NUM_MAX];
+	char			 num[2][GH_QUERY_NUM_MAX];
 	char			 addr[GH_THROTTLE_ADDR_MAX];
-	const char		*params[2] = { addr, window };
+	const char		*params[3] = { addr, num[0], num[1] };
 	PGresult		*res;
 	enum gh_status		 st;
-	long			 wait;
 
 	*retry_after = 0;
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
 	gh_throttle_address_key(address, addr, sizeof(addr));
-	if (gh_query_num(window, sizeof(window),
-	    cfg->register_window_seconds) == -1)
+	if (gh_query_num(num[0], sizeof(num[0]),
+	    cfg->register_window_seconds) == -1 ||
+	    gh_query_num(num[1], sizeof(num[1]),
+	    cfg->register_max_per_address) == -1)
 		return GH_INTERNAL;
-	if ((st = gh_query_row(db, &stmt_register_check, params, &res)) !=
+	if ((st = gh_query_row(db, &stmt_register_attempt, params, &res)) !=
 	    GH_OK)
 		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
-	if (gh_query_long(res, 0, 0) >= cfg->register_max_per_address) {
-		wait = gh_query_long(res, 0, 1);
-		*retry_after = wait > 0 ? wait : 1;
-	}
+	*retry_after = gh_query_long(res, 0, 0);
 	PQclear(res);
 	return GH_OK;
-}
-
-enum gh_status
-gh_throttle_registered(struct gh_db *db, const char *address)
-{
-	char		 addr[GH_THROTTLE_ADDR_MAX];
-	const char	*params[1] = { addr };
-
-	gh_throttle_address_key(address, addr, sizeof(addr));
-
-	return gh_db_run(db, &stmt_registered, params);
 }
 
 enum gh_status

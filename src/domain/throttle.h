@@ -16,8 +16,15 @@
  * account is counted under the name that was tried, so throttling looks
  * the same for real and made-up accounts.
  *
- * Registrations: at most register_max_per_address successful ones per
- * address over register_window_seconds (0: no limit).
+ * Consecutive failures: each admitted attempt also counts one more for
+ * its account, without a window; at login_max_consecutive_failures (0:
+ * no cap) the account's attempts wait the whole window, again and again,
+ * until a successful login or a new password (sql/010_lockout.sql's
+ * trigger) clears the count.
+ *
+ * Registrations: at most register_max_per_address attempts per address
+ * over register_window_seconds (0: no limit), each counted before its
+ * password work whether it makes an account or not.
  */
 #ifndef GH_THROTTLE_H
 #define GH_THROTTLE_H
@@ -57,19 +64,20 @@ enum gh_status gh_throttle_login_attempt(struct gh_db *,
 	    const struct gh_config *, const char *account, const char *address,
 	    long *retry_after);
 
-/* Clears an account's failures after a successful login. */
+/*
+ * Clears an account's failures after a successful login, the consecutive
+ * ones with them.
+ */
 enum gh_status gh_throttle_login_succeeded(struct gh_db *,
 	    const char *account);
 
 /*
- * Checks a registration from address: *retry_after is 0 when it may go
- * on, else the seconds to wait.
+ * Admits a registration attempt from address and counts it in one step,
+ * before any password work, whatever its outcome: *retry_after is 0 when
+ * it may go on (it is then counted), else the seconds to wait.
  */
-enum gh_status gh_throttle_register_check(struct gh_db *,
+enum gh_status gh_throttle_register_attempt(struct gh_db *,
 	    const struct gh_config *, const char *address, long *retry_after);
-
-/* Records a successful registration. */
-enum gh_status gh_throttle_registered(struct gh_db *, const char *address);
 
 /*
  * Deletes login failures and registrations older than the windows the

@@ -50,6 +50,12 @@ static const struct gh_stmt stmt_create = {
 	"ORDER BY g.role) FROM g), ''), '', u.cred_gen FROM u", 8
 };
 
+/* Raises the INSERT's unique violation for a taken identifier (sql/010). */
+static const struct gh_stmt stmt_identifiers_free = {
+	"gh_users_identifiers_free",
+	"SELECT gh_user_identifiers_free($1, $2, $3)", 3
+};
+
 static const struct gh_stmt stmt_get = {
 	"gh_users_get",
 	"SELECT " USER_COLUMNS ", '', u.cred_gen FROM users u "
@@ -326,6 +332,17 @@ gh_users_create(struct gh_db *db, const struct gh_user_new *n,
 	params[6] = n->suspended ? "suspended" : "active";
 	params[7] = roles;
 	return get_one(db, &stmt_create, params, u);
+}
+
+enum gh_status
+gh_users_identifiers_free(struct gh_db *db, const struct gh_user_new *n)
+{
+	const char	*params[3];
+
+	params[0] = n->username;
+	params[1] = n->email != NULL ? n->email : "";
+	params[2] = n->employee_id != NULL ? n->employee_id : "";
+	return gh_db_run(db, &stmt_identifiers_free, params);
 }
 
 const char *

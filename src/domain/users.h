@@ -68,6 +68,14 @@ bool		 gh_users_has_role(const struct gh_user *, const char *role);
 enum gh_status gh_users_create(struct gh_db *, const struct gh_user_new *,
 	    struct gh_user *);
 
+/*
+ * Whether n's username, email and employee id are free, as a cheap look
+ * before its bcrypt: GH_CONFLICT, as gh_users_create() would answer, when
+ * one is taken.  The INSERT's unique indexes still decide a race.
+ */
+enum gh_status gh_users_identifiers_free(struct gh_db *,
+	    const struct gh_user_new *);
+
 /* After GH_CONFLICT: "username", "email", "employee_id" or "roles". */
 const char	*gh_users_conflict_field(const struct gh_db *);
 

@@ -126,6 +126,7 @@ Test(config, defaults_follow_the_contract)
 	cr_assert_str_eq(c.cors_allowed_origins, "");
 	cr_assert_eq(c.login_max_failures_per_account, 5);
 	cr_assert_eq(c.login_max_failures_per_address, 100);
+	cr_assert_eq(c.login_max_consecutive_failures, 100);
 	cr_assert_eq(c.login_failure_window_seconds, 900);
 	cr_assert_eq(c.register_window_seconds, 900);
 	cr_assert_eq(c.register_window_given, false);
@@ -149,7 +150,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)31);
+	cr_assert_eq(n, (size_t)32);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);

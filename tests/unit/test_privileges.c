@@ -314,6 +314,79 @@ Test(privileges, reach_register_changes_no_existing_account)
 	all_denied(url, "gatehouse_register", denied);
 }
 
+/*
+ * login_lockout (sql/010): login counts and clears consecutive failures
+ * and can do nothing else to them; no other role sees the table, yet an
+ * admin's new password clears the user's count (the trigger's rights).
+ */
+Test(privileges, reach_lockout_is_logins_alone_and_a_new_password_clears_it)
+{
+	static const char *const others[] = { "gatehouse_register",
+	    "gatehouse_me", "gatehouse_admin", "gatehouse_authorize",
+	    "gatehouse_health", NULL };
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT * FROM login_lockout",
+		"DELETE FROM login_lockout",
+		"INSERT INTO login_lockout (account, failures) VALUES ('x', 0)",
+		NULL
+	};
+	const char	*const login_denied[] = {
+		"UPDATE login_lockout SET account = 'x'",
+		"INSERT INTO login_lockout (account, failed_at) "
+		    "VALUES ('x', now())",
+		NULL
+	};
+	size_t		 i;
+
+	snprintf(sql, sizeof(sql), "SELECT gh_login_attempt('id:%s', "
+	    "'192.0.2.1', 900, 1000, 1000, 30, 3)", uid);
+	for (i = 0; i < 3; i++)
+		cr_assert_str_eq(run_as(url, "gatehouse_login", sql), "");
+	cr_assert_str_eq(t_db_sql(url, sql), "900");
+	cr_assert_str_eq(t_db_sql(url, "SELECT failures FROM login_lockout"),
+	    "3");
+	all_denied(url, "gatehouse_login", login_denied);
+	for (i = 0; others[i] != NULL; i++)
+		all_denied(url, others[i], denied);
+	snprintf(sql, sizeof(sql), "UPDATE users SET password_hash = "
+	    "'$2b$04$y' WHERE id = '%s'", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", sql), "");
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM login_lockout"),
+	    "0");
+	/* With the cap off, the count goes on and never refuses. */
+	snprintf(sql, sizeof(sql), "SELECT gh_login_attempt('id:%s', "
+	    "'192.0.2.1', 900, 1000, 1000, 30, 0)", uid);
+	for (i = 0; i < 4; i++)
+		cr_assert_str_eq(t_db_sql(url, sql), "0");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "DELETE FROM "
+	    "login_lockout"), "");
+}
+
+/* register: each attempt is counted; it reads no failure nor count. */
+Test(privileges, reach_register_counts_attempts_and_asks_names)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"DELETE FROM registrations",
+		"UPDATE registrations SET created_at = now()",
+		"SELECT gh_login_attempt('a', 'b', 1, 1, 1, 1, 1)",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_register", denied);
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT gh_register_attempt('192.0.2.1', 900, 1)"), "");
+	cr_assert_str_neq(t_db_sql(url, "SELECT gh_register_attempt("
+	    "'192.0.2.1', 900, 1)"), "0");
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT gh_user_identifiers_free('ALICE', '', '')"), "23505");
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT gh_user_identifiers_free('bob', '', '')"), "");
+}
+
 /* me: reads its tables, writes none (its change is a function's). */
 Test(privileges, reach_me_writes_no_table)
 {
