@@ -13,6 +13,8 @@
 
 #include "core/b64url.h"
 #include "core/json.h"
+#include "core/jwk.h"
+#include "core/jws.h"
 #include "core/jwt.h"
 
 #define NOW	INT64_C(1700000000)
@@ -195,7 +197,7 @@ assert_round_trip(enum gh_jwt_alg alg, const char *hdr)
 	struct gh_jwt_key	 k;
 	struct gh_jwt_claims	 in, out;
 	char			 tok[GH_TOKEN_MAX + 1];
-	char			 enc[128];
+	char			 enc[256], want[128], kid[GH_JWK_KID_MAX + 1];
 	const char		*dot;
 	long			 n;
 	size_t			 i;
@@ -206,7 +208,12 @@ assert_round_trip(enum gh_jwt_alg alg, const char *hdr)
 	cr_assert_gt(n, 0);
 	cr_assert_eq(strlen(tok), (size_t)n);
 
-	/* The header is exactly the one we promise. */
+	/* The header is exactly the one we promise, with the secret's kid. */
+	cr_assert_eq(gh_jwk_hs_kid(k.secret, k.secret_len, kid, sizeof(kid)),
+	    0);
+	cr_assert_lt(snprintf(want, sizeof(want), "%.*s,\"kid\":\"%s\"}",
+	    (int)strlen(hdr) - 1, hdr, kid), (int)sizeof(want));
+	hdr = want;
 	cr_assert_gt(gh_b64url_encode(hdr, strlen(hdr), enc, sizeof(enc)), 0);
 	dot = strchr(tok, '.');
 	cr_assert_not_null(dot);
