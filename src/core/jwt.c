@@ -39,16 +39,16 @@
 #define PART_MAX	GH_B64URL_DECODED_MAX(GH_TOKEN_MAX)
 
 static const struct {
-	enum gh_jwt_alg	 alg;
 	const char	*name;
+	enum gh_jwt_alg	 alg;
 	int		 hmac;
 } algs[] = {
-	{ GH_JWT_HS256, "HS256", 1 },
-	{ GH_JWT_HS384, "HS384", 1 },
-	{ GH_JWT_HS512, "HS512", 1 },
-	{ GH_JWT_ES256, "ES256", 0 },
-	{ GH_JWT_EDDSA, "EdDSA", 0 },
-	{ GH_JWT_RS256, "RS256", 0 },
+	{ "HS256", GH_JWT_HS256, 1 },
+	{ "HS384", GH_JWT_HS384, 1 },
+	{ "HS512", GH_JWT_HS512, 1 },
+	{ "ES256", GH_JWT_ES256, 0 },
+	{ "EdDSA", GH_JWT_EDDSA, 0 },
+	{ "RS256", GH_JWT_RS256, 0 },
 };
 
 static int
