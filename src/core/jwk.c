@@ -18,6 +18,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -301,6 +302,9 @@ load(const char *pem, size_t len, const char *begin, int priv)
 		pkey = NULL;
 	}
 	BIO_free(bio);
+	/* Bad input is an answer, not an error to report later. */
+	if (pkey == NULL)
+		ERR_clear_error();
 	return wrap(pkey, priv);
 }
 
@@ -571,5 +575,7 @@ gh_jwk_unseal(const char *blob, size_t len, const char *kid,
 out:
 	OPENSSL_cleanse(raw, sizeof(raw));
 	OPENSSL_cleanse(pem, sizeof(pem));
+	if (k == NULL)
+		ERR_clear_error();
 	return k;
 }

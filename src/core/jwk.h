@@ -43,7 +43,8 @@ struct json_object;
 #define GH_JWK_KEK_LEN		32	/* AES-256 */
 #define GH_JWK_RSA_MIN_BITS	2048
 #define GH_JWK_RSA_MAX_BITS	8192
-#define GH_JWK_PEM_MAX		8192	/* an 8192-bit RSA PKCS#8 PEM is ~6.4 kB */
+/* An 8192-bit RSA key's PKCS#8 PEM is about 6.4 kB. */
+#define GH_JWK_PEM_MAX		8192
 /* "v1." and the base64url of nonce, ciphertext and tag, and a NUL. */
 #define GH_JWK_SEALED_MAX \
 	(3 + GH_B64URL_ENCODED_LEN(12 + GH_JWK_PEM_MAX + 16) + 1)

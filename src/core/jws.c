@@ -11,6 +11,7 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "core/jwk.h"
@@ -177,5 +178,8 @@ gh_jws_check_bytes(const struct gh_jwk *k, const void *in, size_t inlen,
 	    GH_JWT_OK : GH_JWT_BAD_SIGNATURE;
 out:
 	EVP_MD_CTX_free(ctx);
+	/* A client's bad signature leaves nothing for the next report. */
+	if (rc != GH_JWT_OK)
+		ERR_clear_error();
 	return rc;
 }

@@ -5,7 +5,8 @@
  *
  * Promises: gh_jwt_verify() accepts a token only when its header names
  * exactly the configured algorithm (never "none", never another one), its
- * signature matches under CRYPTO_memcmp, its typ, if any, is "JWT" (in any
+ * signature matches (an HMAC under CRYPTO_memcmp, the others by
+ * EVP_DigestVerify), its typ, if any, is "JWT" (in any
  * case), it is at most GH_TOKEN_MAX bytes, and its claims hold: exp
  * present and in the future, iat and nbf, if present, not later than now
  * plus the key's leeway, type "access", sid
@@ -39,15 +40,16 @@
  * optional, because the tokens of live sessions signed before it was
  * written have none; when present it must be the secret's id, else
  * GH_JWT_UNKNOWN_KEY, which is checked after the signature (there is
- * one secret to try, so a token under another is BAD_SIGNATURE).  A header offering its own key or a way to one
- * (jwk, jku, x5u, x5c) is GH_JWT_MALFORMED, like crit: gatehouse never
+ * one secret to try, so a token under another is BAD_SIGNATURE).  A
+ * header offering its own key or a way to one (jwk, jku, x5u, x5c) is
+ * GH_JWT_MALFORMED, like crit: gatehouse never
  * fetches or trusts a key a token brings, and a token that brings one
  * is not one it wrote.  A kid is at most GH_JWK_KID_MAX bytes.
  * Callers answer every result but GH_JWT_INTERNAL with 401 invalid_token.
  *
  * Why not libjwt: Debian 12 ships libjwt 1.10, which validates no claims
- * (exp, iss, aud and type would be ours anyway) and has no road to the
- * asymmetric keys and JWKS planned later.  HMAC plus base64url is a page
+ * (exp, iss, aud and type would be ours anyway) and has no key set
+ * looked up by kid.  HMAC, EVP signatures and base64url are a few pages
  * of code on OpenSSL, which we link for random bytes already.
  */
 #ifndef GH_JWT_H
@@ -93,15 +95,17 @@ struct gh_jwt_vkey {
  * and RS256 and are never read for HS*.
  */
 struct gh_jwt_key {
-	enum gh_jwt_alg			 alg;
-	const unsigned char		*secret;
-	size_t				 secret_len;
-	const char			*issuer;	/* required, e.g. "gatehouse" */
-	const char			*audience;	/* NULL or "" when not configured */
-	int				 leeway;	/* seconds iat, nbf may be ahead */
-	const struct gh_jwk		*signer;	/* private, of alg; NULL: no signing */
-	const struct gh_jwt_vkey	*keys;		/* the verification set */
-	size_t				 nkeys;
+	enum gh_jwt_alg		 alg;
+	const unsigned char	*secret;
+	size_t			 secret_len;
+	const char		*issuer;	/* required, e.g. "gatehouse" */
+	const char		*audience;	/* NULL or "" when not configured */
+	int			 leeway;	/* seconds iat, nbf may be ahead */
+	/* The private key of alg that signs; NULL where nothing signs. */
+	const struct gh_jwk	*signer;
+	/* The verification set: tokens are checked with these, by kid. */
+	const struct gh_jwt_vkey *keys;
+	size_t			 nkeys;
 };
 
 struct gh_jwt_claims {

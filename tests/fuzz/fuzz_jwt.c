@@ -44,8 +44,8 @@
 #define AUDIENCE	"gatehouse-api"
 #define HEADER		"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 /* The longest header gh_jwt_sign() writes, and signature, encoded. */
-#define HEADER_MAX \
-	(sizeof("{\"alg\":\"EdDSA\",\"typ\":\"JWT\",\"kid\":\"\"}") + GH_JWK_KID_MAX)
+#define HEADER_MAX	(sizeof("{\"alg\":\"EdDSA\",\"typ\":\"JWT\","	\
+	"\"kid\":\"\"}") + GH_JWK_KID_MAX)
 #define SIG_B64_MAX	GH_B64URL_ENCODED_LEN(64)
 /* 2026-01-01T00:00:00Z: a fixed clock keeps every run reproducible. */
 #define NOW		INT64_C(1767225600)
@@ -300,7 +300,8 @@ sign_json(const struct gh_jwt_key *key, const void *hdr, size_t hlen,
 	if (append_b64(hdr, hlen, &pos) == -1 || sizeof(token) - pos < 2)
 		return;
 	token[pos++] = '.';
-	if (append_b64(pay, len, &pos) == -1 || append_signature(key, &pos) == -1)
+	if (append_b64(pay, len, &pos) == -1 ||
+	    append_signature(key, &pos) == -1)
 		return;
 	j = verify(key, token, pos, &plen);
 	FUZZ_ASSERT(j != GH_JWT_BAD_SIGNATURE);
@@ -494,7 +495,7 @@ round_trip(const struct gh_jwt_key *key, const uint8_t *in, size_t len)
 		FUZZ_ASSERT(v == GH_JWT_EXPIRED);
 		return;
 	}
-	/* Issued later than now (the key has no leeway): not by a sane clock. */
+	/* Issued after now (the key has no leeway): not by a sane clock. */
 	if (c.iat > NOW) {
 		FUZZ_ASSERT(v == GH_JWT_BAD_CLAIMS);
 		return;

@@ -35,7 +35,8 @@
 #define RFC8037_D	"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 #define RFC8037_X	"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 #define RFC8037_KID	"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
-#define RFC8037_INPUT	"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
+#define RFC8037_INPUT \
+	"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
 #define RFC8037_SIG \
 	"hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt" \
 	"9g7sVvpAr_MuM0KAg"
@@ -631,7 +632,8 @@ Test(jwk, unseal_refuses_a_wrong_kek)
 Test(jwk, unseal_refuses_what_is_not_a_blob)
 {
 	static const char *const bad[] = {
-		"", "v1.", "v1.AAAA", "v2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"", "v1.", "v1.AAAA",
+		"v2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"-----BEGIN PRIVATE KEY-----",
 	};
 	size_t	 i;

@@ -1657,8 +1657,8 @@ header_of(const char *alg, const char *kid, char *out, size_t outsz)
 {
 	int	 n;
 
-	n = snprintf(out, outsz, "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-	    alg, kid);
+	n = snprintf(out, outsz,
+	    "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid);
 	cr_assert(n > 0 && (size_t)n < outsz);
 }
 
