@@ -1,10 +1,11 @@
 /*
- * jwt: compact JWS (RFC 7515) with HMAC and the access-token claims.
+ * jwt: compact JWS (RFC 7515) with HMAC or an asymmetric key, and the
+ * access-token claims.
  *
  * Why OpenSSL and not libjwt: Debian 12 ships libjwt 1.10, which has no
  * claim-validation API -- exp, iss, aud and type would be left to us
- * anyway -- and no path to the asymmetric keys and JWKS planned later.
- * HMAC and base64url on OpenSSL are a page of code we control, over a
+ * anyway -- and no key set looked up by kid.  HMAC, EVP signatures and
+ * base64url on OpenSSL are a few pages of code we control, over a
  * library we link for random bytes already.
  *
  * Verification trusts nothing before the signature: the header is read
