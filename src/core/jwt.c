@@ -1,15 +1,19 @@
 /*
- * jwt: compact JWS (RFC 7515) with HMAC and the access-token claims.
+ * jwt: compact JWS (RFC 7515) with HMAC or an asymmetric key, and the
+ * access-token claims.
  *
  * Why OpenSSL and not libjwt: Debian 12 ships libjwt 1.10, which has no
  * claim-validation API -- exp, iss, aud and type would be left to us
- * anyway -- and no path to the asymmetric keys and JWKS planned later.
- * HMAC and base64url on OpenSSL are a page of code we control, over a
+ * anyway -- and no key set looked up by kid.  HMAC, EVP signatures and
+ * base64url on OpenSSL are a few pages of code we control, over a
  * library we link for random bytes already.
  *
  * Verification trusts nothing before the signature: the header is read
- * only for its alg, which must be the configured one, and the payload is
- * not parsed until the HMAC over "header.payload" has matched.  Both are
+ * only for its alg, which must be the configured one, and its kid, which
+ * picks a key the caller gave (never one the token brings), and the
+ * payload is not parsed until the signature over "header.payload" has
+ * matched.  HMAC is computed here; the asymmetric signatures are
+ * core/jws.c's, with the keys of core/jwk.c.  Both are
  * read by the json module's strict parse (core/json.h), the one reading
  * of JSON in the library: a token is held to what a request body is.
  */
@@ -26,6 +30,8 @@
 #include "core/b64url.h"
 #include "core/bounds.h"
 #include "core/json.h"
+#include "core/jwk.h"
+#include "core/jws.h"
 #include "core/jwt.h"
 #include "core/random.h"
 #include "core/str.h"
@@ -34,27 +40,57 @@
 #define PART_MAX	GH_B64URL_DECODED_MAX(GH_TOKEN_MAX)
 
 static const struct {
-	enum gh_jwt_alg	 alg;
 	const char	*name;
+	enum gh_jwt_alg	 alg;
+	int		 hmac;
 } algs[] = {
-	{ GH_JWT_HS256, "HS256" },
-	{ GH_JWT_HS384, "HS384" },
-	{ GH_JWT_HS512, "HS512" },
+	{ "HS256", GH_JWT_HS256, 1 },
+	{ "HS384", GH_JWT_HS384, 1 },
+	{ "HS512", GH_JWT_HS512, 1 },
+	{ "ES256", GH_JWT_ES256, 0 },
+	{ "EdDSA", GH_JWT_EDDSA, 0 },
+	{ "RS256", GH_JWT_RS256, 0 },
 };
 
-int
-gh_jwt_alg_parse(const char *name, enum gh_jwt_alg *alg)
+static int
+alg_find(const char *name, int hmac_only, enum gh_jwt_alg *alg)
 {
 	size_t	 i;
 
 	if (name == NULL || alg == NULL)
 		return -1;
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (strcmp(name, algs[i].name) == 0) {
+		if (strcmp(name, algs[i].name) == 0 &&
+		    (algs[i].hmac || !hmac_only)) {
 			*alg = algs[i].alg;
 			return 0;
 		}
 	return -1;
+}
+
+int
+gh_jwt_alg_parse(const char *name, enum gh_jwt_alg *alg)
+{
+
+	return alg_find(name, 1, alg);
+}
+
+int
+gh_jwt_alg_lookup(const char *name, enum gh_jwt_alg *alg)
+{
+
+	return alg_find(name, 0, alg);
+}
+
+int
+gh_jwt_alg_is_hmac(enum gh_jwt_alg alg)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (algs[i].alg == alg)
+			return algs[i].hmac;
+	return 0;
 }
 
 const char *
@@ -87,6 +123,8 @@ gh_jwt_result_str(enum gh_jwt_result r)
 		return "token has expired";
 	case GH_JWT_BAD_CLAIMS:
 		return "token claims are invalid";
+	case GH_JWT_UNKNOWN_KEY:
+		return "token key is unknown";
 	case GH_JWT_INTERNAL:
 		break;
 	}
@@ -104,6 +142,8 @@ alg_md(enum gh_jwt_alg alg)
 		return EVP_sha384();
 	case GH_JWT_HS512:
 		return EVP_sha512();
+	default:
+		break;
 	}
 	return NULL;
 }
@@ -114,12 +154,14 @@ alg_md(enum gh_jwt_alg alg)
  * which made it the largest single cost of a token check.  Re-initialising
  * a kept context with a NULL key reuses its key.  The key is kept, so
  * that a different one (tests, the CLI) is noticed and keyed afresh.
+ * The secret's kid is kept with it, for the same reason.
  */
 static struct {
 	EVP_MAC_CTX		*ctx;
 	enum gh_jwt_alg		 alg;
 	unsigned char		 key[GH_SECRET_MAX];
 	size_t			 keylen;
+	char			 kid[GH_JWK_KID_MAX + 1];
 } mac;
 
 static int
@@ -150,7 +192,8 @@ mac_rekey(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
 	params[0] = OSSL_PARAM_construct_utf8_string("digest",
 	    (char *)EVP_MD_get0_name(evp), 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(mac.ctx, secret, len, params)) {
+	if (!EVP_MAC_init(mac.ctx, secret, len, params) ||
+	    gh_jwk_hs_kid(secret, len, mac.kid, sizeof(mac.kid)) == -1) {
 		EVP_MAC_CTX_free(mac.ctx);
 		mac.ctx = NULL;
 		return -1;
@@ -159,6 +202,26 @@ mac_rekey(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
 	mac.keylen = len;
 	mac.alg = alg;
 	return 0;
+}
+
+/* Keys the kept context for secret under alg, unless it is already. */
+static int
+mac_ready(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
+{
+
+	if (secret == NULL || len == 0 || len > INT_MAX)
+		return -1;
+	if (mac_keyed_for(alg, secret, len))
+		return 0;
+	return mac_rekey(alg, secret, len);
+}
+
+/* The secret's kid (gh_jwk_hs_kid()), or NULL on failure. */
+static const char *
+hs_kid(enum gh_jwt_alg alg, const unsigned char *secret, size_t len)
+{
+
+	return mac_ready(alg, secret, len) == -1 ? NULL : mac.kid;
 }
 
 /*
@@ -171,12 +234,8 @@ hmac(enum gh_jwt_alg alg, const unsigned char *secret, size_t secret_len,
 {
 	size_t	 mdlen = 0;
 
-	if (secret == NULL || secret_len == 0 || secret_len > INT_MAX)
-		return 0;
-	if (mac_keyed_for(alg, secret, secret_len)) {
-		if (!EVP_MAC_init(mac.ctx, NULL, 0, NULL))
-			return 0;
-	} else if (mac_rekey(alg, secret, secret_len) == -1)
+	if (mac_ready(alg, secret, secret_len) == -1 ||
+	    !EVP_MAC_init(mac.ctx, NULL, 0, NULL))
 		return 0;
 	if (!EVP_MAC_update(mac.ctx, data, datalen) ||
 	    !EVP_MAC_final(mac.ctx, md, &mdlen, EVP_MAX_MD_SIZE))
@@ -300,29 +359,116 @@ split(const char *token, size_t len, size_t *dot1, size_t *dot2)
 	return GH_JWT_OK;
 }
 
+/* Could c be in a kid we wrote?  Thumbprints and ids are base64url. */
 static int
-is_our_header(const char *buf, size_t len, const char *alg)
+kid_char(char c)
 {
-	char	 want[64];
-	int	 n;
 
-	n = snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
-	    alg);
-	return n > 0 && (size_t)n == len && memcmp(buf, want, len) == 0;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-/* Checks the encoded header token[0..hlen) names exactly alg. */
+/*
+ * Is buf[0..len) the header gh_jwt_sign() writes for alg, byte for byte,
+ * with or without the kid?  Then the kid, or "", is copied into kid.
+ */
+static int
+is_our_header(const char *buf, size_t len, const char *alg, char *kid,
+    size_t kidsz)
+{
+	char	 want[64];
+	size_t	 i, klen;
+	int	 n;
+
+	n = snprintf(want, sizeof(want), "{\"alg\":\"%s\",\"typ\":\"JWT\"",
+	    alg);
+	if (n <= 0 || (size_t)n >= sizeof(want) || len <= (size_t)n ||
+	    memcmp(buf, want, (size_t)n) != 0)
+		return 0;
+	buf += n;
+	len -= (size_t)n;
+	if (len == 1 && buf[0] == '}') {
+		kid[0] = '\0';
+		return 1;
+	}
+	if (len < sizeof(",\"kid\":\"\"}") ||
+	    memcmp(buf, ",\"kid\":\"", 8) != 0 ||
+	    memcmp(buf + len - 2, "\"}", 2) != 0)
+		return 0;
+	klen = len - 10;
+	if (klen >= kidsz)
+		return 0;
+	for (i = 0; i < klen; i++)
+		if (!kid_char(buf[8 + i]))
+			return 0;
+	memcpy(kid, buf + 8, klen);
+	kid[klen] = '\0';
+	return 1;
+}
+
+/*
+ * Members that bring a key or say where to fetch one (RFC 7515 4.1.3-6):
+ * we trust only the keys we were given, and write none of these.
+ */
+static const char *const key_members[] = { "jwk", "jku", "x5u", "x5c" };
+
+/* MALFORMED for crit, which we cannot honour, and key-bearing members. */
+static int
+has_refused_member(struct json_object *obj)
+{
+	struct json_object	*v;
+	size_t			 i;
+
+	/* We understand no extension, so RFC 7515 4.1.11 says refuse. */
+	if (json_object_object_get_ex(obj, "crit", &v))
+		return 1;
+	for (i = 0; i < sizeof(key_members) / sizeof(key_members[0]); i++)
+		if (json_object_object_get_ex(obj, key_members[i], &v))
+			return 1;
+	return 0;
+}
+
+/*
+ * Copies the header's kid into kid ("" when there is none).  A kid
+ * longer than any of ours names no key of ours.
+ */
 static enum gh_jwt_result
-check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
+copy_kid(struct json_object *obj, char *kid, size_t kidsz)
+{
+	const char	*s = NULL;
+	size_t		 len = 0;
+
+	kid[0] = '\0';
+	switch (get_string(obj, "kid", &s, &len)) {
+	case 0:
+		return GH_JWT_OK;
+	case 1:
+		if (len == 0 || len >= kidsz)
+			return GH_JWT_UNKNOWN_KEY;
+		memcpy(kid, s, len);
+		kid[len] = '\0';
+		return GH_JWT_OK;
+	default:
+		return GH_JWT_MALFORMED;
+	}
+}
+
+/*
+ * Checks the encoded header token[0..hlen) names exactly alg, and copies
+ * its kid, or "", into kid (kidsz bytes).
+ */
+static enum gh_jwt_result
+check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen, char *kid,
+    size_t kidsz)
 {
 	char			 buf[PART_MAX + 1];
 	struct json_object	*obj = NULL;
-	struct json_object	*v;
 	const char		*name, *s = NULL;
 	size_t			 slen = 0;
 	long			 n;
 	enum gh_jwt_result	 rc;
 
+	kid[0] = '\0';
 	if ((name = gh_jwt_alg_name(alg)) == NULL)
 		return GH_JWT_INTERNAL;
 	n = gh_b64url_decode(hdr, hlen, (unsigned char *)buf, sizeof(buf) - 1);
@@ -330,10 +476,10 @@ check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
 		return GH_JWT_MALFORMED;
 	buf[n] = '\0';
 	/*
-	 * The header gh_jwt_sign() writes, byte for byte, says alg and
-	 * nothing else; only another spelling needs the parser.
+	 * The header gh_jwt_sign() writes, byte for byte, says alg and kid
+	 * and nothing else; only another spelling needs the parser.
 	 */
-	if (is_our_header(buf, (size_t)n, name))
+	if (is_our_header(buf, (size_t)n, name, kid, kidsz))
 		return GH_JWT_OK;
 	/* The json module's strict parse: a token reads as a body does. */
 	if ((obj = gh_json_parse_object(buf, (size_t)n)) == NULL)
@@ -342,8 +488,7 @@ check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
 	rc = GH_JWT_MALFORMED;
 	if (get_string(obj, "alg", &s, &slen) != 1)
 		goto out;
-	/* We understand no extension, so RFC 7515 4.1.11 says refuse. */
-	if (json_object_object_get_ex(obj, "crit", &v))
+	if (has_refused_member(obj))
 		goto out;
 	rc = GH_JWT_BAD_ALGORITHM;
 	if (slen != strlen(name) || memcmp(s, name, slen) != 0)
@@ -363,7 +508,7 @@ check_header(enum gh_jwt_alg alg, const char *hdr, size_t hlen)
 	default:
 		goto out;
 	}
-	rc = GH_JWT_OK;
+	rc = copy_kid(obj, kid, kidsz);
 out:
 	json_object_put(obj);
 	return rc;
@@ -399,11 +544,84 @@ out:
 	return rc;
 }
 
-enum gh_jwt_result
-gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
-    size_t secret_len, const char *token, size_t len, char *payload,
-    size_t payloadsz, size_t *payloadlen)
+/*
+ * An HMAC token's kid is optional (tokens from before kids have none);
+ * if there, it must be the secret's.
+ */
+static enum gh_jwt_result
+check_hs_kid(const struct gh_jwt_key *key, const char *kid)
 {
+	const char	*ours;
+
+	if (kid[0] == '\0')
+		return GH_JWT_OK;
+	if ((ours = hs_kid(key->alg, key->secret, key->secret_len)) == NULL)
+		return GH_JWT_INTERNAL;
+	return strcmp(kid, ours) == 0 ? GH_JWT_OK : GH_JWT_UNKNOWN_KEY;
+}
+
+/* The key of the verification set kid names, if it may verify. */
+static enum gh_jwt_result
+find_key(const struct gh_jwt_key *key, const char *kid,
+    const struct gh_jwk **jwk)
+{
+	const struct gh_jwt_vkey	*v;
+	size_t				 i;
+
+	*jwk = NULL;
+	if (kid[0] == '\0' || key->keys == NULL)
+		return GH_JWT_UNKNOWN_KEY;
+	for (i = 0; i < key->nkeys; i++) {
+		v = &key->keys[i];
+		if (v->jwk == NULL || strcmp(gh_jwk_kid(v->jwk), kid) != 0)
+			continue;
+		if (v->retired)
+			return GH_JWT_UNKNOWN_KEY;
+		/* One algorithm verifies at a time, whatever the set holds. */
+		if (gh_jwk_alg(v->jwk) != key->alg)
+			return GH_JWT_BAD_ALGORITHM;
+		*jwk = v->jwk;
+		return GH_JWT_OK;
+	}
+	return GH_JWT_UNKNOWN_KEY;
+}
+
+/* Checks the signature part against jwk's over token[0..signedlen). */
+static enum gh_jwt_result
+check_key_signature(const struct gh_jwk *jwk, const char *token,
+    size_t signedlen, const char *sig, size_t siglen)
+{
+	unsigned char	 got[GH_JWS_SIG_MAX];
+	long		 n;
+
+	if (siglen == 0)
+		return GH_JWT_MALFORMED;
+	/* Longer than any signature of ours: no need to decode it. */
+	if (siglen > GH_B64URL_ENCODED_LEN(sizeof(got)))
+		return GH_JWT_BAD_SIGNATURE;
+	if ((n = gh_b64url_decode(sig, siglen, got, sizeof(got))) < 0)
+		return GH_JWT_MALFORMED;
+	return gh_jws_check_bytes(jwk, token, signedlen, got, (size_t)n);
+}
+
+/* Is key usable to verify with at all?  Not the token's fault if not. */
+static int
+key_usable(const struct gh_jwt_key *key)
+{
+
+	if (key == NULL || gh_jwt_alg_name(key->alg) == NULL)
+		return 0;
+	if (gh_jwt_alg_is_hmac(key->alg))
+		return key->secret != NULL && key->secret_len > 0;
+	return key->nkeys == 0 || key->keys != NULL;
+}
+
+enum gh_jwt_result
+gh_jws_verify_key(const struct gh_jwt_key *key, const char *token,
+    size_t len, char *payload, size_t payloadsz, size_t *payloadlen)
+{
+	const struct gh_jwk	*jwk = NULL;
+	char			 kid[GH_JWK_KID_MAX + 1];
 	size_t			 dot1, dot2, plen, need;
 	long			 n;
 	enum gh_jwt_result	 rc;
@@ -412,7 +630,7 @@ gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
 		return GH_JWT_INTERNAL;
 	payload[0] = '\0';
 	*payloadlen = 0;
-	if (secret == NULL || secret_len == 0 || alg_md(alg) == NULL)
+	if (!key_usable(key))
 		return GH_JWT_INTERNAL;
 	if (token == NULL)
 		return GH_JWT_MALFORMED;
@@ -421,10 +639,25 @@ gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
 
 	if ((rc = split(token, len, &dot1, &dot2)) != GH_JWT_OK)
 		return rc;
-	if ((rc = check_header(alg, token, dot1)) != GH_JWT_OK)
+	rc = check_header(key->alg, token, dot1, kid, sizeof(kid));
+	if (rc != GH_JWT_OK)
 		return rc;
-	rc = check_signature(alg, secret, secret_len, token, dot2,
-	    token + dot2 + 1, len - dot2 - 1);
+	if (gh_jwt_alg_is_hmac(key->alg)) {
+		/*
+		 * One secret, so the kid picks nothing: it is held to the
+		 * secret's only once the signature shows the token is ours,
+		 * and a token under another secret stays BAD_SIGNATURE.
+		 */
+		rc = check_signature(key->alg, key->secret, key->secret_len,
+		    token, dot2, token + dot2 + 1, len - dot2 - 1);
+		if (rc == GH_JWT_OK)
+			rc = check_hs_kid(key, kid);
+	} else {
+		if ((rc = find_key(key, kid, &jwk)) != GH_JWT_OK)
+			return rc;
+		rc = check_key_signature(jwk, token, dot2, token + dot2 + 1,
+		    len - dot2 - 1);
+	}
 	if (rc != GH_JWT_OK)
 		return rc;
 
@@ -442,6 +675,27 @@ gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
 	payload[n] = '\0';
 	*payloadlen = (size_t)n;
 	return GH_JWT_OK;
+}
+
+enum gh_jwt_result
+gh_jws_verify(enum gh_jwt_alg alg, const unsigned char *secret,
+    size_t secret_len, const char *token, size_t len, char *payload,
+    size_t payloadsz, size_t *payloadlen)
+{
+	struct gh_jwt_key	 key;
+
+	if (payload != NULL && payloadsz > 0)
+		payload[0] = '\0';
+	if (payloadlen != NULL)
+		*payloadlen = 0;
+	if (!gh_jwt_alg_is_hmac(alg))
+		return GH_JWT_INTERNAL;
+	memset(&key, 0, sizeof(key));
+	key.alg = alg;
+	key.secret = secret;
+	key.secret_len = secret_len;
+	return gh_jws_verify_key(&key, token, len, payload, payloadsz,
+	    payloadlen);
 }
 
 /*
@@ -584,8 +838,8 @@ gh_jwt_verify(const struct gh_jwt_key *key, const char *token, size_t len,
 	if (key == NULL || key->issuer == NULL || key->issuer[0] == '\0')
 		return GH_JWT_INTERNAL;
 
-	rc = gh_jws_verify(key->alg, key->secret, key->secret_len, token,
-	    len, payload, sizeof(payload), &plen);
+	rc = gh_jws_verify_key(key, token, len, payload, sizeof(payload),
+	    &plen);
 	if (rc != GH_JWT_OK)
 		goto out;
 	if ((obj = gh_json_parse_object(payload, plen)) == NULL) {
@@ -636,17 +890,18 @@ claims_signable(const struct gh_jwt_claims *c)
 }
 
 static struct json_object *
-build_header(enum gh_jwt_alg alg)
+build_header(enum gh_jwt_alg alg, const char *kid)
 {
 	struct json_object	*obj;
 	const char		*name;
 
-	if ((name = gh_jwt_alg_name(alg)) == NULL)
+	if ((name = gh_jwt_alg_name(alg)) == NULL || kid == NULL)
 		return NULL;
 	if ((obj = json_object_new_object()) == NULL)
 		return NULL;
 	if (gh_json_add(obj, "alg", json_object_new_string(name)) == -1 ||
-	    gh_json_add(obj, "typ", json_object_new_string("JWT")) == -1) {
+	    gh_json_add(obj, "typ", json_object_new_string("JWT")) == -1 ||
+	    gh_json_add(obj, "kid", json_object_new_string(kid)) == -1) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -741,37 +996,68 @@ append_char(char c, char *out, size_t outsz, size_t *pos)
 	return 0;
 }
 
+/* Can key sign?  With HMAC, a secret; else a private key of its alg. */
+static int
+key_signs(const struct gh_jwt_key *key)
+{
+
+	if (key->issuer == NULL || key->issuer[0] == '\0')
+		return 0;
+	if (gh_jwt_alg_is_hmac(key->alg))
+		return key->secret != NULL && key->secret_len > 0;
+	return key->signer != NULL && gh_jwk_has_private(key->signer) &&
+	    gh_jwk_alg(key->signer) == key->alg;
+}
+
+/* Signs out[0..len) with key into sig (GH_JWS_SIG_MAX bytes); or -1. */
+static long
+sign_input(const struct gh_jwt_key *key, const char *out, size_t len,
+    unsigned char *sig)
+{
+	unsigned int	 mdlen;
+
+	if (!gh_jwt_alg_is_hmac(key->alg))
+		return gh_jws_sign_bytes(key->signer, out, len, sig,
+		    GH_JWS_SIG_MAX);
+	/* GH_JWS_SIG_MAX is far above EVP_MAX_MD_SIZE. */
+	mdlen = hmac(key->alg, key->secret, key->secret_len, out, len, sig);
+	return mdlen == 0 ? -1 : (long)mdlen;
+}
+
 long
 gh_jwt_sign(const struct gh_jwt_key *key, const struct gh_jwt_claims *claims,
     char *out, size_t outsz)
 {
 	struct json_object	*hdr = NULL, *pay = NULL;
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen;
+	unsigned char		 sig[GH_JWS_SIG_MAX];
+	const char		*kid;
 	size_t			 pos = 0;
-	long			 n, rc = -1;
+	long			 n, siglen, rc = -1;
 
 	if (out == NULL || outsz == 0)
 		return -1;
 	out[0] = '\0';
-	if (key == NULL || claims == NULL || key->secret == NULL ||
-	    key->secret_len == 0 || key->issuer == NULL ||
-	    key->issuer[0] == '\0' || !claims_signable(claims))
+	if (key == NULL || claims == NULL || !key_signs(key) ||
+	    !claims_signable(claims))
 		return -1;
 
-	if ((hdr = build_header(key->alg)) == NULL ||
+	if (gh_jwt_alg_is_hmac(key->alg))
+		kid = hs_kid(key->alg, key->secret, key->secret_len);
+	else
+		kid = gh_jwk_kid(key->signer);
+	if ((hdr = build_header(key->alg, kid)) == NULL ||
 	    (pay = build_payload(key, claims)) == NULL)
 		goto out;
 	if (append_json(hdr, out, outsz, &pos) == -1 ||
 	    append_char('.', out, outsz, &pos) == -1 ||
 	    append_json(pay, out, outsz, &pos) == -1)
 		goto out;
-	mdlen = hmac(key->alg, key->secret, key->secret_len, out, pos, md);
-	if (mdlen == 0)
+	if ((siglen = sign_input(key, out, pos, sig)) < 0)
 		goto out;
 	if (append_char('.', out, outsz, &pos) == -1)
 		goto out;
-	if ((n = gh_b64url_encode(md, mdlen, out + pos, outsz - pos)) == -1)
+	n = gh_b64url_encode(sig, (size_t)siglen, out + pos, outsz - pos);
+	if (n == -1)
 		goto out;
 	pos += (size_t)n;
 	/* We would not accept a longer one back. */
@@ -779,7 +1065,7 @@ gh_jwt_sign(const struct gh_jwt_key *key, const struct gh_jwt_claims *claims,
 		goto out;
 	rc = (long)pos;
 out:
-	OPENSSL_cleanse(md, sizeof(md));
+	OPENSSL_cleanse(sig, sizeof(sig));
 	json_object_put(hdr);
 	json_object_put(pay);
 	if (rc == -1)

@@ -1,6 +1,7 @@
 /*
  * fuzz_jwt: the JWT verifier and the JWS layer under it, with a fixed
- * HS256 key (32-byte secret, issuer "gatehouse").
+ * HS256 key (32-byte secret, issuer "gatehouse"), or an ES256 key made
+ * once per run, the one key of its verification set.
  *
  * The first input byte picks how the rest is used:
  *   bit 0	the key also requires the audience "gatehouse-api"
@@ -10,7 +11,8 @@
  *		3: the rest is header JSON, a NUL, payload JSON, signed
  *   bits 3-4	the algorithm of one more gh_jws_verify() (3 is HS256)
  *   bit 5	that call gets a small payload buffer
- * A fuzzer cannot forge an HMAC, so modes 1 to 3 sign what it made, to
+ *   bit 6	the key is the ES256 one (the header of mode 2 has its kid)
+ * A fuzzer cannot forge a signature, so modes 1 to 3 sign what it made, to
  * get past the signature into the payload and claim checks.  A short
  * input is also read as claims, signed with gh_jwt_sign() and verified.
  *
@@ -32,6 +34,8 @@
 #include "core/b64url.h"
 #include "core/bounds.h"
 #include "fuzz.h"
+#include "core/jwk.h"
+#include "core/jws.h"
 #include "core/jwt.h"
 #include "core/str.h"
 
@@ -39,6 +43,10 @@
 #define ISSUER		"gatehouse"
 #define AUDIENCE	"gatehouse-api"
 #define HEADER		"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+/* The longest header gh_jwt_sign() writes, and signature, encoded. */
+#define HEADER_MAX	(sizeof("{\"alg\":\"EdDSA\",\"typ\":\"JWT\","	\
+	"\"kid\":\"\"}") + GH_JWK_KID_MAX)
+#define SIG_B64_MAX	GH_B64URL_ENCODED_LEN(64)
 /* 2026-01-01T00:00:00Z: a fixed clock keeps every run reproducible. */
 #define NOW		INT64_C(1767225600)
 
@@ -52,6 +60,26 @@
 
 static char	 token[TOKEN_BUF];
 static char	 payload[PAYLOAD_MAX];
+
+/* The ES256 key, its set and the header gh_jwt_sign() writes with it. */
+static struct gh_jwk		*es_key;
+static struct gh_jwt_vkey	 es_set[1];
+static char			 es_header[HEADER_MAX];
+
+static void
+es_init(void)
+{
+	int	 n;
+
+	if (es_key != NULL)
+		return;
+	FUZZ_ASSERT((es_key = gh_jwk_generate(GH_JWT_ES256, 0)) != NULL);
+	es_set[0].jwk = es_key;
+	n = snprintf(es_header, sizeof(es_header),
+	    "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+	    gh_jwk_kid(es_key));
+	FUZZ_ASSERT(n > 0 && (size_t)n < sizeof(es_header));
+}
 
 /* A uuid in the lower case jwt.h promises claims hold. */
 static int
@@ -192,8 +220,7 @@ verify(const struct gh_jwt_key *key, const char *tok, size_t len,
 	FUZZ_ASSERT(r >= GH_JWT_OK && r < GH_JWT_INTERNAL);
 	check_claims(r, &c);
 
-	j = gh_jws_verify(key->alg, key->secret, key->secret_len, tok, len,
-	    payload, sizeof(payload), plen);
+	j = gh_jws_verify_key(key, tok, len, payload, sizeof(payload), plen);
 	FUZZ_ASSERT(j >= GH_JWT_OK && j < GH_JWT_INTERNAL);
 	if (j != GH_JWT_OK) {
 		FUZZ_ASSERT(r == j);
@@ -220,19 +247,27 @@ append_b64(const void *in, size_t len, size_t *pos)
 	return 0;
 }
 
-/* Appends ".signature" over token[0..*pos) with the fixed secret. */
+/* Appends ".signature" over token[0..*pos) with key's secret or key. */
 static int
-append_signature(size_t *pos)
+append_signature(const struct gh_jwt_key *key, size_t *pos)
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned char	 sig[GH_JWS_SIG_MAX];
 	unsigned int	 mdlen = 0;
+	long		 n;
 
-	FUZZ_ASSERT(HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
-	    (const unsigned char *)token, *pos, md, &mdlen) != NULL);
+	if (key->alg == GH_JWT_ES256) {
+		n = gh_jws_sign_bytes(key->signer, token, *pos, sig,
+		    sizeof(sig));
+		FUZZ_ASSERT(n > 0);
+	} else {
+		FUZZ_ASSERT(HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
+		    (const unsigned char *)token, *pos, sig, &mdlen) != NULL);
+		n = mdlen;
+	}
 	if (sizeof(token) - *pos < 2)
 		return -1;
 	token[(*pos)++] = '.';
-	return append_b64(md, mdlen, pos);
+	return append_b64(sig, (size_t)n, pos);
 }
 
 /* Mode 1: the input is the signing input itself. */
@@ -245,7 +280,7 @@ sign_as_is(const struct gh_jwt_key *key, const uint8_t *in, size_t len)
 	if (len >= sizeof(token))
 		return;
 	memcpy(token, in, len);
-	if (append_signature(&pos) == -1)
+	if (append_signature(key, &pos) == -1)
 		return;
 	j = verify(key, token, pos, &plen);
 	FUZZ_ASSERT(j != GH_JWT_BAD_SIGNATURE);
@@ -265,7 +300,8 @@ sign_json(const struct gh_jwt_key *key, const void *hdr, size_t hlen,
 	if (append_b64(hdr, hlen, &pos) == -1 || sizeof(token) - pos < 2)
 		return;
 	token[pos++] = '.';
-	if (append_b64(pay, len, &pos) == -1 || append_signature(&pos) == -1)
+	if (append_b64(pay, len, &pos) == -1 ||
+	    append_signature(key, &pos) == -1)
 		return;
 	j = verify(key, token, pos, &plen);
 	FUZZ_ASSERT(j != GH_JWT_BAD_SIGNATURE);
@@ -437,7 +473,8 @@ round_trip(const struct gh_jwt_key *key, const uint8_t *in, size_t len)
 		est += escaped_len(c.roles[i]) + 3;
 	}
 	/* Member names, uuids, numbers, iss, aud: well under 400 bytes. */
-	est = (est + 400) / 3 * 4 + 4 + sizeof(HEADER) / 3 * 4 + 4 + 2 + 43;
+	est = (est + 400) / 3 * 4 + 4 + HEADER_MAX / 3 * 4 + 4 + 2 +
+	    SIG_B64_MAX;
 
 	n = gh_jwt_sign(key, &c, token, sizeof(token));
 	if (c.username[0] == '\0') {
@@ -483,6 +520,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct gh_jwt_key	 key;
 	const uint8_t		*in, *nul;
+	const char		*hdr;
 	enum gh_jwt_result	 j;
 	size_t			 len, plen, psz;
 	uint8_t			 flags;
@@ -499,6 +537,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	key.secret_len = strlen(SECRET);
 	key.issuer = ISSUER;
 	key.audience = (flags & 1) ? AUDIENCE : NULL;
+	if (flags & 0x40) {
+		es_init();
+		key.alg = GH_JWT_ES256;
+		key.signer = es_key;
+		key.keys = es_set;
+		key.nkeys = 1;
+	}
 
 	/* Whatever the mode, the bytes are a token too. */
 	(void)verify(&key, (const char *)in, len, &plen);
@@ -517,7 +562,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sign_as_is(&key, in, len);
 		break;
 	case 2:
-		sign_json(&key, HEADER, strlen(HEADER), in, len, true);
+		hdr = key.alg == GH_JWT_ES256 ? es_header : HEADER;
+		sign_json(&key, hdr, strlen(hdr), in, len, true);
 		break;
 	case 3:
 		if ((nul = memchr(in, '\0', len)) == NULL)

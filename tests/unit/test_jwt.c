@@ -8,11 +8,16 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/x509.h>
 
 #include "core/b64url.h"
 #include "core/json.h"
+#include "core/jwk.h"
+#include "core/jws.h"
 #include "core/jwt.h"
 
 #define NOW	INT64_C(1700000000)
@@ -195,7 +200,7 @@ assert_round_trip(enum gh_jwt_alg alg, const char *hdr)
 	struct gh_jwt_key	 k;
 	struct gh_jwt_claims	 in, out;
 	char			 tok[GH_TOKEN_MAX + 1];
-	char			 enc[128];
+	char			 enc[256], want[128], kid[GH_JWK_KID_MAX + 1];
 	const char		*dot;
 	long			 n;
 	size_t			 i;
@@ -206,7 +211,12 @@ assert_round_trip(enum gh_jwt_alg alg, const char *hdr)
 	cr_assert_gt(n, 0);
 	cr_assert_eq(strlen(tok), (size_t)n);
 
-	/* The header is exactly the one we promise. */
+	/* The header is exactly the one we promise, with the secret's kid. */
+	cr_assert_eq(gh_jwk_hs_kid(k.secret, k.secret_len, kid, sizeof(kid)),
+	    0);
+	cr_assert_lt(snprintf(want, sizeof(want), "%.*s,\"kid\":\"%s\"}",
+	    (int)strlen(hdr) - 1, hdr, kid), (int)sizeof(want));
+	hdr = want;
 	cr_assert_gt(gh_b64url_encode(hdr, strlen(hdr), enc, sizeof(enc)), 0);
 	dot = strchr(tok, '.');
 	cr_assert_not_null(dot);
@@ -1677,4 +1687,568 @@ Test(jwt, leeway_does_not_extend_exp)
 {
 	cr_assert_eq(verify_with(HDR256, "{" P_ISS "," P_SUB "," P_USER ","
 	    P_TYPE "," P_SID ",\"exp\":1700000000}", 300), GH_JWT_EXPIRED);
+}
+
+/* Asymmetric keys (issue 14) */
+
+/* A key of alg that signs and is the one key of its verification set. */
+struct asym {
+	struct gh_jwk		*jwk;
+	struct gh_jwt_vkey	 set[2];
+	struct gh_jwt_key	 key;
+};
+
+static void
+make_asym(struct asym *a, enum gh_jwt_alg alg)
+{
+
+	memset(a, 0, sizeof(*a));
+	cr_assert_not_null(a->jwk = gh_jwk_generate(alg, 0));
+	a->set[0].jwk = a->jwk;
+	a->key.alg = alg;
+	a->key.issuer = ISSUER;
+	a->key.signer = a->jwk;
+	a->key.keys = a->set;
+	a->key.nkeys = 1;
+}
+
+/* The header gh_jwt_sign() writes for alg and kid. */
+static void
+header_of(const char *alg, const char *kid, char *out, size_t outsz)
+{
+	int	 n;
+
+	n = snprintf(out, outsz,
+	    "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid);
+	cr_assert(n > 0 && (size_t)n < outsz);
+}
+
+/* hdr.pay and its signature sig[0..siglen), as a token into out. */
+static size_t
+assemble(const char *hdr, const char *pay, const unsigned char *sig,
+    size_t siglen, char *out, size_t outsz)
+{
+	size_t	 pos = 0;
+
+	append_b64(hdr, strlen(hdr), out, outsz, &pos);
+	out[pos++] = '.';
+	append_b64(pay, strlen(pay), out, outsz, &pos);
+	out[pos++] = '.';
+	append_b64(sig, siglen, out, outsz, &pos);
+	return pos;
+}
+
+/* The JWS signature of jwk over the signing input of hdr.pay. */
+static size_t
+key_sig(const struct gh_jwk *jwk, const char *hdr, const char *pay,
+    unsigned char *sig, size_t sigsz)
+{
+	char	 in[GH_TOKEN_MAX];
+	size_t	 pos = 0;
+	long	 n;
+
+	append_b64(hdr, strlen(hdr), in, sizeof(in), &pos);
+	in[pos++] = '.';
+	append_b64(pay, strlen(pay), in, sizeof(in), &pos);
+	n = gh_jws_sign_bytes(jwk, in, pos, sig, sigsz);
+	cr_assert_gt(n, 0);
+	return (size_t)n;
+}
+
+/* hdr.pay signed with jwk, as gh_jwt_sign() would never write it. */
+static size_t
+key_sign(const struct gh_jwk *jwk, const char *hdr, const char *pay,
+    char *out, size_t outsz)
+{
+	unsigned char	 sig[GH_JWS_SIG_MAX];
+	size_t		 n;
+
+	n = key_sig(jwk, hdr, pay, sig, sizeof(sig));
+	return assemble(hdr, pay, sig, n, out, outsz);
+}
+
+static enum gh_jwt_result
+verify_asym(const struct asym *a, const char *tok, size_t len)
+{
+	struct gh_jwt_claims	 c;
+
+	return gh_jwt_verify(&a->key, tok, len, NOW, &c);
+}
+
+/* make_claims() signed with a's key into tok (GH_TOKEN_MAX + 1 bytes). */
+static size_t
+sign_asym(const struct asym *a, char *tok)
+{
+	struct gh_jwt_claims	 c;
+	long			 n;
+
+	make_claims(&c);
+	n = gh_jwt_sign(&a->key, &c, tok, GH_TOKEN_MAX + 1);
+	cr_assert_gt(n, 0);
+	return (size_t)n;
+}
+
+/* A second key of alg, in a's set beside the first; the caller frees it. */
+static struct gh_jwk *
+add_key(struct asym *a, enum gh_jwt_alg alg)
+{
+	struct gh_jwk	*k;
+
+	cr_assert_not_null(k = gh_jwk_generate(alg, 0));
+	a->set[1].jwk = k;
+	a->key.nkeys = 2;
+	return k;
+}
+
+/* GOOD_PAYLOAD under a header of alg and kid, signed by jwk, verified. */
+static enum gh_jwt_result
+verify_signed_by(const struct asym *a, const struct gh_jwk *jwk,
+    const char *alg, const char *kid)
+{
+	char	 tok[GH_TOKEN_MAX + 1], hdr[128];
+	size_t	 len;
+
+	header_of(alg, kid, hdr, sizeof(hdr));
+	len = key_sign(jwk, hdr, GOOD_PAYLOAD, tok, sizeof(tok));
+	return verify_asym(a, tok, len);
+}
+
+/* GOOD_PAYLOAD under hdr, signed by a fresh key of alg and verified. */
+static enum gh_jwt_result
+verify_header(enum gh_jwt_alg alg, const char *hdr)
+{
+	struct asym		 a;
+	char			 tok[GH_TOKEN_MAX + 1];
+	size_t			 len;
+	enum gh_jwt_result	 r;
+
+	make_asym(&a, alg);
+	len = key_sign(a.jwk, hdr, GOOD_PAYLOAD, tok, sizeof(tok));
+	r = verify_asym(&a, tok, len);
+	gh_jwk_free(a.jwk);
+	return r;
+}
+
+static void
+assert_asym_round_trip(enum gh_jwt_alg alg)
+{
+	struct asym		 a;
+	struct gh_jwt_claims	 in, out;
+	char			 tok[GH_TOKEN_MAX + 1], hdr[128], enc[256];
+	long			 n;
+
+	make_asym(&a, alg);
+	make_claims(&in);
+	n = gh_jwt_sign(&a.key, &in, tok, sizeof(tok));
+	cr_assert_gt(n, 0);
+	header_of(gh_jwt_alg_name(alg), gh_jwk_kid(a.jwk), hdr, sizeof(hdr));
+	cr_assert_gt(gh_b64url_encode(hdr, strlen(hdr), enc, sizeof(enc)), 0);
+	cr_assert(strncmp(tok, enc, strlen(enc)) == 0 &&
+	    tok[strlen(enc)] == '.', "header %s", hdr);
+	cr_assert_eq(gh_jwt_verify(&a.key, tok, (size_t)n, NOW, &out),
+	    GH_JWT_OK);
+	cr_assert(memcmp(&out, &in, sizeof(in)) == 0);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, round_trip_es256)
+{
+
+	assert_asym_round_trip(GH_JWT_ES256);
+}
+
+Test(jwt, round_trip_eddsa)
+{
+
+	assert_asym_round_trip(GH_JWT_EDDSA);
+}
+
+Test(jwt, round_trip_rs256)
+{
+
+	assert_asym_round_trip(GH_JWT_RS256);
+}
+
+Test(jwt, alg_lookup_knows_the_asymmetric_names)
+{
+	static const char *const names[] = { "ES256", "EdDSA", "RS256" };
+	enum gh_jwt_alg		 a;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cr_assert_eq(gh_jwt_alg_lookup(names[i], &a), 0);
+		cr_assert_str_eq(gh_jwt_alg_name(a), names[i]);
+		cr_assert_not(gh_jwt_alg_is_hmac(a));
+		/* Not for a configuration yet: no key can be configured. */
+		cr_assert_eq(gh_jwt_alg_parse(names[i], &a), -1);
+	}
+	cr_assert_eq(gh_jwt_alg_lookup("HS256", &a), 0);
+	cr_assert(gh_jwt_alg_is_hmac(a));
+	cr_assert_eq(gh_jwt_alg_lookup("eddsa", &a), -1);
+	cr_assert_eq(gh_jwt_alg_lookup("none", &a), -1);
+	cr_assert_eq(gh_jwt_alg_lookup("ES384", &a), -1);
+}
+
+Test(jwt, tampered_es256_payload_is_bad_signature)
+{
+	struct asym	 a;
+	char		 tok[GH_TOKEN_MAX + 1], *dot;
+	size_t		 n;
+
+	make_asym(&a, GH_JWT_ES256);
+	n = sign_asym(&a, tok);
+	cr_assert_not_null(dot = strchr(tok, '.'));
+	dot[1] = dot[1] == 'e' ? 'f' : 'e';
+	cr_assert_eq(verify_asym(&a, tok, n), GH_JWT_BAD_SIGNATURE);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, verification_picks_the_key_by_kid)
+{
+	struct asym	 a;
+	struct gh_jwk	*next;
+
+	make_asym(&a, GH_JWT_ES256);
+	next = add_key(&a, GH_JWT_ES256);
+	cr_assert_eq(verify_signed_by(&a, next, "ES256", gh_jwk_kid(next)),
+	    GH_JWT_OK);
+	/* Signed by one key under the other's kid: checked with the other. */
+	cr_assert_eq(verify_signed_by(&a, next, "ES256", gh_jwk_kid(a.jwk)),
+	    GH_JWT_BAD_SIGNATURE);
+	gh_jwk_free(next);
+	gh_jwk_free(a.jwk);
+}
+
+/* ES256 signatures: exactly 64 bytes of r || s. */
+static enum gh_jwt_result
+verify_es256_sig(size_t keep, int extra, int der)
+{
+	struct asym		 a;
+	unsigned char		 sig[GH_JWS_SIG_MAX], dersig[80], *p = dersig;
+	char			 tok[GH_TOKEN_MAX + 1], hdr[128];
+	ECDSA_SIG		*es;
+	size_t			 n, len;
+	int			 dlen;
+	enum gh_jwt_result	 r;
+
+	make_asym(&a, GH_JWT_ES256);
+	header_of("ES256", gh_jwk_kid(a.jwk), hdr, sizeof(hdr));
+	n = key_sig(a.jwk, hdr, GOOD_PAYLOAD, sig, sizeof(sig));
+	cr_assert_eq(n, 64);
+	if (der) {
+		cr_assert_not_null(es = ECDSA_SIG_new());
+		cr_assert(ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL),
+		    BN_bin2bn(sig + 32, 32, NULL)));
+		dlen = i2d_ECDSA_SIG(es, &p);
+		cr_assert_gt(dlen, 0);
+		ECDSA_SIG_free(es);
+		len = assemble(hdr, GOOD_PAYLOAD, dersig, (size_t)dlen, tok,
+		    sizeof(tok));
+	} else {
+		sig[n] = 0;
+		len = assemble(hdr, GOOD_PAYLOAD, sig, keep + (size_t)extra,
+		    tok, sizeof(tok));
+	}
+	r = verify_asym(&a, tok, len);
+	gh_jwk_free(a.jwk);
+	return r;
+}
+
+Test(jwt, es256_signature_of_64_bytes_verifies)
+{
+
+	cr_assert_eq(verify_es256_sig(64, 0, 0), GH_JWT_OK);
+}
+
+Test(jwt, es256_signature_of_63_bytes_is_refused)
+{
+
+	cr_assert_eq(verify_es256_sig(63, 0, 0), GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, es256_signature_of_65_bytes_is_refused)
+{
+
+	cr_assert_eq(verify_es256_sig(64, 1, 0), GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, es256_der_signature_is_refused)
+{
+
+	cr_assert_eq(verify_es256_sig(0, 0, 1), GH_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, asymmetric_token_without_kid_is_unknown_key)
+{
+
+	cr_assert_eq(verify_header(GH_JWT_EDDSA,
+	    "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"), GH_JWT_UNKNOWN_KEY);
+}
+
+Test(jwt, unknown_kid_is_unknown_key)
+{
+	struct asym	 a;
+	struct gh_jwk	*stranger;
+	char		 tok[GH_TOKEN_MAX + 1];
+	size_t		 n;
+
+	make_asym(&a, GH_JWT_ES256);
+	cr_assert_not_null(stranger = gh_jwk_generate(GH_JWT_ES256, 0));
+	a.key.signer = stranger;
+	n = sign_asym(&a, tok);
+	cr_assert_eq(verify_asym(&a, tok, n), GH_JWT_UNKNOWN_KEY);
+	/* An empty set knows no key at all. */
+	a.key.nkeys = 0;
+	cr_assert_eq(verify_asym(&a, tok, n), GH_JWT_UNKNOWN_KEY);
+	gh_jwk_free(stranger);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, retired_kid_is_unknown_key)
+{
+	struct asym	 a;
+	char		 tok[GH_TOKEN_MAX + 1];
+	size_t		 n;
+
+	make_asym(&a, GH_JWT_ES256);
+	n = sign_asym(&a, tok);
+	cr_assert_eq(verify_asym(&a, tok, n), GH_JWT_OK);
+	a.set[0].retired = 1;
+	cr_assert_eq(verify_asym(&a, tok, n), GH_JWT_UNKNOWN_KEY);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, kid_of_a_key_of_another_algorithm_is_bad_algorithm)
+{
+	/*
+	 * Signed by the Ed25519 key of the set, under its kid, said to be
+	 * ES256 (the configured alg, not that key's) or what it is (not the
+	 * configured alg).
+	 */
+	static const char *const said[] = { "ES256", "EdDSA" };
+	struct asym		 a;
+	struct gh_jwk		*ed;
+	size_t			 i;
+
+	make_asym(&a, GH_JWT_ES256);
+	ed = add_key(&a, GH_JWT_EDDSA);
+	for (i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		cr_assert_eq(verify_signed_by(&a, ed, said[i], gh_jwk_kid(ed)),
+		    GH_JWT_BAD_ALGORITHM, "%s", said[i]);
+	gh_jwk_free(ed);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, alg_none_is_bad_algorithm_with_a_key_set)
+{
+	struct asym	 a;
+	char		 tok[GH_TOKEN_MAX + 1], hdr[128];
+	size_t		 len;
+
+	make_asym(&a, GH_JWT_ES256);
+	header_of("none", gh_jwk_kid(a.jwk), hdr, sizeof(hdr));
+	len = assemble(hdr, GOOD_PAYLOAD, (const unsigned char *)"", 0, tok,
+	    sizeof(tok));
+	cr_assert_eq(verify_asym(&a, tok, len), GH_JWT_BAD_ALGORITHM);
+	gh_jwk_free(a.jwk);
+}
+
+/*
+ * The classic confusion: an HS256 token whose HMAC key is the public
+ * key's bytes, which a verifier taking alg from the token would check
+ * with the public key as a secret.
+ */
+static void
+assert_hmac_with_public_key_refused(enum gh_jwt_alg alg, int der)
+{
+	struct asym	 a;
+	unsigned char	 pub[GH_JWK_PEM_MAX], *p = pub, sig[EVP_MAX_MD_SIZE];
+	unsigned int	 siglen = 0;
+	char		 tok[GH_TOKEN_MAX + 1], hdr[128];
+	size_t		 publen, len, pos = 0;
+	int		 n;
+
+	make_asym(&a, alg);
+	if (der) {
+		n = i2d_PUBKEY(gh_jwk_pkey(a.jwk), &p);
+		cr_assert_gt(n, 0);
+		publen = (size_t)n;
+	} else {
+		n = (int)gh_jwk_save_public(a.jwk, (char *)pub, sizeof(pub));
+		cr_assert_gt(n, 0);
+		publen = (size_t)n;
+	}
+	header_of("HS256", gh_jwk_kid(a.jwk), hdr, sizeof(hdr));
+	append_b64(hdr, strlen(hdr), tok, sizeof(tok), &pos);
+	tok[pos++] = '.';
+	append_b64(GOOD_PAYLOAD, strlen(GOOD_PAYLOAD), tok, sizeof(tok), &pos);
+	cr_assert_not_null(HMAC(EVP_sha256(), pub, (int)publen,
+	    (const unsigned char *)tok, pos, sig, &siglen));
+	tok[pos++] = '.';
+	append_b64(sig, siglen, tok, sizeof(tok), &pos);
+	len = pos;
+	cr_assert_eq(verify_asym(&a, tok, len), GH_JWT_BAD_ALGORITHM);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, hs256_signed_with_the_es256_public_pem_is_bad_algorithm)
+{
+
+	assert_hmac_with_public_key_refused(GH_JWT_ES256, 0);
+}
+
+Test(jwt, hs256_signed_with_the_es256_public_der_is_bad_algorithm)
+{
+
+	assert_hmac_with_public_key_refused(GH_JWT_ES256, 1);
+}
+
+Test(jwt, hs256_signed_with_the_rs256_public_pem_is_bad_algorithm)
+{
+
+	assert_hmac_with_public_key_refused(GH_JWT_RS256, 0);
+}
+
+Test(jwt, hs256_signed_with_the_rs256_public_der_is_bad_algorithm)
+{
+
+	assert_hmac_with_public_key_refused(GH_JWT_RS256, 1);
+}
+
+/*
+ * A header bringing its own key, or where to fetch one, is refused even
+ * when signed by a key of the set: we never take a key from a token.
+ */
+static void
+assert_key_member_refused(const char *member)
+{
+	struct asym	 a;
+	char		 tok[GH_TOKEN_MAX + 1], hdr[512];
+	size_t		 len;
+	int		 n;
+
+	make_asym(&a, GH_JWT_ES256);
+	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\","
+	    "\"kid\":\"%s\",%s}", gh_jwk_kid(a.jwk), member);
+	cr_assert(n > 0 && (size_t)n < sizeof(hdr));
+	len = key_sign(a.jwk, hdr, GOOD_PAYLOAD, tok, sizeof(tok));
+	cr_assert_eq(verify_asym(&a, tok, len), GH_JWT_MALFORMED, "%s", member);
+	/* The HMAC path alike. */
+	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"typ\":\"JWT\",%s}",
+	    member);
+	cr_assert(n > 0 && (size_t)n < sizeof(hdr));
+	cr_assert_eq(verify_with(hdr, GOOD_PAYLOAD, 0), GH_JWT_MALFORMED, "%s",
+	    member);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, header_with_jwk_is_malformed)
+{
+
+	assert_key_member_refused("\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+	    "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}");
+}
+
+Test(jwt, header_with_jku_is_malformed)
+{
+
+	assert_key_member_refused("\"jku\":\"https://evil.example/jwks.json\"");
+}
+
+Test(jwt, header_with_x5u_is_malformed)
+{
+
+	assert_key_member_refused("\"x5u\":\"https://evil.example/cert.pem\"");
+}
+
+Test(jwt, header_with_x5c_is_malformed)
+{
+
+	assert_key_member_refused("\"x5c\":[\"MIIBIjANBgkqhkiG9w0BAQEFAAOC\"]");
+}
+
+Test(jwt, kid_that_is_not_a_string_is_malformed)
+{
+
+	cr_assert_eq(verify_header(GH_JWT_ES256,
+	    "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":1}"),
+	    GH_JWT_MALFORMED);
+}
+
+Test(jwt, kid_longer_than_any_of_ours_is_unknown_key)
+{
+	struct asym	 a;
+	char		 kid[GH_JWK_KID_MAX + 2];
+
+	make_asym(&a, GH_JWT_ES256);
+	memset(kid, 'A', sizeof(kid) - 1);
+	kid[sizeof(kid) - 1] = '\0';
+	cr_assert_eq(verify_signed_by(&a, a.jwk, "ES256", kid),
+	    GH_JWT_UNKNOWN_KEY);
+	gh_jwk_free(a.jwk);
+}
+
+Test(jwt, sign_refuses_without_a_private_key_of_the_alg)
+{
+	struct asym		 a;
+	struct gh_jwk		*pub, *ed;
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1], pem[GH_JWK_PEM_MAX];
+	long			 n;
+
+	make_asym(&a, GH_JWT_ES256);
+	make_claims(&c);
+	n = gh_jwk_save_public(a.jwk, pem, sizeof(pem));
+	cr_assert_not_null(pub = gh_jwk_load_public(pem, (size_t)n));
+	cr_assert_not_null(ed = gh_jwk_generate(GH_JWT_EDDSA, 0));
+	a.key.signer = NULL;
+	cr_assert_eq(gh_jwt_sign(&a.key, &c, tok, sizeof(tok)), -1);
+	a.key.signer = pub;
+	cr_assert_eq(gh_jwt_sign(&a.key, &c, tok, sizeof(tok)), -1);
+	a.key.signer = ed;
+	cr_assert_eq(gh_jwt_sign(&a.key, &c, tok, sizeof(tok)), -1);
+	cr_assert_str_eq(tok, "");
+	gh_jwk_free(ed);
+	gh_jwk_free(pub);
+	gh_jwk_free(a.jwk);
+}
+
+/* HMAC and kid */
+
+/* Tokens of sessions from before kids were written have none. */
+Test(jwt, hs256_token_without_kid_is_accepted)
+{
+	struct gh_jwt_claims	 c;
+
+	cr_assert_eq(verify_with(HDR256, GOOD_PAYLOAD, 0), GH_JWT_OK);
+	cr_assert_eq(verify_payload(GOOD_PAYLOAD, &c), GH_JWT_OK);
+}
+
+Test(jwt, hs256_token_with_the_secrets_kid_is_accepted)
+{
+	char	 kid[GH_JWK_KID_MAX + 1], hdr[128];
+
+	cr_assert_eq(gh_jwk_hs_kid((const unsigned char *)SECRET,
+	    strlen(SECRET), kid, sizeof(kid)), 0);
+	header_of("HS256", kid, hdr, sizeof(hdr));
+	cr_assert_eq(verify_with(hdr, GOOD_PAYLOAD, 0), GH_JWT_OK);
+}
+
+Test(jwt, hs256_token_with_another_kid_is_unknown_key)
+{
+	char	 hdr[128];
+
+	header_of("HS256", "9_FCR0cQDTTUaxod6E7N8R", hdr, sizeof(hdr));
+	cr_assert_eq(verify_with(hdr, GOOD_PAYLOAD, 0), GH_JWT_UNKNOWN_KEY);
+}
+
+Test(jwt, hs256_kid_does_not_reveal_the_secret)
+{
+	char	 kid[GH_JWK_KID_MAX + 1];
+
+	cr_assert_eq(gh_jwk_hs_kid((const unsigned char *)SECRET,
+	    strlen(SECRET), kid, sizeof(kid)), 0);
+	cr_assert_eq(strlen(kid), 22);
+	cr_assert_null(strstr(SECRET, kid));
+	cr_assert_null(strstr(kid, "test-secret"));
 }
