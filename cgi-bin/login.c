@@ -1,9 +1,11 @@
 /*
- * login: POST /api/auth/login, /api/auth/refresh, /api/auth/logout and
- * /api/auth/password: everything that starts, continues or ends a
- * session, and the own password change (a login's bcrypt and throttle).  bcrypt makes
- * login CPU-bound, which is why it is a program of its own with a pool of
- * its own: a flood of logins cannot starve token checks elsewhere.
+ * login: POST /api/auth/login, /api/auth/refresh, /api/auth/logout,
+ * /api/auth/revoke and /api/auth/password: everything that starts,
+ * continues or ends a session, and the own password change (a login's
+ * bcrypt and throttle).  bcrypt makes login CPU-bound, which is why it is
+ * a program of its own with a pool of its own: a flood of logins cannot
+ * starve token checks elsewhere.  Revocation is here because login is
+ * the program whose database role may end a session.
  */
 #include <string.h>
 
@@ -216,6 +218,31 @@ out:
 }
 
 /*
+ * RFC 7009: the token is the credential, so no bearer is asked for; a
+ * well-formed request gets 200 whatever the token was (2.2: an invalid
+ * token is no error), so the answer tells nothing of it.
+ */
+static void
+handle_revoke(struct gh_request *req)
+{
+	struct json_object	*body;
+	const char		*tok;
+	size_t			 len;
+	enum gh_status		 st;
+
+	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) == NULL)
+		return;
+	if (gh_auth_token_param(req, body, &tok, &len) == -1)
+		goto out;
+	if ((st = gh_signin_revoke(req->db, req->key, tok, len)) != GH_OK)
+		gh_respond_status(req, st);
+	else
+		gh_respond(req, 200, NULL, NULL);
+out:
+	json_object_put(body);
+}
+
+/*
  * The own password change is here, not in me: its bcrypt then fills
  * login's pool and never the one that checks tokens, and it shares
  * login's throttle (signin.h).
@@ -268,6 +295,7 @@ static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/refresh", handle_refresh },
 	{ "POST", "/api/auth/logout", handle_logout },
 	{ "POST", "/api/auth/password", handle_password },
+	{ "POST", "/api/auth/revoke", handle_revoke },
 };
 
 int

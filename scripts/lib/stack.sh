@@ -18,7 +18,8 @@
 #   gh_stack_down [PID [RUNDIR]]       stops it and every program it spawned
 #
 # Pool sizes come from GH_LOGIN_PROCS (default 2), GH_PROCS (default 4:
-# register, me, admin) and GH_HEALTH_PROCS (default 2).  Login hashes
+# register, me, admin), GH_HEALTH_PROCS and GH_WELLKNOWN_PROCS (default
+# 2 each).  Login hashes
 # passwords with bcrypt, so it has its own small pool: a burst of logins
 # fills login's processes and never the ones serving /me or the admin API.
 # GH_MAX_REQUEST_KB (default 2048) is lighttpd's body limit, kept above
@@ -226,8 +227,9 @@ gh_lighttpd_conf() {
 	local out=$1 port=$2 cgidir=$3 config=$4 rundir=$5 docroot=${6:-}
 	local user login_procs=${GH_LOGIN_PROCS:-2} procs=${GH_PROCS:-4}
 	local health_procs=${GH_HEALTH_PROCS:-2} maxkb=${GH_MAX_REQUEST_KB:-2048}
+	local wellknown_procs=${GH_WELLKNOWN_PROCS:-2}
 	local p
-	for p in login register me admin health; do
+	for p in login register me admin health wellknown; do
 		if [ ! -x "$cgidir/$p" ]; then
 			echo "gatehouse: $cgidir/$p is missing (run make)" >&2
 			return 1
@@ -268,11 +270,16 @@ EOF
 		echo '# Exact paths first, in one if/else chain, so exactly one'
 		echo '# program gets each path; anything else under /api reaches'
 		echo '# health, which answers the contract'"'"'s JSON 404.'
-		gh_lighttpd_block 'if' '=~' '^/api/auth/(login|refresh|logout|password)$' \
+		gh_lighttpd_block 'if' '=~' \
+			'^/api/auth/(login|refresh|logout|password|revoke)$' \
 			login "$login_procs"
 		gh_lighttpd_block 'else' '==' '/api/auth/register' register "$procs"
-		gh_lighttpd_block 'else' '==' '/api/auth/me' me "$procs"
+		gh_lighttpd_block 'else' '=~' '^/api/auth/(me|introspect)$' me \
+			"$procs"
 		gh_lighttpd_block 'else' '=~' '^/api/admin/' admin "$procs"
+		gh_lighttpd_block 'else' '=~' \
+			'^/\.well-known/(oauth-authorization-server|jwks\.json)$' \
+			wellknown "$wellknown_procs"
 		gh_lighttpd_block 'else' '=~' '^(/health|/api|/api/.*)$' health \
 			"$health_procs"
 	} >"$out.tmp.$$"

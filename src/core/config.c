@@ -247,6 +247,20 @@ static const struct key keys[] = {
 	  "has no valid token, with ?next=<the page>; empty answers 401\n"
 	  "instead." },
 
+	{ "public_base_url", KT_STRING, FIELD(public_base_url), 0, 0, "",
+	  "discovery",
+	  "The URL clients reach gatehouse at, as http(s)://host[:port][/path]\n"
+	  "without a query: the endpoints named in\n"
+	  "/.well-known/oauth-authorization-server are built on it.  Empty:\n"
+	  "built from each request's own scheme and Host header (checked\n"
+	  "strictly).  Set it behind a proxy or TLS terminator, whose\n"
+	  "requests gatehouse sees with another scheme or host." },
+	{ "jwks_max_age_seconds", KT_INT, FIELD(jwks_max_age_seconds), 0,
+	  86400, "300", NULL,
+	  "How long clients may cache /.well-known/jwks.json and the\n"
+	  "authorization server metadata (Cache-Control max-age, 0 to\n"
+	  "86400)." },
+
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "logging",
 	  "Lowest level logged to stderr: debug, info, warning or error." },
@@ -1011,6 +1025,11 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return fail(err, errsz, "jwt_issuer must not be empty");
 	if (check_audiences(cfg, err, errsz) == -1)
 		return -1;
+	if (cfg->public_base_url[0] != '\0' &&
+	    !gh_url_base_ok(cfg->public_base_url))
+		return fail(err, errsz, "public_base_url must be an http:// or "
+		    "https:// URL with a host name or address, an optional "
+		    "port and path, and no query, fragment or spaces");
 	if (cfg->refresh_token_expire_days > cfg->session_max_days)
 		return fail(err, errsz, "refresh_token_expire_days (%d) is "
 		    "more than session_max_days (%d): a refresh token must "

@@ -26,6 +26,7 @@
 #include "core/bounds.h"
 #include "core/jwt.h"
 #include "core/log.h"
+#include "core/url.h"
 
 #define GH_CONFIG_ENV		"GATEHOUSE_CONFIG"
 /* The owner's settings, read by the `gatehouse` command alone. */
@@ -84,6 +85,9 @@ struct gh_config {
 	int			auth_cache_max_age_seconds;
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
+
+	char			public_base_url[GH_URL_BASE_MAX + 1];	/* "" */
+	int			jwks_max_age_seconds;
 
 	enum gh_log_level	log_level;
 };

@@ -52,6 +52,24 @@ static const struct gh_stmt stmt_end_by_refresh = {
 	"AND s.user_id = $1::uuid RETURNING s.id", 2
 };
 
+/*
+ * A revocation (RFC 7009): the token is the only credential, so the
+ * session is found by its hash alone, whoever's it is.
+ */
+static const struct gh_stmt stmt_revoke_refresh = {
+	"gh_sessions_revoke_refresh",
+	"UPDATE sessions s SET ended_at = now(), end_reason = $2 "
+	"FROM refresh_tokens t WHERE t.token_hash = decode($1, 'hex') "
+	"AND t.session_id = s.id AND s.ended_at IS NULL RETURNING s.id", 2
+};
+
+/* sql/013_introspect.sql: a function, so the caller reads no table. */
+static const struct gh_stmt stmt_refresh_info = {
+	"gh_sessions_refresh_info",
+	"SELECT session_id, user_id, issued_at, expires_at, audience "
+	"FROM gh_refresh_token_info(decode($1, 'hex'))", 1
+};
+
 static const struct gh_stmt stmt_end_all = {
 	"gh_sessions_end_all",
 	"SELECT gh_logout_all($1::uuid, $2)", 2
@@ -284,6 +302,55 @@ gh_sessions_end_by_refresh(struct gh_db *db, const char *user_id,
 		return GH_NOT_FOUND;
 	token_hash_hex(token, len, hash);
 	return gh_query_row(db, &stmt_end_by_refresh, params, NULL);
+}
+
+enum gh_status
+gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
+    const char *reason, char sid[GH_UUID_LEN + 1])
+{
+	char		 hash[HASH_HEX_LEN + 1];
+	const char	*params[2] = { hash, reason };
+	PGresult	*res;
+	enum gh_status	 st;
+	int		 rc;
+
+	sid[0] = '\0';
+	if (!token_shape_ok(token, len))
+		return GH_NOT_FOUND;
+	token_hash_hex(token, len, hash);
+	if ((st = gh_query_row(db, &stmt_revoke_refresh, params, &res)) !=
+	    GH_OK)
+		return st;
+	rc = gh_query_copy(res, 0, 0, sid, GH_UUID_LEN + 1);
+	PQclear(res);
+	return rc == -1 ? GH_DB_ERROR : GH_OK;
+}
+
+enum gh_status
+gh_sessions_refresh_info(struct gh_db *db, const char *token, size_t len,
+    struct gh_refresh_info *info)
+{
+	char		 hash[HASH_HEX_LEN + 1];
+	const char	*params[1] = { hash };
+	PGresult	*res;
+	enum gh_status	 st;
+
+	memset(info, 0, sizeof(*info));
+	if (!token_shape_ok(token, len))
+		return GH_NOT_FOUND;
+	token_hash_hex(token, len, hash);
+	if ((st = gh_query_row(db, &stmt_refresh_info, params, &res)) != GH_OK)
+		return st;
+	if (gh_query_copy(res, 0, 0, info->sid, sizeof(info->sid)) == -1 ||
+	    gh_query_copy(res, 0, 1, info->user_id,
+	    sizeof(info->user_id)) == -1 ||
+	    gh_query_copy(res, 0, 4, info->audience,
+	    sizeof(info->audience)) == -1)
+		st = GH_DB_ERROR;
+	info->iat = gh_query_long(res, 0, 2);
+	info->exp = gh_query_long(res, 0, 3);
+	PQclear(res);
+	return st;
 }
 
 enum gh_status

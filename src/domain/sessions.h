@@ -15,6 +15,7 @@
 #define GH_SESSIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/bounds.h"
 #include "core/config.h"
@@ -81,6 +82,33 @@ enum gh_status gh_sessions_end(struct gh_db *, const char *user_id,
  */
 enum gh_status gh_sessions_end_by_refresh(struct gh_db *,
 	    const char *user_id, const char *token, size_t len);
+
+/*
+ * Ends the session a refresh token belongs to, whoever's it is (RFC
+ * 7009: the token is the credential), with reason; sid is the session
+ * ended.  GH_NOT_FOUND when the token is unknown or its session had
+ * ended already.  A rotated token still names its session: presenting
+ * one to a refresh would end that session too.
+ */
+enum gh_status gh_sessions_revoke_refresh(struct gh_db *, const char *token,
+	    size_t len, const char *reason, char sid[GH_UUID_LEN + 1]);
+
+/* What a live refresh token is: its session, user and times. */
+struct gh_refresh_info {
+	char	sid[GH_UUID_LEN + 1];
+	char	user_id[GH_UUID_LEN + 1];
+	int64_t	iat;		/* its issue, seconds since the epoch */
+	int64_t	exp;		/* its expiry, seconds since the epoch */
+	char	audience[GH_AUDIENCE_MAX + 1];	/* its session's; "" */
+};
+
+/*
+ * Finds a refresh token that is neither rotated nor expired; GH_NOT_FOUND
+ * otherwise.  Says nothing of its session or user: whether they are
+ * live is the caller's check (users.h, gh_users_get_live()).
+ */
+enum gh_status gh_sessions_refresh_info(struct gh_db *, const char *token,
+	    size_t len, struct gh_refresh_info *);
 
 /*
  * Ends every live session of user_id and moves the user's credential

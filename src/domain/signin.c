@@ -3,6 +3,7 @@
  * signin.h.
  */
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -151,6 +152,46 @@ gh_signin_logout(struct gh_db *db, const struct gh_principal *p,
 	}
 	/* Ended a moment ago by another request: ended all the same. */
 	st = gh_sessions_end(db, p->user.id, p->claims.sid, "logout");
+	return st == GH_NOT_FOUND ? GH_OK : st;
+}
+
+/* The access token's session, when the token verifies; else nothing. */
+static enum gh_status
+revoke_access(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len, char sid[GH_UUID_LEN + 1])
+{
+	struct gh_jwt_claims	 c;
+	enum gh_jwt_result	 jr;
+	enum gh_status		 st;
+
+	jr = gh_jwt_verify(key, token, len, (int64_t)time(NULL), &c);
+	if (jr == GH_JWT_INTERNAL)
+		return GH_INTERNAL;
+	if (jr != GH_JWT_OK)
+		return GH_NOT_FOUND;
+	if ((st = gh_sessions_end(db, c.sub, c.sid, GH_REVOKE_REASON)) ==
+	    GH_OK)
+		memcpy(sid, c.sid, GH_UUID_LEN + 1);
+	return st;
+}
+
+enum gh_status
+gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len)
+{
+	char		 sid[GH_UUID_LEN + 1] = "";
+	enum gh_status	 st;
+
+	if (key == NULL)
+		return GH_INTERNAL;
+	/* The shapes cannot meet: a JWT has dots, a refresh token none. */
+	if (memchr(token, '.', len) != NULL)
+		st = revoke_access(db, key, token, len, sid);
+	else
+		st = gh_sessions_revoke_refresh(db, token, len,
+		    GH_REVOKE_REASON, sid);
+	if (st == GH_OK)
+		gh_log(GH_LOG_INFO, "revoke: session %s ended", sid);
 	return st == GH_NOT_FOUND ? GH_OK : st;
 }
 

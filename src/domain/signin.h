@@ -19,7 +19,9 @@
  * and at login count together) before it checks the current password,
  * counts a wrong one as a failed login, checks the current password
  * before the new one meets the policy, and ends every other session of
- * the user in the statement that sets the hash.
+ * the user in the statement that sets the hash.  A revocation ends a
+ * session with the same statements as a logout, so the session cache
+ * hears of it the same way (sql/006_auth_notify.sql).
  * Nothing here keeps a password: what held one or a hash is cleansed.
  * The status is GH_OK whenever the outcome says what happened; anything
  * else means the sequence could not run, and the outcome means nothing.
@@ -91,6 +93,19 @@ struct gh_logout {
 
 enum gh_status gh_signin_logout(struct gh_db *, const struct gh_principal *,
 	    const struct gh_logout *, struct gh_signin *);
+
+/* The end_reason of a session a revocation ended (sql/013). */
+#define GH_REVOKE_REASON	"revoked"
+
+/*
+ * RFC 7009: ends the session token (a refresh token, or an access token
+ * that verifies with key) belongs to, whoever's it is: the token is the
+ * credential.  GH_OK whether or not there was a live session to end, so
+ * an unknown token, a garbage one or one already revoked tell nothing;
+ * anything else means the revocation could not be made.
+ */
+enum gh_status gh_signin_revoke(struct gh_db *, const struct gh_jwt_key *,
+	    const char *token, size_t len);
 
 /* The caller's change of their own password. */
 struct gh_password_change {

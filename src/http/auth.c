@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 
+#include "core/json.h"
 #include "domain/principal.h"
 #include "domain/users.h"
 #include "http/auth.h"
@@ -95,6 +96,24 @@ gh_auth_require_role(struct gh_request *req, const char *role,
 	if (gh_auth_decide(req, &need, p, &v) == GH_AUTH_ALLOW)
 		return 0;
 	gh_auth_deny(req, &v, GH_DENY_FULL);
+	return -1;
+}
+
+int
+gh_auth_token_param(struct gh_request *req, struct json_object *body,
+    const char **tok, size_t *len)
+{
+	struct gh_input_errors	 errs = { 0 };
+	const char		*hint;
+	size_t			 hlen;
+
+	(void)gh_json_string(body, "token", GH_FIELD_REQUIRED, tok, len,
+	    &errs);
+	(void)gh_json_string(body, "token_type_hint", GH_FIELD_NULLABLE, &hint,
+	    &hlen, &errs);
+	if (!gh_input_failed(&errs))
+		return 0;
+	gh_respond_input_errors(req, &errs);
 	return -1;
 }
 

@@ -15,6 +15,10 @@
 #ifndef GH_AUTH_H
 #define GH_AUTH_H
 
+#include <stddef.h>
+
+#include <json-c/json.h>
+
 #include "core/bounds.h"
 #include "core/status.h"
 #include "domain/principal.h"
@@ -72,6 +76,15 @@ int	gh_auth_current_user(struct gh_request *, struct gh_principal *);
 /* gh_auth_current_user(), then 403 insufficient_scope without role. */
 int	gh_auth_require_role(struct gh_request *, const char *role,
 	    struct gh_principal *);
+
+/*
+ * The token a revocation (RFC 7009) or an introspection (RFC 7662) asks
+ * about: body's "token", required, and its "token_type_hint", read for
+ * its type alone (a token's shape says what it is).  0 with *tok and
+ * *len set (a view into body); -1 after answering 400.
+ */
+int	gh_auth_token_param(struct gh_request *, struct json_object *body,
+	    const char **tok, size_t *len);
 
 /*
  * The Variable-* headers of an authorizer's allow, which the web server

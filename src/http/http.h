@@ -9,7 +9,8 @@
  * every byte of an answer is written by respond.c, and every response
  * carries the contract's headers (X-Content-Type-Options, Cache-Control:
  * no-store, the CORS headers for a listed origin) but the authorizer's
- * bare ones to its web server (gh_respond_bare()); error bodies are
+ * bare ones to its web server (gh_respond_bare()) and the public
+ * documents of gh_respond_public() (cached, CORS "*"); error bodies are
  * always {"error", "error_description"[, "fields"]}; a handler that
  * forgets to answer gets a 500 from the dispatcher, not a hang.
  */
@@ -99,6 +100,15 @@ void	gh_respond(struct gh_request *, int status, struct json_object *body,
 
 /* As gh_respond(); a NULL body (a view that could not be built) is a 500. */
 void	gh_respond_json(struct gh_request *, int status, struct json_object *);
+
+/*
+ * 200 with a public document anyone may cache and read (RFC 8414
+ * metadata, a JWKS): as gh_respond_json(), but Cache-Control: public,
+ * max-age=max_age and Access-Control-Allow-Origin: * instead of no-store
+ * and the configured origins.  Nothing private may go this way.
+ */
+void	gh_respond_public(struct gh_request *, struct json_object *,
+	    int max_age);
 
 /*
  * "Status: N", the headers given (may be NULL), Content-Length: 0, and

@@ -16,15 +16,20 @@
 
 /*
  * API answers are never cached (tokens and user data alike), never
- * sniffed, never framed, and load nothing.
+ * sniffed, never framed, and load nothing.  A public document (the
+ * discovery ones: gh_respond_public()) is cached, by anyone, and has
+ * the rest.
  */
-static const char *const always[] = {
+static const char *const guarded[] = {
 	"X-Content-Type-Options: nosniff",
-	"Cache-Control: no-store",
-	"Pragma: no-cache",
 	"X-Frame-Options: DENY",
 	"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
 	"Referrer-Policy: no-referrer",
+	NULL
+};
+static const char *const never_cached[] = {
+	"Cache-Control: no-store",
+	"Pragma: no-cache",
 	NULL
 };
 
@@ -133,9 +138,13 @@ head_send(struct head *h, struct gh_request *req, const char *text,
 		(void)FCGX_PutStr(text, (int)len, req->fcgx->out);
 }
 
-void
-gh_respond(struct gh_request *req, int status, struct json_object *body,
-    const char *const *headers)
+/*
+ * Writes an answer: the guarded headers, then cache (the CORS headers of
+ * a listed origin when NULL: a private answer), then headers and body.
+ */
+static void
+send_answer(struct gh_request *req, int status, struct json_object *body,
+    const char *const *cache, const char *const *headers)
 {
 	struct head	 h;
 	char		 line[128];
@@ -157,13 +166,47 @@ gh_respond(struct gh_request *req, int status, struct json_object *body,
 	(void)snprintf(line, sizeof(line), "Status: %d %s", status,
 	    reason(status));
 	head_add(&h, line);
-	head_addv(&h, always);
-	head_cors(&h, req);
+	head_addv(&h, guarded);
+	if (cache == NULL) {
+		head_addv(&h, never_cached);
+		head_cors(&h, req);
+	} else
+		head_addv(&h, cache);
 	head_addv(&h, headers);
 	if (text != NULL)
 		head_add(&h, "Content-Type: application/json; charset=utf-8");
 	head_send(&h, req, text, len);
 	json_object_put(body);
+}
+
+void
+gh_respond(struct gh_request *req, int status, struct json_object *body,
+    const char *const *headers)
+{
+	send_answer(req, status, body, NULL, headers);
+}
+
+void
+gh_respond_public(struct gh_request *req, struct json_object *body,
+    int max_age)
+{
+	char		 cc[64];
+	const char	*cache[3] = { cc, "Access-Control-Allow-Origin: *",
+			    NULL };
+	int		 n;
+
+	if (body == NULL) {
+		gh_respond_internal(req, "json");
+		return;
+	}
+	n = snprintf(cc, sizeof(cc), "Cache-Control: public, max-age=%d",
+	    max_age > 0 ? max_age : 0);
+	if (n < 0 || (size_t)n >= sizeof(cc)) {
+		json_object_put(body);
+		gh_respond_internal(req, "cache header");
+		return;
+	}
+	send_answer(req, 200, body, cache, NULL);
 }
 
 void

@@ -77,6 +77,31 @@ gh_view_tokens(const struct gh_token_pair *p)
 }
 
 struct json_object *
+gh_view_introspection(const struct gh_introspection *in, const char *issuer)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (!in->active)
+		return done(o, gh_json_add(o, "active",
+		    json_object_new_boolean(0)) == -1);
+	return done(o,
+	    gh_json_add(o, "active", json_object_new_boolean(1)) == -1 ||
+	    gh_json_add(o, "token_type", json_object_new_string(
+	    in->kind == GH_TOKEN_REFRESH ? "refresh_token" :
+	    "access_token")) == -1 ||
+	    gh_json_add(o, "sub", json_object_new_string(in->user.id)) == -1 ||
+	    gh_json_add(o, "username", json_object_new_string(
+	    in->user.username)) == -1 ||
+	    gh_json_add(o, "roles", roles_array(&in->user)) == -1 ||
+	    gh_json_add(o, "sid", json_object_new_string(in->sid)) == -1 ||
+	    gh_json_add(o, "iss", json_object_new_string(issuer)) == -1 ||
+	    gh_json_add(o, "iat", json_object_new_int64(in->iat)) == -1 ||
+	    gh_json_add(o, "exp", json_object_new_int64(in->exp)) == -1);
+}
+
+struct json_object *
 gh_view_role(const char *name, const char *description)
 {
 	struct json_object	*o;

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "domain/introspect.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 
@@ -19,6 +20,14 @@ struct json_object *gh_view_user(const struct gh_user *);
 
 /* {"access_token", "refresh_token", "token_type", "expires_in"}. */
 struct json_object *gh_view_tokens(const struct gh_token_pair *);
+
+/*
+ * RFC 7662's answer: {"active": false} alone, or {"active": true,
+ * "token_type", "sub", "username", "roles", "sid", "iss", "iat", "exp"},
+ * iss being issuer.
+ */
+struct json_object *gh_view_introspection(const struct gh_introspection *,
+		    const char *issuer);
 
 /* {"name", "description"}. */
 struct json_object *gh_view_role(const char *name, const char *description);

@@ -150,7 +150,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)32);
+	cr_assert_eq(n, (size_t)34);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -904,6 +904,36 @@ Test(config, token_audiences_are_checked)
 	    "x %0129d", 0);
 	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
 	cr_assert_not_null(strstr(err, "at most 128"), "%s", err);
+}
+
+Test(config, public_base_url_is_an_http_url_or_empty)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	parse_ok(&c, "public_base_url = https://auth.example.com/gh\n");
+	cr_assert_str_eq(c.public_base_url, "https://auth.example.com/gh");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), 0, "%s", err);
+	(void)snprintf(c.public_base_url, sizeof(c.public_base_url),
+	    "auth.example.com");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "public_base_url"), "%s", err);
+	(void)snprintf(c.public_base_url, sizeof(c.public_base_url),
+	    "https://auth.example.com/?next=x");
+	cr_assert_eq(gh_config_validate(&c, 0, err, sizeof(err)), -1);
+}
+
+Test(config, jwks_max_age_has_its_default_and_range)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	gh_config_defaults(&c);
+	cr_assert_eq(c.jwks_max_age_seconds, 300);
+	gh_config_defaults(&c);
+	cr_assert_eq(gh_config_parse(&c, "jwks_max_age_seconds = 86401\n", 30,
+	    err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "jwks_max_age_seconds"), "%s", err);
 }
 
 /* Failure paths that have the secret in hand, none may print it. */

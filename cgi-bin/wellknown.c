@@ -1,0 +1,62 @@
+/*
+ * wellknown: GET /.well-known/oauth-authorization-server (RFC 8414) and
+ * GET /.well-known/jwks.json: what other services read to trust
+ * gatehouse's tokens.  Public documents, cached by max-age and readable
+ * from any origin.  It loads no secret and its database role reads no
+ * private key: this program is the one most exposed (any client, no
+ * credentials), so it holds nothing to leak.
+ */
+#include <json-c/json.h>
+
+#include "core/json.h"
+#include "http/discovery.h"
+#include "http/http.h"
+#include "http/serve.h"
+
+static void
+handle_metadata(struct gh_request *req)
+{
+	char	 base[GH_URL_BASE_MAX + 1];
+
+	if (gh_discovery_base(req, base, sizeof(base)) == -1) {
+		gh_respond_error(req, 400, "invalid_request", "The Host header "
+		    "is not a valid host name, and public_base_url is not "
+		    "set.");
+		return;
+	}
+	gh_respond_public(req, gh_discovery_metadata(req->cfg, base),
+	    req->cfg->jwks_max_age_seconds);
+}
+
+/*
+ * HS256 (HMAC) mode: the key is a shared secret, never published, so
+ * the set is empty.  The asymmetric modes' keys come with the key store.
+ */
+static void
+handle_jwks(struct gh_request *req)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) != NULL &&
+	    gh_json_add(o, "keys", json_object_new_array()) == -1) {
+		json_object_put(o);
+		o = NULL;
+	}
+	gh_respond_public(req, o, req->cfg->jwks_max_age_seconds);
+}
+
+static const struct gh_route routes[] = {
+	{ "GET", "/.well-known/oauth-authorization-server", handle_metadata },
+	{ "GET", "/.well-known/jwks.json", handle_jwks },
+};
+
+int
+main(void)
+{
+	/* No secret: nothing here signs or verifies a token. */
+	static const struct gh_program prog = {
+		"wellknown", routes, GH_NROUTES(routes), 0, NULL, NULL
+	};
+
+	return gh_serve(&prog);
+}
