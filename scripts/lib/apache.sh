@@ -26,7 +26,7 @@
 #
 # Pool sizes as for lighttpd: GH_LOGIN_PROCS (default 2), GH_PROCS
 # (default 4: register, me, admin), GH_HEALTH_PROCS (default 2),
-# GH_AUTHORIZE_PROCS (default 2).  GH_APACHE_AUTHORIZER=1 adds the
+# GH_WELLKNOWN_PROCS (default 2), GH_AUTHORIZE_PROCS (default 2).  GH_APACHE_AUTHORIZER=1 adds the
 # authorizer's example locations (/members/, /staff/; see
 # etc/apache/gatehouse.conf) with a CGI directory under each.
 #
@@ -116,7 +116,8 @@ gh_apache_conf() {
 	local out=$1 port=$2 cgidir=$3 config=$4 rundir=$5 docroot=$6
 	local snippet extra='' v p
 	snippet="$(gh_apache_top)/etc/apache/gatehouse.conf"
-	for p in login register me admin health authorize authorize-admin; do
+	for p in login register me admin health wellknown authorize \
+		authorize-admin; do
 		if [ ! -x "$cgidir/$p" ]; then
 			echo "gatehouse: $cgidir/$p is missing (run make)" >&2
 			return 1
@@ -147,6 +148,7 @@ Define GATEHOUSE_CONFIG_FILE "$config"
 Define GATEHOUSE_LOGIN_PROCS ${GH_LOGIN_PROCS:-2}
 Define GATEHOUSE_PROCS ${GH_PROCS:-4}
 Define GATEHOUSE_HEALTH_PROCS ${GH_HEALTH_PROCS:-2}
+Define GATEHOUSE_WELLKNOWN_PROCS ${GH_WELLKNOWN_PROCS:-2}
 Define GATEHOUSE_AUTHORIZE_PROCS ${GH_AUTHORIZE_PROCS:-2}
 EOF
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
@@ -339,7 +341,7 @@ gh_apache_test_up() {
 	GH_STACK_PORT=
 	if [ "$server" = shared ]; then
 		mkdir -p "$docroot/cgi-bin"
-		for p in login register me admin health authorize; do
+		for p in login register me admin health wellknown authorize; do
 			cp -L "$cgidir/$p" "$docroot/cgi-bin/$p"
 		done
 		cp "$top/etc/shared-hosting/.htaccess" "$docroot/.htaccess"

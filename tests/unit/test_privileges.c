@@ -478,6 +478,83 @@ Test(privileges, reach_health_reads_no_table)
 
 
 /*
+ * wellknown (sql/013): serves public documents and loads no secret; its
+ * role reads no table at all, so a bug there reaches nothing.
+ */
+Test(privileges, reach_wellknown_reads_no_table)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT username FROM users",
+		"SELECT password_hash FROM users",
+		"SELECT * FROM user_roles",
+		"SELECT id FROM sessions",
+		"SELECT * FROM refresh_tokens",
+		"SELECT * FROM roles",
+		"SELECT * FROM login_failures",
+		"SELECT * FROM schema_migrations",
+		"SELECT * FROM gh_refresh_token_info('\\x00')",
+		"SELECT gh_logout_all(gen_random_uuid(), 'logout_all')",
+		"UPDATE sessions SET ended_at = now()",
+		"CREATE TABLE public.t_planted (x int)",
+		NULL
+	};
+
+	all_denied(url, "gatehouse_wellknown", denied);
+	cr_assert_str_eq(run_as(url, "gatehouse_wellknown", "SELECT 1"), "");
+}
+
+/*
+ * Introspection (sql/013): me learns of a refresh token only through
+ * gh_refresh_token_info(), one live token by its hash; it still reads no
+ * refresh token, hash or session column of its own.
+ */
+Test(privileges, reach_me_finds_a_refresh_token_only_by_its_hash)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+	const char	*const denied[] = {
+		"SELECT * FROM refresh_tokens",
+		"SELECT token_hash FROM refresh_tokens",
+		"SELECT session_id FROM refresh_tokens",
+		"UPDATE refresh_tokens SET rotated_at = now()",
+		"UPDATE sessions SET ended_at = now()",
+		NULL
+	};
+
+	snprintf(sql, sizeof(sql), "INSERT INTO refresh_tokens (token_hash, "
+	    "session_id, expires_at) VALUES (sha256('tok'), '%s', now() + "
+	    "interval '1 day')", sid);
+	(void)t_db_sql(url, sql);
+	all_denied(url, "gatehouse_me", denied);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", "SELECT * FROM "
+	    "gh_refresh_token_info(sha256('tok'))"), "");
+	/* Only the refresh_tokens' owner and me may call it. */
+	cr_assert_str_eq(run_as(url, "gatehouse_authorize", "SELECT * FROM "
+	    "gh_refresh_token_info(sha256('tok'))"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", "SELECT * FROM "
+	    "gh_refresh_token_info(sha256('tok'))"), DENIED);
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM "
+	    "gh_refresh_token_info(sha256('tok'))"), "1");
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM "
+	    "gh_refresh_token_info(sha256('other'))"), "0");
+}
+
+/* A revocation needs no right login lacked: it ends sessions already. */
+Test(privileges, reach_login_ends_a_session_as_revoked_and_no_more)
+{
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET ended_at = now(), "
+	    "end_reason = 'revoked' WHERE id = '%s'", sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "UPDATE sessions SET end_reason = 'stolen'"), "23514");
+}
+
+/*
  * The own password change is login's (sql/008_throttle.sql): the me
  * program, which answers every token check, never sees a hash.
  */
