@@ -93,7 +93,7 @@ Test(migrate, second_run_applies_nothing)
 {
 	const char		*url = t_db_create();
 	struct gh_db		*db = open_db(url);
-	char			 err[GH_MIGRATE_ERR_MAX] = "", before[512];
+	char			 err[GH_MIGRATE_ERR_MAX] = "", before[2048];
 	enum gh_status		 st;
 
 	(void)up(db, t_sql_dir(), err, sizeof(err), &st);
@@ -115,7 +115,7 @@ Test(migrate, creates_the_tables_and_seeds_the_roles)
 
 	cr_assert_str_eq(t_db_sql(url,
 	    "SELECT string_agg(name, ',' ORDER BY name) FROM roles"),
-	    "admin,user");
+	    "admin,introspect,user");
 	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM "
 	    "information_schema.tables WHERE table_name IN ('users', 'roles', "
 	    "'user_roles', 'sessions', 'refresh_tokens', 'login_failures')"),
