@@ -231,7 +231,7 @@ assert_start_refused(const char *prog, const char *lines, const char *want)
 Test(startup, every_program_refuses_the_owners_url)
 {
 	const char	*all[] = { "login", "register", "me", "admin",
-			    "authorize", "health" };
+			    "authorize", "health", "wellknown" };
 	size_t		 i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -258,5 +258,6 @@ Test(startup, health_and_register_do_not_open_the_secret_file)
 	/* Past the config: they stop only at the missing FastCGI socket. */
 	assert_start_refused("health", lines, "FastCGI");
 	assert_start_refused("register", lines, "FastCGI");
+	assert_start_refused("wellknown", lines, "FastCGI");
 	assert_start_refused("login", lines, "/nonexistent/gh-secret");
 }
