@@ -554,6 +554,22 @@ Test(oauth, introspect_of_a_rotated_refresh_token_is_inactive)
 	assert_inactive(caller.access, old, "rotated refresh token");
 }
 
+Test(oauth, introspect_takes_json_too)
+{
+	struct t_user	 caller, u;
+	struct t_resp	 r;
+	char		*body;
+
+	make_with_role(&caller, "inc", "introspect");
+	t_make_user(&u, "inj");
+	cr_assert_not_null(body = t_jbody("token", u.refresh,
+	    "token_type_hint", "refresh_token", NULL));
+	t_http_json("POST", "/api/auth/introspect", caller.access, body, &r);
+	free(body);
+	assert_active(&r, &u, "refresh_token");
+	t_resp_free(&r);
+}
+
 Test(oauth, introspect_without_a_token_is_400)
 {
 	struct t_user	 caller;
