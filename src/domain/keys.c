@@ -24,9 +24,9 @@
 /* The columns both loads read, and the rows they keep. */
 #define LOAD_COLS \
 	"SELECT kid, alg, public_pem, " \
-	"ceil(extract(epoch FROM signs_from))::bigint, " \
-	"coalesce(floor(extract(epoch FROM " \
-	"least(retired_at, publish_until)))::bigint, 0)"
+	"(extract(epoch FROM signs_from) * 1000000)::bigint, " \
+	"coalesce((extract(epoch FROM " \
+	"least(retired_at, publish_until)) * 1000000)::bigint, 0)"
 #define LOAD_WHERE \
 	" FROM signing_keys WHERE (retired_at IS NULL OR retired_at > now()) " \
 	"AND (publish_until IS NULL OR publish_until > now()) " \
@@ -108,6 +108,7 @@ static const struct gh_stmt stmt_list = {
 	0
 };
 
+/* Times in microseconds since the epoch, as PostgreSQL keeps them. */
 struct entry {
 	struct gh_jwk	*jwk;
 	int64_t		 signs_from;
@@ -250,8 +251,9 @@ enum gh_status
 gh_keys_fill(struct gh_db *db, struct gh_jwt_key *key)
 {
 	const struct entry	*best = NULL;
+	struct timespec		 ts;
 	enum gh_status		 st;
-	int64_t			 now = (int64_t)time(NULL);
+	int64_t			 now;
 	size_t			 i;
 
 	key->signer = NULL;
@@ -259,6 +261,10 @@ gh_keys_fill(struct gh_db *db, struct gh_jwt_key *key)
 	key->nkeys = 0;
 	if (stale(db) && (st = reload(db)) != GH_OK)
 		return st;
+	/* PostgreSQL's clock, as sessions.c says: not time(2)'s. */
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return GH_INTERNAL;
+	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	for (i = 0; i < cur->n; i++) {
 		const struct entry	*e = &cur->e[i];
 		int			 retired;
