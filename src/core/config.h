@@ -137,7 +137,9 @@ int	gh_config_validate(const struct gh_config *, int need, char *err,
  * then the environment, the secret file, and validation.  Without
  * GH_CONFIG_NEED_SECRET the secret is neither read from jwt_secret_file
  * nor required, and none is kept: jwt_secret_len is 0 on return (the
- * example's secret is still refused wherever it turns up).
+ * example's secret is still refused wherever it turns up).  Only with
+ * GH_CONFIG_NEED_SIGN and ES256, EdDSA or RS256 is key_encryption_key_file
+ * read (gh_config_load_kek()) and required; kek_len is 0 otherwise.
  */
 int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
 
