@@ -169,24 +169,25 @@ gh_keys_reset(void)
 	cur = NULL;
 }
 
-/* The key of one row, or NULL (logged: the operator must look). */
+/*
+ * The key of one row, or NULL (logged: the operator must look).  A key
+ * the signer cannot open still verifies, from its public part.
+ */
 static struct gh_jwk *
 row_key(const PGresult *res, int row)
 {
 	const char	*kid = PQgetvalue(res, row, 0);
 	const char	*alg = PQgetvalue(res, row, 1);
-	struct gh_jwk	*k;
+	struct gh_jwk	*k = NULL;
 
-	if (signing)
-		k = gh_jwk_unseal(PQgetvalue(res, row, 5),
-		    (size_t)PQgetlength(res, row, 5), kid, kek, sizeof(kek));
-	else
-		k = gh_jwk_load_public(PQgetvalue(res, row, 2),
-		    (size_t)PQgetlength(res, row, 2));
-	if (k == NULL) {
-		gh_log(GH_LOG_ERROR, "keys: key %s cannot be %s", kid,
-		    signing ? "opened (another key_encryption_key_file?)" :
-		    "read");
+	if (signing && (k = gh_jwk_unseal(PQgetvalue(res, row, 5),
+	    (size_t)PQgetlength(res, row, 5), kid, kek, sizeof(kek))) == NULL)
+		gh_log(GH_LOG_ERROR, "keys: key %s cannot be opened (sealed "
+		    "under another key_encryption_key_file?): it cannot sign",
+		    kid);
+	if (k == NULL && (k = gh_jwk_load_public(PQgetvalue(res, row, 2),
+	    (size_t)PQgetlength(res, row, 2))) == NULL) {
+		gh_log(GH_LOG_ERROR, "keys: key %s cannot be read", kid);
 		return NULL;
 	}
 	if (strcmp(gh_jwk_kid(k), kid) != 0 ||

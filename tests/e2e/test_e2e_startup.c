@@ -264,3 +264,22 @@ Test(startup, health_and_register_do_not_open_the_secret_file)
 	assert_start_refused("register", lines, "FastCGI");
 	assert_start_refused("login", lines, "/nonexistent/gh-secret");
 }
+
+/*
+ * Issue 14: a config naming neither an algorithm nor a secret is a new
+ * install's, which signs with ES256 keys.  The verifiers need no secret;
+ * login, which signs, needs the key-encryption key and is the one that
+ * opens its file.
+ */
+Test(startup, without_a_secret_the_programs_start_with_es256)
+{
+	const char	*kek = "key_encryption_key_file = /nonexistent/gh-kek";
+
+	assert_start_refused("me", "# no jwt_secret", "FastCGI");
+	assert_start_refused("admin", "# no jwt_secret", "FastCGI");
+	assert_start_refused("authorize", "# no jwt_secret", "FastCGI");
+	assert_start_refused("login", "# no jwt_secret",
+	    "key_encryption_key_file");
+	assert_start_refused("me", kek, "FastCGI");
+	assert_start_refused("login", kek, "/nonexistent/gh-kek");
+}

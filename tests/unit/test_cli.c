@@ -1162,6 +1162,14 @@ Test(cli, help_for_secret)
 	    "gatehouse secret");
 }
 
+Test(cli, help_for_keys)
+{
+	assert_help((const char *const[]){ "keys", "--help", NULL },
+	    "gatehouse keys rotate");
+	assert_help((const char *const[]){ "keys", "retire", "--help", NULL },
+	    "--now");
+}
+
 Test(cli, help_for_cleanup)
 {
 	assert_help((const char *const[]){ "cleanup", "--help", NULL },

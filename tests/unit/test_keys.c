@@ -215,7 +215,7 @@ Test(keys, a_signer_opens_the_current_key_and_not_the_next)
 	gh_db_free(db);
 }
 
-Test(keys, a_signer_under_another_kek_opens_nothing)
+Test(keys, a_signer_under_another_kek_verifies_but_signs_with_nothing)
 {
 	char			 url[1024], kid[80];
 	struct gh_db		*db = t_db_fresh(url, sizeof(url));
@@ -226,7 +226,8 @@ Test(keys, a_signer_under_another_kek_opens_nothing)
 	memset(&key, 0, sizeof(key));
 	key.alg = GH_JWT_ES256;
 	cr_assert_eq(gh_keys_fill(db, &key), GH_OK);
-	cr_assert_eq(key.nkeys, 0);
+	cr_assert_eq(key.nkeys, 1);
+	cr_assert(!gh_jwk_has_private(key.keys[0].jwk));
 	cr_assert_null(key.signer);
 	gh_db_free(db);
 }
