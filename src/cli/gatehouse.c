@@ -1,8 +1,7 @@
 /*
  * gatehouse: the admin command line's table of commands and main().  It
  * migrates the database, manages users, roles and signing keys, and makes
- * secrets.  It
- * reads the programs' configuration (GATEHOUSE_CONFIG and the
+ * secrets.  It reads the programs' configuration (GATEHOUSE_CONFIG and the
  * environment), then the admin config with the owner's credentials
  * (admin_database_url; GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf
  * beside the other), which no program reads.  It needs no JWT secret, so it
