@@ -34,6 +34,7 @@ main(void)
 		fprintf(stderr, "mint: %s\n", err);
 		return 1;
 	}
+	memset(&key, 0, sizeof(key));
 	key.alg = cfg.jwt_algorithm;
 	key.secret = cfg.jwt_secret;
 	key.secret_len = cfg.jwt_secret_len;

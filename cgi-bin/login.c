@@ -302,7 +302,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"login", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
+		"login", routes, GH_NROUTES(routes),
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN,
 		NULL, NULL
 	};
 

@@ -30,6 +30,7 @@ int	cli_wants_help(int argc, char *argv[]);
 
 /* The subcommands: argv[0] is the subcommand's name; an exit code. */
 int	cli_cleanup(struct cli *, int argc, char *argv[]);
+int	cli_keys(struct cli *, int argc, char *argv[]);
 int	cli_migrate(struct cli *, int argc, char *argv[]);
 int	cli_user(struct cli *, int argc, char *argv[]);
 

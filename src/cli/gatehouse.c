@@ -1,7 +1,7 @@
 /*
  * gatehouse: the admin command line's table of commands and main().  It
- * migrates the database, manages users and roles, and makes secrets.  It
- * reads the programs' configuration (GATEHOUSE_CONFIG and the
+ * migrates the database, manages users, roles and signing keys, and makes
+ * secrets.  It reads the programs' configuration (GATEHOUSE_CONFIG and the
  * environment), then the admin config with the owner's credentials
  * (admin_database_url; GATEHOUSE_ADMIN_CONFIG, else gatehouse-admin.conf
  * beside the other), which no program reads.  It needs no JWT secret, so it
@@ -42,7 +42,11 @@ static const char usage[] =
 "  cleanup [--keep-days N]  delete sessions and tokens ended or expired\n"
 "                           more than N days ago (default 7), and old\n"
 "                           login failures; run it daily from cron\n"
-"  secret                   print a fresh random JWT secret\n"
+"  keys generate|rotate [--alg ES256|EdDSA|RS256]\n"
+"  keys list | keys retire KID [--now] | keys retire --expired\n"
+"                           the signing keys of ES256, EdDSA and RS256\n"
+"  secret [--kek]           print a fresh random JWT secret (--kek: a\n"
+"                           key-encryption key for key_encryption_key_file)\n"
 "\n"
 "  -c FILE   the configuration file (default: $GATEHOUSE_CONFIG); the\n"
 "            owner's admin_database_url is read from $GATEHOUSE_ADMIN_CONFIG,\n"
@@ -53,17 +57,21 @@ static int
 cmd_secret(int argc, char *argv[])
 {
 	char	 secret[GH_B64URL_ENCODED_LEN(SECRET_BYTES) + 1];
+	size_t	 bytes = SECRET_BYTES;
 
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: gatehouse secret\n\nPrints a fresh random secret "
-		    "for jwt_secret (JWT_SECRET): 384 bits, base64url.");
+		puts("usage: gatehouse secret [--kek]\n\nPrints a fresh random "
+		    "secret for jwt_secret (JWT_SECRET): 384 bits, base64url.\n"
+		    "--kek: 256 bits for key_encryption_key_file instead.");
 		return CLI_OK;
 	}
-	if (argc != 1) {
-		cli_err("secret takes no arguments");
+	if (argc == 2 && strcmp(argv[1], "--kek") == 0)
+		bytes = GH_KEK_LEN;
+	else if (argc != 1) {
+		cli_err("secret takes no arguments but --kek");
 		return CLI_USAGE;
 	}
-	if (gh_random_b64url(SECRET_BYTES, secret, sizeof(secret)) == -1) {
+	if (gh_random_b64url(bytes, secret, sizeof(secret)) == -1) {
 		cli_err("secret: the random generator failed");
 		return CLI_FAIL;
 	}
@@ -115,7 +123,7 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "secret") == 0)
 		return cmd_secret(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0 &&
-	    strcmp(argv[1], "cleanup") != 0) {
+	    strcmp(argv[1], "cleanup") != 0 && strcmp(argv[1], "keys") != 0) {
 		cli_err("unknown command \"%s\"; see gatehouse --help", argv[1]);
 		return CLI_USAGE;
 	}
@@ -125,6 +133,8 @@ main(int argc, char *argv[])
 		rc = cli_migrate(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "cleanup") == 0)
 		rc = cli_cleanup(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "keys") == 0)
+		rc = cli_keys(&cli, argc - 1, argv + 1);
 	else
 		rc = cli_user(&cli, argc - 1, argv + 1);
 	gh_db_free(cli.db);

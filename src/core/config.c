@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/b64url.h"
 #include "core/config.h"
 #include "core/str.h"
 
@@ -124,8 +125,21 @@ static const struct key keys[] = {
 	  "A file holding the key instead (one trailing newline is ignored);\n"
 	  "set either jwt_secret or jwt_secret_file, not both.  Only the\n"
 	  "programs that sign or check tokens read it." },
-	{ "jwt_algorithm", KT_ALG, FIELD(jwt_algorithm), 0, 0, "HS256", NULL,
-	  "Signing algorithm: HS256, HS384 or HS512." },
+	{ "key_encryption_key_file", KT_STRING,
+	  FIELD(key_encryption_key_file), 0, 0, "", NULL,
+	  "With ES256, EdDSA or RS256: a file holding the key-encryption key\n"
+	  "the signing keys are sealed with in the database (32 random bytes\n"
+	  "as base64url: `gatehouse secret --kek`), readable by nobody else\n"
+	  "(chmod 0600, or root:<the web server's group> 0640).  Only the\n"
+	  "programs that sign (login) and the `gatehouse keys` command read\n"
+	  "it; a database dump without it holds no usable private key." },
+	{ "jwt_algorithm", KT_ALG, FIELD(jwt_algorithm), 0, 0, "", NULL,
+	  "Signing algorithm: ES256 (P-256), EdDSA (Ed25519) or RS256, with\n"
+	  "keys made by `gatehouse keys generate` and published at\n"
+	  "/.well-known/jwks.json, so that other services verify tokens\n"
+	  "without holding a secret; or HS256, HS384, HS512 with jwt_secret.\n"
+	  "Empty: HS256 when a jwt_secret or jwt_secret_file is set, else\n"
+	  "ES256.  Verification accepts this one algorithm only." },
 	{ "jwt_issuer", KT_STRING, FIELD(jwt_issuer), 0, 0, "gatehouse", NULL,
 	  "The iss claim put in tokens and required of them." },
 	{ "jwt_audience", KT_STRING, FIELD(jwt_audience), 0, 0, "", NULL,
@@ -145,6 +159,12 @@ static const struct key keys[] = {
 	  "How far a token's iat or nbf may lie in the future, in seconds (0\n"
 	  "to 300): the clock of the node that signed it may run ahead.  exp\n"
 	  "is never extended." },
+	{ "jwks_max_age_seconds", KT_INT, FIELD(jwks_max_age_seconds), 1,
+	  86400, "300", NULL,
+	  "How long other services may cache the key set (Cache-Control\n"
+	  "max-age of /.well-known/jwks.json), in seconds (1 to 86400).  A\n"
+	  "key made by `gatehouse keys rotate` is published at once and signs\n"
+	  "only this much later, when every cache has it." },
 	{ "access_token_expire_minutes", KT_INT,
 	  FIELD(access_token_expire_minutes), 1, 1440, "15", NULL,
 	  "Access token lifetime in minutes (1 to 1440)." },
@@ -255,11 +275,6 @@ static const struct key keys[] = {
 	  "built from each request's own scheme and Host header (checked\n"
 	  "strictly).  Set it behind a proxy or TLS terminator, whose\n"
 	  "requests gatehouse sees with another scheme or host." },
-	{ "jwks_max_age_seconds", KT_INT, FIELD(jwks_max_age_seconds), 0,
-	  86400, "300", NULL,
-	  "How long clients may cache /.well-known/jwks.json and the\n"
-	  "authorization server metadata (Cache-Control max-age, 0 to\n"
-	  "86400)." },
 
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "logging",
@@ -454,7 +469,10 @@ set_value(struct gh_config *cfg, const struct key *k, const char *v,
 		memcpy(p, &b, sizeof(b));
 		return 0;
 	case KT_ALG:
-		if (gh_jwt_alg_parse(v, &alg) == -1)
+		/* Empty: chosen at load by whether a secret is configured. */
+		if (v[0] == '\0')
+			alg = GH_JWT_HS256;
+		else if (gh_jwt_alg_lookup(v, &alg) == -1)
 			break;
 		memcpy(p, &alg, sizeof(alg));
 		return 0;
@@ -479,8 +497,8 @@ set_value(struct gh_config *cfg, const struct key *k, const char *v,
 		return fail(err, errsz, "%s: %s must be true or false",
 		    where, k->name);
 	case KT_ALG:
-		return fail(err, errsz, "%s: %s must be HS256, HS384 or HS512",
-		    where, k->name);
+		return fail(err, errsz, "%s: %s must be ES256, EdDSA, RS256, "
+		    "HS256, HS384 or HS512", where, k->name);
 	case KT_REGISTRATION:
 		return fail(err, errsz, "%s: %s must be open or closed",
 		    where, k->name);
@@ -522,6 +540,8 @@ apply(struct gh_config *cfg, const struct key *k, const char *v,
 	if (set_value(cfg, k, v, where, err, errsz) == -1)
 		return -1;
 	follow_old_window(cfg, k);
+	if (k->off == offsetof(struct gh_config, jwt_algorithm))
+		cfg->jwt_algorithm_given = v[0] != '\0';
 	return 0;
 }
 
@@ -1015,9 +1035,18 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return fail(err, errsz, "the JWT secret is the one from "
 		    "gatehouse.conf.example, which everybody knows: replace "
 		    "it with the output of `gatehouse secret`");
+	/* ES256, EdDSA and RS256 sign with keys of the database. */
 	if ((need & GH_CONFIG_NEED_SECRET) &&
+	    gh_jwt_alg_is_hmac(cfg->jwt_algorithm) &&
 	    check_secret(cfg, err, errsz) == -1)
 		return -1;
+	if ((need & GH_CONFIG_NEED_SIGN) &&
+	    !gh_jwt_alg_is_hmac(cfg->jwt_algorithm) &&
+	    cfg->kek_len != GH_KEK_LEN)
+		return fail(err, errsz, "%s signs with keys sealed under a "
+		    "key-encryption key: set key_encryption_key_file (make "
+		    "one with `gatehouse secret --kek`)",
+		    gh_jwt_alg_name(cfg->jwt_algorithm));
 
 	if (check_ranges(cfg, err, errsz) == -1)
 		return -1;
@@ -1068,6 +1097,68 @@ forget_secret(struct gh_config *cfg)
 	cfg->jwt_secret_len = 0;
 }
 
+/*
+ * No jwt_algorithm named: an install that configured a secret signs with
+ * it as before, a new one with ES256 keys.
+ */
+static void
+choose_algorithm(struct gh_config *cfg)
+{
+
+	if (cfg->jwt_algorithm_given)
+		return;
+	cfg->jwt_algorithm = cfg->jwt_secret_len > 0 ||
+	    cfg->jwt_secret_file[0] != '\0' ? GH_JWT_HS256 : GH_JWT_ES256;
+}
+
+int
+gh_config_load_kek(struct gh_config *cfg, char *err, size_t errsz)
+{
+	/* 43 characters, a newline, and room to see a longer file. */
+	unsigned char	 buf[GH_B64URL_ENCODED_LEN(GH_KEK_LEN) + 2];
+	char		 what[sizeof(cfg->key_encryption_key_file) +
+			    WHERE_WORDS];
+	long		 n;
+	size_t		 len;
+	int		 rc = -1, open_to_others = 0;
+
+	OPENSSL_cleanse(cfg->kek, sizeof(cfg->kek));
+	cfg->kek_len = 0;
+	if (cfg->key_encryption_key_file[0] == '\0')
+		return fail(err, errsz, "key_encryption_key_file is not set: "
+		    "run `gatehouse secret --kek > FILE` (chmod 0600) and name "
+		    "FILE there");
+	if (snprintf(what, sizeof(what), "key_encryption_key_file %s",
+	    cfg->key_encryption_key_file) < 0)
+		return fail(err, errsz, "key_encryption_key_file: cannot "
+		    "format a message");
+	if ((n = read_bounded(cfg->key_encryption_key_file, what, buf,
+	    sizeof(buf), &open_to_others, err, errsz)) == -1)
+		return -1;
+	if (open_to_others) {
+		(void)fail(err, errsz, "%s can be read by other users: run "
+		    "chmod 0600 %s (or chown root:<the web server's group> and "
+		    "chmod 0640)", what, cfg->key_encryption_key_file);
+		goto out;
+	}
+	len = (size_t)n;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len != GH_B64URL_ENCODED_LEN(GH_KEK_LEN) ||
+	    gh_b64url_decode((const char *)buf, len, cfg->kek,
+	    sizeof(cfg->kek)) != GH_KEK_LEN) {
+		OPENSSL_cleanse(cfg->kek, sizeof(cfg->kek));
+		(void)fail(err, errsz, "%s must hold 32 bytes as base64url (43 "
+		    "characters): run `gatehouse secret --kek`", what);
+		goto out;
+	}
+	cfg->kek_len = GH_KEK_LEN;
+	rc = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
 int
 gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 {
@@ -1093,12 +1184,18 @@ gh_config_load(struct gh_config *cfg, int need, char *err, size_t errsz)
 	}
 	if (gh_config_apply_env(cfg, err, errsz) == -1)
 		goto out;
+	choose_algorithm(cfg);
 	/*
 	 * The secret file may be readable by the token programs' user
 	 * alone: a program that needs no secret does not open it.
 	 */
 	if ((need & GH_CONFIG_NEED_SECRET) &&
 	    load_secret_file(cfg, err, errsz) == -1)
+		goto out;
+	/* Likewise the key-encryption key, for the signing program alone. */
+	if ((need & GH_CONFIG_NEED_SIGN) &&
+	    !gh_jwt_alg_is_hmac(cfg->jwt_algorithm) &&
+	    gh_config_load_kek(cfg, err, errsz) == -1)
 		goto out;
 	rc = gh_config_validate(cfg, need, err, errsz);
 out:

@@ -13,7 +13,11 @@
  * malformed value or an out-of-range number is an error that names the
  * key and the line; gh_config_validate() refuses a missing secret, one
  * under 32 bytes and the example's secret, with a message that says how
- * to make a good one.  login_failure_window_seconds, the one window of
+ * to make a good one (an HMAC algorithm only: ES256, EdDSA and RS256
+ * sign with keys of the database and need no secret).  jwt_algorithm,
+ * when no file or variable names it, is HS256 where a jwt_secret or
+ * jwt_secret_file is configured (installs of old keep working) and ES256
+ * where none is (a new install).  login_failure_window_seconds, the one window of
  * old, still sets register_window_seconds unless that is set itself.
  */
 #ifndef GH_CONFIG_H
@@ -37,6 +41,7 @@
 #define GH_CONFIG_ERR_MAX	512
 #define GH_SECRET_MIN		32	/* HS256; HS384 48, HS512 64 */
 #define GH_SECRET_DISTINCT_MIN	8	/* different bytes in a secret */
+#define GH_KEK_LEN		32	/* key_encryption_key_file: AES-256 */
 /* The example file's secret: refused wherever it turns up. */
 #define GH_EXAMPLE_SECRET	"change-me-run-gatehouse-secret-to-make-a-real-one"
 
@@ -55,6 +60,13 @@ struct gh_config {
 	size_t			jwt_secret_len;
 	char			jwt_secret_file[1024];
 	enum gh_jwt_alg		jwt_algorithm;
+	/* Named by a file or the environment, not chosen by default. */
+	bool			jwt_algorithm_given;
+	/* Seals the signing keys (ES256, EdDSA, RS256) in the database. */
+	char			key_encryption_key_file[1024];
+	unsigned char		kek[GH_KEK_LEN];
+	size_t			kek_len;		/* 0: not loaded */
+	int			jwks_max_age_seconds;
 	char			jwt_issuer[GH_ISSUER_MAX + 1];
 	char			jwt_audience[GH_AUDIENCE_MAX + 1];
 	char			token_audiences[1024];	/* space-separated */
@@ -87,13 +99,17 @@ struct gh_config {
 	char			authorizer_login_url[1024];
 
 	char			public_base_url[GH_URL_BASE_MAX + 1];	/* "" */
-	int			jwks_max_age_seconds;
 
 	enum gh_log_level	log_level;
 };
 
 /* What gh_config_validate() must insist on for the calling program. */
 #define GH_CONFIG_NEED_SECRET	0x01	/* programs that sign or verify tokens */
+/*
+ * Programs that sign tokens (login): with ES256, EdDSA or RS256 they read
+ * key_encryption_key_file to open the private keys; nobody else does.
+ */
+#define GH_CONFIG_NEED_SIGN	0x02
 
 /* Fills every field with its default. */
 void	gh_config_defaults(struct gh_config *);
@@ -124,7 +140,9 @@ int	gh_config_validate(const struct gh_config *, int need, char *err,
  * then the environment, the secret file, and validation.  Without
  * GH_CONFIG_NEED_SECRET the secret is neither read from jwt_secret_file
  * nor required, and none is kept: jwt_secret_len is 0 on return (the
- * example's secret is still refused wherever it turns up).
+ * example's secret is still refused wherever it turns up).  Only with
+ * GH_CONFIG_NEED_SIGN and ES256, EdDSA or RS256 is key_encryption_key_file
+ * read (gh_config_load_kek()) and required; kek_len is 0 otherwise.
  */
 int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
 
@@ -137,6 +155,14 @@ int	gh_config_load(struct gh_config *, int need, char *err, size_t errsz);
  * programs' reach.
  */
 int	gh_config_load_admin(struct gh_config *, char *err, size_t errsz);
+
+/*
+ * Reads key_encryption_key_file into cfg->kek: 32 bytes written as
+ * base64url text (one trailing newline ignored), in a file no other user
+ * may read.  For the `gatehouse keys` command; gh_config_load() calls it
+ * itself for GH_CONFIG_NEED_SIGN with an asymmetric algorithm.
+ */
+int	gh_config_load_kek(struct gh_config *, char *err, size_t errsz);
 
 /*
  * The path of gatehouse.conf in the running program's directory (found

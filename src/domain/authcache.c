@@ -50,6 +50,7 @@ static size_t		 smask;
 static unsigned long	 generation;
 static int		 listening;
 static int64_t		 max_age_us = (int64_t)GH_AUTHCACHE_MAX_AGE * 1000000;
+static unsigned long	 keys_serial;		/* key-set notifications */
 static unsigned long	 pid_generation;	/* connection last checked */
 static long		 server_pid;		/* its pg_backend_pid() */
 static struct gh_authcache_stats stats;
@@ -252,6 +253,11 @@ forget(void *arg, const char *payload)
 {
 	size_t	*seen = arg, i;
 
+	/* The key set's, not a user's: no session entry is touched. */
+	if (strcmp(payload, GH_AUTHCACHE_KEYS) == 0) {
+		keys_serial++;
+		return;
+	}
 	if (pool == NULL)
 		return;
 	stats.notified++;
@@ -460,11 +466,7 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 
 	if (pool == NULL)
 		return gh_users_get_live(db, id, sid, iat, u);
-	if (!listening) {
-		/* On failure the next connection LISTENs: it is registered. */
-		(void)gh_db_listen(db, GH_AUTHCACHE_CHANNEL);
-		listening = 1;
-	}
+	gh_authcache_listen(db);
 	if ((e = fresh_entry(db, id, sid)) != NULL) {
 		stats.hits++;
 		e->ref = 1;
@@ -494,6 +496,28 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 		return GH_NOT_FOUND;
 	}
 	return GH_OK;
+}
+
+void
+gh_authcache_listen(struct gh_db *db)
+{
+	if (pool == NULL || listening)
+		return;
+	/* On failure the next connection LISTENs: it is registered. */
+	(void)gh_db_listen(db, GH_AUTHCACHE_CHANNEL);
+	listening = 1;
+}
+
+int
+gh_authcache_listening(void)
+{
+	return pool != NULL && listening;
+}
+
+unsigned long
+gh_authcache_keys_serial(void)
+{
+	return keys_serial;
 }
 
 void

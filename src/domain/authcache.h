@@ -34,6 +34,13 @@
 /* The channel the triggers notify. */
 #define GH_AUTHCACHE_CHANNEL	"gh_auth"
 
+/*
+ * The payload sql/012_keys.sql's trigger sends when the signing keys
+ * change: it moves gh_authcache_keys_serial() (domain/keys.c reloads
+ * its key set) and forgets no session.
+ */
+#define GH_AUTHCACHE_KEYS	"keys"
+
 /* Seconds an entry answers for when nobody said otherwise. */
 #define GH_AUTHCACHE_MAX_AGE	60
 
@@ -78,6 +85,18 @@ void	gh_authcache_settle(struct gh_db *);
  */
 int	gh_authcache_idle_fd(struct gh_db *);
 void	gh_authcache_absorb(struct gh_db *);
+
+/*
+ * For domain/keys.c, which keeps its key set exact by the same
+ * notifications.  gh_authcache_listen() LISTENs now (when the cache is
+ * on), so that what is read next is followed by every later change;
+ * gh_authcache_listening() says whether changes reach this process at
+ * all (the cache on and listening); gh_authcache_keys_serial() counts
+ * the key-set notifications taken in so far.
+ */
+void		gh_authcache_listen(struct gh_db *);
+int		gh_authcache_listening(void);
+unsigned long	gh_authcache_keys_serial(void);
 
 /* How requests were answered, for tests and the bench. */
 struct gh_authcache_stats {

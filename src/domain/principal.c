@@ -8,6 +8,7 @@
 #include "core/jwt.h"
 #include "core/log.h"
 #include "domain/authcache.h"
+#include "domain/keys.h"
 #include "domain/principal.h"
 
 static const char	 scheme[] = "Bearer ";
@@ -59,12 +60,30 @@ gh_principal_cookie(const char *header, const char *name, const char **val,
 	return -1;
 }
 
+/* The token's signature and claims: GH_OK, GH_NOT_FOUND with *why. */
+static enum gh_status
+verify(const struct gh_jwt_key *key, const char *tok, size_t len,
+    struct gh_principal *p, const char **why)
+{
+	enum gh_jwt_result	 jr;
+
+	jr = gh_jwt_verify(key, tok, len, (int64_t)time(NULL), &p->claims);
+	if (jr == GH_JWT_INTERNAL)
+		return GH_INTERNAL;
+	if (jr != GH_JWT_OK) {
+		*why = gh_jwt_result_str(jr);
+		return GH_NOT_FOUND;
+	}
+	return GH_OK;
+}
+
 enum gh_status
 gh_principal_check(struct gh_db *db, const struct gh_jwt_key *key,
     const char *tok, size_t len, struct gh_principal *p, const char **why)
 {
-	enum gh_jwt_result	 jr;
+	struct gh_jwt_key	 k;
 	enum gh_status		 st;
+	int			 keyed;
 
 	memset(p, 0, sizeof(*p));
 	*why = NULL;
@@ -74,15 +93,26 @@ gh_principal_check(struct gh_db *db, const struct gh_jwt_key *key,
 		return GH_INTERNAL;
 	}
 	gh_authcache_begin(db);
-	jr = gh_jwt_verify(key, tok, len, (int64_t)time(NULL), &p->claims);
-	if (jr == GH_JWT_INTERNAL)
-		return GH_INTERNAL;
-	if (jr != GH_JWT_OK) {
-		*why = gh_jwt_result_str(jr);
-		return GH_NOT_FOUND;
-	}
+	/* ES256, EdDSA, RS256: the key set of the database, kept exact. */
+	k = *key;
+	keyed = !gh_jwt_alg_is_hmac(k.alg);
+	if (keyed && (st = gh_keys_fill(db, &k)) != GH_OK)
+		return st;
+	if ((st = verify(&k, tok, len, p, why)) != GH_OK)
+		return st;
 	st = gh_authcache_get_live(db, p->claims.sub, p->claims.sid,
 	    p->claims.iat, &p->user);
+	/*
+	 * The round trip above returned every change committed before the
+	 * request: a key retired by then fails this token now.
+	 */
+	if (st == GH_OK && keyed && gh_keys_changed(db)) {
+		if ((st = gh_keys_fill(db, &k)) != GH_OK ||
+		    (st = verify(&k, tok, len, p, why)) != GH_OK) {
+			memset(&p->user, 0, sizeof(p->user));
+			return st;
+		}
+	}
 	if (st == GH_NOT_FOUND)
 		*why = "The session has ended or the user is not active.";
 	return st;

@@ -13,6 +13,8 @@
 #include "core/random.h"
 #include "core/str.h"
 #include "data/query.h"
+#include "domain/authcache.h"
+#include "domain/keys.h"
 #include "domain/sessions.h"
 
 #define HASH_HEX_LEN	(SHA256_DIGEST_LENGTH * 2)
@@ -111,19 +113,33 @@ token_shape_ok(const char *token, size_t len)
  * (the session's; "" for the API's own).
  */
 static enum gh_status
-sign_access(const struct gh_config *cfg, const struct gh_jwt_key *key,
-    const struct gh_user *u, const char *sid, const char *audience,
-    struct gh_token_pair *pair)
+sign_access(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_jwt_key *key, const struct gh_user *u, const char *sid,
+    const char *audience, struct gh_token_pair *pair)
 {
 	struct gh_jwt_claims	 c;
 	struct gh_jwt_key	 k;
 	struct timespec		 now;
+	enum gh_status		 st;
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
-	if (key != NULL && audience[0] != '\0') {
+	if (key != NULL) {
 		k = *key;
-		k.audience = audience;
+		if (audience[0] != '\0')
+			k.audience = audience;
+		/* The key that signs now: rotation and retirement move it. */
+		if (!gh_jwt_alg_is_hmac(k.alg)) {
+			gh_authcache_settle(db);
+			if ((st = gh_keys_fill(db, &k)) != GH_OK)
+				return st;
+			if (k.signer == NULL) {
+				gh_log(GH_LOG_ERROR, "sessions: no %s key "
+				    "signs: run `gatehouse keys generate`",
+				    gh_jwt_alg_name(k.alg));
+				return GH_INTERNAL;
+			}
+		}
 		key = &k;
 	}
 	(void)snprintf(c.sub, sizeof(c.sub), "%s", u->id);
@@ -207,7 +223,7 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	PQclear(res);
 	if (rc == -1 || sid[0] == '\0')
 		return GH_DB_ERROR;
-	return sign_access(cfg, key, u, sid, params[7], pair);
+	return sign_access(db, cfg, key, u, sid, params[7], pair);
 }
 
 /* Reads gh_refresh()'s row: its outcome, session, user and audience. */
@@ -279,7 +295,7 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	}
 	if (st != GH_OK)
 		return st;
-	return sign_access(cfg, key, &u, sid, aud, pair);
+	return sign_access(db, cfg, key, &u, sid, aud, pair);
 }
 
 enum gh_status

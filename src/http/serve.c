@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "domain/authcache.h"
+#include "domain/keys.h"
 #include "core/config.h"
 #include "data/db.h"
 #include "http/http.h"
@@ -199,6 +201,7 @@ gh_serve(const struct gh_program *prog)
 		    "socket; run me under lighttpd or mod_fcgid", prog->name);
 		return 2;
 	}
+	memset(&key, 0, sizeof(key));
 	key.alg = cfg.jwt_algorithm;
 	key.secret = cfg.jwt_secret;
 	key.secret_len = cfg.jwt_secret_len;
@@ -206,6 +209,10 @@ gh_serve(const struct gh_program *prog)
 	key.audience = cfg.jwt_audience;
 	key.foreign = cfg.token_audiences;
 	key.leeway = cfg.jwt_leeway_seconds;
+	/* Only a signing program was given the key-encryption key. */
+	gh_keys_init(cfg.kek_len > 0 ? cfg.kek : NULL, cfg.kek_len);
+	OPENSSL_cleanse(cfg.kek, sizeof(cfg.kek));
+	cfg.kek_len = 0;
 	req.cfg = &cfg;
 	/* A program that did not ask for the secret has no key to misuse. */
 	req.key = (prog->need & GH_CONFIG_NEED_SECRET) ? &key : NULL;
@@ -231,6 +238,7 @@ gh_serve(const struct gh_program *prog)
 		if (wait_for_request(req.db) == -1 ||
 		    FCGX_Accept_r(&fcgx) != 0)
 			break;
+		gh_keys_begin();
 		gh_authcache_begin(req.db);
 		serve_one(prog, &req, &fcgx);
 		FCGX_Finish_r(&fcgx);
@@ -239,6 +247,7 @@ gh_serve(const struct gh_program *prog)
 	gh_log(GH_LOG_INFO, "%s: shutting down", prog->name);
 	rc = 0;
 out:
+	gh_keys_reset();
 	gh_db_free(req.db);
 	free(req.body);
 	return rc;

@@ -21,7 +21,9 @@ struct gh_program {
 	/*
 	 * GH_CONFIG_NEED_*: without GH_CONFIG_NEED_SECRET no secret is
 	 * required and req->key is NULL (a token check then fails as
-	 * GH_INTERNAL, never passes).
+	 * GH_INTERNAL, never passes).  GH_CONFIG_NEED_SIGN: the program
+	 * signs (login); with ES256, EdDSA or RS256 it alone reads the
+	 * key-encryption key and the sealed private keys (domain/keys.h).
 	 */
 	int			 need;
 	/*

@@ -71,9 +71,13 @@ assert_refused(const char *secret_line)
 	unlink(conf);
 }
 
+/*
+ * With no algorithm named and no secret, a new install signs with ES256
+ * keys (issue 14): only HS256, named, still insists on its secret.
+ */
 Test(startup, every_program_refuses_a_missing_secret)
 {
-	assert_refused("# no jwt_secret");
+	assert_refused("jwt_algorithm = HS256");
 }
 
 Test(startup, every_program_refuses_a_secret_under_32_bytes)
@@ -260,4 +264,23 @@ Test(startup, health_and_register_do_not_open_the_secret_file)
 	assert_start_refused("register", lines, "FastCGI");
 	assert_start_refused("wellknown", lines, "FastCGI");
 	assert_start_refused("login", lines, "/nonexistent/gh-secret");
+}
+
+/*
+ * Issue 14: a config naming neither an algorithm nor a secret is a new
+ * install's, which signs with ES256 keys.  The verifiers need no secret;
+ * login, which signs, needs the key-encryption key and is the one that
+ * opens its file.
+ */
+Test(startup, without_a_secret_the_programs_start_with_es256)
+{
+	const char	*kek = "key_encryption_key_file = /nonexistent/gh-kek";
+
+	assert_start_refused("me", "# no jwt_secret", "FastCGI");
+	assert_start_refused("admin", "# no jwt_secret", "FastCGI");
+	assert_start_refused("authorize", "# no jwt_secret", "FastCGI");
+	assert_start_refused("login", "# no jwt_secret",
+	    "key_encryption_key_file");
+	assert_start_refused("me", kek, "FastCGI");
+	assert_start_refused("login", kek, "/nonexistent/gh-kek");
 }

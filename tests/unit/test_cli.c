@@ -990,6 +990,119 @@ Test(cli, secret_with_arguments_is_a_usage_error)
 	cr_assert_str_eq(out, "");
 }
 
+/* keys (issue 14) */
+
+static char	 env_kek[128];
+
+/* A key-encryption key file (removed by the suite's fini), in the env. */
+static void
+with_kek(void)
+{
+	int	 fd, n;
+
+	copy(conf, sizeof(conf), "/tmp/gh_test_cli_kek.XXXXXX");
+	cr_assert_geq(fd = mkstemp(conf), 0);
+	cr_assert_eq(write(fd, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+	    44), 44);
+	cr_assert_eq(close(fd), 0);
+	n = snprintf(env_kek, sizeof(env_kek), "KEY_ENCRYPTION_KEY_FILE=%s",
+	    conf);
+	cr_assert(n > 0 && (size_t)n < sizeof(env_kek));
+	env_extra = env_kek;
+}
+
+/* What `keys list` says of kid: its line's third word. */
+static const char *
+listed_state(const char *kid)
+{
+	static char	 state[16];
+	const char	*line;
+
+	cr_assert_eq(RUN(NULL, "keys", "list"), 0, "%s", err);
+	cr_assert_not_null(line = strstr(out, kid), "%s not listed: %s", kid,
+	    out);
+	cr_assert_eq(sscanf(line, "%*s %*s %15s", state), 1);
+	return state;
+}
+
+Test(cli, keys_generate_signs_at_once_and_prints_no_private_key)
+{
+	char	 kid[80];
+
+	migrated();
+	with_kek();
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 0, "%s", err);
+	cr_assert_eq(sscanf(out, "%79s ES256 signs from ", kid), 1, "%s", out);
+	cr_assert_eq(strlen(kid), 43, "%s", out);
+	cr_assert_null(strstr(out, "PRIVATE"));
+	cr_assert_str_eq(listed_state(kid), "current");
+	cr_assert_str_eq(sqlf("SELECT alg FROM signing_keys WHERE kid = '%s'",
+	    kid), "ES256");
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM signing_keys WHERE "
+	    "private_sealed LIKE '%%PRIVATE%%'"), "0");
+}
+
+Test(cli, keys_generate_takes_an_algorithm)
+{
+	migrated();
+	with_kek();
+	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "HS256"), 2);
+	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "EdDSA"), 0, "%s",
+	    err);
+	cr_assert_str_eq(sqlf("SELECT alg FROM signing_keys"), "EdDSA");
+}
+
+Test(cli, keys_generate_needs_the_key_encryption_key)
+{
+	migrated();
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 1);
+	cr_assert_not_null(strstr(err, "key_encryption_key_file"), "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM signing_keys"), "0");
+}
+
+Test(cli, keys_generate_twice_points_at_rotate)
+{
+	migrated();
+	with_kek();
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 1);
+	cr_assert_not_null(strstr(err, "keys rotate"), "%s", err);
+}
+
+Test(cli, keys_rotate_makes_a_next_key_and_retire_keeps_the_only_signer)
+{
+	char	 first[80], next[80];
+
+	migrated();
+	with_kek();
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 0, "%s", err);
+	cr_assert_eq(sscanf(out, "%79s", first), 1);
+	cr_assert_eq(RUN(NULL, "keys", "retire", first), 1);
+	cr_assert_not_null(strstr(err, "only key that signs"), "%s", err);
+	cr_assert_str_eq(listed_state(first), "current");
+	cr_assert_eq(RUN(NULL, "keys", "rotate"), 0, "%s", err);
+	cr_assert_eq(sscanf(out, "%79s", next), 1);
+	cr_assert_str_eq(listed_state(next), "next");
+	cr_assert_str_eq(listed_state(first), "current");
+	cr_assert_eq(RUN(NULL, "keys", "rotate"), 1, "one rotation at a time");
+	cr_assert_eq(RUN(NULL, "keys", "retire", next, "--now"), 0, "%s", err);
+	cr_assert_str_eq(listed_state(next), "retired");
+	cr_assert_eq(RUN(NULL, "keys", "retire", first, "--now"), 0, "%s",
+	    err);
+	cr_assert_str_eq(listed_state(first), "retired");
+	cr_assert_eq(RUN(NULL, "keys", "retire", "nope", "--now"), 1);
+	cr_assert_eq(RUN(NULL, "keys", "retire", "--expired"), 0, "%s", err);
+	cr_assert_str_eq(out, "0 keys retired\n");
+	cr_assert_eq(RUN(NULL, "keys", "retire"), 2);
+	cr_assert_eq(RUN(NULL, "keys", "frob"), 2);
+}
+
+Test(cli, secret_kek_prints_43_base64url_characters)
+{
+	cr_assert_eq(RUN(NULL, "secret", "--kek"), 0, "%s", err);
+	cr_assert_eq(strlen(out), 44, "%s", out);
+}
+
 /* usage */
 
 Test(cli, unknown_command_is_a_usage_error)
@@ -1047,6 +1160,14 @@ Test(cli, help_for_secret)
 {
 	assert_help((const char *const[]){ "secret", "--help", NULL },
 	    "gatehouse secret");
+}
+
+Test(cli, help_for_keys)
+{
+	assert_help((const char *const[]){ "keys", "--help", NULL },
+	    "gatehouse keys rotate");
+	assert_help((const char *const[]){ "keys", "retire", "--help", NULL },
+	    "--now");
 }
 
 Test(cli, help_for_cleanup)

@@ -150,7 +150,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)34);
+	cr_assert_eq(n, (size_t)35);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
@@ -217,6 +217,115 @@ Test(config, parses_jwt_algorithm)
 	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS512);
 	parse_ok(&c, "jwt_algorithm = HS384");
 	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS384);
+	parse_ok(&c, "jwt_algorithm = ES256");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_ES256);
+	parse_ok(&c, "jwt_algorithm = EdDSA");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_EDDSA);
+	parse_ok(&c, "jwt_algorithm = RS256");
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_RS256);
+}
+
+/* Issue 14: no jwt_algorithm named: HS256 with a secret, else ES256. */
+Test(config, load_chooses_hs256_with_a_secret_and_es256_without)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS256);
+	/* Chosen before a program that needs no secret forgets it. */
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS256);
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET_FILE", "/nonexistent/secret", 1), 0);
+	cr_assert_eq(gh_config_load(&c, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_HS256);
+	clear_env();
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_ES256);
+	cr_assert_eq(c.jwks_max_age_seconds, 300);
+	clear_env();
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(setenv("JWT_ALGORITHM", "EdDSA", 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.jwt_algorithm, GH_JWT_EDDSA);
+}
+
+/* Loads a KEK file of the given text and mode for a signing program. */
+static int
+load_kek(const char *text, mode_t mode, struct gh_config *c, char *err)
+{
+	char	 path[64];
+	int	 rc;
+
+	clear_env();
+	write_temp(path, sizeof(path), text, strlen(text));
+	cr_assert_eq(chmod(path, mode), 0);
+	cr_assert_eq(setenv("JWT_ALGORITHM", "ES256", 1), 0);
+	cr_assert_eq(setenv("KEY_ENCRYPTION_KEY_FILE", path, 1), 0);
+	rc = gh_config_load(c, GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN,
+	    err, GH_CONFIG_ERR_MAX);
+	cr_assert_eq(unlink(path), 0);
+	return rc;
+}
+
+#define KEK_TEXT	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+
+Test(config, kek_file_is_read_by_a_signing_program)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+	size_t			 i;
+
+	cr_assert_eq(load_kek(KEK_TEXT "\n", 0600, &c, err), 0, "%s", err);
+	cr_assert_eq(c.kek_len, (size_t)GH_KEK_LEN);
+	for (i = 0; i < GH_KEK_LEN; i++)
+		cr_assert_eq(c.kek[i], (unsigned char)i);
+	cr_assert_eq(c.jwt_secret_len, 0, "no secret is needed");
+}
+
+Test(config, kek_file_others_can_read_or_of_another_size_is_refused)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	if (geteuid() == 0) {
+		cr_assert_eq(load_kek(KEK_TEXT, 0644, &c, err), -1);
+		cr_assert_not_null(strstr(err, "chmod 0600"), "%s", err);
+	}
+	cr_assert_eq(load_kek(KEK_TEXT "A", 0600, &c, err), -1);
+	cr_assert_not_null(strstr(err, "32 bytes"), "%s", err);
+	cr_assert_eq(load_kek("short", 0600, &c, err), -1);
+	cr_assert_null(strstr(err, "short"), "%s", err);
+}
+
+Test(config, kek_is_required_of_a_signing_program_only)
+{
+	struct gh_config	 c;
+	char			 err[GH_CONFIG_ERR_MAX] = "";
+
+	clear_env();
+	cr_assert_eq(setenv("JWT_ALGORITHM", "ES256", 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET |
+	    GH_CONFIG_NEED_SIGN, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "key_encryption_key_file"), "%s", err);
+	/* A verifier neither needs nor opens it. */
+	cr_assert_eq(setenv("KEY_ENCRYPTION_KEY_FILE", "/nonexistent/kek", 1),
+	    0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.kek_len, 0);
+	/* HS256 signs with the secret: no kek. */
+	cr_assert_eq(setenv("JWT_ALGORITHM", "HS256", 1), 0);
+	cr_assert_eq(setenv("JWT_SECRET", GOOD_SECRET, 1), 0);
+	cr_assert_eq(gh_config_load(&c, GH_CONFIG_NEED_SECRET |
+	    GH_CONFIG_NEED_SIGN, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.kek_len, 0);
 }
 
 Test(config, parses_registration)
@@ -411,9 +520,11 @@ Test(config, bad_enum_values_are_errors)
 {
 
 	parse_fails("jwt_algorithm = none", "gatehouse.conf line 1: "
-	    "jwt_algorithm must be HS256, HS384 or HS512");
-	parse_fails("jwt_algorithm = RS256", "gatehouse.conf line 1: "
-	    "jwt_algorithm must be HS256, HS384 or HS512");
+	    "jwt_algorithm must be ES256, EdDSA, RS256, HS256, HS384 or HS512");
+	parse_fails("jwt_algorithm = PS256", "gatehouse.conf line 1: "
+	    "jwt_algorithm must be ES256, EdDSA, RS256, HS256, HS384 or HS512");
+	parse_fails("jwt_algorithm = es256", "gatehouse.conf line 1: "
+	    "jwt_algorithm must be ES256, EdDSA, RS256, HS256, HS384 or HS512");
 	parse_fails("registration = invite", "gatehouse.conf line 1: "
 	    "registration must be open or closed");
 	parse_fails("log_level = verbose", "gatehouse.conf line 1: "

@@ -574,3 +574,54 @@ Test(privileges, me_cannot_read_hashes_nor_change_a_password)
 	cr_assert_str_eq(run_as(url, "gatehouse_me", "SELECT id, username, "
 	    "status, cred_gen FROM users"), "");
 }
+
+/*
+ * Issue 14: the sealed private keys are readable by the signing program
+ * (login) alone; the verifying programs read the public columns, register
+ * and health nothing.  No program may write a key: `gatehouse keys` runs
+ * as the owner.
+ */
+Test(privileges, reach_only_login_reads_the_private_keys)
+{
+	static const char *const	 verifiers[] = { "gatehouse_me",
+	    "gatehouse_admin", "gatehouse_authorize" };
+	static const char *const	 others[] = { "gatehouse_register",
+	    "gatehouse_health" };
+	char				 uid[64], sid[64];
+	const char			*url = setup(uid, sid);
+	size_t				 i;
+
+	t_db_sql(url, "INSERT INTO signing_keys (kid, alg, public_pem, "
+	    "public_jwk, private_sealed) VALUES ('k1', 'ES256', 'pem', "
+	    "'{}', 'v1.sealed')");
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "SELECT private_sealed, public_pem FROM signing_keys"), "");
+	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++) {
+		cr_assert_str_eq(run_as(url, verifiers[i],
+		    "SELECT private_sealed FROM signing_keys"), DENIED,
+		    "%s", verifiers[i]);
+		cr_assert_str_eq(run_as(url, verifiers[i],
+		    "SELECT * FROM signing_keys"), DENIED, "%s", verifiers[i]);
+		cr_assert_str_eq(run_as(url, verifiers[i],
+		    "SELECT kid, alg, public_pem, public_jwk, signs_from, "
+		    "superseded_at, publish_until, retired_at FROM "
+		    "signing_keys"), "", "%s", verifiers[i]);
+	}
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		cr_assert_str_eq(run_as(url, others[i],
+		    "SELECT private_sealed FROM signing_keys"), DENIED,
+		    "%s", others[i]);
+		cr_assert_str_eq(run_as(url, others[i],
+		    "SELECT kid FROM signing_keys"), DENIED, "%s", others[i]);
+	}
+	for (i = 0; i < sizeof(verifiers) / sizeof(verifiers[0]); i++)
+		cr_assert_str_eq(run_as(url, verifiers[i],
+		    "UPDATE signing_keys SET retired_at = NULL"), DENIED,
+		    "%s", verifiers[i]);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "UPDATE signing_keys SET retired_at = NULL"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "INSERT INTO signing_keys (kid, alg, public_pem, public_jwk, "
+	    "private_sealed) VALUES ('k2', 'ES256', 'p', '{}', 'v1.x')"),
+	    DENIED);
+}

@@ -1,0 +1,146 @@
+/*
+ * Signing keys end to end (issue 14): with jwt_algorithm = ES256 and a
+ * key made by `gatehouse keys generate`, login signs ES256 tokens named
+ * by their key's kid and /me accepts them; after `gatehouse keys rotate`
+ * the tokens of the old key keep working while the new key waits
+ * jwks_max_age_seconds (2 here) before it signs; `gatehouse keys retire
+ * KID --now` refuses that key's tokens from the very next request, on
+ * every process whose session cache already holds them.
+ *
+ * Every test leaves one current key and no next one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+
+#include "client.h"
+
+TestSuite(keys, .timeout = 90);
+
+#define WAVE	16
+#define WAVES	3
+
+/* The kid of the key that signs now, "" when none does. */
+static const char *
+current_kid(char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s", t_sql("SELECT kid FROM signing_keys "
+	    "WHERE signs_from <= now() AND (retired_at IS NULL OR "
+	    "retired_at > now()) AND (superseded_at IS NULL OR "
+	    "superseded_at > now())"));
+	return out;
+}
+
+/* The header's member name, as a string ("" when absent). */
+static void
+header_str(const char *token, const char *name, char *out, size_t outsz)
+{
+	struct json_object	*h, *v;
+
+	h = t_jwt_part(token, 0);
+	cr_assert_not_null(h);
+	snprintf(out, outsz, "%s", json_object_object_get_ex(h, name, &v) ?
+	    json_object_get_string(v) : "");
+	json_object_put(h);
+}
+
+/* Every answer of waves of /me with token is want (every process). */
+static void
+waves(const char *token, long want)
+{
+	struct t_resp	 rs[WAVE];
+	const char	*none[1] = { NULL };
+	size_t		 i;
+	int		 w;
+
+	for (w = 0; w < WAVES; w++) {
+		t_http_many(WAVE, "GET", "/api/auth/me", token, none, 1, rs);
+		for (i = 0; i < WAVE; i++) {
+			cr_assert_eq(rs[i].status, want, "wave %d, request "
+			    "%zu: %ld %s", w, i, rs[i].status, rs[i].body);
+			t_resp_free(&rs[i]);
+		}
+	}
+}
+
+static void
+keys_cli(const char *a, const char *b, const char *c)
+{
+	const char	*argv[] = { "keys", a, b, c, NULL };
+
+	cr_assert_eq(t_cli(argv, NULL), 0, "gatehouse keys %s", a);
+}
+
+Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
+{
+	struct t_user	 u;
+	char		 alg[16], typ[16], kid[80], cur[80];
+
+	t_make_user(&u, "ka");
+	header_str(u.access, "alg", alg, sizeof(alg));
+	header_str(u.access, "typ", typ, sizeof(typ));
+	header_str(u.access, "kid", kid, sizeof(kid));
+	cr_assert_str_eq(alg, "ES256");
+	cr_assert_str_eq(typ, "JWT");
+	cr_assert_str_eq(kid, current_kid(cur, sizeof(cur)));
+	cr_assert_eq(strlen(kid), 43, "an RFC 7638 thumbprint: %s", kid);
+	cr_assert_eq(t_me_status(u.access), 200);
+	t_refresh(&u);
+	header_str(u.access, "kid", kid, sizeof(kid));
+	cr_assert_str_eq(kid, cur);
+	cr_assert_eq(t_me_status(u.access), 200);
+}
+
+Test(keys, a_rotation_fails_no_token_and_signs_with_the_new_key_later)
+{
+	struct t_user	 u, v, w;
+	char		 old[80], kid[80], next[80];
+
+	current_kid(old, sizeof(old));
+	cr_assert_neq(old[0], '\0');
+	t_make_user(&u, "kr");
+	waves(u.access, 200);
+	keys_cli("rotate", NULL, NULL);
+	snprintf(next, sizeof(next), "%s", t_sql("SELECT kid FROM "
+	    "signing_keys WHERE signs_from > now()"));
+	cr_assert_neq(next[0], '\0', "rotate made no next key");
+	cr_assert_str_neq(next, old);
+	/* Published, not signing yet: the old key still signs. */
+	t_make_user(&v, "kr");
+	header_str(v.access, "kid", kid, sizeof(kid));
+	cr_assert_str_eq(kid, old);
+	waves(u.access, 200);
+	waves(v.access, 200);
+	t_sleep_ms(2500);
+	t_make_user(&w, "kr");
+	header_str(w.access, "kid", kid, sizeof(kid));
+	cr_assert_str_eq(kid, next, "the next key signs after max-age");
+	/* The old key's tokens live on until they expire. */
+	waves(u.access, 200);
+	waves(v.access, 200);
+	waves(w.access, 200);
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM signing_keys WHERE "
+	    "kid = '%s' AND publish_until > superseded_at", old), "1");
+}
+
+Test(keys, retire_now_refuses_the_keys_tokens_at_the_next_request)
+{
+	struct t_user	 u;
+	char		 kid[80], cur[80];
+
+	t_make_user(&u, "kn");
+	header_str(u.access, "kid", kid, sizeof(kid));
+	cr_assert_str_eq(kid, current_kid(cur, sizeof(cur)));
+	/* Every me process holds the session in its cache. */
+	waves(u.access, 200);
+	keys_cli("retire", kid, "--now");
+	waves(u.access, 401);
+	/* A leaked key: retired, then a new one signs at once. */
+	keys_cli("rotate", NULL, NULL);
+	t_login(&u);
+	header_str(u.access, "kid", cur, sizeof(cur));
+	cr_assert_str_neq(cur, kid);
+	cr_assert_eq(t_me_status(u.access), 200);
+}
