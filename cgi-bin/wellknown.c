@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 
 #include "core/json.h"
+#include "core/jwt.h"
+#include "domain/keys.h"
 #include "http/discovery.h"
 #include "http/http.h"
 #include "http/serve.h"
@@ -29,19 +31,31 @@ handle_metadata(struct gh_request *req)
 }
 
 /*
- * HS256 (HMAC) mode: the key is a shared secret, never published, so
- * the set is empty.  The asymmetric modes' keys come with the key store.
+ * The published keys: next, current and previous (domain/keys.h), never
+ * a retired one; a client caches the set for max-age, which is why a
+ * new key is published that long before it signs.
  */
 static void
 handle_jwks(struct gh_request *req)
 {
-	struct json_object	*o;
+	static char		 set[GH_KEYS_JWKS_MAX];
+	struct json_object	*o = NULL;
+	enum gh_status		 st = GH_OK;
+	long			 n;
 
-	if ((o = json_object_new_object()) != NULL &&
-	    gh_json_add(o, "keys", json_object_new_array()) == -1) {
-		json_object_put(o);
-		o = NULL;
-	}
+	/* An HMAC secret is nothing another service could verify with. */
+	if (gh_jwt_alg_is_hmac(req->cfg->jwt_algorithm)) {
+		if ((o = json_object_new_object()) != NULL &&
+		    gh_json_add(o, "keys", json_object_new_array()) == -1) {
+			json_object_put(o);
+			o = NULL;
+		}
+	} else if ((n = gh_keys_jwks_json(req->db, set, sizeof(set),
+	    &st)) < 0) {
+		gh_respond_status(req, st);
+		return;
+	} else
+		o = gh_json_parse_object(set, (size_t)n);
 	gh_respond_public(req, o, req->cfg->jwks_max_age_seconds);
 }
 

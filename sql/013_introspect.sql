@@ -16,9 +16,9 @@
 --                        read their hashes (docs/SECURITY.md, the reach
 --                        table).
 --   gatehouse_wellknown  the role of the wellknown program, which serves
---                        /.well-known/: no table rights at all for now;
---                        when keys are published it reads their public
---                        columns only, never a private key.
+--                        /.well-known/: it reads the public columns of
+--                        signing_keys (012) for the key set, never a
+--                        private key, and no other table.
 
 INSERT INTO roles (name, description) VALUES
 	('introspect', 'May ask /api/auth/introspect about any token')
@@ -66,6 +66,11 @@ BEGIN
 			    'gatehouse_wellknown; set database_program_roles '
 			    '= false';
 		END;
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_roles
+	    WHERE rolname = 'gatehouse_wellknown') THEN
+		GRANT SELECT (public_jwk, signs_from, publish_until, retired_at)
+		    ON signing_keys TO gatehouse_wellknown;
 	END IF;
 END
 $roles$;
