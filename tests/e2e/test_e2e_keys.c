@@ -9,6 +9,7 @@
  *
  * Every test leaves one current key and no next one.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +66,61 @@ waves(const char *token, long want)
 	}
 }
 
+/* A string member of o, or "" (so a missing one fails a comparison). */
+static const char *
+str_of(struct json_object *o, const char *name)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+/*
+ * Whether the published set names kid, each of its keys an ES256 public
+ * key with the contract's members and none of a private one; the
+ * answer's caching and CORS headers checked on the way.
+ */
+static bool
+jwks_has(const char *kid)
+{
+	static const char *const private[] = { "d", "p", "q", "dp", "dq",
+	    "qi", "k" };
+	struct t_resp		 r;
+	struct json_object	*keys, *k, *v;
+	size_t			 i, j, n;
+	bool			 found = false;
+
+	t_http("GET", "/.well-known/jwks.json", NULL, NULL, 0, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(t_resp_header(&r, "Cache-Control"),
+	    "public, max-age=2");
+	cr_assert_str_eq(t_resp_header(&r, "Access-Control-Allow-Origin"), "*");
+	cr_assert_not_null(r.json, "%s", r.body);
+	keys = t_json_path(r.json, "keys");
+	cr_assert(json_object_is_type(keys, json_type_array), "%s", r.body);
+	n = json_object_array_length(keys);
+	cr_assert_gt(n, 0, "%s", r.body);
+	for (i = 0; i < n; i++) {
+		k = json_object_array_get_idx(keys, i);
+		cr_assert_str_eq(str_of(k, "kty"), "EC", "%s", r.body);
+		cr_assert_str_eq(str_of(k, "crv"), "P-256", "%s", r.body);
+		cr_assert_str_eq(str_of(k, "alg"), "ES256", "%s", r.body);
+		cr_assert_str_eq(str_of(k, "use"), "sig", "%s", r.body);
+		cr_assert_str_neq(str_of(k, "x"), "", "%s", r.body);
+		cr_assert_str_neq(str_of(k, "y"), "", "%s", r.body);
+		for (j = 0; j < sizeof(private) / sizeof(private[0]); j++)
+			cr_assert(!json_object_object_get_ex(k, private[j], &v),
+			    "%s in %s", private[j], r.body);
+		if (strcmp(str_of(k, "kid"), kid) == 0)
+			found = true;
+	}
+	t_resp_free(&r);
+	return found;
+}
+
 static void
 keys_cli(const char *a, const char *b, const char *c)
 {
@@ -86,6 +142,7 @@ Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
 	cr_assert_str_eq(typ, "JWT");
 	cr_assert_str_eq(kid, current_kid(cur, sizeof(cur)));
 	cr_assert_eq(strlen(kid), 43, "an RFC 7638 thumbprint: %s", kid);
+	cr_assert(jwks_has(kid), "the signing key is published");
 	cr_assert_eq(t_me_status(u.access), 200);
 	t_refresh(&u);
 	header_str(u.access, "kid", kid, sizeof(kid));
@@ -107,6 +164,8 @@ Test(keys, a_rotation_fails_no_token_and_signs_with_the_new_key_later)
 	    "signing_keys WHERE signs_from > now()"));
 	cr_assert_neq(next[0], '\0', "rotate made no next key");
 	cr_assert_str_neq(next, old);
+	cr_assert(jwks_has(next), "the next key is published at once");
+	cr_assert(jwks_has(old));
 	/* Published, not signing yet: the old key still signs. */
 	t_make_user(&v, "kr");
 	header_str(v.access, "kid", kid, sizeof(kid));
