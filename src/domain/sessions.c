@@ -32,11 +32,17 @@ static const struct gh_stmt stmt_start = {
 	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 8
 };
 
+/*
+ * The audience by a subquery on the key, not a join: the planner takes
+ * gh_refresh() for a thousand rows and would hash-join them against a
+ * scan of every session, ten times the cost of the whole refresh.
+ */
 static const struct gh_stmt stmt_refresh = {
 	"gh_sessions_refresh",
-	"SELECT r.outcome, r.session_id, r.user_id, s.audience "
+	"SELECT r.outcome, r.session_id, r.user_id, (SELECT s.audience "
+	"FROM sessions s WHERE s.id = r.session_id) "
 	"FROM gh_refresh(decode($1, 'hex'), decode($2, 'hex'), $3::int, "
-	"$4::int) r LEFT JOIN sessions s ON s.id = r.session_id", 4
+	"$4::int) r", 4
 };
 
 static const struct gh_stmt stmt_end = {
