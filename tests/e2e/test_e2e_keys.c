@@ -18,7 +18,7 @@
 
 #include "client.h"
 
-TestSuite(keys, .timeout = 90);
+TestSuite(keys, .timeout = 240);
 
 #define WAVE	16
 #define WAVES	3
