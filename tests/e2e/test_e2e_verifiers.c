@@ -11,6 +11,7 @@
  * and is skipped, saying so, only when node itself is missing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
