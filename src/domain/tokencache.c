@@ -5,10 +5,12 @@
  * Direct-mapped: the digest's first byte picks the slot, so a lookup is
  * one comparison and a full table evicts by overwriting, never failing.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "core/b64url.h"
@@ -35,6 +37,43 @@ static struct slot *
 slot_of(const unsigned char *digest)
 {
 	return &table[digest[0] % GH_TOKENCACHE_SLOTS];
+}
+
+/* A NUL-terminated string, NULL as "", into the digest. */
+static int
+update_str(EVP_MD_CTX *ctx, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	return EVP_DigestUpdate(ctx, s, strlen(s) + 1);
+}
+
+/*
+ * The slot's key: the whole token, and what it was verified against
+ * (issuer, audience, foreign audiences), because one process may check
+ * the same token for several audiences (the authorizer's locations): a
+ * token accepted for one is never taken from the table for another.
+ * 0, or -1 when OpenSSL failed (then nothing is cached).
+ */
+static int
+digest_of(const struct gh_jwt_key *key, const char *tok, size_t len,
+    unsigned char *out)
+{
+	EVP_MD_CTX	*ctx;
+	unsigned int	 n = 0;
+	int		 ok;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    update_str(ctx, key->issuer) == 1 &&
+	    update_str(ctx, key->audience) == 1 &&
+	    update_str(ctx, key->foreign) == 1 &&
+	    EVP_DigestUpdate(ctx, tok, len) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, &n) == 1 &&
+	    n == SHA256_DIGEST_LENGTH;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
 }
 
 /* Is kid a key of key's set, of its alg, that verifies now? */
@@ -88,9 +127,9 @@ gh_tokencache_get(const struct gh_jwt_key *key, const char *tok, size_t len,
 	unsigned char	 digest[SHA256_DIGEST_LENGTH];
 	struct slot	*s;
 
-	if (gh_jwt_alg_is_hmac(key->alg) || len == 0 || len > GH_TOKEN_MAX)
+	if (gh_jwt_alg_is_hmac(key->alg) || len == 0 || len > GH_TOKEN_MAX ||
+	    digest_of(key, tok, len, digest) == -1)
 		return 0;
-	SHA256((const unsigned char *)tok, len, digest);
 	s = slot_of(digest);
 	if (s->gen != gen || CRYPTO_memcmp(s->digest, digest, sizeof(digest)) != 0)
 		return 0;
@@ -113,9 +152,9 @@ gh_tokencache_put(const struct gh_jwt_key *key, const char *tok, size_t len,
 	struct slot	*s;
 
 	if (gh_jwt_alg_is_hmac(key->alg) || len == 0 || len > GH_TOKEN_MAX ||
-	    header_kid(tok, len, kid, sizeof(kid)) == -1)
+	    header_kid(tok, len, kid, sizeof(kid)) == -1 ||
+	    digest_of(key, tok, len, digest) == -1)
 		return;
-	SHA256((const unsigned char *)tok, len, digest);
 	s = slot_of(digest);
 	memcpy(s->digest, digest, sizeof(digest));
 	memcpy(s->kid, kid, sizeof(kid));
@@ -126,8 +165,8 @@ gh_tokencache_put(const struct gh_jwt_key *key, const char *tok, size_t len,
 void
 gh_tokencache_flush(void)
 {
-	if (++gen == 0)
-		gen = 1;
+	/* 0 marks a free slot: never a generation. */
+	gen = gen == ULONG_MAX ? 1 : gen + 1;
 }
 
 unsigned long

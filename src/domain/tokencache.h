@@ -3,8 +3,9 @@
  * already, so that a client's repeated token costs a hash and a lookup
  * instead of an ES256, EdDSA or RS256 verification.
  *
- * Promises: an entry is found only by the SHA-256 of the whole token,
- * compared in full (any other byte misses); it is used only while now is
+ * Promises: an entry is found only by the SHA-256 of the whole token
+ * and the issuer and audiences it was verified against, compared in full
+ * (any other byte, or another audience, misses); it is used only while now is
  * before the token's exp and while the key whose kid signed it is a key
  * of the caller's current set, of the configured algorithm and not
  * retired; the whole table is dropped whenever the key set is reloaded

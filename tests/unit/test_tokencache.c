@@ -243,3 +243,21 @@ Test(tokencache, hmac_tokens_are_never_kept)
 	gh_tokencache_put(&k, tok, (size_t)len, &c);
 	cr_assert_eq(gh_tokencache_get(&k, tok, (size_t)len, cx.now, &c), 0);
 }
+
+Test(tokencache, a_token_cached_for_one_audience_is_not_taken_for_another)
+{
+	struct gh_jwt_claims	 c;
+	char			 tok[GH_TOKEN_MAX + 1];
+	size_t			 len;
+
+	len = seen(7, tok, sizeof(tok), &c);
+	/* The authorizer checks one token against its locations' audiences. */
+	cx.key.audience = "app";
+	cr_assert_eq(gh_tokencache_get(&cx.key, tok, len, cx.now, &c), 0);
+	cr_assert_neq(check(tok, len, cx.now, &c), GH_JWT_OK);
+	cx.key.audience = NULL;
+	cx.key.foreign = "app";
+	cr_assert_eq(gh_tokencache_get(&cx.key, tok, len, cx.now, &c), 0);
+	cx.key.foreign = NULL;
+	cr_assert_eq(gh_tokencache_get(&cx.key, tok, len, cx.now, &c), 1);
+}
