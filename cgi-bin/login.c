@@ -60,6 +60,18 @@ grant_type_ok(struct gh_request *req, struct json_object *body,
 	return 1;
 }
 
+/* RFC 8414 names login the token endpoint: it takes both grants. */
+static int
+is_grant(struct json_object *body, const char *want)
+{
+	struct gh_input_errors	 errs = { 0 };
+	const char		*gt;
+	size_t			 len;
+
+	return gh_json_string(body, "grant_type", 0, &gt, &len, &errs) == 1 &&
+	    strcmp(gt, want) == 0;
+}
+
 /* Which identifier the client sent: username, else email, else employee_id. */
 static int
 read_credentials(struct json_object *body, struct gh_login *in,
@@ -123,6 +135,26 @@ answer(struct gh_request *req, enum gh_status st, const struct gh_signin *out)
 	gh_respond_status(req, GH_INTERNAL);
 }
 
+/* The refresh sequence, for /refresh and for login's refresh_token grant. */
+static void
+refresh_grant(struct gh_request *req, struct json_object *body)
+{
+	struct gh_input_errors	 errs = { 0 };
+	struct gh_signin	 out;
+	enum gh_status		 st;
+	const char		*tok;
+	size_t			 len;
+
+	if (gh_json_string(body, "refresh_token", GH_FIELD_REQUIRED, &tok,
+	    &len, &errs) != 1) {
+		gh_respond_input_errors(req, &errs);
+		return;
+	}
+	st = gh_signin_refresh(req->db, req->cfg, req->key, tok, len, &out);
+	answer(req, st, &out);
+	OPENSSL_cleanse(&out, sizeof(out));
+}
+
 static void
 handle_login(struct gh_request *req)
 {
@@ -136,6 +168,10 @@ handle_login(struct gh_request *req)
 	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
+	if (is_grant(body, "refresh_token")) {
+		refresh_grant(req, body);
+		goto out;
+	}
 	if (!grant_type_ok(req, body, "password"))
 		goto out;
 	if (read_credentials(body, &in, &errs) == -1) {
@@ -162,26 +198,12 @@ out:
 static void
 handle_refresh(struct gh_request *req)
 {
-	struct gh_input_errors	 errs = { 0 };
 	struct json_object	*body;
-	struct gh_signin	 out;
-	enum gh_status		 st;
-	const char		*tok;
-	size_t			 len;
 
 	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) == NULL)
 		return;
-	if (!grant_type_ok(req, body, "refresh_token"))
-		goto out;
-	if (gh_json_string(body, "refresh_token", GH_FIELD_REQUIRED, &tok,
-	    &len, &errs) != 1) {
-		gh_respond_input_errors(req, &errs);
-		goto out;
-	}
-	st = gh_signin_refresh(req->db, req->cfg, req->key, tok, len, &out);
-	answer(req, st, &out);
-	OPENSSL_cleanse(&out, sizeof(out));
-out:
+	if (grant_type_ok(req, body, "refresh_token"))
+		refresh_grant(req, body);
 	json_object_put(body);
 }
 

@@ -20,6 +20,7 @@
 #include "data/query.h"
 #include "domain/authcache.h"
 #include "domain/keys.h"
+#include "domain/tokencache.h"
 
 /* The columns both loads read, and the rows they keep. */
 #define LOAD_COLS \
@@ -234,6 +235,8 @@ reload(struct gh_db *db)
 		dead = cur;
 	}
 	cur = s;
+	/* A token verified under the old set is verified again. */
+	gh_tokencache_flush();
 	loaded_serial = serial;
 	loaded_generation = gh_db_generation(db);
 	return GH_OK;

@@ -632,6 +632,62 @@ assert_metadata(struct json_object *o, const char *base)
 	cr_assert(t_json_array_has(a, "none"));
 }
 
+/* The token endpoint's refresh_token grant, as a form: its status. */
+static long
+refresh_at_token_endpoint(const char *refresh, struct t_resp *r)
+{
+	char	 enc[1024], form[1200];
+
+	t_urlencode(refresh, enc, sizeof(enc));
+	cr_assert_lt((size_t)snprintf(form, sizeof(form),
+	    "grant_type=refresh_token&refresh_token=%s", enc), sizeof(form));
+	post_form("/api/auth/login", form, r);
+	return r->status;
+}
+
+Test(oauth, the_token_endpoint_takes_the_refresh_token_grant)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	const char	*access, *refresh;
+
+	t_make_user(&u, "tef");
+	cr_assert_eq(refresh_at_token_endpoint(u.refresh, &r), 200, "%s",
+	    r.body);
+	cr_assert_not_null(access = t_resp_str(&r, "access_token"));
+	cr_assert_not_null(refresh = t_resp_str(&r, "refresh_token"));
+	cr_assert_str_neq(refresh, u.refresh);
+	cr_assert_eq(t_me_status(access), 200);
+	t_resp_free(&r);
+}
+
+/*
+ * This suite keeps the default reuse grace, in which a reused token is
+ * answered as a concurrent refresh; a token of an ended session is the
+ * reuse that is always refused, at both endpoints alike.
+ */
+Test(oauth, the_token_endpoint_refuses_a_spent_or_garbage_refresh_token)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	char		 enc[1024], form[1200];
+
+	t_make_user(&u, "ter");
+	cr_assert_eq(revoke_token(u.refresh), 200);
+	refresh_at_token_endpoint(u.refresh, &r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	t_urlencode(u.refresh, enc, sizeof(enc));
+	snprintf(form, sizeof(form), "grant_type=refresh_token&"
+	    "refresh_token=%s", enc);
+	post_form("/api/auth/refresh", form, &r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+	refresh_at_token_endpoint("not.a.token", &r);
+	t_assert_error(&r, 401, "invalid_grant");
+	t_resp_free(&r);
+}
+
 Test(oauth, metadata_names_every_endpoint_on_the_request_host)
 {
 	struct t_resp	 r;

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 
@@ -13,6 +14,7 @@
 #include "data/db.h"
 #include "domain/authcache.h"
 #include "domain/keys.h"
+#include "domain/tokencache.h"
 #include "fixture.h"
 #include "pgtest.h"
 
@@ -233,13 +235,31 @@ Test(keys, a_signer_under_another_kek_verifies_but_signs_with_nothing)
 }
 
 /*
+ * Retires kid at once from cli, then the next request on db: its round
+ * trip, which sees the change, and the fill that reloads key's set.
+ */
+static void
+retire_now(struct gh_db *db, struct gh_db *cli, const char *kid,
+    struct gh_jwt_key *key)
+{
+	char	 when[GH_KEYS_TIME_MAX];
+
+	cr_assert_eq(gh_keys_retire(cli, kid, 1, when), GH_OK);
+	gh_keys_begin();
+	gh_authcache_begin(db);
+	cr_assert_eq(gh_db_ping(db), GH_OK);
+	cr_assert_eq(gh_keys_changed(db), 1);
+	cr_assert_eq(gh_keys_fill(db, key), GH_OK);
+}
+
+/*
  * The exactness a token check relies on: a retirement committed before
  * the request's round trip is seen by gh_keys_changed() after it, even
  * though the set was filled before.
  */
 Test(keys, a_retirement_committed_before_the_round_trip_is_seen)
 {
-	char			 url[1024], kid[80], when[GH_KEYS_TIME_MAX];
+	char			 url[1024], kid[80];
 	struct gh_db		*db = t_db_fresh(url, sizeof(url));
 	struct gh_db		*cli = t_db_open(url, 5000);
 	struct gh_jwt_key	 key;
@@ -251,15 +271,44 @@ Test(keys, a_retirement_committed_before_the_round_trip_is_seen)
 	cr_assert_eq(gh_keys_fill(db, &key), GH_OK);
 	cr_assert_eq(key.nkeys, 1);
 	cr_assert_eq(gh_keys_changed(db), 0);
-	cr_assert_eq(gh_keys_retire(cli, kid, 1, when), GH_OK);
-	/* The next request: its round trip, then the check. */
-	gh_keys_begin();
-	gh_authcache_begin(db);
-	cr_assert_eq(gh_db_ping(db), GH_OK);
-	cr_assert_eq(gh_keys_changed(db), 1);
-	cr_assert_eq(gh_keys_fill(db, &key), GH_OK);
+	retire_now(db, cli, kid, &key);
 	cr_assert_eq(key.nkeys, 0, "the retired key is gone from the set");
 	cr_assert_eq(gh_keys_changed(db), 0);
+	gh_db_free(cli);
+	gh_db_free(db);
+	cr_assert_eq(gh_authcache_init(0), 0);
+}
+
+/* A token cached under a key misses once its retirement reloads the set. */
+Test(keys, a_reload_drops_the_tokens_verified_under_the_old_set)
+{
+	char			 url[1024], kid[80], tok[GH_TOKEN_MAX + 1];
+	struct gh_db		*db = t_db_fresh(url, sizeof(url));
+	struct gh_db		*cli = t_db_open(url, 5000);
+	struct gh_jwt_key	 key;
+	struct gh_jwt_claims	 c;
+	long			 len;
+
+	cr_assert_eq(gh_authcache_init(16), 0);
+	gh_keys_init(kek, sizeof(kek));
+	cr_assert_eq(add(db, GH_KEYS_GENERATE, 0, kid), GH_OK);
+	memset(&key, 0, sizeof(key));
+	key.alg = GH_JWT_ES256;
+	key.issuer = "gatehouse";
+	cr_assert_eq(gh_keys_fill(db, &key), GH_OK);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sub, sizeof(c.sub), "%s",
+	    "6f1c1a52-3b0e-4a55-9a39-2b9d3f0c8e11");
+	snprintf(c.sid, sizeof(c.sid), "%s",
+	    "0b7e3c52-8f7a-4c1e-9d2b-5a6f4e3d2c10");
+	snprintf(c.username, sizeof(c.username), "%s", "cached");
+	c.iat = (int64_t)time(NULL);
+	c.exp = c.iat + 900;
+	cr_assert_gt(len = gh_jwt_sign(&key, &c, tok, sizeof(tok)), 0);
+	gh_tokencache_put(&key, tok, (size_t)len, &c);
+	cr_assert_eq(gh_tokencache_get(&key, tok, (size_t)len, c.iat, &c), 1);
+	retire_now(db, cli, kid, &key);
+	cr_assert_eq(gh_tokencache_get(&key, tok, (size_t)len, c.iat, &c), 0);
 	gh_db_free(cli);
 	gh_db_free(db);
 	cr_assert_eq(gh_authcache_init(0), 0);
