@@ -34,23 +34,40 @@ static const char usage[] =
 "          every token it signed gets 401 from the next request on (a\n"
 "          leaked key: retire it --now, then rotate).  --expired\n"
 "          retires every previous key whose tokens have all expired.\n"
-"The algorithm defaults to jwt_algorithm when that is ES256, EdDSA or\n"
-"RS256, else ES256.  The private keys are sealed under the key of\n"
+"The algorithm is jwt_algorithm when that is ES256, EdDSA or RS256\n"
+"(--alg may name no other: one algorithm signs and verifies at a\n"
+"time); under HS256 any, ES256 by default, for the switch to a key\n"
+"set.  The private keys are sealed under the key of\n"
 "key_encryption_key_file.  Run from cron, e.g.:\n"
 "  0 4 1 * *  gatehouse keys rotate\n"
 "  30 4 * * *  gatehouse keys retire --expired\n";
 
-/* --alg NAME, or the configured algorithm, or ES256. */
+/*
+ * --alg NAME, or the configured algorithm, or ES256.  Under HS* any
+ * asymmetric one (keys made before the switch to a key set); under a
+ * key set only its own: one algorithm signs and verifies at a time
+ * (docs/API.md), so a key of another would never sign, and would
+ * supersede the one that does.
+ */
 static int
 pick_alg(const struct cli *cli, const char *name, enum gh_jwt_alg *alg)
 {
+	enum gh_jwt_alg	 conf = cli->cfg.jwt_algorithm;
+
 	if (name == NULL) {
-		*alg = gh_jwt_alg_is_hmac(cli->cfg.jwt_algorithm) ?
-		    GH_JWT_ES256 : cli->cfg.jwt_algorithm;
+		*alg = gh_jwt_alg_is_hmac(conf) ? GH_JWT_ES256 : conf;
 		return 0;
 	}
 	if (gh_jwt_alg_lookup(name, alg) == -1 || gh_jwt_alg_is_hmac(*alg)) {
 		cli_err("keys: --alg takes ES256, EdDSA or RS256");
+		return -1;
+	}
+	if (!gh_jwt_alg_is_hmac(conf) && *alg != conf) {
+		cli_err("keys: jwt_algorithm is %s, the one algorithm that "
+		    "signs and verifies: a %s key would never sign.  To change "
+		    "algorithms, see \"Changing the algorithm\" in "
+		    "docs/DEPLOY.md", gh_jwt_alg_name(conf),
+		    gh_jwt_alg_name(*alg));
 		return -1;
 	}
 	return 0;

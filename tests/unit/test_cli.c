@@ -29,6 +29,7 @@ static char		 env_url[1100];
 static char		 env_sql[1100];
 static const char	*env_cost = "BCRYPT_COST=4";
 static const char	*env_extra;	/* one more "K=V", or NULL */
+static const char	*env_extra2;	/* and another */
 static char		 out[64 * 1024];
 static char		 err[16 * 1024];
 static char		 conf[64];	/* a config file to remove, or "" */
@@ -107,7 +108,7 @@ assert_not_said(const char *stdin_text)
 static int
 run(const char *stdin_text, const char *const args[])
 {
-	const char	*argv[MAX_ARGS + 2], *env[6];
+	const char	*argv[MAX_ARGS + 2], *env[7];
 	size_t		 n = 0, i;
 	int		 rc;
 
@@ -125,6 +126,8 @@ run(const char *stdin_text, const char *const args[])
 		env[n++] = env_cost;
 	if (env_extra != NULL)
 		env[n++] = env_extra;
+	if (env_extra2 != NULL)
+		env[n++] = env_extra2;
 	env[n] = NULL;
 	rc = t_run(argv, env, stdin_text, out, sizeof(out), err,
 	    sizeof(err));
@@ -1044,12 +1047,33 @@ Test(cli, keys_generate_signs_at_once_and_prints_no_private_key)
 
 Test(cli, keys_generate_takes_an_algorithm)
 {
+	/* Under HS256, any: keys made before the switch to a key set. */
 	migrated();
 	with_kek();
+	env_extra2 = "JWT_SECRET=k3Jd9sLq0ZxVb7NwT2yRf5GhUe8PaMc4XoIiYt1WnEs";
 	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "HS256"), 2);
 	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "EdDSA"), 0, "%s",
 	    err);
 	cr_assert_str_eq(sqlf("SELECT alg FROM signing_keys"), "EdDSA");
+}
+
+Test(cli, keys_rotate_refuses_an_algorithm_that_would_never_sign)
+{
+	/* One algorithm signs and verifies at a time: the configured one. */
+	migrated();
+	with_kek();
+	env_extra2 = "JWT_ALGORITHM=ES256";
+	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "ES256"), 0, "%s",
+	    err);
+	cr_assert_eq(RUN(NULL, "keys", "rotate", "--alg", "EdDSA"), 2);
+	cr_assert_not_null(strstr(err, "jwt_algorithm is ES256"), "%s", err);
+	cr_assert_eq(RUN(NULL, "keys", "generate", "--alg", "RS256"), 2);
+	cr_assert_str_eq(sqlf("SELECT string_agg(alg, ' ') FROM "
+	    "signing_keys"), "ES256");
+	cr_assert_eq(RUN(NULL, "keys", "rotate"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT string_agg(DISTINCT alg, ' ') FROM "
+	    "signing_keys"), "ES256");
+	env_extra2 = NULL;
 }
 
 Test(cli, keys_generate_needs_the_key_encryption_key)
