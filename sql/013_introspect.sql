@@ -69,7 +69,8 @@ BEGIN
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_roles
 	    WHERE rolname = 'gatehouse_wellknown') THEN
-		GRANT SELECT (public_jwk, signs_from, publish_until, retired_at)
+		GRANT SELECT (kid, alg, public_pem, public_jwk, signs_from,
+		    publish_until, retired_at)
 		    ON signing_keys TO gatehouse_wellknown;
 	END IF;
 END

@@ -537,6 +537,21 @@ gh_authcache_idle_fd(struct gh_db *db)
 	return gh_db_listen_socket(db);
 }
 
+int
+gh_authcache_sync(struct gh_db *db)
+{
+	size_t	 seen = 0;
+
+	if (pool == NULL || !listening || db == NULL)
+		return -1;
+	if (gh_db_notifications(db, 1, forget, &seen) != GH_OK) {
+		flush();
+		return -1;
+	}
+	check_generation(db);
+	return 0;
+}
+
 void
 gh_authcache_absorb(struct gh_db *db)
 {

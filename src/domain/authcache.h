@@ -98,6 +98,15 @@ void		gh_authcache_listen(struct gh_db *);
 int		gh_authcache_listening(void);
 unsigned long	gh_authcache_keys_serial(void);
 
+/*
+ * For a reader of what notifications keep exact that makes no query of
+ * its own (the JWKS): completes the request's synchronising round trip,
+ * so that every change committed before the request has been taken in.
+ * -1 when the cache is off, not listening or the trip failed: then read
+ * the database.
+ */
+int		gh_authcache_sync(struct gh_db *);
+
 /* How requests were answered, for tests and the bench. */
 struct gh_authcache_stats {
 	unsigned long	hits, misses, notified, forgotten, flushes, evicted;

@@ -50,12 +50,6 @@ static const struct gh_stmt stmt_load_public = {
 static const struct gh_stmt stmt_load_private = {
 	"gh_keys_load_private", LOAD_COLS ", private_sealed" LOAD_WHERE, 0
 };
-static const struct gh_stmt stmt_jwks = {
-	"gh_keys_jwks",
-	"SELECT coalesce(string_agg(public_jwk, ',' ORDER BY signs_from DESC), "
-	"'') FROM signing_keys WHERE " LIVE " AND "
-	"(publish_until IS NULL OR publish_until > now())", 0
-};
 static const struct gh_stmt stmt_lock = {
 	"gh_keys_lock",
 	"LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE", 0
@@ -112,6 +106,7 @@ static const struct gh_stmt stmt_list = {
 /* Times in microseconds since the epoch, as PostgreSQL keeps them. */
 struct entry {
 	struct gh_jwk	*jwk;
+	char		*json;		/* its public JWK, as published */
 	int64_t		 signs_from;
 	int64_t		 ends;		/* retired or unpublished; 0: never */
 };
@@ -137,8 +132,10 @@ set_free(struct set *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		gh_jwk_free(s->e[i].jwk);
+		free(s->e[i].json);
+	}
 	free(s);
 }
 
@@ -201,6 +198,24 @@ row_key(const PGresult *res, int row)
 	return k;
 }
 
+/* k's public JWK as text, as seal() stored it; NULL on failure. */
+static char *
+public_text(const struct gh_jwk *k)
+{
+	struct json_object	*obj;
+	const char		*txt;
+	char			*dup = NULL;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	if (gh_jwk_public_json(k, obj) == 0 &&
+	    (txt = json_object_to_json_string_ext(obj,
+	    JSON_C_TO_STRING_PLAIN)) != NULL)
+		dup = strdup(txt);
+	json_object_put(obj);
+	return dup;
+}
+
 static enum gh_status
 reload(struct gh_db *db)
 {
@@ -225,6 +240,12 @@ reload(struct gh_db *db)
 	for (i = 0; i < n && s->n < GH_KEYS_MAX; i++) {
 		if ((s->e[s->n].jwk = row_key(res, i)) == NULL)
 			continue;
+		if ((s->e[s->n].json = public_text(s->e[s->n].jwk)) == NULL) {
+			gh_jwk_free(s->e[s->n].jwk);
+			set_free(s);
+			PQclear(res);
+			return GH_NOMEM;
+		}
 		s->e[s->n].signs_from = gh_query_long(res, i, 3);
 		s->e[s->n].ends = gh_query_long(res, i, 4);
 		s->n++;
@@ -303,18 +324,43 @@ long
 gh_keys_jwks_json(struct gh_db *db, char *out, size_t outsz,
     enum gh_status *st)
 {
-	PGresult	*res;
+	struct timespec	 ts;
+	const char	*sep = "";
+	int64_t		 now;
+	size_t		 i, pos;
 	int		 n;
 
-	if ((*st = gh_query_row(db, &stmt_jwks, NULL, &res)) != GH_OK)
+	/*
+	 * The round trip a token check makes: a change committed before
+	 * the request is in the set, with no query while nothing changed.
+	 */
+	if ((gh_authcache_sync(db) == -1 || stale(db)) &&
+	    (*st = reload(db)) != GH_OK)
 		return -1;
-	n = snprintf(out, outsz, "{\"keys\":[%s]}", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (n < 0 || (size_t)n >= outsz) {
-		*st = GH_INTERNAL;
+	*st = GH_INTERNAL;
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return -1;
+	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	n = snprintf(out, outsz, "{\"keys\":[");
+	if (n < 0 || (size_t)n >= outsz)
+		return -1;
+	pos = (size_t)n;
+	/* Newest first, as loaded; what the clock has ended is not shown. */
+	for (i = 0; i < cur->n; i++) {
+		if (cur->e[i].ends != 0 && cur->e[i].ends <= now)
+			continue;
+		n = snprintf(out + pos, outsz - pos, "%s%s", sep,
+		    cur->e[i].json);
+		if (n < 0 || (size_t)n >= outsz - pos)
+			return -1;
+		pos += (size_t)n;
+		sep = ",";
 	}
-	return n;
+	n = snprintf(out + pos, outsz - pos, "]}");
+	if (n < 0 || (size_t)n >= outsz - pos)
+		return -1;
+	*st = GH_OK;
+	return (long)(pos + (size_t)n);
 }
 
 /* The insert's parameters: k's public forms and its sealed private. */

@@ -80,8 +80,11 @@ int		gh_keys_changed(struct gh_db *);
  * current, previous; never expired or retired), newest first, with the
  * public members only, NUL-terminated in out.  Its length, or -1 with
  * *st set (GH_INTERNAL when out is too small).  For /.well-known/
- * jwks.json: the caller's role needs SELECT on signing_keys' public_jwk,
- * signs_from, publish_until and retired_at.
+ * jwks.json, from the process's set, exact as a token check is: after
+ * the request's synchronising round trip (gh_authcache_sync()) a change
+ * committed before the request has reloaded it, and while nothing
+ * changes no query is made.  The caller's role needs SELECT on
+ * signing_keys' public columns (sql/013_introspect.sql).
  */
 long		gh_keys_jwks_json(struct gh_db *, char *out, size_t outsz,
 		    enum gh_status *st);
