@@ -281,18 +281,22 @@ get_status(const char *path, const char *token)
 	return st;
 }
 
-/* Waves of path with token, every answer want: each process sees it. */
+/*
+ * Waves of path with token, every answer want: each process sees it.
+ * As wide as the probers, no wider: mod_fcgid makes a request that
+ * finds every process busy wait seconds.
+ */
 static void
 waves(const char *path, const char *token, long want)
 {
-	struct t_resp	 rs[16];
+	struct t_resp	 rs[PROBERS];
 	const char	*none[1] = { NULL };
 	size_t		 i;
 	int		 w;
 
 	for (w = 0; w < 3; w++) {
-		t_http_many(16, "GET", path, token, none, 1, rs);
-		for (i = 0; i < 16; i++) {
+		t_http_many(PROBERS, "GET", path, token, none, 1, rs);
+		for (i = 0; i < PROBERS; i++) {
 			cr_assert_eq(rs[i].status, want, "%s, wave %d: %ld %s",
 			    path, w, rs[i].status, rs[i].body);
 			t_resp_free(&rs[i]);
@@ -676,6 +680,7 @@ probes_warm(struct probes *l)
 		}
 	} while (ready < PROBERS && now_ns() < give_up);
 	cr_assert_eq(ready, PROBERS, "the probers are too slow to warm up");
+
 }
 
 Test(rotation, retire_now_wins_against_requests_in_flight)
