@@ -76,6 +76,11 @@ static const struct gh_stmt stmt_insert = {
 	"now() + $6::int * interval '1 second') RETURNING " TS("signs_from"),
 	6
 };
+static const struct gh_stmt stmt_schedule = {
+	"gh_keys_schedule",
+	"UPDATE signing_keys SET signs_from = now() + $2::int * "
+	"interval '1 second' WHERE kid = $1 RETURNING " TS("signs_from"), 2
+};
 static const struct gh_stmt stmt_state = {
 	"gh_keys_state",
 	"SELECT " STATE ", (SELECT count(*) FROM signing_keys n "
@@ -393,12 +398,35 @@ out:
 	return rc;
 }
 
+/* Runs q, whose one row is a moment: into out. */
+static enum gh_status
+query_time(struct gh_db *db, const struct gh_stmt *q, const char *const *params,
+    char *out)
+{
+	PGresult	*res;
+	enum gh_status	 st;
+
+	if ((st = gh_query_row(db, q, params, &res)) != GH_OK)
+		return st;
+	if (gh_query_copy(res, 0, 0, out, GH_KEYS_TIME_MAX) == -1)
+		st = GH_DB_ERROR;
+	PQclear(res);
+	return st;
+}
+
+/*
+ * Step one of an add: the key stored, hence published once this
+ * transaction commits.  With nothing signing it signs at once (*later
+ * 0).  Else *later is 1: step two schedules it, and until then it waits
+ * a day, so that a step two that never comes leaves a key published
+ * long before it signs, never one signing early.
+ */
 static enum gh_status
 add_locked(struct gh_db *db, enum gh_keys_add_mode mode,
-    const struct gh_jwk *k, const struct sealed *s, int delay, int publish,
-    char *signs_from)
+    const struct gh_jwk *k, const struct sealed *s, char *signs_from,
+    int *later)
 {
-	char		 d[GH_QUERY_NUM_MAX], p[GH_QUERY_NUM_MAX];
+	char		 d[GH_QUERY_NUM_MAX];
 	const char	*params[6];
 	PGresult	*res;
 	enum gh_status	 st;
@@ -412,27 +440,53 @@ add_locked(struct gh_db *db, enum gh_keys_add_mode mode,
 	PQclear(res);
 	if (nnext > 0 || (mode == GH_KEYS_GENERATE && ncurrent > 0))
 		return GH_CONFLICT;
-	/* Nothing signs now: the new key must, at once. */
-	if (ncurrent == 0)
-		delay = 0;
-	if (gh_query_num(d, sizeof(d), delay) == -1 ||
-	    gh_query_num(p, sizeof(p), publish) == -1)
+	*later = ncurrent > 0;
+	if (gh_query_num(d, sizeof(d), *later ? 86400 : 0) == -1)
 		return GH_INTERNAL;
-	params[0] = d;
-	params[1] = p;
-	if (ncurrent > 0 && (st = gh_db_run(db, &stmt_supersede, params)) != GH_OK)
-		return st;
 	params[0] = gh_jwk_kid(k);
 	params[1] = gh_jwt_alg_name(gh_jwk_alg(k));
 	params[2] = s->pem;
 	params[3] = s->jwk;
 	params[4] = s->blob;
 	params[5] = d;
-	if ((st = gh_query_row(db, &stmt_insert, params, &res)) != GH_OK)
+	return query_time(db, &stmt_insert, params, signs_from);
+}
+
+/*
+ * Step two, in a transaction begun after step one committed: the key
+ * signs delay seconds from now, when every copy of the set fetched
+ * before it was published has expired (one fetched while step one was
+ * in flight missed it, and is kept delay seconds from then), and the
+ * current key is superseded at that moment.
+ */
+static enum gh_status
+schedule_locked(struct gh_db *db, const char *kid, int delay, int publish,
+    char *signs_from)
+{
+	char		 d[GH_QUERY_NUM_MAX], p[GH_QUERY_NUM_MAX];
+	const char	*params[2];
+	enum gh_status	 st;
+
+	if (gh_query_num(d, sizeof(d), delay) == -1 ||
+	    gh_query_num(p, sizeof(p), publish) == -1)
+		return GH_INTERNAL;
+	params[0] = d;
+	params[1] = p;
+	if ((st = gh_db_run(db, &stmt_lock, NULL)) != GH_OK ||
+	    (st = gh_db_run(db, &stmt_supersede, params)) != GH_OK)
 		return st;
-	if (gh_query_copy(res, 0, 0, signs_from, GH_KEYS_TIME_MAX) == -1)
-		st = GH_DB_ERROR;
-	PQclear(res);
+	params[0] = kid;
+	params[1] = d;
+	return query_time(db, &stmt_schedule, params, signs_from);
+}
+
+/* Ends the transaction: committed when st, its work's status, is GH_OK. */
+static enum gh_status
+commit_if_ok(struct gh_db *db, enum gh_status st)
+{
+	if (st == GH_OK)
+		return gh_db_commit(db);
+	gh_db_rollback(db);
 	return st;
 }
 
@@ -443,6 +497,7 @@ gh_keys_add(struct gh_db *db, enum gh_keys_add_mode mode,
 {
 	struct sealed	*s;
 	enum gh_status	 st;
+	int		 later = 0;
 
 	signs_from[0] = '\0';
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -451,13 +506,13 @@ gh_keys_add(struct gh_db *db, enum gh_keys_add_mode mode,
 		st = GH_INTERNAL;
 		goto out;
 	}
-	if ((st = gh_db_begin(db)) != GH_OK)
+	if ((st = gh_db_begin(db)) != GH_OK ||
+	    (st = commit_if_ok(db, add_locked(db, mode, k, s, signs_from,
+	    &later))) != GH_OK || !later)
 		goto out;
-	st = add_locked(db, mode, k, s, delay, publish, signs_from);
-	if (st == GH_OK)
-		st = gh_db_commit(db);
-	else
-		gh_db_rollback(db);
+	if ((st = gh_db_begin(db)) == GH_OK)
+		st = commit_if_ok(db, schedule_locked(db, gh_jwk_kid(k), delay,
+		    publish, signs_from));
 out:
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
@@ -504,12 +559,7 @@ gh_keys_retire(struct gh_db *db, const char *kid, int now,
 	when[0] = '\0';
 	if ((st = gh_db_begin(db)) != GH_OK)
 		return st;
-	st = retire_locked(db, kid, now, when);
-	if (st == GH_OK)
-		st = gh_db_commit(db);
-	else
-		gh_db_rollback(db);
-	return st;
+	return commit_if_ok(db, retire_locked(db, kid, now, when));
 }
 
 enum gh_status

@@ -98,11 +98,13 @@ enum gh_keys_add_mode {
 /*
  * Seals k under kek and stores it.  GENERATE: refused (GH_CONFLICT)
  * when a current or next key exists.  ROTATE: refused (GH_CONFLICT) when
- * a next key exists; the new key signs from now + delay, and the
- * current one is superseded then and published until publish seconds
- * after (the access tokens' lifetime plus the leeway); with no current
- * key the new one signs at once.  *signs_from gets the moment, as
- * PostgreSQL prints it.
+ * a next key exists; the new key is published (committed) first, then
+ * signs delay seconds after that commit, and the current one is
+ * superseded then and published until publish seconds after (the access
+ * tokens' lifetime plus the leeway); with no current key the new one
+ * signs at once.  *signs_from gets the moment, as PostgreSQL prints it.
+ * Should the second step fail, the key stays next, signing a day later
+ * (retire it, or let it be).
  */
 enum gh_status	gh_keys_add(struct gh_db *, enum gh_keys_add_mode,
 		    const struct gh_jwk *k, const unsigned char *kek,

@@ -105,8 +105,10 @@ Test(keys, rotate_publishes_a_next_key_and_schedules_the_supersession)
 	cr_assert_eq(add(db, GH_KEYS_ROTATE, 300, next), GH_OK);
 	cr_assert_str_eq(state(url, next), "next");
 	cr_assert_str_eq(state(url, first), "current");
+	/* Counted from a moment after the key was published. */
 	cr_assert_str_eq(t_db_sqlf(url, "SELECT n.signs_from - c.created_at "
 	    "BETWEEN interval '299 seconds' AND interval '301 seconds' AND "
+	    "n.signs_from - interval '300 seconds' > n.created_at AND "
 	    "c.superseded_at = n.signs_from AND c.publish_until = "
 	    "c.superseded_at + interval '%d seconds' FROM signing_keys c, "
 	    "signing_keys n WHERE c.kid = '%s' AND n.kid = '%s'", PUBLISH,
