@@ -100,11 +100,13 @@ rs_down(void)
 	const char	*rm[] = { "/bin/rm", "-rf", rs.dir, NULL };
 	const char	*tail[] = { "/usr/bin/tail", "-n", "30", NULL, NULL };
 	char		 log[160], out[8192];
+	int		 n;
 
 	if (rs.pid[0] != '\0') {
-		snprintf(log, sizeof(log), "%s/error.log", rs.run);
+		n = snprintf(log, sizeof(log), "%s/error.log", rs.run);
 		tail[3] = log;
-		if (t_run(tail, NULL, NULL, out, sizeof(out), NULL, 0) == 0)
+		if (n > 0 && (size_t)n < sizeof(log) && t_run(tail, NULL,
+		    NULL, out, sizeof(out), NULL, 0) == 0)
 			cr_log_info("mod_oauth2's error.log:\n%s", out);
 		if (t_run(down, NULL, NULL, NULL, 0, NULL, 0) != 0)
 			cr_log_error("tests/oauth2-apache down %s failed",
