@@ -5,11 +5,12 @@ GH_DEPS="build-essential autoconf automake libtool pkg-config libfcgi-dev
 libpq-dev libjson-c-dev libcrypt-dev libssl-dev libcriterion-dev
 libcurl4-openssl-dev postgresql lighttpd curl"
 
-# Only the tests' outside verifiers (test_e2e_verifiers_*) need these, so
-# scripts/check installs them and quickstart does not.  jose comes from
-# npm: Debian's own package, unless a nodejs that carries npm
-# (NodeSource's) is installed already.
-GH_VERIFIER_DEPS="python3-jwt python3-jwcrypto nodejs"
+# Only the tests' outside verifiers (test_e2e_verifiers_*, and Apache
+# mod_oauth2 for test_e2e_modoauth2_*) need these, so scripts/check
+# installs them and quickstart does not.  jose comes from npm: Debian's
+# own package, unless a nodejs that carries npm (NodeSource's) is
+# installed already.
+GH_VERIFIER_DEPS="python3-jwt python3-jwcrypto nodejs libapache2-mod-oauth2"
 command -v npm >/dev/null 2>&1 || GH_VERIFIER_DEPS="$GH_VERIFIER_DEPS npm"
 
 gh_install_deps() {
