@@ -12,8 +12,11 @@
  * (domain/keys.c calls gh_tokencache_flush()).  So a hit says exactly
  * what a verification would say now.  It says nothing of the session:
  * that check stays the caller's, every time.  The table is fixed in size
- * (GH_TOKENCACHE_SLOTS); a new token takes its slot's place.  HMAC tokens
- * are never kept: their check costs about what the lookup does.
+ * (GH_TOKENCACHE_SLOTS, sized like the session cache's default: a token
+ * per session it holds); a new token takes the place of the least
+ * recently used of the few slots it may go to, so a full table evicts,
+ * never fails.  HMAC tokens are never kept: their check costs about what
+ * the lookup does.
  */
 #ifndef GH_TOKENCACHE_H
 #define GH_TOKENCACHE_H
@@ -23,7 +26,7 @@
 
 #include "core/jwt.h"
 
-#define GH_TOKENCACHE_SLOTS	256
+#define GH_TOKENCACHE_SLOTS	4096	/* a multiple of 4, dividing 65536 */
 
 /*
  * The claims of tok[0..len) if it was verified before and still would
