@@ -38,25 +38,24 @@ handle_metadata(struct gh_request *req)
 static void
 handle_jwks(struct gh_request *req)
 {
+	static const char	 none[] = "{\"keys\":[]}";
 	static char		 set[GH_KEYS_JWKS_MAX];
-	struct json_object	*o = NULL;
 	enum gh_status		 st = GH_OK;
 	long			 n;
 
 	/* An HMAC secret is nothing another service could verify with. */
 	if (gh_jwt_alg_is_hmac(req->cfg->jwt_algorithm)) {
-		if ((o = json_object_new_object()) != NULL &&
-		    gh_json_add(o, "keys", json_object_new_array()) == -1) {
-			json_object_put(o);
-			o = NULL;
-		}
-	} else if ((n = gh_keys_jwks_json(req->db, set, sizeof(set),
-	    &st)) < 0) {
+		gh_respond_public_text(req, none, sizeof(none) - 1,
+		    req->cfg->jwks_max_age_seconds);
+		return;
+	}
+	/* keys.c wrote it from the keys' JSON: no parse, no copy. */
+	if ((n = gh_keys_jwks_json(req->db, set, sizeof(set), &st)) < 0) {
 		gh_respond_status(req, st);
 		return;
-	} else
-		o = gh_json_parse_object(set, (size_t)n);
-	gh_respond_public(req, o, req->cfg->jwks_max_age_seconds);
+	}
+	gh_respond_public_text(req, set, (size_t)n,
+	    req->cfg->jwks_max_age_seconds);
 }
 
 static const struct gh_route routes[] = {

@@ -109,6 +109,12 @@ void	gh_respond_json(struct gh_request *, int status, struct json_object *);
  */
 void	gh_respond_public(struct gh_request *, struct json_object *,
 	    int max_age);
+/*
+ * The same for a document already written as JSON (text, len bytes),
+ * which goes out as it is: the JWKS, built from the key set's own JSON.
+ */
+void	gh_respond_public_text(struct gh_request *, const char *text,
+	    size_t len, int max_age);
 
 /*
  * "Status: N", the headers given (may be NULL), Content-Length: 0, and

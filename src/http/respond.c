@@ -143,24 +143,12 @@ head_send(struct head *h, struct gh_request *req, const char *text,
  * a listed origin when NULL: a private answer), then headers and body.
  */
 static void
-send_answer(struct gh_request *req, int status, struct json_object *body,
+send_text(struct gh_request *req, int status, const char *text, size_t len,
     const char *const *cache, const char *const *headers)
 {
 	struct head	 h;
 	char		 line[128];
-	const char	*text = NULL;
-	size_t		 len = 0;
 
-	if (!claim(req, status)) {
-		json_object_put(body);
-		return;
-	}
-	if (body != NULL && (text = json_object_to_json_string_length(body,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len)) == NULL) {
-		status = req->status = 500;
-		len = 0;
-	}
 	h.len = 0;
 	h.overflow = 0;
 	(void)snprintf(line, sizeof(line), "Status: %d %s", status,
@@ -176,6 +164,26 @@ send_answer(struct gh_request *req, int status, struct json_object *body,
 	if (text != NULL)
 		head_add(&h, "Content-Type: application/json; charset=utf-8");
 	head_send(&h, req, text, len);
+}
+
+static void
+send_answer(struct gh_request *req, int status, struct json_object *body,
+    const char *const *cache, const char *const *headers)
+{
+	const char	*text = NULL;
+	size_t		 len = 0;
+
+	if (!claim(req, status)) {
+		json_object_put(body);
+		return;
+	}
+	if (body != NULL && (text = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len)) == NULL) {
+		status = req->status = 500;
+		len = 0;
+	}
+	send_text(req, status, text, len, cache, headers);
 	json_object_put(body);
 }
 
@@ -186,6 +194,17 @@ gh_respond(struct gh_request *req, int status, struct json_object *body,
 	send_answer(req, status, body, NULL, headers);
 }
 
+/* The headers of a public document; -1 when they do not fit. */
+static int
+public_headers(char *cc, size_t ccsz, int max_age)
+{
+	int	 n;
+
+	n = snprintf(cc, ccsz, "Cache-Control: public, max-age=%d",
+	    max_age > 0 ? max_age : 0);
+	return n < 0 || (size_t)n >= ccsz ? -1 : 0;
+}
+
 void
 gh_respond_public(struct gh_request *req, struct json_object *body,
     int max_age)
@@ -193,20 +212,33 @@ gh_respond_public(struct gh_request *req, struct json_object *body,
 	char		 cc[64];
 	const char	*cache[3] = { cc, "Access-Control-Allow-Origin: *",
 			    NULL };
-	int		 n;
 
 	if (body == NULL) {
 		gh_respond_internal(req, "json");
 		return;
 	}
-	n = snprintf(cc, sizeof(cc), "Cache-Control: public, max-age=%d",
-	    max_age > 0 ? max_age : 0);
-	if (n < 0 || (size_t)n >= sizeof(cc)) {
+	if (public_headers(cc, sizeof(cc), max_age) == -1) {
 		json_object_put(body);
 		gh_respond_internal(req, "cache header");
 		return;
 	}
 	send_answer(req, 200, body, cache, NULL);
+}
+
+void
+gh_respond_public_text(struct gh_request *req, const char *text,
+    size_t len, int max_age)
+{
+	char		 cc[64];
+	const char	*cache[3] = { cc, "Access-Control-Allow-Origin: *",
+			    NULL };
+
+	if (public_headers(cc, sizeof(cc), max_age) == -1) {
+		gh_respond_internal(req, "cache header");
+		return;
+	}
+	if (claim(req, 200))
+		send_text(req, 200, text, len, cache, NULL);
 }
 
 void
