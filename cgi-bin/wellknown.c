@@ -6,9 +6,7 @@
  * private key: this program is the one most exposed (any client, no
  * credentials), so it holds nothing to leak.
  */
-#include <json-c/json.h>
 
-#include "core/json.h"
 #include "core/jwt.h"
 #include "domain/keys.h"
 #include "http/discovery.h"
