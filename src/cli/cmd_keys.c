@@ -168,7 +168,8 @@ cmd_retire(struct cli *cli, int argc, char *argv[])
 		return CLI_OK;
 	}
 	now = argc == 3 && strcmp(argv[2], "--now") == 0;
-	if ((argc != 2 && !now) || argv[1][0] == '-') {
+	/* A kid is base64url: it may begin with '-', so only --now is not one. */
+	if ((argc != 2 && !now) || strcmp(argv[1], "--now") == 0) {
 		cli_err("keys retire: usage: gatehouse keys retire KID [--now] "
 		    "| --expired");
 		return CLI_USAGE;
