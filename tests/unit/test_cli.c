@@ -1118,7 +1118,19 @@ Test(cli, keys_rotate_makes_a_next_key_and_retire_keeps_the_only_signer)
 	cr_assert_eq(RUN(NULL, "keys", "retire", "--expired"), 0, "%s", err);
 	cr_assert_str_eq(out, "0 keys retired\n");
 	cr_assert_eq(RUN(NULL, "keys", "retire"), 2);
+	cr_assert_eq(RUN(NULL, "keys", "retire", "--now"), 2);
 	cr_assert_eq(RUN(NULL, "keys", "frob"), 2);
+}
+
+Test(cli, keys_retire_takes_a_kid_that_begins_with_a_dash)
+{
+	/* base64url: about one thumbprint in 32 begins with '-'. */
+	migrated();
+	cr_assert_eq(RUN(NULL, "keys", "retire", "-no-such-kid", "--now"), 1,
+	    "%s", err);
+	cr_assert_not_null(strstr(err, "no key -no-such-kid"), "%s", err);
+	cr_assert_eq(RUN(NULL, "keys", "retire", "-no-such-kid"), 1, "%s",
+	    err);
 }
 
 Test(cli, secret_kek_prints_43_base64url_characters)
