@@ -267,6 +267,14 @@ static const struct key keys[] = {
 	  "has no valid token, with ?next=<the page>; empty answers 401\n"
 	  "instead." },
 
+	{ "cookie_secure", KT_BOOL, FIELD(cookie_secure), 0, 0, "true",
+	  "browser sign-in",
+	  "The sign-in cookies (gh_access, gh_refresh, gh_csrf) are Secure and\n"
+	  "named __Host-gh_access, __Secure-gh_refresh and __Host-gh_csrf, so a\n"
+	  "browser sends them only over HTTPS and no other site or subdomain\n"
+	  "can set them.  false drops both, for plain-HTTP development on\n"
+	  "127.0.0.1 only." },
+
 	{ "public_base_url", KT_STRING, FIELD(public_base_url), 0, 0, "",
 	  "discovery",
 	  "The URL clients reach gatehouse at, as http(s)://host[:port][/path]\n"

@@ -97,6 +97,8 @@ struct gh_config {
 	int			auth_cache_max_age_seconds;
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
+	/* Browser sign-in (http/cookie.h): Secure and the __Host- names. */
+	bool			cookie_secure;
 
 	char			public_base_url[GH_URL_BASE_MAX + 1];	/* "" */
 
