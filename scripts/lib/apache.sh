@@ -145,6 +145,7 @@ gh_apache_conf() {
 # etc/apache/gatehouse.conf, with this stack's paths and pools.
 Define GATEHOUSE_PROGRAMS "$cgidir"
 Define GATEHOUSE_CONFIG_FILE "$config"
+Define GATEHOUSE_SHARE "$(gh_apache_top)/etc"
 Define GATEHOUSE_LOGIN_PROCS ${GH_LOGIN_PROCS:-2}
 Define GATEHOUSE_PROCS ${GH_PROCS:-4}
 Define GATEHOUSE_HEALTH_PROCS ${GH_HEALTH_PROCS:-2}
@@ -375,6 +376,8 @@ gh_apache_test_up() {
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
 			gh_apache_htaccess_authorizer "$docroot"
 		fi
+		mkdir -p "$docroot/auth"
+		cp "$top/etc/gatehouse.css" "$docroot/auth/gatehouse.css"
 		chmod -R a+rX "$docroot"
 		cp "$config" "$docroot/cgi-bin/gatehouse.conf"
 		chmod 640 "$docroot/cgi-bin/gatehouse.conf"
