@@ -9,6 +9,11 @@
 --                           instead of the header
 --                  login    POST {"username": <name>, "password": ...}
 --                           as JSON, names from BENCH_FILE in turn
+--                  form     POST the sign-in page's form (urlencoded
+--                           username, password, next=/members/ and
+--                           csrf_token=<BENCH_CSRF>) with "Cookie:
+--                           <BENCH_CSRF_COOKIE>=<BENCH_CSRF>", names from
+--                           BENCH_FILE in turn; its success is a 303
 --                  refresh  POST {"refresh_token": <token>} as JSON, each
 --                           token of BENCH_FILE once (they rotate)
 --   BENCH_FILE     one token or name a line; thread k of n takes lines
@@ -16,13 +21,17 @@
 --   BENCH_THREADS  wrk's -t
 --   BENCH_PASSWORD the login password
 --   BENCH_COOKIE   the sign-in cookie's name, for the cookie mode
+--   BENCH_CSRF, BENCH_CSRF_COOKIE   the form's CSRF token and the name
+--                  of the cookie that must carry the same value
 --
 -- done() prints one line for bench/run to parse:
 --   BENCH requests=N duration_us=N p50_us=N p99_us=N non2xx=N
---         connect=N read=N write=N timeout=N exhausted=N
+--         connect=N read=N write=N timeout=N exhausted=N not303=N
 -- non2xx is wrk's count of responses with a status above 399 (our
 -- endpoints answer 2xx or 4xx/5xx, never 3xx, here); exhausted is the
--- number of threads that ran out of single-use refresh tokens.
+-- number of threads that ran out of single-use refresh tokens; not303,
+-- in the form mode only (0 in the others), the responses whose status
+-- is not 303, so a page answered where a redirect was due counts too.
 
 local threads = {}
 local counter = 0
@@ -33,7 +42,19 @@ function setup(thread)
 	table.insert(threads, thread)
 end
 
-local mode, path, items, reqs, nitems, i, password
+local mode, path, items, reqs, nitems, i, password, form_cookie, csrf
+
+-- Only the form mode looks at each response: wrk hands a script the
+-- headers and body only when it defines response(), which costs the
+-- client time on every request of the fast rows.
+if os.getenv("BENCH_MODE") == "form" then
+	not303 = 0
+	function response(status, headers, body)
+		if status ~= 303 then
+			not303 = not303 + 1
+		end
+	end
+end
 
 function init(args)
 	mode = os.getenv("BENCH_MODE") or "bearer"
@@ -73,6 +94,13 @@ function init(args)
 	elseif nitems == 0 then
 		error(mode .. " mode needs lines in BENCH_FILE")
 	end
+	if mode == "form" then
+		csrf = os.getenv("BENCH_CSRF") or ""
+		if csrf == "" then
+			error("form mode needs BENCH_CSRF")
+		end
+		form_cookie = (os.getenv("BENCH_CSRF_COOKIE") or "") .. "=" .. csrf
+	end
 end
 
 local json_headers = { ["Content-Type"] = "application/json" }
@@ -85,6 +113,14 @@ function request()
 		local name = items[(i - 1) % nitems + 1]
 		return wrk.format("POST", path, json_headers,
 		    '{"username":"' .. name .. '","password":"' .. password .. '"}')
+	elseif mode == "form" then
+		-- The names and the password need no escaping (bench/run's).
+		local name = items[(i - 1) % nitems + 1]
+		return wrk.format("POST", path, {
+		    ["Content-Type"] = "application/x-www-form-urlencoded",
+		    ["Cookie"] = form_cookie },
+		    "username=" .. name .. "&password=" .. password ..
+		    "&next=%2Fmembers%2F&csrf_token=" .. csrf)
 	else
 		if i > nitems then
 			-- Out of fresh tokens: a reused one is refused (401), so
@@ -99,13 +135,14 @@ end
 
 function done(summary, latency, requests)
 	local e = summary.errors
-	local ex = 0
+	local ex, bad = 0, 0
 	for _, t in ipairs(threads) do
 		ex = ex + (tonumber(t:get("exhausted")) or 0)
+		bad = bad + (tonumber(t:get("not303")) or 0)
 	end
 	io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d " ..
 	    "p99_us=%d non2xx=%d connect=%d read=%d write=%d timeout=%d " ..
-	    "exhausted=%d\n", summary.requests, summary.duration,
+	    "exhausted=%d not303=%d\n", summary.requests, summary.duration,
 	    latency:percentile(50), latency:percentile(99), e.status,
-	    e.connect, e.read, e.write, e.timeout, ex))
+	    e.connect, e.read, e.write, e.timeout, ex, bad))
 end
