@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""test_e2e_browser_attacks: what a page of another origin can make a
+signed-in browser do to gatehouse (headless chromium; the attacker's
+pages are served by a python http.server on another 127.0.0.1 port,
+started and stopped by PID).  Another port of the same host is another
+origin but the same site, so SameSite=Lax cookies do go along: only the
+CSRF token, the Origin check and the pages' frame-ancestors stand in the
+way, which is what these tests prove.  And a crafted next= never takes
+the browser off the site after signing in.  None needs the authorizer:
+the API's answer to the browser's own cookies says who is signed in, so
+the suite runs on shared hosting too.
+"""
+
+import os
+import sys
+import urllib.parse
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import ghbrowser as gb  # noqa: E402
+from ghbrowser import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+NEW_PASSWORD = "Attacker-Chosen-Password-7"
+
+
+def autopost(action, fields, enctype=None):
+    """An attacker's page that posts FIELDS to ACTION as it loads."""
+    inputs = "".join(
+        "<input type=hidden name='%s' value='%s'>" % (k, v)
+        for k, v in fields)
+    enc = "" if enctype is None else " enctype='%s'" % enctype
+    return ("<!doctype html><title>prize</title>"
+            "<form id=f method=post action='%s'%s>%s</form>"
+            "<script>document.getElementById('f').submit()</script>"
+            % (action, enc, inputs))
+
+
+class Attacks(gb.BrowserTest):
+
+    @classmethod
+    def setUpClass(cls):
+        base = gb.base_url()
+        # text/plain form: the body reads as the JSON a password change
+        # takes ({"current_password": ..., "new_password": ..., "x": "="}).
+        json_name = ('{"current_password": "%s", "new_password": "%s", '
+                     '"x": "' % (gb.PASSWORD, NEW_PASSWORD))
+        fetches = (
+            "<!doctype html><title>prize</title><script>"
+            "var body = JSON.stringify({current_password: '%s',"
+            " new_password: '%s'});"
+            "var u = '%s/api/auth/password';"
+            "Promise.allSettled(["
+            " fetch(u, {method: 'POST', mode: 'no-cors', credentials:"
+            "  'include', headers: {'Content-Type': 'text/plain'}, body: body}),"
+            " fetch(u, {method: 'POST', credentials: 'include', headers:"
+            "  {'Content-Type': 'application/json', 'X-CSRF-Token': 'guess'},"
+            "  body: body})"
+            "]).then(function (r) { document.title = 'done ' +"
+            " r.map(function (x) { return x.status + ':' +"
+            " (x.value ? x.value.status : ''); }).join(' '); });"
+            "</script>" % (gb.PASSWORD, NEW_PASSWORD, base))
+        cls.attacker = gb.Attacker({
+            "logout.html": autopost(base + "/auth/logout", []),
+            "logout-guess.html": autopost(base + "/auth/logout",
+                                          [("csrf_token", "guessed")]),
+            "password-form.html": autopost(
+                base + "/api/auth/password", [(json_name, '"}')],
+                "text/plain"),
+            "password-fetch.html": fetches,
+            "frame.html": (
+                "<!doctype html><title>frames</title>"
+                "<iframe id=login width=600 height=400 src='%s/auth/login'>"
+                "</iframe><iframe id=control src='%s/static.txt'></iframe>"
+                % (base, base)),
+        })
+        try:
+            super().setUpClass()
+        except Exception:
+            cls.attacker.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.attacker.stop()
+
+    def wait_for_path(self, prefix):
+        """Waits until the browser shows PREFIX of this site, loaded."""
+        want = gb.base_url() + prefix
+        WebDriverWait(self.driver, 30).until(
+            lambda d: d.current_url.startswith(want) and
+            d.execute_script("return document.readyState") == "complete")
+
+    def signed_in_user(self):
+        name = gb.new_user("atk")
+        self.sign_in(name)
+        self.assertEqual(self.signed_in_as(), name)
+        return name
+
+    def test_cross_site_form_cannot_sign_out(self):
+        name = self.signed_in_user()
+        for page in ("logout.html", "logout-guess.html"):
+            self.driver.get(self.attacker.url(page))
+            self.wait_for_path("/auth/logout")
+            self.assertEqual(self.status(), 403, page)
+            self.assertEqual(self.signed_in_as(), name, page)
+
+    def test_cross_site_form_cannot_change_the_password(self):
+        name = self.signed_in_user()
+        self.driver.get(self.attacker.url("password-form.html"))
+        self.wait_for_path("/api/auth/password")
+        self.assertEqual(self.status(), 403)
+        self.assertIn("csrf_failed", self.text())
+        self.assert_password_unchanged(name)
+
+    def test_cross_site_fetch_cannot_change_the_password(self):
+        name = self.signed_in_user()
+        self.driver.get(self.attacker.url("password-fetch.html"))
+        WebDriverWait(self.driver, 30).until(
+            lambda d: d.title.startswith("done"))
+        self.assert_password_unchanged(name)
+        self.assertEqual(self.signed_in_as(), name)
+
+    def assert_password_unchanged(self, name):
+        st, _ = gb.api("POST", "/api/auth/login",
+                       {"username": name, "password": gb.PASSWORD})
+        self.assertEqual(st, 200, "the old password no longer works")
+        st, _ = gb.api("POST", "/api/auth/login",
+                       {"username": name, "password": NEW_PASSWORD})
+        self.assertEqual(st, 401, "the attacker's password works")
+
+    def test_cross_site_form_cannot_sign_in_as_someone_else(self):
+        # Login CSRF: the attacker's own account, without the token.
+        mallory = gb.new_user("mal")
+        self.attacker_page = autopost(gb.base_url() + "/auth/login", [
+            ("username", mallory), ("password", gb.PASSWORD), ("next", "/")])
+        a = gb.Attacker({"login.html": self.attacker_page})
+        try:
+            self.driver.get(a.url("login.html"))
+            self.wait_for_path("/auth/login")
+            self.assertEqual(self.status(), 403)
+        finally:
+            a.stop()
+        self.assertNotIn("gh_access", self.cookies())
+        self.assertIsNone(self.signed_in_as())
+
+    def test_signin_page_cannot_be_framed(self):
+        # Not vacuous: the page is there, with its form, at the top.
+        self.go("/auth/login")
+        self.on_signin_page()
+        self.driver.get(self.attacker.url("frame.html"))
+        WebDriverWait(self.driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") ==
+            "complete")
+        d = self.driver
+        # The control: a file of the site without frame-ancestors does
+        # show in a frame, so an empty login frame means it was refused.
+        d.switch_to.frame(d.find_element(By.ID, "control"))
+        self.assertIn("gatehouse static file",
+                      d.find_element(By.TAG_NAME, "body").text)
+        d.switch_to.default_content()
+        d.switch_to.frame(d.find_element(By.ID, "login"))
+        self.assertEqual(d.find_elements(By.NAME, "password"), [],
+                         "the sign-in form shows inside another site's frame")
+        self.assertEqual(d.find_elements(By.TAG_NAME, "form"), [])
+        d.switch_to.default_content()
+
+    def test_crafted_next_cannot_leave_the_site(self):
+        name = gb.new_user("nxt")
+        # As they appear in the query string (already percent-encoded
+        # where a browser would not send the character as is).
+        for raw in ("//evil.example/", "/%5Cevil.example/",
+                    "/%5C%5Cevil.example/", "https://evil.example/",
+                    "https:evil.example", "%2F%2Fevil.example/",
+                    "%252F%252Fevil.example/", "/%09/evil.example/",
+                    "/%0D%0A/evil.example/", "javascript:alert(1)",
+                    "%20//evil.example/", "http%3A%2F%2Fevil.example%2F"):
+            self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            self.go("/auth/login?next=" + raw)
+            self.on_signin_page()
+            self.submit_signin(name, gb.PASSWORD)
+            WebDriverWait(self.driver, 30).until(
+                lambda d: not urllib.parse.urlsplit(
+                    d.current_url).path.startswith("/auth/login") or
+                d.current_url.startswith(("http://evil", "https://evil")))
+            u = urllib.parse.urlsplit(self.driver.current_url)
+            self.assertEqual(u.netloc, urllib.parse.urlsplit(
+                gb.base_url()).netloc, "next=%s left the site for %s" %
+                (raw, self.driver.current_url))
+            self.assertEqual(u.scheme, "http", raw)
+            self.assertEqual(self.signed_in_as(), name, raw)
+
+
+if __name__ == "__main__":
+    gb.run()
