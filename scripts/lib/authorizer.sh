@@ -14,11 +14,12 @@
 #                                demo a browser sees once signed in (who,
 #                                the GATEHOUSE_* variables, a sign-out
 #                                button); quickstart's /members/
-#   gh_authz_lighttpd OUT CGIDIR CONFIGFILE RUNDIR
+#   gh_authz_lighttpd OUT CGIDIR CONFIGFILE RUNDIR [members]
 #                                appends lighttpd's entries to OUT: the
 #                                authorizer ("mode" => "authorizer") in
-#                                front of each location, mod_cgi for the
-#                                scripts
+#                                front of each location (only /members/
+#                                with "members", as quickstart has it),
+#                                mod_cgi for the scripts
 # (Apache: scripts/lib/apache.sh's gh_apache_conf with
 # GH_APACHE_AUTHORIZER=1.)
 
@@ -129,7 +130,8 @@ EOF
 }
 
 gh_authz_lighttpd() {
-	local out=$1 cgidir=$2 config=$3 rundir=$4 n=${GH_AUTHORIZE_PROCS:-2}
+	local out=$1 cgidir=$2 config=$3 rundir=$4 only=${5:-}
+	local n=${GH_AUTHORIZE_PROCS:-2}
 	local copy='"PATH", "TZ"' v
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 		[ -z "${!v+set}" ] || copy="$copy, \"$v\""
@@ -137,12 +139,17 @@ gh_authz_lighttpd() {
 	{
 		echo
 		echo '# The authorizer in front of /members/ (any valid token),'
-		echo '# /staff/ (authorize-admin: the admin role) and /app/'
-		echo '# (tokens for the audience app); see lighttpd.conf.example.'
+		if [ "$only" != members ]; then
+			echo '# /staff/ (authorize-admin: the admin role) and /app/'
+			echo '# (tokens for the audience app),'
+		fi
+		echo '# as lighttpd.conf.example shows it.'
 		echo 'server.modules += ( "mod_cgi" )'
 		gh_authz_lighttpd_block '^/members/' authorize
-		gh_authz_lighttpd_block '^/staff/' authorize-admin
-		gh_authz_lighttpd_block '^/app/' authorize authorize-app \
-			', "GATEHOUSE_REQUIRE_AUDIENCE" => "app"'
+		if [ "$only" != members ]; then
+			gh_authz_lighttpd_block '^/staff/' authorize-admin
+			gh_authz_lighttpd_block '^/app/' authorize authorize-app \
+				', "GATEHOUSE_REQUIRE_AUDIENCE" => "app"'
+		fi
 	} >>"$out"
 }
