@@ -8,7 +8,11 @@
  *
  * The request is decided exactly as the API decides it (gh_auth_decide():
  * signature, claims, user active, session live, role), with the token
- * from the Authorization header or else the configured cookie.  The role
+ * from the Authorization header or, when none is sent, the sign-in
+ * cookie gh_access (authorizer_cookie names another).  A browser (Accept:
+ * text/html) without a live token goes to authorizer_login_url
+ * (/auth/login by default) with ?next=<its page>, a path of this site;
+ * any other client gets the 401.  The role
  * a location needs is the server config's choice: "--role NAME" on the
  * command line, GATEHOUSE_REQUIRE_ROLE in the environment, or the
  * program's own name (a link named authorize-admin requires admin); two
@@ -42,6 +46,7 @@
 #include "core/str.h"
 #include "domain/fields.h"
 #include "http/auth.h"
+#include "http/cookie.h"
 #include "http/http.h"
 #include "http/serve.h"
 
@@ -58,7 +63,10 @@ enum mode {
 	MODE_ERRORDOC		/* the ErrorDocument after mod_fcgid's denial */
 };
 
-/* Percent-encodes s for a query value; "" when it does not fit. */
+/*
+ * Percent-encodes s for a query value, all but RFC 3986's unreserved
+ * characters ('/', '?', '&' and '%' included); "" when it does not fit.
+ */
 static void
 url_encode(const char *s, char *out, size_t outsz)
 {
@@ -73,7 +81,7 @@ url_encode(const char *s, char *out, size_t outsz)
 			break;
 		}
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~/", c) != NULL)
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
 			out[n++] = (char)c;
 		else {
 			out[n++] = '%';
@@ -109,18 +117,24 @@ same_site_rest(const char *uri)
 	}
 }
 
-/* A browser (it asks for HTML) goes to the login page when there is one. */
+/*
+ * A browser (it asks for HTML) goes to the login page, unless
+ * authorizer_login_url is empty or "none".
+ */
 static int
 wants_redirect(const struct gh_request *req)
 {
-	const char	*accept;
+	const char	*accept, *url = req->cfg->authorizer_login_url;
 
 	accept = gh_request_getenv(req, "HTTP_ACCEPT");
-	return req->cfg->authorizer_login_url[0] != '\0' && accept != NULL &&
+	return url[0] != '\0' && strcmp(url, "none") != 0 && accept != NULL &&
 	    strstr(accept, "text/html") != NULL;
 }
 
-/* 302 to the login page with ?next=<the page>; 0 when it cannot. */
+/*
+ * 302 to the login page with ?next=<the page>, path and query, encoded
+ * whole ("/members/?a=b" is "%2Fmembers%2F%3Fa%3Db"); 0 when it cannot.
+ */
 static int
 redirect_browser(struct gh_request *req)
 {
@@ -131,8 +145,8 @@ redirect_browser(struct gh_request *req)
 
 	/* An error document's REQUEST_URI is still the client's page. */
 	uri = gh_request_getenv(req, "REQUEST_URI");
-	next[0] = '/';
-	url_encode(same_site_rest(uri), next + 1, sizeof(next) - 1);
+	memcpy(next, "%2F", 4);
+	url_encode(same_site_rest(uri), next + 3, sizeof(next) - 3);
 	n = snprintf(location, sizeof(location), "Location: %s%snext=%s",
 	    req->cfg->authorizer_login_url,
 	    strchr(req->cfg->authorizer_login_url, '?') != NULL ? "&" : "?",
@@ -207,7 +221,9 @@ handle_authorize(struct gh_request *req)
 		    "GATEHOUSE_REQUIRE_AUDIENCE) is not in token_audiences");
 		return;
 	}
-	need.cookie = req->cfg->authorizer_cookie;
+	need.cookie = req->cfg->authorizer_cookie[0] != '\0' ?
+	    req->cfg->authorizer_cookie :
+	    gh_cookie_name(req->cfg, GH_COOKIE_ACCESS);
 	need.role = required_role;
 	need.audience = required_audience;
 	switch (gh_auth_decide(req, &need, &p, &v)) {
@@ -228,6 +244,7 @@ handle_authorize(struct gh_request *req)
 			return;
 		break;
 	case GH_AUTH_NO_ROLE:
+	case GH_AUTH_CSRF:
 	case GH_AUTH_FAILED:
 		break;
 	}

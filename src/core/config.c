@@ -258,14 +258,17 @@ static const struct key keys[] = {
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
 	  "authorizer",
-	  "A cookie the authorizer (cgi-bin/authorize) also reads the access\n"
-	  "token from, for browser pages; empty reads only the Authorization\n"
-	  "header." },
+	  "The cookie the authorizer (cgi-bin/authorize) reads the access\n"
+	  "token from when no Authorization header is sent.  Empty: the\n"
+	  "sign-in cookie the login page sets (gh_access, __Host-gh_access\n"
+	  "with cookie_secure); set a name only for a cookie of your own." },
 	{ "authorizer_login_url", KT_STRING, FIELD(authorizer_login_url), 0, 0,
-	  "", NULL,
-	  "Where the authorizer redirects a browser (Accept: text/html) that\n"
-	  "has no valid token, with ?next=<the page>; empty answers 401\n"
-	  "instead." },
+	  "/auth/login", NULL,
+	  "Where the authorizer sends a browser (Accept: text/html) that has\n"
+	  "no live token, with a 302 and ?next=<the page, path and query,\n"
+	  "percent-encoded>: gatehouse's own sign-in page by default, or\n"
+	  "another URL.  Empty or none: a 401 instead, as an API client\n"
+	  "gets." },
 
 	{ "cookie_secure", KT_BOOL, FIELD(cookie_secure), 0, 0, "true",
 	  "browser sign-in",

@@ -1,24 +1,110 @@
 /*
  * auth: the caller's token, role and denial.  See auth.h.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "core/json.h"
+#include "core/str.h"
+#include "core/url.h"
 #include "domain/principal.h"
 #include "domain/users.h"
 #include "http/auth.h"
+#include "http/cookie.h"
+#include "http/discovery.h"
 #include "http/http.h"
 
-/* The token: the Authorization header, else the cookie when one is named. */
-static int
-find_token(struct gh_request *req, const char *cookie, const char **tok,
-    size_t *len)
+/* Where the token came from. */
+enum source {
+	FROM_NOTHING,
+	FROM_HEADER,
+	FROM_COOKIE
+};
+
+/*
+ * The token: the Authorization header when one is sent (whatever its
+ * scheme: a header that is not a bearer one is no token, never a reason
+ * to look further), else the cookie: need's, or the API's gh_access.
+ */
+static enum source
+find_token(struct gh_request *req, const struct gh_auth_need *need,
+    const char **tok, size_t *len)
 {
-	if (gh_principal_bearer(gh_request_getenv(req, "HTTP_AUTHORIZATION"),
-	    tok, len) == 0)
-		return 0;
-	return gh_principal_cookie(gh_request_getenv(req, "HTTP_COOKIE"),
-	    cookie, tok, len);
+	const char	*header;
+
+	header = gh_request_getenv(req, "HTTP_AUTHORIZATION");
+	if (header != NULL && *header != '\0')
+		return gh_principal_bearer(header, tok, len) == 0 ?
+		    FROM_HEADER : FROM_NOTHING;
+	if (need->cookie != NULL)
+		return gh_principal_cookie(gh_request_getenv(req,
+		    "HTTP_COOKIE"), need->cookie, tok, len) == 0 ?
+		    FROM_COOKIE : FROM_NOTHING;
+	return gh_cookie_get(req, GH_COOKIE_ACCESS, tok, len) == 0 ?
+	    FROM_COOKIE : FROM_NOTHING;
+}
+
+/* GET, HEAD and OPTIONS change nothing; any other method may. */
+static bool
+method_is_safe(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+	    strcmp(method, "OPTIONS") == 0;
+}
+
+/*
+ * X-CSRF-Token equals the gh_csrf cookie: a page of another site can
+ * make the browser send the cookie, never read it to send it back.
+ */
+static bool
+csrf_token_ok(const struct gh_request *req)
+{
+	const char	*sent, *want;
+	size_t		 len;
+
+	sent = gh_request_getenv(req, "HTTP_X_CSRF_TOKEN");
+	if (sent == NULL || gh_cookie_get(req, GH_COOKIE_CSRF, &want,
+	    &len) == -1 || strlen(sent) != len)
+		return false;
+	return CRYPTO_memcmp(sent, want, len) == 0;
+}
+
+/*
+ * No Origin (a same-origin request of an older browser, or no browser),
+ * this site's own, or one of cors_allowed_origins by name: "*" lists no
+ * one whose cookies may act here.
+ */
+static bool
+origin_ok(const struct gh_request *req)
+{
+	const char	*origin;
+	char		 own[GH_URL_BASE_MAX + 1];
+
+	origin = gh_request_getenv(req, "HTTP_ORIGIN");
+	if (origin == NULL || req->origin_named)
+		return true;
+	if (gh_discovery_origin(req, own, sizeof(own)) == -1)
+		return false;
+	return gh_str_eq_nocase(origin, strlen(origin), own, strlen(own));
+}
+
+/*
+ * A cookie comes with every request the browser makes, whoever's page
+ * asked: the API takes a write on it only from a page that could read
+ * gh_csrf, and from this site or a listed one.  The authorizer (need's
+ * own cookie) only lets a request through to what it guards.
+ */
+static bool
+csrf_ok(const struct gh_request *req, const struct gh_auth_need *need,
+    enum source from)
+{
+	if (from != FROM_COOKIE || need->cookie != NULL ||
+	    method_is_safe(req->method))
+		return true;
+	return csrf_token_ok(req) && origin_ok(req);
 }
 
 enum gh_auth_outcome
@@ -30,6 +116,7 @@ gh_auth_decide(struct gh_request *req, const struct gh_auth_need *need,
 	const char		*tok;
 	size_t			 len;
 	enum gh_status		 st;
+	enum source		 from;
 
 	v->why = NULL;
 	v->failure = GH_OK;
@@ -39,8 +126,11 @@ gh_auth_decide(struct gh_request *req, const struct gh_auth_need *need,
 		k.audience = need->audience;
 		key = &k;
 	}
-	if (find_token(req, need->cookie, &tok, &len) == -1)
+	/* The forgery check first: it costs no query. */
+	if ((from = find_token(req, need, &tok, &len)) == FROM_NOTHING)
 		v->outcome = GH_AUTH_NO_TOKEN;
+	else if (!csrf_ok(req, need, from))
+		v->outcome = GH_AUTH_CSRF;
 	else if ((st = gh_principal_check(req->db, key, tok, len, p,
 	    &v->why)) == GH_NOT_FOUND)
 		v->outcome = GH_AUTH_INVALID;
@@ -66,6 +156,11 @@ gh_auth_deny(struct gh_request *req, const struct gh_auth_verdict *v,
 		return;
 	case GH_AUTH_NO_ROLE:
 		gh_respond_insufficient_scope(req, parts);
+		return;
+	case GH_AUTH_CSRF:
+		gh_respond_error(req, 403, "csrf_failed", "A request made with "
+		    "the sign-in cookie must carry X-CSRF-Token, equal to the "
+		    "CSRF cookie, and come from this site.");
 		return;
 	case GH_AUTH_FAILED:
 		if (parts & GH_DENY_BODY)

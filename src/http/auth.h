@@ -5,10 +5,16 @@
  * writes the answer.
  *
  * Promises: the token comes from the Authorization header, and only when
- * that carries none from the cookie asked for (the authorizer's; the API
- * reads no cookie); the API takes only tokens for its own audience, never
- * one minted for a location (jwt.h, token_audiences); a role is checked against the roles the database
- * holds now (principal.h); every denial goes through respond.c's
+ * none is sent from a cookie: the authorizer's (authorizer_cookie, or
+ * gh_access), or the API's gh_access (cookie.h); the API takes a cookie
+ * for a POST, PUT, PATCH or DELETE only with X-CSRF-Token equal to the
+ * gh_csrf cookie (compared in constant time) and an Origin, when one is
+ * sent, of this site or named in cors_allowed_origins, else 403
+ * csrf_failed, decided before any query; a bearer header needs neither;
+ * the API takes only tokens for its own audience, never one minted for a
+ * location (jwt.h, token_audiences); a role is checked against the roles
+ * the database holds now (principal.h); every denial goes through
+ * respond.c's
  * challenge builders, so the API, the authorizer and its error document
  * answer alike but for the parts each may send.
  */
@@ -29,6 +35,7 @@ enum gh_auth_outcome {
 	GH_AUTH_NO_TOKEN,	/* no credentials came: a challenge, no error */
 	GH_AUTH_INVALID,	/* bad, expired or revoked: why says which */
 	GH_AUTH_NO_ROLE,	/* live, without the role asked for: 403 */
+	GH_AUTH_CSRF,		/* a cookie's write without the CSRF proof */
 	GH_AUTH_FAILED		/* the check itself failed: failure says how */
 };
 
@@ -39,8 +46,9 @@ struct gh_auth_verdict {
 };
 
 /*
- * What a request must show: the cookie to fall back on (NULL for none),
- * the role (NULL for any), and the audience its token must be for: NULL
+ * What a request must show: the cookie to fall back on (NULL: the API's,
+ * gh_access, with the CSRF rule above; the authorizer names its own and
+ * lets the protected application judge its writes), the role (NULL for any), and the audience its token must be for: NULL
  * for the API's own (jwt_audience), else one of token_audiences, and
  * then only a token for it passes (an authorizer location's
  * --audience).
@@ -68,8 +76,9 @@ void	gh_auth_deny(struct gh_request *, const struct gh_auth_verdict *,
 	    int parts);
 
 /*
- * The caller, from the Authorization header.  On failure answers 401 with
- * WWW-Authenticate, or 503, and returns -1.
+ * The caller, from the Authorization header or gh_access.  On failure
+ * answers 401 with WWW-Authenticate, 403 csrf_failed, or 503, and
+ * returns -1.
  */
 int	gh_auth_current_user(struct gh_request *, struct gh_principal *);
 

@@ -45,6 +45,20 @@ gh_discovery_base(const struct gh_request *req, char *out, size_t outsz)
 	    gh_request_getenv(req, "SERVER_PORT"), out, outsz);
 }
 
+int
+gh_discovery_origin(const struct gh_request *req, char *out, size_t outsz)
+{
+	char	*host, *path;
+
+	if (gh_discovery_base(req, out, outsz) == -1 ||
+	    (host = strstr(out, "://")) == NULL)
+		return -1;
+	/* public_base_url may name a path; an origin never does. */
+	if ((path = strchr(host + 3, '/')) != NULL)
+		*path = '\0';
+	return 0;
+}
+
 /* Adds "key": base + path; -1 when it does not fit or cannot be added. */
 static int
 add_url(struct json_object *o, const char *key, const char *base,

@@ -31,6 +31,13 @@
 int	gh_discovery_base(const struct gh_request *, char *out, size_t outsz);
 
 /*
+ * This site's origin (RFC 6454), "scheme://host[:port]": that of
+ * gh_discovery_base(), less any path.  -1 as gh_discovery_base().
+ */
+int	gh_discovery_origin(const struct gh_request *, char *out,
+	    size_t outsz);
+
+/*
  * The RFC 8414 metadata for base: issuer (jwt_issuer), the endpoints,
  * the grant types and the token endpoint's authentication (none).  A new
  * object, or NULL on memory failure or a base too long.

@@ -8,7 +8,8 @@
  * end or to one byte past the limit, then 413);
  * every byte of an answer is written by respond.c, and every response
  * carries the contract's headers (X-Content-Type-Options, Cache-Control:
- * no-store, the CORS headers for a listed origin) but the authorizer's
+ * no-store, the CORS headers for a listed origin, credentials allowed
+ * only for one listed by name, not by "*") but the authorizer's
  * bare ones to its web server (gh_respond_bare()) and the public
  * documents of gh_respond_public() (cached, CORS "*"); error bodies are
  * always {"error", "error_description"[, "fields"]}; a handler that
@@ -42,6 +43,7 @@ struct gh_request {
 	const char		*param;			/* the route's "*" segment */
 	char			 parambuf[GH_PATH_MAX];
 	const char		*origin;		/* a listed Origin, else NULL */
+	bool			 origin_named;		/* listed by name, not "*" */
 
 	char			*body;			/* owned by the server loop */
 	size_t			 bodysz;		/* max_body_bytes + 1 */

@@ -21,12 +21,20 @@ gh_request_getenv(const struct gh_request *req, const char *name)
 	return FCGX_GetParam(name, req->fcgx->envp);
 }
 
-/* True when origin is one of the comma-separated configured origins. */
+/*
+ * How origin is among the comma-separated configured origins: ORIGIN_NAMED
+ * by its own name, ORIGIN_ANY through "*", else ORIGIN_UNLISTED.
+ */
+#define ORIGIN_UNLISTED	0
+#define ORIGIN_ANY	1
+#define ORIGIN_NAMED	2
+
 static int
 origin_listed(const char *list, const char *origin)
 {
 	const char	*p = list, *end;
 	size_t		 len, olen = strlen(origin);
+	int		 found = ORIGIN_UNLISTED;
 
 	while (*p != '\0') {
 		while (*p == ' ' || *p == ',')
@@ -35,12 +43,13 @@ origin_listed(const char *list, const char *origin)
 		while (*end != '\0' && *end != ',' && *end != ' ')
 			end++;
 		len = (size_t)(end - p);
-		if (len > 0 && ((len == olen && strncmp(p, origin, len) == 0) ||
-		    (len == 1 && *p == '*')))
-			return 1;
+		if (len > 0 && len == olen && strncmp(p, origin, len) == 0)
+			return ORIGIN_NAMED;
+		if (len == 1 && *p == '*')
+			found = ORIGIN_ANY;
 		p = end;
 	}
-	return 0;
+	return found;
 }
 
 /*
@@ -70,6 +79,7 @@ int
 gh_request_init(struct gh_request *req, FCGX_Request *fcgx)
 {
 	const char	*origin;
+	int		 listed;
 
 	req->fcgx = fcgx;
 	req->status = 0;
@@ -77,6 +87,7 @@ gh_request_init(struct gh_request *req, FCGX_Request *fcgx)
 	req->param = NULL;
 	req->parambuf[0] = '\0';
 	req->origin = NULL;
+	req->origin_named = false;
 	req->method = gh_request_getenv(req, "REQUEST_METHOD");
 	if (req->method == NULL)
 		req->method = "";
@@ -86,9 +97,12 @@ gh_request_init(struct gh_request *req, FCGX_Request *fcgx)
 		return -1;
 	}
 	origin = gh_request_getenv(req, "HTTP_ORIGIN");
-	if (origin != NULL && req->cfg->cors_allowed_origins[0] != '\0' &&
-	    origin_listed(req->cfg->cors_allowed_origins, origin))
+	if (origin == NULL || req->cfg->cors_allowed_origins[0] == '\0')
+		return 0;
+	listed = origin_listed(req->cfg->cors_allowed_origins, origin);
+	if (listed != ORIGIN_UNLISTED)
 		req->origin = origin;
+	req->origin_named = listed == ORIGIN_NAMED;
 	return 0;
 }
 

@@ -106,6 +106,13 @@ head_cors(struct head *h, const struct gh_request *req)
 	head_add(h, "Vary: Origin");
 	head_add(h, "Access-Control-Expose-Headers: WWW-Authenticate, "
 	    "Retry-After");
+	/*
+	 * An origin listed by name may send the sign-in cookie (and must
+	 * then show the CSRF token, auth.h); one let in by "*" never: any
+	 * site could then read what the cookie opens.
+	 */
+	if (req->origin_named)
+		head_add(h, "Access-Control-Allow-Credentials: true");
 }
 
 /* Claims req for an answer of status; 0 when it was answered already. */

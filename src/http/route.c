@@ -71,7 +71,7 @@ preflight(struct gh_request *req, const char *allow)
 		if (w > 0 && (size_t)w < sizeof(methods)) {
 			headers[1] = methods;
 			headers[2] = "Access-Control-Allow-Headers: "
-			    "Authorization, Content-Type";
+			    "Authorization, Content-Type, X-CSRF-Token";
 			headers[3] = "Access-Control-Max-Age: 600";
 		}
 	}

@@ -6,7 +6,8 @@
  * token), /staff/ (the admin role, authorize-admin) and /app/ (tokens of
  * the audience app: GATEHOUSE_REQUIRE_AUDIENCE), each a static file and a
  * CGI printing the GATEHOUSE_* variables it was handed.
- * test_e2e_authorizer.conf sets the cookie, the login page and
+ * test_e2e_authorizer.conf leaves the cookie (gh_access: cookie_secure
+ * is off) and the login page (/auth/login) at their defaults and sets
  * token_audiences.
  */
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 
@@ -22,7 +24,7 @@
 TestSuite(authorizer, .timeout = 60);
 
 #define COOKIE		"gh_access"
-#define LOGIN_URL	"https://login.example.com/signin"
+#define LOGIN_URL	"/auth/login"
 
 static const char	*members = "/members/index.txt";
 static const char	*staff = "/staff/index.txt";
@@ -257,7 +259,7 @@ Test(authorizer, a_logout_is_refused_by_every_warm_process)
 	}
 }
 
-Test(authorizer, the_token_in_the_configured_cookie_works)
+Test(authorizer, the_token_in_the_sign_in_cookie_works)
 {
 	struct t_user		 u;
 	struct t_resp		 r;
@@ -277,6 +279,143 @@ Test(authorizer, the_token_in_the_configured_cookie_works)
 	t_resp_free(&r);
 }
 
+/* The cookie alone: the user reaches the protected application. */
+Test(authorizer, the_cookie_alone_reaches_the_cgi)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	char		 cookie[4200];
+	const char	*v;
+
+	t_make_user(&u, "azck");
+	snprintf(cookie, sizeof(cookie), "Cookie: %s=%s", COOKIE, u.access);
+	get("/members/cgi/env.sh", NULL, cookie, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	v = cgi_var(&r, "GATEHOUSE_USERNAME");
+	cr_assert(v != NULL && strcmp(v, u.username) == 0, "body: %s",
+	    r.body);
+	v = cgi_var(&r, "GATEHOUSE_USER_ID");
+	cr_assert(v != NULL && strcmp(v, u.id) == 0, "body: %s", r.body);
+	t_resp_free(&r);
+	/* The Secure name is not read without cookie_secure. */
+	snprintf(cookie, sizeof(cookie), "Cookie: __Host-%s=%s", COOKIE,
+	    u.access);
+	get(members, NULL, cookie, &r);
+	t_assert_bearer_401(&r, true);
+	t_resp_free(&r);
+}
+
+/* GET path as a browser would, with the cookie (NULL: none). */
+static void
+browse(const char *path, const char *cookie_token, struct t_resp *r)
+{
+	char		 cookie[4200];
+	const char	*h[3] = { "Accept: text/html,application/xhtml+xml;"
+	    "q=0.9,*/*;q=0.8", NULL, NULL };
+
+	if (cookie_token != NULL) {
+		snprintf(cookie, sizeof(cookie), "Cookie: %s=%s", COOKIE,
+		    cookie_token);
+		h[1] = cookie;
+	}
+	t_http("GET", path, h, NULL, 0, r);
+}
+
+/* r is the 302 to the login page with next, exactly. */
+static void
+assert_to_login(const struct t_resp *r, const char *next)
+{
+	char		 want[600];
+	const char	*loc;
+
+	snprintf(want, sizeof(want), "%s?next=%s", LOGIN_URL, next);
+	cr_assert_eq(r->status, 302, "%ld %s", r->status, r->body);
+	loc = t_resp_header(r, "Location");
+	cr_assert(loc != NULL && strcmp(loc, want) == 0,
+	    "Location: %s, not %s", loc != NULL ? loc : "(none)", want);
+	assert_no_variables(r);
+}
+
+static void
+expire(struct json_object *pay)
+{
+	time_t	 now = time(NULL);
+
+	json_object_object_add(pay, "iat", json_object_new_int64(
+	    (int64_t)now - 7200));
+	json_object_object_add(pay, "exp", json_object_new_int64(
+	    (int64_t)now - 3600));
+}
+
+/*
+ * A browser whose cookie is expired, revoked or junk goes to sign in
+ * again, as one without; an API client gets the 401.
+ */
+Test(authorizer, a_browser_with_a_dead_cookie_goes_to_the_login_page)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	char		 old[4096];
+	char		 cookie[4200];
+
+	t_make_user(&u, "azdc");
+	t_jwt_resign(u.access, expire, old, sizeof(old));
+	browse("/members/cgi/env.sh", old, &r);
+	assert_to_login(&r, "%2Fmembers%2Fcgi%2Fenv.sh");
+	cr_assert_null(strstr(r.body, "GATEHOUSE_"), "the CGI ran: %s",
+	    r.body);
+	t_resp_free(&r);
+	snprintf(cookie, sizeof(cookie), "Cookie: %s=%s", COOKIE, old);
+	get(members, NULL, cookie, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
+
+	browse(members, "not-a-token", &r);
+	assert_to_login(&r, "%2Fmembers%2Findex.txt");
+	t_resp_free(&r);
+
+	/* Revoked: the session ended by a logout. */
+	browse(members, u.access, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	t_http_json("POST", "/api/auth/logout", u.access, NULL, &r);
+	cr_assert_eq(r.status, 204, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	browse(members, u.access, &r);
+	assert_to_login(&r, "%2Fmembers%2Findex.txt");
+	t_resp_free(&r);
+	snprintf(cookie, sizeof(cookie), "Cookie: %s=%s", COOKIE, u.access);
+	get(members, NULL, cookie, &r);
+	t_assert_bearer_401(&r, false);
+	t_resp_free(&r);
+}
+
+/* next is the page's path and query, encoded whole. */
+Test(authorizer, next_carries_the_path_and_the_query)
+{
+	struct t_resp	 r;
+
+	browse("/members/index.txt?a=b&c=%2F&d=%22", NULL, &r);
+	assert_to_login(&r, "%2Fmembers%2Findex.txt%3Fa%3Db%26c%3D%252F"
+	    "%26d%3D%2522");
+	t_resp_free(&r);
+	browse("/members/", NULL, &r);
+	assert_to_login(&r, "%2Fmembers%2F");
+	t_resp_free(&r);
+}
+
+/* Only a role's refusal: a signed-in browser is not sent to sign in. */
+Test(authorizer, a_signed_in_browser_without_the_role_gets_403)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+
+	t_make_user(&u, "azbr");
+	browse(staff, u.access, &r);
+	t_assert_error(&r, 403, "insufficient_scope");
+	t_resp_free(&r);
+}
+
 Test(authorizer, a_browser_without_a_token_goes_to_the_login_page)
 {
 	struct t_resp	 r;
@@ -286,7 +425,7 @@ Test(authorizer, a_browser_without_a_token_goes_to_the_login_page)
 	cr_assert_eq(r.status, 302, "%ld %s", r.status, r.body);
 	loc = t_resp_header(&r, "Location");
 	cr_assert(loc != NULL && strcmp(loc, LOGIN_URL
-	    "?next=/members/index.txt") == 0, "Location: %s",
+	    "?next=%2Fmembers%2Findex.txt") == 0, "Location: %s",
 	    loc != NULL ? loc : "(none)");
 	t_resp_free(&r);
 	/* An API client (no text/html) still gets the 401. */
@@ -347,7 +486,7 @@ Test(authorizer, next_is_always_a_same_site_path)
 		    r.body);
 		loc = t_resp_header(&r, "Location");
 		cr_assert(loc != NULL && strcmp(loc, LOGIN_URL
-		    "?next=/members/index.txt") == 0, "%s: Location: %s",
+		    "?next=%2Fmembers%2Findex.txt") == 0, "%s: Location: %s",
 		    paths[i], loc != NULL ? loc : "(none)");
 		t_resp_free(&r);
 	}
