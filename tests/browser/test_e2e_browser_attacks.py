@@ -121,6 +121,24 @@ class Attacks(gb.BrowserTest):
             lambda d: d.title.startswith("done"))
         self.assert_password_unchanged(name)
         self.assertEqual(self.signed_in_as(), name)
+        # The control: the same request from a page of the site (one
+        # without the API's CSP, which allows no fetch), with the token,
+        # does change it.
+        self.go("/static.txt")
+        status = self.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "var t = document.cookie.match(/(?:^|; )gh_csrf=([^;]*)/);"
+            "fetch('/api/auth/password', {method: 'POST', headers:"
+            " {'Content-Type': 'application/json',"
+            "  'X-CSRF-Token': t ? t[1] : ''},"
+            " body: JSON.stringify({current_password: arguments[0],"
+            "  new_password: arguments[1]})})"
+            ".then(function (r) { done(r.status); },"
+            " function () { done(0); });", gb.PASSWORD, NEW_PASSWORD)
+        self.assertEqual(status, 204)
+        st, _ = gb.api("POST", "/api/auth/login",
+                       {"username": name, "password": NEW_PASSWORD})
+        self.assertEqual(st, 200)
 
     def assert_password_unchanged(self, name):
         st, _ = gb.api("POST", "/api/auth/login",
