@@ -2,21 +2,29 @@
  * login: POST /api/auth/login, /api/auth/refresh, /api/auth/logout,
  * /api/auth/revoke and /api/auth/password: everything that starts,
  * continues or ends a session, and the own password change (a login's
- * bcrypt and throttle).  bcrypt makes login CPU-bound, which is why it is
+ * bcrypt and throttle); and the browser's sign-in and sign-out pages,
+ * /auth/login and /auth/logout, which make the same calls and answer
+ * with pages and cookies (docs/API.md, "Browser sign-in").  bcrypt makes login CPU-bound, which is why it is
  * a program of its own with a pool of its own: a flood of logins cannot
  * starve token checks elsewhere.  Revocation is here because login is
  * the program whose database role may end a session.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "core/form.h"
 #include "core/json.h"
+#include "core/nextpath.h"
 #include "core/password.h"
 #include "domain/signin.h"
 #include "http/auth.h"
+#include "http/cookie.h"
 #include "http/http.h"
+#include "http/page.h"
 #include "http/serve.h"
 #include "http/views.h"
 
@@ -29,6 +37,27 @@ clean_copy(const char *s, char *out, size_t outsz)
 	for (; s != NULL && *s != '\0' && i + 1 < outsz; s++)
 		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
 	out[i] = '\0';
+}
+
+/* Where a session starts from: the client's address and agent, cleaned. */
+struct origin {
+	char	addr[64];
+	char	agent[256];
+};
+
+/* A login as the API and the sign-in page make it, from req's client. */
+static enum gh_status
+sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
+{
+	struct origin	 o;
+
+	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), o.addr,
+	    sizeof(o.addr));
+	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), o.agent,
+	    sizeof(o.agent));
+	in->client.address = o.addr;
+	in->client.user_agent = o.agent;
+	return gh_signin_login(req->db, req->cfg, req->key, in, out);
 }
 
 static void
@@ -163,7 +192,6 @@ handle_login(struct gh_request *req)
 	struct gh_login		 in;
 	struct gh_signin	 out;
 	enum gh_status		 st;
-	char			 addr[64], agent[256];
 
 	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) == NULL)
 		return;
@@ -178,12 +206,7 @@ handle_login(struct gh_request *req)
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
-	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
-	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), agent,
-	    sizeof(agent));
-	in.client.address = addr;
-	in.client.user_agent = agent;
-	st = gh_signin_login(req->db, req->cfg, req->key, &in, &out);
+	st = sign_in(req, &in, &out);
 	if (st == GH_OK && out.outcome == GH_SIGNIN_BAD_AUDIENCE) {
 		gh_input_invalid(&errs, "audience",
 		    "is not an audience this service issues tokens for");
@@ -312,12 +335,226 @@ out:
 	json_object_put(body);
 }
 
+/*
+ * The browser pages.  They make the API's calls above and answer with
+ * pages and the sign-in cookies (http/cookie.h); every form carries the
+ * gh_csrf cookie's value, and a POST whose csrf_token is not that value
+ * changes nothing.
+ */
+
+/* The sign-in form, with message and the extra header line (may be NULL). */
+static void
+page_login_form(struct gh_request *req, int status, const char *next,
+    const char *username, const char *message, bool clear, const char *extra)
+{
+	struct gh_page_values	 v;
+	char			 gone[2][GH_COOKIE_LINE_MAX];
+	const char		*headers[4];
+	size_t			 n = 0;
+
+	/* A refresh cookie that failed is dead: the browser drops both. */
+	if (clear && gh_cookie_set(req->cfg, GH_COOKIE_ACCESS, "", 0, gone[0],
+	    sizeof(gone[0])) == 0 && gh_cookie_set(req->cfg, GH_COOKIE_REFRESH,
+	    "", 0, gone[1], sizeof(gone[1])) == 0) {
+		headers[n++] = gone[0];
+		headers[n++] = gone[1];
+	}
+	if (extra != NULL)
+		headers[n++] = extra;
+	headers[n] = NULL;
+	memset(&v, 0, sizeof(v));
+	v.next = next;
+	v.username = username;
+	v.message = message;
+	gh_respond_page_form(req, status, GH_PAGE_LOGIN, &v, headers);
+}
+
+/*
+ * Signed in: the pair in cookies, a fresh CSRF token (never the one
+ * the form came with), and 303 to next.
+ */
+static void
+page_signed_in(struct gh_request *req, const struct gh_token_pair *pair,
+    const char *next)
+{
+	char		 csrf[GH_CSRF_LEN + 1];
+	char		 set[3][GH_COOKIE_LINE_MAX];
+	const char	*headers[4] = { set[0], set[1], set[2], NULL };
+
+	if (gh_cookie_csrf_new(csrf, sizeof(csrf)) == -1 ||
+	    gh_cookie_set(req->cfg, GH_COOKIE_ACCESS, pair->access,
+	    pair->expires_in, set[0], sizeof(set[0])) == -1 ||
+	    gh_cookie_set(req->cfg, GH_COOKIE_REFRESH, pair->refresh,
+	    gh_cookie_max_age(req->cfg), set[1], sizeof(set[1])) == -1 ||
+	    gh_cookie_set(req->cfg, GH_COOKIE_CSRF, csrf,
+	    gh_cookie_max_age(req->cfg), set[2], sizeof(set[2])) == -1) {
+		gh_respond_page_status(req, GH_INTERNAL);
+		return;
+	}
+	gh_respond_page_redirect(req, next, headers);
+	OPENSSL_cleanse(set, sizeof(set));
+}
+
+/* Does req carry a gh_access cookie that is live now? */
+static bool
+access_live(struct gh_request *req)
+{
+	struct gh_principal	 p;
+	const char		*tok, *why;
+	size_t			 len;
+
+	return gh_cookie_get(req, GH_COOKIE_ACCESS, &tok, &len) == 0 &&
+	    gh_principal_check(req->db, req->key, tok, len, &p, &why) == GH_OK;
+}
+
+/*
+ * GET /auth/login[?next=]: signed in already (a live gh_access), straight
+ * on to next; a gh_refresh cookie rotates, as the API's refresh does, and
+ * goes on to next; else (or when that refresh fails) the form.
+ */
+static void
+page_login(struct gh_request *req)
+{
+	struct json_object	*q;
+	struct gh_signin	 out;
+	enum gh_status		 st;
+	const char		*next, *tok, *msg = NULL;
+	size_t			 len;
+	bool			 dead = false;
+
+	/* A malformed query is no reason to refuse the form. */
+	q = gh_form_parse(req->query, strlen(req->query));
+	next = gh_next_path(gh_page_form_str(q, "next"));
+	if (access_live(req)) {
+		gh_respond_page_redirect(req, next, NULL);
+		goto out;
+	}
+	if (gh_cookie_get(req, GH_COOKIE_REFRESH, &tok, &len) == 0) {
+		st = gh_signin_refresh(req->db, req->cfg, req->key, tok, len,
+		    &out);
+		if (st == GH_OK && out.outcome == GH_SIGNIN_OK)
+			page_signed_in(req, &out.tokens, next);
+		else if (st != GH_OK)
+			gh_respond_page_status(req, st);
+		OPENSSL_cleanse(&out, sizeof(out));
+		if (req->status != 0)
+			goto out;
+		dead = true;
+		msg = "Your session has ended; please sign in again.";
+	}
+	if (gh_page_form_str(q, "registered") != NULL)
+		msg = "Your account was created; sign in to use it.";
+	page_login_form(req, 200, next, NULL, msg, dead, NULL);
+out:
+	json_object_put(q);
+}
+
+/* POST /auth/login: the API's login, answered with cookies and pages. */
+static void
+page_login_post(struct gh_request *req)
+{
+	struct json_object	*form;
+	struct gh_login		 in;
+	struct gh_signin	 out;
+	enum gh_status		 st;
+	const char		*next;
+	char			 retry[64];
+
+	if ((form = gh_request_input(req, GH_INPUT_FORM)) == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	if (!gh_page_form_csrf(req, form))
+		goto out;
+	next = gh_next_path(gh_page_form_str(form, "next"));
+	in.field = GH_LOGIN_USERNAME;
+	in.identifier = gh_page_form_str(form, "username");
+	in.password = gh_page_form_str(form, "password");
+	if (in.identifier == NULL || in.password == NULL ||
+	    *in.identifier == '\0' || *in.password == '\0') {
+		page_login_form(req, 400, next, in.identifier,
+		    "Enter your username and password.", false, NULL);
+		goto out;
+	}
+	in.password_len = strlen(in.password);
+	if ((st = sign_in(req, &in, &out)) != GH_OK) {
+		gh_respond_page_status(req, st);
+		goto out;
+	}
+	switch (out.outcome) {
+	case GH_SIGNIN_OK:
+		page_signed_in(req, &out.tokens, next);
+		break;
+	case GH_SIGNIN_THROTTLED:
+		(void)snprintf(retry, sizeof(retry), "Retry-After: %ld",
+		    out.retry_after > 0 ? out.retry_after : 1);
+		page_login_form(req, 429, next, in.identifier, "Too many "
+		    "attempts; wait a while, then try again.", false, retry);
+		break;
+	default:
+		/* One sentence for every failure: it names no field. */
+		page_login_form(req, 401, next, in.identifier, "Those "
+		    "details are not right, or the account cannot sign in.",
+		    false, "WWW-Authenticate: Bearer realm=\"gatehouse\"");
+		break;
+	}
+out:
+	OPENSSL_cleanse(&out, sizeof(out));
+	json_object_put(form);
+}
+
+/*
+ * POST /auth/logout: ends the session of the refresh cookie and of the
+ * access cookie (as a revocation does: whoever's, so one already gone
+ * is no error), clears the three cookies, and 303 to the sign-in page.
+ */
+static void
+page_logout_post(struct gh_request *req)
+{
+	static const enum gh_cookie	 which[] = { GH_COOKIE_REFRESH,
+					    GH_COOKIE_ACCESS };
+	struct json_object		*form;
+	enum gh_status			 st;
+	const char			*tok;
+	char				 gone[3][GH_COOKIE_LINE_MAX];
+	const char			*headers[4] = { gone[0], gone[1],
+					    gone[2], NULL };
+	size_t				 i, len;
+
+	if ((form = gh_request_input(req, GH_INPUT_FORM)) == NULL)
+		return;
+	if (!gh_page_form_csrf(req, form))
+		goto out;
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		if (gh_cookie_get(req, which[i], &tok, &len) == -1)
+			continue;
+		if ((st = gh_signin_revoke(req->db, req->key, tok,
+		    len)) != GH_OK) {
+			gh_respond_page_status(req, st);
+			goto out;
+		}
+	}
+	if (gh_cookie_set(req->cfg, GH_COOKIE_ACCESS, "", 0, gone[0],
+	    sizeof(gone[0])) == -1 || gh_cookie_set(req->cfg,
+	    GH_COOKIE_REFRESH, "", 0, gone[1], sizeof(gone[1])) == -1 ||
+	    gh_cookie_set(req->cfg, GH_COOKIE_CSRF, "", 0, gone[2],
+	    sizeof(gone[2])) == -1)
+		gh_respond_page_status(req, GH_INTERNAL);
+	else
+		gh_respond_page_redirect(req, "/auth/login", headers);
+out:
+	json_object_put(form);
+}
+
 static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/login", handle_login },
 	{ "POST", "/api/auth/refresh", handle_refresh },
 	{ "POST", "/api/auth/logout", handle_logout },
 	{ "POST", "/api/auth/password", handle_password },
 	{ "POST", "/api/auth/revoke", handle_revoke },
+	{ "GET", "/auth/login", page_login },
+	{ "POST", "/auth/login", page_login_post },
+	{ "POST", "/auth/logout", page_logout_post },
 };
 
 int
@@ -325,7 +562,8 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"login", routes, GH_NROUTES(routes),
-		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN,
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN |
+		    GH_CONFIG_NEED_PAGES,
 		NULL, NULL
 	};
 

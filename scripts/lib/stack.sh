@@ -222,13 +222,20 @@ gh_config_keys() {
 	sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\)[[:space:]]*=.*/\1/p' "$1"
 }
 
-# gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
+# gh_stack_top: the top of the checkout this file is in.
+gh_stack_top() {
+	(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+}
+
+# gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]: the
+# stylesheet served at /auth/gatehouse.css is $GH_STYLESHEET, else the
+# checkout's etc/gatehouse.css.
 gh_lighttpd_conf() {
 	local out=$1 port=$2 cgidir=$3 config=$4 rundir=$5 docroot=${6:-}
 	local user login_procs=${GH_LOGIN_PROCS:-2} procs=${GH_PROCS:-4}
 	local health_procs=${GH_HEALTH_PROCS:-2} maxkb=${GH_MAX_REQUEST_KB:-2048}
 	local wellknown_procs=${GH_WELLKNOWN_PROCS:-2}
-	local p
+	local css=${GH_STYLESHEET:-$(gh_stack_top)/etc/gatehouse.css} p
 	for p in login register me admin health wellknown; do
 		if [ ! -x "$cgidir/$p" ]; then
 			echo "gatehouse: $cgidir/$p is missing (run make)" >&2
@@ -243,7 +250,7 @@ gh_lighttpd_conf() {
 	{
 		cat <<EOF
 # Written by gatehouse's scripts/lib/stack.sh: one stack on 127.0.0.1:$port.
-server.modules += ( "mod_fastcgi" )
+server.modules += ( "mod_alias", "mod_fastcgi" )
 server.bind = "127.0.0.1"
 server.port = $port
 server.document-root = "$docroot"
@@ -259,8 +266,11 @@ mimetype.assign = (
 	".html" => "text/html; charset=utf-8",
 	".txt" => "text/plain; charset=utf-8",
 	".json" => "application/json",
+	".css" => "text/css; charset=utf-8",
 	"" => "application/octet-stream",
 )
+# The sign-in pages' stylesheet, a static file.
+alias.url = ( "/auth/gatehouse.css" => "$css" )
 EOF
 		if [ -n "$user" ]; then
 			printf 'server.username = "%s"\nserver.groupname = "%s"\n' \
@@ -271,9 +281,10 @@ EOF
 		echo '# program gets each path; anything else under /api reaches'
 		echo '# health, which answers the contract'"'"'s JSON 404.'
 		gh_lighttpd_block 'if' '=~' \
-			'^/api/auth/(login|refresh|logout|password|revoke)$' \
+			'^/(api/auth/(login|refresh|logout|password|revoke)|auth/(login|logout))$' \
 			login "$login_procs"
-		gh_lighttpd_block 'else' '==' '/api/auth/register' register "$procs"
+		gh_lighttpd_block 'else' '=~' '^/(api/auth|auth)/register$' \
+			register "$procs"
 		gh_lighttpd_block 'else' '=~' '^/api/auth/(me|introspect)$' me \
 			"$procs"
 		gh_lighttpd_block 'else' '=~' '^/api/admin/' admin "$procs"

@@ -22,6 +22,7 @@
 
 #include "core/b64url.h"
 #include "core/config.h"
+#include "core/nextpath.h"
 #include "core/str.h"
 
 /* Far above any real file; a bigger one is a mistake, not a config. */
@@ -277,6 +278,18 @@ static const struct key keys[] = {
 	  "browser sends them only over HTTPS and no other site or subdomain\n"
 	  "can set them.  false drops both, for plain-HTTP development on\n"
 	  "127.0.0.1 only." },
+	{ "site_name", KT_STRING, FIELD(site_name), 0, 0, "gatehouse", NULL,
+	  "The name the sign-in pages (/auth/login, /auth/register) show in\n"
+	  "their title and heading; at most 127 bytes." },
+	{ "site_stylesheet", KT_STRING, FIELD(site_stylesheet), 0, 0, "", NULL,
+	  "The URL path of the site's own stylesheet, linked by the pages after\n"
+	  "gatehouse's /auth/gatehouse.css so it can restyle them: a path on\n"
+	  "this site (/css/site.css), never another host's; empty for none." },
+	{ "templates_dir", KT_STRING, FIELD(templates_dir), 0, 0, "", NULL,
+	  "A directory of page templates (login.html, register.html,\n"
+	  "message.html; docs/DEPLOY.md lists their {{placeholders}}) read\n"
+	  "once when a program starts; a file not there keeps the built-in\n"
+	  "page.  Empty: the built-in pages." },
 
 	{ "public_base_url", KT_STRING, FIELD(public_base_url), 0, 0, "",
 	  "discovery",
@@ -1070,6 +1083,12 @@ gh_config_validate(const struct gh_config *cfg, int need, char *err,
 		return fail(err, errsz, "public_base_url must be an http:// or "
 		    "https:// URL with a host name or address, an optional "
 		    "port and path, and no query, fragment or spaces");
+	if (cfg->site_stylesheet[0] != '\0' &&
+	    !gh_next_path_ok(cfg->site_stylesheet,
+	    strlen(cfg->site_stylesheet)))
+		return fail(err, errsz, "site_stylesheet must be a path on "
+		    "this site: one leading '/', printable ASCII, no "
+		    "backslash, no host");
 	if (cfg->refresh_token_expire_days > cfg->session_max_days)
 		return fail(err, errsz, "refresh_token_expire_days (%d) is "
 		    "more than session_max_days (%d): a refresh token must "

@@ -99,6 +99,9 @@ struct gh_config {
 	char			authorizer_login_url[1024];
 	/* Browser sign-in (http/cookie.h): Secure and the __Host- names. */
 	bool			cookie_secure;
+	char			site_name[128];		/* the pages' title */
+	char			site_stylesheet[1024];	/* a path; "" none */
+	char			templates_dir[1024];	/* "": built-in pages */
 
 	char			public_base_url[GH_URL_BASE_MAX + 1];	/* "" */
 
@@ -112,6 +115,8 @@ struct gh_config {
  * key_encryption_key_file to open the private keys; nobody else does.
  */
 #define GH_CONFIG_NEED_SIGN	0x02
+/* Programs that serve pages (http/page.h): templates_dir is read. */
+#define GH_CONFIG_NEED_PAGES	0x04
 
 /* Fills every field with its default. */
 void	gh_config_defaults(struct gh_config *);

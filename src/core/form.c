@@ -25,9 +25,8 @@
 #define NAME_MAX_LEN	64
 #define VALUE_MAX_LEN	8192
 
-/* The value of hex digit c, or -1. */
-static int
-hexval(unsigned char c)
+int
+gh_form_hexval(unsigned char c)
 {
 
 	if (c >= '0' && c <= '9')
@@ -56,8 +55,8 @@ gh_form_decode(const char *in, size_t len, char *out, size_t outsz)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			if (len - i < 2 || (hi = hexval(p[i])) == -1 ||
-			    (lo = hexval(p[i + 1])) == -1)
+			if (len - i < 2 || (hi = gh_form_hexval(p[i])) == -1 ||
+			    (lo = gh_form_hexval(p[i + 1])) == -1)
 				goto fail;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

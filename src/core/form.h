@@ -29,4 +29,7 @@ struct json_object *gh_form_parse(const char *body, size_t len);
  */
 long	gh_form_decode(const char *in, size_t len, char *out, size_t outsz);
 
+/* The value of hex digit c, or -1. */
+int	gh_form_hexval(unsigned char c);
+
 #endif

@@ -119,6 +119,15 @@ void	gh_respond_public_text(struct gh_request *, const char *text,
 	    size_t len, int max_age);
 
 /*
+ * A page: status, text[0..len) as text/html; charset=utf-8 (or no body
+ * when text is NULL: a redirect), headers (may be NULL), never cached,
+ * with a Content-Security-Policy that lets it load only this site's
+ * stylesheets and post its forms only here.  http/page.h builds pages.
+ */
+void	gh_respond_html(struct gh_request *, int status, const char *text,
+	    size_t len, const char *const *headers);
+
+/*
  * "Status: N", the headers given (may be NULL), Content-Length: 0, and
  * nothing else: what an authorizer hands its web server, which keeps
  * the Variable-* headers of a 200 and passes the rest of a denial on.
@@ -149,6 +158,12 @@ void	gh_respond_throttled(struct gh_request *, long seconds);
  * statuses a handler answers itself (not found, conflict).
  */
 void	gh_respond_status(struct gh_request *, enum gh_status);
+
+/*
+ * What gh_respond_status() answers st with (503 or 500), logged as it
+ * logs it, for an answer of another shape (a page).
+ */
+int	gh_respond_failed(struct gh_request *, enum gh_status st);
 
 /* As gh_respond_status(), bare (gh_respond_bare()). */
 void	gh_respond_status_bare(struct gh_request *, enum gh_status);

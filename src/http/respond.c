@@ -27,6 +27,18 @@ static const char *const guarded[] = {
 	"Referrer-Policy: no-referrer",
 	NULL
 };
+/*
+ * A page (gh_respond_html()) loads its stylesheets from this site, posts
+ * its forms only here, and is never framed nor cached either.
+ */
+static const char *const page_guarded[] = {
+	"X-Content-Type-Options: nosniff",
+	"X-Frame-Options: DENY",
+	"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; "
+	    "form-action 'self'",
+	"Referrer-Policy: no-referrer",
+	NULL
+};
 static const char *const never_cached[] = {
 	"Cache-Control: no-store",
 	"Pragma: no-cache",
@@ -41,6 +53,7 @@ reason(int status)
 	case 201: return "Created";
 	case 204: return "No Content";
 	case 302: return "Found";
+	case 303: return "See Other";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -62,7 +75,7 @@ reason(int status)
  * answer, and snprintf's "%s" costs many times a memcpy.
  */
 struct head {
-	char	buf[4096];	/* an authorizer's 32 roles fit */
+	char	buf[8192];	/* 32 roles; a page's three cookies */
 	size_t	len;
 	int	overflow;
 };
@@ -145,13 +158,28 @@ head_send(struct head *h, struct gh_request *req, const char *text,
 		(void)FCGX_PutStr(text, (int)len, req->fcgx->out);
 }
 
+/* What an answer is, for send_text(): its guard lines and its type. */
+struct kind {
+	const char *const	*guard;
+	const char		*type;
+};
+
+static const struct kind json_kind = {
+	guarded, "Content-Type: application/json; charset=utf-8"
+};
+static const struct kind page_kind = {
+	page_guarded, "Content-Type: text/html; charset=utf-8"
+};
+
 /*
- * Writes an answer: the guarded headers, then cache (the CORS headers of
- * a listed origin when NULL: a private answer), then headers and body.
+ * Writes an answer: the guard lines of its kind, then cache (the CORS
+ * headers of a listed origin when NULL: a private answer), then headers
+ * and body.
  */
 static void
-send_text(struct gh_request *req, int status, const char *text, size_t len,
-    const char *const *cache, const char *const *headers)
+send_text(struct gh_request *req, int status, const struct kind *k,
+    const char *text, size_t len, const char *const *cache,
+    const char *const *headers)
 {
 	struct head	 h;
 	char		 line[128];
@@ -161,7 +189,7 @@ send_text(struct gh_request *req, int status, const char *text, size_t len,
 	(void)snprintf(line, sizeof(line), "Status: %d %s", status,
 	    reason(status));
 	head_add(&h, line);
-	head_addv(&h, guarded);
+	head_addv(&h, k->guard);
 	if (cache == NULL) {
 		head_addv(&h, never_cached);
 		head_cors(&h, req);
@@ -169,7 +197,7 @@ send_text(struct gh_request *req, int status, const char *text, size_t len,
 		head_addv(&h, cache);
 	head_addv(&h, headers);
 	if (text != NULL)
-		head_add(&h, "Content-Type: application/json; charset=utf-8");
+		head_add(&h, k->type);
 	head_send(&h, req, text, len);
 }
 
@@ -190,7 +218,7 @@ send_answer(struct gh_request *req, int status, struct json_object *body,
 		status = req->status = 500;
 		len = 0;
 	}
-	send_text(req, status, text, len, cache, headers);
+	send_text(req, status, &json_kind, text, len, cache, headers);
 	json_object_put(body);
 }
 
@@ -245,7 +273,16 @@ gh_respond_public_text(struct gh_request *req, const char *text,
 		return;
 	}
 	if (claim(req, 200))
-		send_text(req, 200, text, len, cache, NULL);
+		send_text(req, 200, &json_kind, text, len, cache, NULL);
+}
+
+void
+gh_respond_html(struct gh_request *req, int status, const char *text,
+    size_t len, const char *const *headers)
+{
+	if (claim(req, status))
+		send_text(req, status, &page_kind, text, len, never_cached,
+		    headers);
 }
 
 void
@@ -355,8 +392,8 @@ gh_respond_throttled(struct gh_request *req, long seconds)
  * unreachable database is no news in the log) and returns the status
  * that says it: 503 to try again, else 500.
  */
-static int
-failed(struct gh_request *req, enum gh_status st)
+int
+gh_respond_failed(struct gh_request *req, enum gh_status st)
 {
 	if (st == GH_UNAVAILABLE)
 		return 503;
@@ -379,7 +416,7 @@ server_error(struct gh_request *req)
 void
 gh_respond_status(struct gh_request *req, enum gh_status st)
 {
-	if (failed(req, st) == 503)
+	if (gh_respond_failed(req, st) == 503)
 		gh_respond_error(req, 503, "unavailable",
 		    "The database cannot be reached; try again shortly.");
 	else
@@ -389,7 +426,7 @@ gh_respond_status(struct gh_request *req, enum gh_status st)
 void
 gh_respond_status_bare(struct gh_request *req, enum gh_status st)
 {
-	gh_respond_bare(req, failed(req, st), NULL);
+	gh_respond_bare(req, gh_respond_failed(req, st), NULL);
 }
 
 void

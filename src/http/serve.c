@@ -21,6 +21,7 @@
 #include "http/http.h"
 #include "core/jwt.h"
 #include "core/log.h"
+#include "http/page.h"
 #include "http/serve.h"
 
 /*
@@ -196,6 +197,11 @@ gh_serve(const struct gh_program *prog)
 	gh_log_set_level(cfg.log_level);
 	if (check_credentials(&cfg, prog->name) == -1)
 		return 1;
+	if ((prog->need & GH_CONFIG_NEED_PAGES) &&
+	    gh_page_load(&cfg, err, sizeof(err)) == -1) {
+		gh_log(GH_LOG_ERROR, "%s: templates_dir: %s", prog->name, err);
+		return 1;
+	}
 	if (FCGX_IsCGI()) {
 		gh_log(GH_LOG_ERROR, "%s: standard input is not a FastCGI "
 		    "socket; run me under lighttpd or mod_fcgid", prog->name);

@@ -24,6 +24,8 @@ struct gh_program {
 	 * GH_INTERNAL, never passes).  GH_CONFIG_NEED_SIGN: the program
 	 * signs (login); with ES256, EdDSA or RS256 it alone reads the
 	 * key-encryption key and the sealed private keys (domain/keys.h).
+	 * GH_CONFIG_NEED_PAGES: the program serves pages; their templates
+	 * are read before the first request (page.h).
 	 */
 	int			 need;
 	/*
