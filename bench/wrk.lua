@@ -5,6 +5,8 @@
 -- Environment:
 --   BENCH_MODE     bearer   GET the URL's path with "Authorization: Bearer
 --                           <token>", tokens from BENCH_FILE taken in turn
+--                  cookie   the same with "Cookie: <BENCH_COOKIE>=<token>"
+--                           instead of the header
 --                  login    POST {"username": <name>, "password": ...}
 --                           as JSON, names from BENCH_FILE in turn
 --                  refresh  POST {"refresh_token": <token>} as JSON, each
@@ -13,6 +15,7 @@
 --                  k, k+n, k+2n, ... so no two threads share one
 --   BENCH_THREADS  wrk's -t
 --   BENCH_PASSWORD the login password
+--   BENCH_COOKIE   the sign-in cookie's name, for the cookie mode
 --
 -- done() prints one line for bench/run to parse:
 --   BENCH requests=N duration_us=N p50_us=N p99_us=N non2xx=N
@@ -52,14 +55,20 @@ function init(args)
 	i = 0
 	exhausted = 0
 	reqs = {}
-	if mode == "bearer" then
+	if mode == "bearer" or mode == "cookie" then
 		if nitems == 0 then
-			error("bearer mode needs tokens in BENCH_FILE")
+			error(mode .. " mode needs tokens in BENCH_FILE")
 		end
+		local cookie = os.getenv("BENCH_COOKIE") or ""
 		-- Built once: the request loop only picks the next one.
 		for k = 1, nitems do
-			reqs[k] = wrk.format("GET", path,
-			    { ["Authorization"] = "Bearer " .. items[k] })
+			if mode == "bearer" then
+				reqs[k] = wrk.format("GET", path,
+				    { ["Authorization"] = "Bearer " .. items[k] })
+			else
+				reqs[k] = wrk.format("GET", path,
+				    { ["Cookie"] = cookie .. "=" .. items[k] })
+			end
 		end
 	elseif nitems == 0 then
 		error(mode .. " mode needs lines in BENCH_FILE")
@@ -70,7 +79,7 @@ local json_headers = { ["Content-Type"] = "application/json" }
 
 function request()
 	i = i + 1
-	if mode == "bearer" then
+	if mode == "bearer" or mode == "cookie" then
 		return reqs[(i - 1) % nitems + 1]
 	elseif mode == "login" then
 		local name = items[(i - 1) % nitems + 1]

@@ -50,6 +50,7 @@ static enum gh_status
 sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
 {
 	struct origin	 o;
+	enum gh_status	 st;
 
 	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), o.addr,
 	    sizeof(o.addr));
@@ -57,7 +58,11 @@ sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
 	    sizeof(o.agent));
 	in->client.address = o.addr;
 	in->client.user_agent = o.agent;
-	return gh_signin_login(req->db, req->cfg, req->key, in, out);
+	st = gh_signin_login(req->db, req->cfg, req->key, in, out);
+	/* o goes with this frame: in must not point at it after. */
+	in->client.address = NULL;
+	in->client.user_agent = NULL;
+	return st;
 }
 
 static void

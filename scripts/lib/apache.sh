@@ -145,6 +145,7 @@ gh_apache_conf() {
 # etc/apache/gatehouse.conf, with this stack's paths and pools.
 Define GATEHOUSE_PROGRAMS "$cgidir"
 Define GATEHOUSE_CONFIG_FILE "$config"
+Define GATEHOUSE_SHARE "$(gh_apache_top)/etc"
 Define GATEHOUSE_LOGIN_PROCS ${GH_LOGIN_PROCS:-2}
 Define GATEHOUSE_PROCS ${GH_PROCS:-4}
 Define GATEHOUSE_HEALTH_PROCS ${GH_HEALTH_PROCS:-2}
@@ -187,6 +188,32 @@ EOF
 	} >"$out.tmp.$$"
 	mv -f "$out.tmp.$$" "$out"
 	mkdir -p "$rundir/fcgid"
+}
+
+# gh_apache_htaccess_authorizer DOCROOT: the authorizer as
+# etc/shared-hosting/README.md tells an account to set it up, in front of
+# tests/with-stack's /members/ (authorize) and /staff/ (a copy named
+# authorize-admin).  /app/ stays unguarded and its tests skip: an
+# audience needs the program's environment, which only the server's
+# config sets.
+gh_apache_htaccess_authorizer() {
+	local docroot=$1 d prog
+	cp "$docroot/cgi-bin/authorize" "$docroot/cgi-bin/authorize-admin"
+	for d in members staff; do
+		prog=authorize
+		[ "$d" = staff ] && prog=authorize-admin
+		cat >"$docroot/$d/.htaccess" <<EOF
+FcgidAccessChecker "$docroot/cgi-bin/$prog"
+ErrorDocument 401 /cgi-bin/$prog
+CGIPassAuth On
+<IfModule headers_module>
+	Header always unset Variable-GATEHOUSE_USER_ID
+	Header always unset Variable-GATEHOUSE_USERNAME
+	Header always unset Variable-GATEHOUSE_ROLES
+</IfModule>
+EOF
+		printf 'Options +ExecCGI\nAddHandler cgi-script .sh\n' >"$docroot/$d/cgi/.htaccess"
+	done
 }
 
 # gh_apache_descendants PID: every process below PID, one a line.
@@ -346,6 +373,11 @@ gh_apache_test_up() {
 		done
 		cp "$top/etc/shared-hosting/.htaccess" "$docroot/.htaccess"
 		cp "$top/etc/shared-hosting/cgi-bin/.htaccess" "$docroot/cgi-bin/.htaccess"
+		mkdir -p "$docroot/auth"
+		cp "$top/etc/gatehouse.css" "$docroot/auth/gatehouse.css"
+		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
+			gh_apache_htaccess_authorizer "$docroot"
+		fi
 		chmod -R a+rX "$docroot"
 		cp "$config" "$docroot/cgi-bin/gatehouse.conf"
 		chmod 640 "$docroot/cgi-bin/gatehouse.conf"

@@ -29,6 +29,40 @@ Test(closed, registration_answers_403)
 	    "'%s'", name), "0");
 }
 
+Test(closed, the_sign_up_page_answers_403)
+{
+	struct t_resp	 r;
+	char		 name[80], form[256];
+
+	t_http("GET", "/auth/register", NULL, NULL, 0, &r);
+	cr_assert_eq(r.status, 403, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
+	    "text/html; charset=utf-8");
+	cr_assert_not_null(strstr(r.body, "Registration is closed"));
+	t_resp_free(&r);
+	snprintf(name, sizeof(name), "%s", t_unique("clp"));
+	snprintf(form, sizeof(form), "username=%s&password=Secret-Pass12",
+	    name);
+	t_http("POST", "/auth/register", (const char *const[]){
+	    "Content-Type: application/x-www-form-urlencoded", NULL }, form,
+	    strlen(form), &r);
+	cr_assert_eq(r.status, 403, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM users WHERE username = "
+	    "'%s'", name), "0");
+}
+
+Test(closed, the_sign_in_page_offers_no_sign_up)
+{
+	struct t_resp	 r;
+
+	t_http("GET", "/auth/login", NULL, NULL, 0, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_null(strstr(r.body, "/auth/register"), "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "/auth/forgot"));
+	t_resp_free(&r);
+}
+
 Test(closed, an_admin_can_still_create_users)
 {
 	struct t_user		 a, u;

@@ -14,6 +14,7 @@
 
 #include "domain/principal.h"
 #include "http/auth.h"
+#include "http/cookie.h"
 #include "http/http.h"
 #include "core/config.h"
 #include "data/db.h"
@@ -687,7 +688,7 @@ Test(auth, decide_reads_the_named_cookie_when_no_header_came)
 	cr_assert_str_eq(p.user.id, bob.id);
 }
 
-Test(auth, decide_reads_no_cookie_unless_one_is_named)
+Test(auth, decide_reads_no_other_cookie_for_the_api)
 {
 	struct gh_token_pair	 t;
 	struct gh_jwt_claims	 c;
@@ -742,6 +743,137 @@ Test(auth, decide_with_the_database_unreachable_fails_unavailable)
 	    GH_AUTH_FAILED);
 	cr_assert_eq(v.failure, GH_UNAVAILABLE);
 	gh_db_free(off);
+}
+
+/*
+ * The API's cookie (need->cookie NULL): a request with method and the
+ * CGI variables env (NULL-terminated), on the database d.
+ */
+static enum gh_auth_outcome
+decide_api(struct gh_db *d, const char *method, char **env,
+    struct gh_principal *p, struct gh_auth_verdict *v)
+{
+	struct gh_auth_need	 need = { NULL, NULL, NULL };
+	struct fake		 f;
+
+	fake_request(&f, env, d);
+	f.req.method = method;
+	return gh_auth_decide(&f.req, &need, p, v);
+}
+
+#define CSRF_VALUE	"c3JmLXRva2VuLW9mLXRoaXMtYnJvd3Nlcg"
+
+/* "HTTP_COOKIE=" with the sign-in cookie of t and the CSRF cookie. */
+static char *
+api_cookies(const struct gh_token_pair *t)
+{
+	static char	 h[GH_TOKEN_MAX + 200];
+
+	(void)snprintf(h, sizeof(h), "HTTP_COOKIE=theme=dark; %s=%s; %s=%s",
+	    gh_cookie_name(&cfg, GH_COOKIE_ACCESS), t->access,
+	    gh_cookie_name(&cfg, GH_COOKIE_CSRF), CSRF_VALUE);
+	return h;
+}
+
+Test(auth, decide_the_api_reads_the_sign_in_cookie)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	char			*env[2] = { NULL, NULL };
+
+	login(&bob, &t, &c);
+	env[0] = api_cookies(&t);
+	cr_assert_eq(decide_api(db, "GET", env, &p, &v), GH_AUTH_ALLOW);
+	cr_assert_str_eq(p.user.id, bob.id);
+}
+
+/* Refused before any query: the database here is unreachable. */
+Test(auth, decide_refuses_an_api_write_by_cookie_without_the_csrf_proof)
+{
+	static const char *const methods[] = { "POST", "PUT", "PATCH",
+	    "DELETE" };
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	struct gh_db		*off;
+	char			*env[4] = { NULL, NULL, NULL, NULL };
+	size_t			 i;
+
+	login(&bob, &t, &c);
+	cr_assert_not_null(off = gh_db_new(UNREACHABLE, 1000));
+	env[0] = api_cookies(&t);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		cr_assert_eq(decide_api(off, methods[i], env, &p, &v),
+		    GH_AUTH_CSRF, "%s", methods[i]);
+	env[1] = "HTTP_X_CSRF_TOKEN=c3JmLXRva2VuLW9mLXRoaXMtYnJvd3Nlcm";
+	cr_assert_eq(decide_api(off, "POST", env, &p, &v), GH_AUTH_CSRF);
+	env[1] = "HTTP_X_CSRF_TOKEN=" CSRF_VALUE "x";
+	cr_assert_eq(decide_api(off, "POST", env, &p, &v), GH_AUTH_CSRF);
+	env[1] = "HTTP_X_CSRF_TOKEN=" CSRF_VALUE;
+	env[2] = "HTTP_ORIGIN=https://evil.example";
+	cr_assert_eq(decide_api(off, "POST", env, &p, &v), GH_AUTH_CSRF);
+	gh_db_free(off);
+}
+
+Test(auth, decide_allows_an_api_write_with_the_csrf_proof)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	char			*env[5] = { NULL, NULL, NULL, NULL, NULL };
+
+	login(&bob, &t, &c);
+	env[0] = api_cookies(&t);
+	env[1] = "HTTP_X_CSRF_TOKEN=" CSRF_VALUE;
+	cr_assert_eq(decide_api(db, "POST", env, &p, &v), GH_AUTH_ALLOW);
+	/* This site's origin: the request's scheme and Host. */
+	env[2] = "HTTP_HOST=Auth.Example.test:8080";
+	env[3] = "HTTP_ORIGIN=http://auth.example.test:8080";
+	cr_assert_eq(decide_api(db, "DELETE", env, &p, &v), GH_AUTH_ALLOW);
+	env[3] = "HTTP_ORIGIN=https://auth.example.test:8080";
+	cr_assert_eq(decide_api(db, "DELETE", env, &p, &v), GH_AUTH_CSRF);
+}
+
+/* A bearer header, or the authorizer's own cookie, needs no CSRF proof. */
+Test(auth, decide_asks_no_csrf_proof_of_a_bearer_or_the_authorizer)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	struct gh_auth_need	 need = { NULL, NULL, NULL };
+	struct fake		 f;
+	char			 a[GH_TOKEN_MAX + 64];
+	char			*env[3] = { a, "HTTP_ORIGIN=https://evil.example",
+	    NULL };
+
+	login(&bob, &t, &c);
+	(void)snprintf(a, sizeof(a), "HTTP_AUTHORIZATION=%s", bearer_of(&t));
+	cr_assert_eq(decide_api(db, "POST", env, &p, &v), GH_AUTH_ALLOW);
+	env[0] = api_cookies(&t);
+	need.cookie = gh_cookie_name(&cfg, GH_COOKIE_ACCESS);
+	fake_request(&f, env, db);
+	f.req.method = "POST";
+	cr_assert_eq(gh_auth_decide(&f.req, &need, &p, &v), GH_AUTH_ALLOW);
+}
+
+/* An Authorization header of another scheme is the only credential. */
+Test(auth, decide_takes_no_cookie_beside_another_scheme)
+{
+	struct gh_token_pair	 t;
+	struct gh_jwt_claims	 c;
+	struct gh_principal	 p;
+	struct gh_auth_verdict	 v;
+	char			*env[3] = { "HTTP_AUTHORIZATION=Basic dTpw",
+	    NULL, NULL };
+
+	login(&bob, &t, &c);
+	env[1] = api_cookies(&t);
+	cr_assert_eq(decide_api(db, "GET", env, &p, &v), GH_AUTH_NO_TOKEN);
 }
 
 /* A login of u for audience (token_audiences lists "app" and "wiki"). */
