@@ -35,6 +35,8 @@ try:
     from selenium.common.exceptions import NoSuchElementException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
     HAVE_SELENIUM = True
 except ImportError:
     HAVE_SELENIUM = False
@@ -52,12 +54,6 @@ def missing_browser():
 
 def base_url():
     return os.environ["GH_TEST_BASE_URL"]
-
-
-def has_authorizer():
-    """Shared hosting's .htaccess files put no authorizer in front of
-    /members/; the other servers do (#stack: authorizer)."""
-    return os.environ.get("GH_TEST_SERVER", "lighttpd") != "shared"
 
 
 def artifacts_dir():
@@ -224,7 +220,8 @@ class BrowserTest(unittest.TestCase):
                         "no password field on %s" % p)
 
     def submit_signin(self, username, password):
-        """Fills in and submits the sign-in form the browser shows."""
+        """Fills in and submits the sign-in form the browser shows, and
+        waits for the page that answers it."""
         d = self.driver
         d.find_element(By.NAME, "username").clear()
         d.find_element(By.NAME, "username").send_keys(username)
@@ -236,6 +233,15 @@ class BrowserTest(unittest.TestCase):
                               "button:not([type])").click()
         except NoSuchElementException:
             form.submit()
+        self.wait_for_page(form)
+
+    def wait_for_page(self, old):
+        """Waits until the element OLD of the page before is gone and
+        the new page loaded."""
+        w = WebDriverWait(self.driver, 60)
+        w.until(EC.staleness_of(old))
+        w.until(lambda d: d.execute_script(
+            "return document.readyState") == "complete")
 
     def sign_in(self, username, nxt=None):
         """Signs in from the sign-in page (with ?next= when given)."""
