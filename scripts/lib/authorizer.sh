@@ -57,7 +57,7 @@ gh_authz_demo() {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Members - gatehouse demo</title>
 <link rel="stylesheet" href="/auth/gatehouse.css">
-<main>
+<main class="gh-card">
 <h1>You are signed in</h1>
 <p>This page is behind the gatehouse authorizer: you see it because your
 browser holds a valid access cookie.</p>
@@ -86,11 +86,11 @@ cat <<HTML
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Who am I - gatehouse demo</title>
 <link rel="stylesheet" href="/auth/gatehouse.css">
-<main>
+<main class="gh-card">
 <h1>You are signed in</h1>
 <p>as <strong id="username">$(esc "${GATEHOUSE_USERNAME:-}")</strong></p>
 <p>The authorizer handed this page:</p>
-<pre id="env">GATEHOUSE_USER_ID=$(esc "${GATEHOUSE_USER_ID:-}")
+<pre id="env" style="white-space: pre-wrap; overflow-wrap: anywhere">GATEHOUSE_USER_ID=$(esc "${GATEHOUSE_USER_ID:-}")
 GATEHOUSE_USERNAME=$(esc "${GATEHOUSE_USERNAME:-}")
 GATEHOUSE_ROLES=$(esc "${GATEHOUSE_ROLES:-}")</pre>
 <form method="post" action="/auth/logout">

@@ -72,9 +72,11 @@ def cli(*args, stdin=None):
     return p.stdout
 
 
-def new_user(prefix="b"):
-    """A fresh active user whose password is PASSWORD."""
-    name = "%s%s" % (prefix, secrets.token_hex(5))
+def new_user(prefix="b", name=None):
+    """A fresh active user whose password is PASSWORD: NAME, else PREFIX
+    and random hex."""
+    if name is None:
+        name = "%s%s" % (prefix, secrets.token_hex(5))
     cli("user", "add", name, stdin=PASSWORD + "\n")
     return name
 

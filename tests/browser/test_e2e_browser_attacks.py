@@ -22,6 +22,21 @@ from ghbrowser import By  # noqa: E402
 from ghbrowser import WebDriverWait  # noqa: E402
 
 NEW_PASSWORD = "Attacker-Chosen-Password-7"
+# Crafted next= values as they appear in a link's query string...
+NEXT_IN_LINKS = (
+    "//evil.example/", "/%5Cevil.example/", "/%5C%5Cevil.example/",
+    "https://evil.example/", "https:evil.example", "%2F%2Fevil.example/",
+    "%252F%252Fevil.example/", "/%09/evil.example/",
+    "/%0D%0A/evil.example/", "javascript:alert(1)", "%20//evil.example/",
+    "http%3A%2F%2Fevil.example%2F")
+# ... and as the form's own field posts them, past the web server's URL
+# checks.
+NEXT_IN_FORMS = (
+    "//evil.example/", "/\\evil.example/", "/\\/evil.example/",
+    "https://evil.example/", "https:evil.example", "/\t/evil.example/",
+    "/\r\n/evil.example/", "/\x00/evil.example/", " //evil.example/",
+    "\t//evil.example/", "javascript:alert(1)",
+    "http://127.0.0.1.evil.example/")
 
 
 def autopost(action, fields, enctype=None):
@@ -199,42 +214,34 @@ class Attacks(gb.BrowserTest):
             (what, self.driver.current_url))
         self.assertEqual(self.signed_in_as(), name, what)
 
-    def test_crafted_next_in_a_link_cannot_leave_the_site(self):
-        name = gb.new_user("nxt")
-        # As they appear in the link's query string.
-        for raw in ("//evil.example/", "/%5Cevil.example/",
-                    "/%5C%5Cevil.example/", "https://evil.example/",
-                    "https:evil.example", "%2F%2Fevil.example/",
-                    "%252F%252Fevil.example/", "/%09/evil.example/",
-                    "/%0D%0A/evil.example/", "javascript:alert(1)",
-                    "%20//evil.example/", "http%3A%2F%2Fevil.example%2F"):
-            self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
-            self.go("/auth/login?next=" + raw)
-            if self.status() == 400:
-                # The web server refused the link itself (lighttpd:
-                # control characters): there is no page to sign in from.
-                continue
-            self.on_signin_page()
-            self.assert_signin_stays_on_the_site(name, raw)
-
-    def test_crafted_next_in_the_form_cannot_leave_the_site(self):
-        # The same values posted as they are, past the web server's own
-        # URL checks: the form's next field, rewritten in the page.
-        name = gb.new_user("nxf")
-        for value in ("//evil.example/", "/\\evil.example/",
-                      "/\\/evil.example/", "https://evil.example/",
-                      "https:evil.example", "/\t/evil.example/",
-                      "/\r\n/evil.example/", "/\x00/evil.example/",
-                      " //evil.example/", "\t//evil.example/",
-                      "javascript:alert(1)", "http://127.0.0.1.evil.example/"):
-            self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
-            self.go("/auth/login")
-            self.on_signin_page()
+    def try_next(self, name, query, field=None):
+        """Signs in from /auth/login?QUERY (the form's next set to FIELD
+        when given) and checks where the browser lands."""
+        self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        self.go("/auth/login" + query)
+        if self.status() == 400:
+            # The web server refused the link itself (lighttpd: control
+            # characters): there is no page to sign in from.
+            return
+        self.on_signin_page()
+        if field is not None:
             self.driver.execute_script(
                 "document.querySelector('input[name=next]').value = "
-                "arguments[0];", value)
-            self.assert_signin_stays_on_the_site(name, value,
-                                                 "\x00" in value)
+                "arguments[0];", field)
+        self.assert_signin_stays_on_the_site(
+            name, query if field is None else field,
+            field is not None and "\x00" in field)
+
+    def test_crafted_next_in_a_link_cannot_leave_the_site(self):
+        name = gb.new_user("nxt")
+        for raw in NEXT_IN_LINKS:
+            self.try_next(name, "?next=" + raw)
+
+    def test_crafted_next_in_the_form_cannot_leave_the_site(self):
+        name = gb.new_user("nxf")
+        for value in NEXT_IN_FORMS:
+            self.try_next(name, "", value)
+
 
 if __name__ == "__main__":
     gb.run()
