@@ -12,12 +12,12 @@
  * cookie gh_access (authorizer_cookie names another).  A browser (Accept:
  * text/html) without a live token goes to authorizer_login_url
  * (/auth/login by default) with ?next=<its page>, a path of this site;
- * any other client gets the 401.  The role
- * a location needs is the server config's choice: "--role NAME" on the
- * command line, GATEHOUSE_REQUIRE_ROLE in the environment, or the
- * program's own name (a link named authorize-admin requires admin); two
- * of them that disagree stop the program.  Each protected location with a
- * role of its own therefore gets a pool of its own.
+ * any other client gets the 401.  The role a location needs is the
+ * server config's choice: "--role NAME" on the command line,
+ * GATEHOUSE_REQUIRE_ROLE in the environment, or the program's own name
+ * (a link named authorize-admin requires admin); two of them that
+ * disagree stop the program.  Each protected location with a role of
+ * its own therefore gets a pool of its own.
  *
  * The audience works alike ("--audience NAME", GATEHOUSE_REQUIRE_AUDIENCE;
  * no link name): with one, only tokens minted for NAME (a login with

@@ -392,11 +392,10 @@ page_signed_in(struct gh_request *req, const struct gh_token_pair *pair,
 	    gh_cookie_set(req->cfg, GH_COOKIE_REFRESH, pair->refresh,
 	    gh_cookie_max_age(req->cfg), set[1], sizeof(set[1])) == -1 ||
 	    gh_cookie_set(req->cfg, GH_COOKIE_CSRF, csrf,
-	    gh_cookie_max_age(req->cfg), set[2], sizeof(set[2])) == -1) {
+	    gh_cookie_max_age(req->cfg), set[2], sizeof(set[2])) == -1)
 		gh_respond_page_status(req, GH_INTERNAL);
-		return;
-	}
-	gh_respond_page_redirect(req, next, headers);
+	else
+		gh_respond_page_redirect(req, next, headers);
 	OPENSSL_cleanse(set, sizeof(set));
 }
 

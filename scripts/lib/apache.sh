@@ -373,6 +373,9 @@ gh_apache_test_up() {
 		done
 		cp "$top/etc/shared-hosting/.htaccess" "$docroot/.htaccess"
 		cp "$top/etc/shared-hosting/cgi-bin/.htaccess" "$docroot/cgi-bin/.htaccess"
+		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
+			gh_apache_htaccess_authorizer "$docroot"
+		fi
 		mkdir -p "$docroot/auth"
 		cp "$top/etc/gatehouse.css" "$docroot/auth/gatehouse.css"
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then

@@ -11,6 +11,7 @@
 #   gh_stack_config FILE DBURL SECRET [key=value ...]
 #                                      (and gatehouse-admin.conf beside FILE)
 #   gh_stack_admin_config FILE DBURL   the owner's config, for the CLI only
+#   gh_stack_top                       the checkout's top directory
 #   gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
 #   gh_config_keys EXAMPLE             the keys of a gatehouse.conf.example
 #   gh_stack_up CONF PORT RUNDIR       starts lighttpd -D, sets GH_STACK_PID

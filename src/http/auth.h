@@ -14,9 +14,8 @@
  * the API takes only tokens for its own audience, never one minted for a
  * location (jwt.h, token_audiences); a role is checked against the roles
  * the database holds now (principal.h); every denial goes through
- * respond.c's
- * challenge builders, so the API, the authorizer and its error document
- * answer alike but for the parts each may send.
+ * respond.c's challenge builders, so the API, the authorizer and its
+ * error document answer alike but for the parts each may send.
  */
 #ifndef GH_AUTH_H
 #define GH_AUTH_H
@@ -47,11 +46,13 @@ struct gh_auth_verdict {
 
 /*
  * What a request must show: the cookie to fall back on (NULL: the API's,
- * gh_access, with the CSRF rule above; the authorizer names its own and
- * lets the protected application judge its writes), the role (NULL for any), and the audience its token must be for: NULL
- * for the API's own (jwt_audience), else one of token_audiences, and
- * then only a token for it passes (an authorizer location's
- * --audience).
+ * gh_access, with the CSRF rule above; a caller that names the cookie
+ * itself gets no CSRF rule: the authorizer, which lets the protected
+ * application judge its writes, or a sign-in page that checks its own
+ * form token), the role (NULL for any), and the audience its token must
+ * be for: NULL for the API's own (jwt_audience), else one of
+ * token_audiences, and then only a token for it passes (an authorizer
+ * location's --audience).
  */
 struct gh_auth_need {
 	const char	*cookie;

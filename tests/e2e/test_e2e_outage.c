@@ -271,3 +271,42 @@ Test(outage, a_second_outage_is_survived_too)
 	cr_assert_eq(r.status, 200);
 	t_resp_free(&r);
 }
+
+/* A page's POST (the CSRF cookie and token agree) while it is down. */
+static void
+assert_page_503(const char *path, const char *form)
+{
+	struct t_resp	 r;
+	char		 body[512];
+
+	snprintf(body, sizeof(body), "%s&csrf_token=outage-token", form);
+	t_http("POST", path, (const char *const[]){
+	    "Content-Type: application/x-www-form-urlencoded",
+	    "Cookie: __Host-gh_csrf=outage-token", NULL }, body, strlen(body),
+	    &r);
+	cr_assert_eq(r.status, 503, "%s: %ld %s", path, r.status, r.body);
+	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
+	    "text/html; charset=utf-8");
+	cr_assert_lt(r.seconds, 10.0, "%s took %.1f s", path, r.seconds);
+	t_resp_free(&r);
+}
+
+Test(outage, the_sign_in_pages_answer_a_503_page)
+{
+	struct t_user		 u;
+	char			 form[256];
+	int			 i;
+
+	t_make_user(&u, "outp");
+	pg("GH_TEST_PG_STOP");
+	snprintf(form, sizeof(form), "username=%s&password=%s", u.username,
+	    u.password);
+	assert_page_503("/auth/login", form);
+	snprintf(form, sizeof(form), "username=%s&password=Secret-Pass1",
+	    t_unique("outp"));
+	assert_page_503("/auth/register", form);
+	pg("GH_TEST_PG_START");
+	for (i = 0; i < 100 && t_me_status(u.access) != 200; i++)
+		t_sleep_ms(200);
+	cr_assert_eq(t_me_status(u.access), 200);
+}
