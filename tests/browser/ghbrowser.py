@@ -274,15 +274,22 @@ class BrowserTest(unittest.TestCase):
         return path
 
 
+def need_browser():
+    """Exits 77 (skipped), or 1 under CI=true, when the browser is
+    missing; a suite calls it before it names anything of selenium's."""
+    what = missing_browser()
+    if what is None:
+        return
+    if os.environ.get("CI") == "true":
+        print("browser suite: %s is missing (CI=true: a failure)" % what)
+        sys.exit(1)
+    print("browser suite: %s is missing: skipped" % what)
+    sys.exit(77)
+
+
 def run():
     """Runs the calling file's tests; exits as described at the top."""
-    what = missing_browser()
-    if what is not None:
-        if os.environ.get("CI") == "true":
-            print("browser suite: %s is missing (CI=true: a failure)" % what)
-            sys.exit(1)
-        print("browser suite: %s is missing: skipped" % what)
-        sys.exit(77)
+    need_browser()
     main = sys.modules["__main__"]
     suite = unittest.defaultTestLoader.loadTestsFromModule(main)
     res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)

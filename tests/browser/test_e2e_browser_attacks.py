@@ -18,6 +18,7 @@ import urllib.parse
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import ghbrowser as gb  # noqa: E402
+gb.need_browser()
 from ghbrowser import By  # noqa: E402
 from ghbrowser import WebDriverWait  # noqa: E402
 
