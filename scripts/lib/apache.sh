@@ -378,6 +378,9 @@ gh_apache_test_up() {
 		fi
 		mkdir -p "$docroot/auth"
 		cp "$top/etc/gatehouse.css" "$docroot/auth/gatehouse.css"
+		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
+			gh_apache_htaccess_authorizer "$docroot"
+		fi
 		chmod -R a+rX "$docroot"
 		cp "$config" "$docroot/cgi-bin/gatehouse.conf"
 		chmod 640 "$docroot/cgi-bin/gatehouse.conf"

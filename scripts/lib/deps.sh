@@ -13,6 +13,11 @@ libcurl4-openssl-dev postgresql lighttpd curl"
 GH_VERIFIER_DEPS="python3-jwt python3-jwcrypto nodejs libapache2-mod-oauth2"
 command -v npm >/dev/null 2>&1 || GH_VERIFIER_DEPS="$GH_VERIFIER_DEPS npm"
 
+# Only the real-browser suites (tests/browser) need these: Debian's
+# chromium, driven headless through its chromedriver by selenium.
+# scripts/check installs them, quickstart does not.
+GH_BROWSER_DEPS="chromium chromium-driver python3-selenium"
+
 gh_install_deps() {
 	local missing=() p sudo=()
 	for p in $GH_DEPS "$@"; do
