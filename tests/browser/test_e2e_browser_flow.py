@@ -3,7 +3,8 @@
 chromium), against the stack of tests/with-stack with the authorizer in
 front of /members/ (tests/browser/test_e2e_browser_flow.conf): signing
 in from the authorizer's redirect, the one generic failure message, the
-throttle's 429 page, the silent refresh when the access cookie is gone,
+throttle's 429 page, the silent refresh when the access cookie is gone (dropped, and run
+out after the suite's one-minute lifetime),
 signing out, and a suspension from another client taking effect at the
 next page load.  On every server (shared hosting: the authorizer set up
 by .htaccess files).
@@ -11,6 +12,7 @@ by .htaccess files).
 
 import os
 import sys
+import time
 import urllib.parse
 
 sys.dont_write_bytecode = True
@@ -117,6 +119,33 @@ class Flow(gb.BrowserTest):
         self.assertIn("gh_access", after)
         self.assertNotEqual(after["gh_refresh"], before["gh_refresh"],
                             "the refresh cookie was not rotated")
+
+    def test_access_token_that_ran_out_refreshes_silently(self):
+        # The suite's access tokens live one minute (the shortest
+        # access_token_expire_minutes): wait it out for real, once.
+        name = gb.new_user()
+        self.sign_in(name, WHOAMI)
+        self.assert_members_page_for(name)
+        before = self.cookies()
+        deadline = time.monotonic() + 90
+        while "gh_access" in self.cookies():
+            self.assertLess(time.monotonic(), deadline,
+                            "the browser kept gh_access past its Max-Age")
+            time.sleep(1)
+        # Expired at the server too, not only dropped by the browser.
+        while gb.api("GET", "/api/auth/me",
+                     token=before["gh_access"])[0] != 401:
+            self.assertLess(time.monotonic(), deadline,
+                            "the access token outlived its minute")
+            time.sleep(1)
+        self.go(WHOAMI)
+        self.assert_members_page_for(name)
+        after = self.cookies()
+        self.assertIn("gh_access", after)
+        self.assertNotEqual(after["gh_refresh"], before["gh_refresh"],
+                            "the refresh cookie was not rotated")
+        st, me = gb.api("GET", "/api/auth/me", token=after["gh_access"])
+        self.assertEqual((st, me["username"]), (200, name))
 
     def test_signing_out_sends_the_next_page_to_signin(self):
         name = gb.new_user()
