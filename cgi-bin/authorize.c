@@ -43,6 +43,7 @@
 #include <fastcgi.h>
 
 #include "core/log.h"
+#include "core/nextpath.h"
 #include "core/str.h"
 #include "domain/fields.h"
 #include "http/auth.h"
@@ -62,35 +63,6 @@ enum mode {
 	MODE_FCGID,		/* mod_fcgid: a denial becomes its bare 401 */
 	MODE_ERRORDOC		/* the ErrorDocument after mod_fcgid's denial */
 };
-
-/*
- * Percent-encodes s for a query value, all but RFC 3986's unreserved
- * characters ('/', '?', '&' and '%' included); "" when it does not fit.
- */
-static void
-url_encode(const char *s, char *out, size_t outsz)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 n = 0;
-	unsigned char		 c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (n + 4 > outsz) {
-			n = 0;
-			break;
-		}
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 0xf];
-		}
-	}
-	out[n] = '\0';
-}
 
 /*
  * The page to come back to as a path of this site, less its first '/'.
@@ -146,7 +118,9 @@ redirect_browser(struct gh_request *req)
 	/* An error document's REQUEST_URI is still the client's page. */
 	uri = gh_request_getenv(req, "REQUEST_URI");
 	memcpy(next, "%2F", 4);
-	url_encode(same_site_rest(uri), next + 3, sizeof(next) - 3);
+	/* Too long a page comes back to "/" (the encoder leaves ""). */
+	(void)gh_next_path_encode_all(same_site_rest(uri), next + 3,
+	    sizeof(next) - 3);
 	n = snprintf(location, sizeof(location), "Location: %s%snext=%s",
 	    req->cfg->authorizer_login_url,
 	    strchr(req->cfg->authorizer_login_url, '?') != NULL ? "&" : "?",

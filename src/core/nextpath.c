@@ -48,16 +48,17 @@ gh_next_path(const char *s)
 	return s != NULL && gh_next_path_ok(s, strlen(s)) ? s : "/";
 }
 
+/* RFC 3986's unreserved characters, and '/' when slash. */
 static bool
-unreserved(unsigned char c)
+unreserved(unsigned char c, bool slash)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~' || c == '/';
+	    c == '~' || (slash && c == '/');
 }
 
-int
-gh_next_path_encode(const char *s, char *out, size_t outsz)
+static int
+encode(const char *s, bool slash, char *out, size_t outsz)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*p;
@@ -66,7 +67,7 @@ gh_next_path_encode(const char *s, char *out, size_t outsz)
 	if (outsz == 0)
 		return -1;
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (unreserved(*p)) {
+		if (unreserved(*p, slash)) {
 			if (n + 1 >= outsz)
 				goto toolong;
 			out[n++] = (char)*p;
@@ -83,4 +84,16 @@ gh_next_path_encode(const char *s, char *out, size_t outsz)
 toolong:
 	out[0] = '\0';
 	return -1;
+}
+
+int
+gh_next_path_encode(const char *s, char *out, size_t outsz)
+{
+	return encode(s, true, out, outsz);
+}
+
+int
+gh_next_path_encode_all(const char *s, char *out, size_t outsz)
+{
+	return encode(s, false, out, outsz);
 }

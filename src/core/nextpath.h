@@ -34,4 +34,12 @@ const char	*gh_next_path(const char *s);
  */
 int		 gh_next_path_encode(const char *s, char *out, size_t outsz);
 
+/*
+ * The same with '/' encoded too, so the value reads as one opaque
+ * query value ("/members/?a=b" is "%2Fmembers%2F%3Fa%3Db"): the
+ * authorizer's redirect.
+ */
+int		 gh_next_path_encode_all(const char *s, char *out,
+		    size_t outsz);
+
 #endif

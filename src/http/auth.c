@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "core/json.h"
 #include "core/str.h"
 #include "core/url.h"
@@ -62,14 +60,10 @@ method_is_safe(const char *method)
 static bool
 csrf_token_ok(const struct gh_request *req)
 {
-	const char	*sent, *want;
-	size_t		 len;
+	const char	*sent;
 
 	sent = gh_request_getenv(req, "HTTP_X_CSRF_TOKEN");
-	if (sent == NULL || gh_cookie_get(req, GH_COOKIE_CSRF, &want,
-	    &len) == -1 || strlen(sent) != len)
-		return false;
-	return CRYPTO_memcmp(sent, want, len) == 0;
+	return sent != NULL && gh_cookie_csrf_ok(req, sent, strlen(sent));
 }
 
 /*

@@ -74,3 +74,14 @@ Test(nextpath, encoding_for_a_query_keeps_only_the_unreserved)
 	cr_assert_eq(gh_next_path_encode("/aaaa", out, 5), -1);
 	cr_assert_str_eq(out, "");
 }
+
+Test(nextpath, encoding_all_encodes_the_slashes_too)
+{
+	char	 out[64];
+
+	cr_assert_eq(gh_next_path_encode_all("members/?a=b", out, sizeof(out)),
+	    0);
+	cr_assert_str_eq(out, "members%2F%3Fa%3Db");
+	cr_assert_eq(gh_next_path_encode_all("a/", out, 4), -1);
+	cr_assert_str_eq(out, "");
+}
