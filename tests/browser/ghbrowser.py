@@ -33,6 +33,7 @@ PASSWORD = "Browser-Suite-Password-42"
 try:
     from selenium import webdriver
     from selenium.common.exceptions import NoSuchElementException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
@@ -40,6 +41,17 @@ try:
     HAVE_SELENIUM = True
 except ImportError:
     HAVE_SELENIUM = False
+
+
+def wait(driver, seconds):
+    """A WebDriverWait that asks again when a command fails while the
+    browser is between two documents: chromedriver then answers an
+    element or script command with an error of its own ("Cannot find
+    context with specified id", "no such execution context") instead of
+    a stale element, and one such answer on a loaded machine must not
+    fail the test.  A condition that never holds still times out."""
+    return WebDriverWait(driver, seconds,
+                         ignored_exceptions=(WebDriverException,))
 
 
 def missing_browser():
@@ -240,7 +252,7 @@ class BrowserTest(unittest.TestCase):
     def wait_for_page(self, old):
         """Waits until the element OLD of the page before is gone and
         the new page loaded."""
-        w = WebDriverWait(self.driver, 60)
+        w = wait(self.driver, 60)
         w.until(EC.staleness_of(old))
         w.until(lambda d: d.execute_script(
             "return document.readyState") == "complete")

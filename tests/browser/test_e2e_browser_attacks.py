@@ -20,7 +20,6 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import ghbrowser as gb  # noqa: E402
 gb.need_browser()
 from ghbrowser import By  # noqa: E402
-from ghbrowser import WebDriverWait  # noqa: E402
 
 NEW_PASSWORD = "Attacker-Chosen-Password-7"
 # Crafted next= values as they appear in a link's query string...
@@ -104,7 +103,7 @@ class Attacks(gb.BrowserTest):
     def wait_for_path(self, prefix):
         """Waits until the browser shows PREFIX of this site, loaded."""
         want = gb.base_url() + prefix
-        WebDriverWait(self.driver, 30).until(
+        gb.wait(self.driver, 30).until(
             lambda d: d.current_url.startswith(want) and
             d.execute_script("return document.readyState") == "complete")
 
@@ -133,7 +132,7 @@ class Attacks(gb.BrowserTest):
     def test_cross_site_fetch_cannot_change_the_password(self):
         name = self.signed_in_user()
         self.driver.get(self.attacker.url("password-fetch.html"))
-        WebDriverWait(self.driver, 30).until(
+        gb.wait(self.driver, 30).until(
             lambda d: d.title.startswith("done"))
         self.assert_password_unchanged(name)
         self.assertEqual(self.signed_in_as(), name)
@@ -184,7 +183,7 @@ class Attacks(gb.BrowserTest):
         self.go("/auth/login")
         self.on_signin_page()
         self.driver.get(self.attacker.url("frame.html"))
-        WebDriverWait(self.driver, 30).until(
+        gb.wait(self.driver, 30).until(
             lambda d: d.execute_script("return document.readyState") ==
             "complete")
         d = self.driver
