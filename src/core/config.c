@@ -298,7 +298,36 @@ static const struct key keys[] = {
 	  "/.well-known/oauth-authorization-server are built on it.  Empty:\n"
 	  "built from each request's own scheme and Host header (checked\n"
 	  "strictly).  Set it behind a proxy or TLS terminator, whose\n"
-	  "requests gatehouse sees with another scheme or host." },
+	  "requests gatehouse sees with another scheme or host.  The links in\n"
+	  "mail are built on it alone, never on a Host header: without it\n"
+	  "the recovery and verification endpoints answer 503." },
+
+	{ "mail_command", KT_STRING, FIELD(mail_command), 0, 0,
+	  "/usr/sbin/sendmail -t -i", "mail",
+	  "The sendmail-compatible command recovery and verification mail is\n"
+	  "handed to (the message on its standard input, recipients in its\n"
+	  "To: header), as PHP's mail() does: sendmail, msmtp -t, or a\n"
+	  "wrapper of your own.  Split on spaces, no shell; run after the\n"
+	  "response is finished; a failure is logged (docs/DEPLOY.md, Mail)." },
+	{ "mail_from", KT_STRING, FIELD(mail_from), 0, 0, "", NULL,
+	  "The From: address of gatehouse's mail (noreply@example.com).\n"
+	  "Empty: noreply@ and the host of public_base_url." },
+	{ "reset_token_minutes", KT_INT, FIELD(reset_token_minutes), 1, 1440,
+	  "30", NULL,
+	  "How long a password reset link works, in minutes (1 to 1440)." },
+	{ "reset_max_per_hour", KT_INT, FIELD(reset_max_per_hour), 1, 100,
+	  "3", NULL,
+	  "Reset messages one account is sent in an hour, at most (1 to 100);\n"
+	  "past it POST /api/auth/password/forgot still answers 202 and sends\n"
+	  "nothing." },
+	{ "verify_token_hours", KT_INT, FIELD(verify_token_hours), 1, 720,
+	  "48", NULL,
+	  "How long an email verification link works, in hours (1 to 720)." },
+	{ "require_verified_email", KT_BOOL, FIELD(require_verified_email), 0,
+	  0, "false", NULL,
+	  "A correct password for an account whose email is not verified gets\n"
+	  "403 email_not_verified instead of tokens (an account with no email\n"
+	  "too)." },
 
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "logging",

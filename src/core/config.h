@@ -105,6 +105,14 @@ struct gh_config {
 
 	char			public_base_url[GH_URL_BASE_MAX + 1];	/* "" */
 
+	/* Recovery and verification mail (domain/mail.h, domain/recovery.h). */
+	char			mail_command[1024];
+	char			mail_from[256];		/* "": noreply@host */
+	int			reset_token_minutes;
+	int			reset_max_per_hour;
+	int			verify_token_hours;
+	bool			require_verified_email;
+
 	enum gh_log_level	log_level;
 };
 

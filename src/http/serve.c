@@ -22,6 +22,7 @@
 #include "core/jwt.h"
 #include "core/log.h"
 #include "http/page.h"
+#include "http/after.h"
 #include "http/serve.h"
 
 /*
@@ -248,6 +249,7 @@ gh_serve(const struct gh_program *prog)
 		gh_authcache_begin(req.db);
 		serve_one(prog, &req, &fcgx);
 		FCGX_Finish_r(&fcgx);
+		gh_after_run(req.db, &cfg);
 		gh_authcache_settle(req.db);
 	}
 	gh_log(GH_LOG_INFO, "%s: shutting down", prog->name);
