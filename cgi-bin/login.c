@@ -30,6 +30,7 @@
 #include "http/serve.h"
 #include "http/views.h"
 #include "recovery.h"
+#include "recovery_pages.h"
 
 /* Printable ASCII only, cut to fit: a header is the client's to fill. */
 static void
@@ -566,6 +567,10 @@ static const struct gh_route routes[] = {
 	{ "GET", "/auth/login", page_login },
 	{ "POST", "/auth/login", page_login_post },
 	{ "POST", "/auth/logout", page_logout_post },
+	{ "GET", "/auth/forgot", page_forgot },
+	{ "POST", "/auth/forgot", page_forgot_post },
+	{ "GET", "/auth/reset", page_reset },
+	{ "POST", "/auth/reset", page_reset_post },
 };
 
 int

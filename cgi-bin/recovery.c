@@ -122,63 +122,92 @@ recovery_notify_changed(const struct gh_user *u)
 
 /* The identifier of a forgot request: username, else email (required). */
 static int
-read_identifier(struct json_object *body, struct forgot_job *j,
-    struct gh_input_errors *errs, int *fits)
+read_identifier(struct json_object *body, enum gh_login_field *field,
+    const char **s, size_t *len, struct gh_input_errors *errs)
 {
-	const char	*key, *s;
-	size_t		 len;
+	const char	*key;
 
 	if (gh_json_has(body, "username")) {
-		j->field = GH_LOGIN_USERNAME;
+		*field = GH_LOGIN_USERNAME;
 		key = "username";
 	} else {
-		j->field = GH_LOGIN_EMAIL;
+		*field = GH_LOGIN_EMAIL;
 		key = "email";
 	}
-	if (gh_json_string(body, key, GH_FIELD_REQUIRED, &s, &len, errs) != 1)
-		return -1;
+	return gh_json_string(body, key, GH_FIELD_REQUIRED, s, len, errs) ==
+	    1 ? 0 : -1;
+}
+
+enum gh_status
+recovery_forgot_queue(struct gh_request *req, enum gh_login_field field,
+    const char *value, size_t len, long *retry)
+{
+	struct forgot_job	 j;
+	enum gh_status		 st;
+
+	st = gh_throttle_forgot_attempt(req->db, req->cfg,
+	    gh_request_getenv(req, "REMOTE_ADDR"), retry);
+	if (st != GH_OK || *retry > 0)
+		return st;
 	/* Longer than any account's: well-formed, and nobody's. */
-	*fits = len < sizeof(j->value) && memchr(s, '\0', len) == NULL;
-	if (*fits)
-		(void)snprintf(j->value, sizeof(j->value), "%s", s);
-	return 0;
+	if (len >= sizeof(j.value) || memchr(value, '\0', len) != NULL)
+		return GH_OK;
+	memset(&j, 0, sizeof(j));
+	j.field = field;
+	memcpy(j.value, value, len);
+	if (gh_after_response(forgot_job, &j, sizeof(j)) == -1)
+		gh_log(GH_LOG_ERROR, "recovery: no room to queue a reset");
+	return GH_OK;
 }
 
 void
 recovery_forgot(struct gh_request *req)
 {
 	struct gh_input_errors	 errs = { 0 };
-	struct forgot_job	 j;
 	struct json_object	*body;
+	enum gh_login_field	 field;
 	enum gh_status		 st;
+	const char		*s;
+	size_t			 len;
 	long			 retry;
-	int			 fits;
 
 	if (!recovery_configured(req))
 		return;
 	if ((body = gh_request_input(req, GH_INPUT_JSON | GH_INPUT_FORM)) ==
 	    NULL)
 		return;
-	memset(&j, 0, sizeof(j));
-	if (read_identifier(body, &j, &errs, &fits) == -1) {
+	if (read_identifier(body, &field, &s, &len, &errs) == -1) {
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
-	st = gh_throttle_forgot_attempt(req->db, req->cfg,
-	    gh_request_getenv(req, "REMOTE_ADDR"), &retry);
-	if (st != GH_OK) {
+	st = recovery_forgot_queue(req, field, s, len, &retry);
+	if (st != GH_OK)
 		gh_respond_status(req, st);
-		goto out;
-	}
-	if (retry > 0) {
+	else if (retry > 0)
 		gh_respond_throttled(req, retry);
-		goto out;
-	}
-	if (fits && gh_after_response(forgot_job, &j, sizeof(j)) == -1)
-		gh_log(GH_LOG_ERROR, "recovery: no room to queue a reset");
-	gh_respond_json(req, 202, gh_view_accepted());
+	else
+		gh_respond_json(req, 202, gh_view_accepted());
 out:
 	json_object_put(body);
+}
+
+enum gh_status
+recovery_reset_run(struct gh_request *req, const struct gh_reset *r,
+    enum gh_recovery_outcome *oc, enum gh_password_verdict *verdict)
+{
+	struct gh_onetime	 who;
+	struct gh_user		 u;
+	enum gh_status		 st;
+
+	st = gh_recovery_reset(req->db, req->cfg, r, &who, oc, verdict);
+	if (st == GH_OK && *oc == GH_RECOVERY_OK) {
+		memset(&u, 0, sizeof(u));
+		(void)snprintf(u.email, sizeof(u.email), "%s", who.email);
+		(void)snprintf(u.username, sizeof(u.username), "%s",
+		    who.username);
+		recovery_notify_changed(&u);
+	}
+	return st;
 }
 
 void
@@ -186,8 +215,6 @@ recovery_reset(struct gh_request *req)
 {
 	struct gh_input_errors		 errs = { 0 };
 	struct gh_reset			 r;
-	struct gh_onetime		 who;
-	struct gh_user			 u;
 	struct json_object		*body;
 	enum gh_recovery_outcome	 oc;
 	enum gh_password_verdict	 verdict;
@@ -205,7 +232,7 @@ recovery_reset(struct gh_request *req)
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
-	st = gh_recovery_reset(req->db, req->cfg, &r, &who, &oc, &verdict);
+	st = recovery_reset_run(req, &r, &oc, &verdict);
 	if (st != GH_OK)
 		gh_respond_status(req, st);
 	else if (oc == GH_RECOVERY_WEAK_PASSWORD) {
@@ -215,14 +242,8 @@ recovery_reset(struct gh_request *req)
 	} else if (oc != GH_RECOVERY_OK)
 		gh_respond_error(req, 400, "invalid_grant", "The reset link "
 		    "is invalid, used or expired.");
-	else {
-		memset(&u, 0, sizeof(u));
-		(void)snprintf(u.email, sizeof(u.email), "%s", who.email);
-		(void)snprintf(u.username, sizeof(u.username), "%s",
-		    who.username);
-		recovery_notify_changed(&u);
+	else
 		gh_respond(req, 204, NULL, NULL);
-	}
 out:
 	json_object_put(body);
 }

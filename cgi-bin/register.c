@@ -21,6 +21,7 @@
 #include "http/serve.h"
 #include "http/user_input.h"
 #include "http/views.h"
+#include "recovery_pages.h"
 
 /*
  * Counts the attempt (before any password work, whatever comes of it),
@@ -208,6 +209,7 @@ static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/register", handle_register },
 	{ "GET", "/auth/register", page_register },
 	{ "POST", "/auth/register", page_register_post },
+	{ "GET", "/auth/verify", page_verify },
 };
 
 int

@@ -75,6 +75,44 @@ static const char builtin_register[] = HEAD
 	"<p class=\"gh-links\"><a href=\"/auth/login\">Sign in instead</a></p>\n"
 	"</main>\n</body>\n</html>\n";
 
+static const char builtin_forgot[] = HEAD
+	"<title>Forgot your password - {{site_name}}</title>\n"
+	"{{stylesheets}}\n"
+	"</head>\n<body>\n<main class=\"gh-card\">\n"
+	"<p class=\"gh-site\">{{site_name}}</p>\n"
+	"<h1>Forgot your password</h1>\n"
+	"{{message}}\n"
+	"<form method=\"post\" action=\"/auth/forgot\">\n"
+	"<input type=\"hidden\" name=\"csrf_token\" value=\"{{csrf_token}}\">\n"
+	"<label for=\"username\">Username or email</label>\n"
+	"<input id=\"username\" name=\"username\" type=\"text\" "
+	"autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
+	"required value=\"{{username}}\">\n"
+	"<button type=\"submit\">Send a reset link</button>\n"
+	"</form>\n"
+	"<p class=\"gh-links\"><a href=\"/auth/login\">Back to sign-in</a></p>\n"
+	"</main>\n</body>\n</html>\n";
+
+/* The token rides in a hidden field: it never goes into a link. */
+static const char builtin_reset[] = HEAD
+	"<title>Choose a new password - {{site_name}}</title>\n"
+	"{{stylesheets}}\n"
+	"</head>\n<body>\n<main class=\"gh-card\">\n"
+	"<p class=\"gh-site\">{{site_name}}</p>\n"
+	"<h1>Choose a new password</h1>\n"
+	"{{message}}\n"
+	"<form method=\"post\" action=\"/auth/reset\">\n"
+	"<input type=\"hidden\" name=\"csrf_token\" value=\"{{csrf_token}}\">\n"
+	"<input type=\"hidden\" name=\"token\" value=\"{{token}}\">\n"
+	"<label for=\"password\">New password</label>\n"
+	"<input id=\"password\" name=\"password\" type=\"password\" "
+	"autocomplete=\"new-password\" aria-describedby=\"error-password\" "
+	"required>\n{{error_password}}\n"
+	"<button type=\"submit\">Set the password</button>\n"
+	"</form>\n"
+	"<p class=\"gh-links\"><a href=\"/auth/login\">Back to sign-in</a></p>\n"
+	"</main>\n</body>\n</html>\n";
+
 static const char builtin_message[] = HEAD
 	"<title>{{title}} - {{site_name}}</title>\n"
 	"{{stylesheets}}\n"
@@ -87,10 +125,12 @@ static const char builtin_message[] = HEAD
 
 /* [enum gh_page]: the file in templates_dir, the page in use. */
 static const char *const files[] = {
-	"login.html", "register.html", "message.html"
+	"login.html", "register.html", "message.html", "forgot.html",
+	"reset.html"
 };
 static const char *templates[] = {
-	builtin_login, builtin_register, builtin_message
+	builtin_login, builtin_register, builtin_message, builtin_forgot,
+	builtin_reset
 };
 
 enum slot {
@@ -98,7 +138,7 @@ enum slot {
 	S_FULL_NAME, S_EMPLOYEE_ID, S_PHONE, S_LINK_HREF, S_LINK_TEXT,
 	S_STYLESHEETS, S_MESSAGE, S_REGISTER_LINK, S_ERROR_USERNAME,
 	S_ERROR_PASSWORD, S_ERROR_EMAIL, S_ERROR_FULL_NAME,
-	S_ERROR_EMPLOYEE_ID, S_ERROR_PHONE, S_COUNT
+	S_ERROR_EMPLOYEE_ID, S_ERROR_PHONE, S_TOKEN, S_COUNT
 };
 
 static const char *const slots[S_COUNT] = {
@@ -106,7 +146,7 @@ static const char *const slots[S_COUNT] = {
 	"full_name", "employee_id", "phone", "link_href", "link_text",
 	"stylesheets", "message", "register_link", "error_username",
 	"error_password", "error_email", "error_full_name",
-	"error_employee_id", "error_phone"
+	"error_employee_id", "error_phone", "token"
 };
 
 static const struct gh_template_names	 names = { slots, S_COUNT };
@@ -208,6 +248,7 @@ fill(struct gh_html *h, const struct gh_request *req,
 	case S_PHONE:		gh_html_text(h, v->phone); break;
 	case S_LINK_HREF:	gh_html_text(h, v->link_href); break;
 	case S_LINK_TEXT:	gh_html_text(h, v->link_text); break;
+	case S_TOKEN:		gh_html_text(h, v->token); break;
 	case S_STYLESHEETS:
 		stylesheet(h, "/auth/gatehouse.css");
 		if (req->cfg->site_stylesheet[0] != '\0')

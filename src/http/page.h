@@ -1,7 +1,7 @@
 /*
- * page: the browser pages (/auth/login, /auth/register, and the message
- * page that says what went wrong), from templates with named
- * placeholders.
+ * page: the browser pages (/auth/login, /auth/register, /auth/forgot,
+ * /auth/reset, and the message page that says what went wrong or what
+ * happened), from templates with named placeholders.
  *
  * A template is HTML with placeholders {{name}}.  Text placeholders take
  * a value, escaped (core/html.h):
@@ -12,6 +12,7 @@
  *   {{username}} {{email}} {{full_name}} {{employee_id}} {{phone}}
  *                    what the user typed, kept (never a password)
  *   {{link_href}} {{link_text}}   the message page's way on
+ *   {{token}}        the reset page's token (a hidden field, never a link)
  * Block placeholders are HTML built here, every value in it escaped:
  *   {{stylesheets}}  <link> to /auth/gatehouse.css, then site_stylesheet
  *   {{message}}      <p class="gh-message" role="alert">...</p>, or ""
@@ -24,11 +25,11 @@
  * Any other {{...}} in a template file is an error at start-up.
  *
  * Promises: the built-in templates are compiled in; with templates_dir,
- * login.html, register.html and message.html there replace them, read
- * once at start-up (gh_page_load()): a missing one keeps the built-in
- * page, an unreadable one, one over GH_PAGE_TEMPLATE_MAX bytes or one
- * naming an unknown placeholder stops the program with a message saying
- * which.  No value reaches a page but through gh_html_escape(); nothing
+ * login.html, register.html, message.html, forgot.html and reset.html
+ * there replace them, read once at start-up (gh_page_load()): a missing
+ * one keeps the built-in page, an unreadable one, one over
+ * GH_PAGE_TEMPLATE_MAX bytes or one naming an unknown placeholder stops
+ * the program with a message saying which.  No value reaches a page but through gh_html_escape(); nothing
  * a client sent reaches a template's markup.  Pages go out through
  * gh_respond_html() (never cached, framed or sniffed).
  */
@@ -49,7 +50,9 @@
 enum gh_page {
 	GH_PAGE_LOGIN,
 	GH_PAGE_REGISTER,
-	GH_PAGE_MESSAGE
+	GH_PAGE_MESSAGE,
+	GH_PAGE_FORGOT,
+	GH_PAGE_RESET
 };
 
 /* What a page is filled with; NULL (or a zeroed struct) for none. */
@@ -62,6 +65,7 @@ struct gh_page_values {
 				*phone;
 	struct json_object	*errors;	/* field -> sentence */
 	const char		*link_href, *link_text;
+	const char		*token;
 };
 
 /*

@@ -79,7 +79,19 @@ Test(page, known_placeholders_are_taken)
 	put("login.html", "<h1>{{site_name}}</h1>{{message}}<form>"
 	    "{{csrf_token}}{{next}}{{username}}</form>{{register_link}}");
 	put("message.html", "{{title}} {{link_href}} {{link_text}}");
+	put("forgot.html", "<form>{{csrf_token}}{{username}}</form>");
+	put("reset.html", "<form>{{csrf_token}}{{token}}{{error_password}}"
+	    "</form>");
 	cr_assert_eq(load(err, sizeof(err)), 0, "%s", err);
+}
+
+Test(page, a_recovery_template_is_checked_too)
+{
+	char	 err[256];
+
+	put("reset.html", "<p>{{new_password}}</p>");
+	cr_assert_eq(load(err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "reset.html"), "%s", err);
 }
 
 Test(page, an_unknown_placeholder_stops_the_program)
