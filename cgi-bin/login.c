@@ -166,6 +166,11 @@ answer(struct gh_request *req, enum gh_status st, const struct gh_signin *out)
 		answer_bad_grant(req, "The refresh token is invalid, expired "
 		    "or revoked.");
 		return;
+	case GH_SIGNIN_EMAIL_NOT_VERIFIED:
+		gh_respond_error(req, 403, "email_not_verified", "Confirm "
+		    "the account's email address through the link sent to "
+		    "it, then sign in.");
+		return;
 	case GH_SIGNIN_WEAK_PASSWORD:
 	case GH_SIGNIN_BAD_AUDIENCE:
 		break;
@@ -500,6 +505,11 @@ page_login_post(struct gh_request *req)
 		    out.retry_after > 0 ? out.retry_after : 1);
 		page_login_form(req, 429, next, in.identifier, "Too many "
 		    "attempts; wait a while, then try again.", false, retry);
+		break;
+	case GH_SIGNIN_EMAIL_NOT_VERIFIED:
+		page_login_form(req, 403, next, in.identifier, "Confirm your "
+		    "email address through the link we sent to it, then sign "
+		    "in.", false, NULL);
 		break;
 	default:
 		/* One sentence for every failure: it names no field. */

@@ -1,15 +1,21 @@
 /*
  * me: GET /api/auth/me, the signed-in user, and POST
  * /api/auth/introspect, any token's state for a caller with the
- * introspect (or admin) role.  Cheap per request (a signature check and
+ * introspect (or admin) role; and POST /api/auth/email/verify/resend,
+ * a new verification link for the caller.  Cheap per request (a signature check and
  * a query), and never waits on a bcrypt: the own password change, which
  * hashes, is login's (login.c).
  */
 #include <json-c/json.h>
 
+#include <string.h>
+
+#include "core/log.h"
 #include "domain/introspect.h"
 #include "domain/principal.h"
+#include "domain/recovery.h"
 #include "domain/users.h"
+#include "http/after.h"
 #include "http/auth.h"
 #include "http/http.h"
 #include "http/serve.h"
@@ -23,6 +29,31 @@ handle_me(struct gh_request *req)
 	if (gh_auth_current_user(req, &p) == -1)
 		return;
 	gh_respond_json(req, 200, gh_view_user(&p.user));
+}
+
+/*
+ * POST /api/auth/email/verify/resend: a new verification link to the
+ * caller's address, after the response; 202 whether one goes or not (an
+ * address confirmed already, or none, gets nothing).
+ */
+static void
+handle_resend(struct gh_request *req)
+{
+	struct gh_principal	 p;
+
+	if (gh_auth_current_user(req, &p) == -1)
+		return;
+	if (req->cfg->public_base_url[0] == '\0') {
+		gh_respond_error(req, 503, "unavailable", "Email "
+		    "verification needs public_base_url, which this server "
+		    "does not set.");
+		return;
+	}
+	if (p.user.email[0] != '\0' && !p.user.email_verified &&
+	    gh_after_response(gh_recovery_verify_job, p.user.id,
+	    strlen(p.user.id) + 1) == -1)
+		gh_log(GH_LOG_ERROR, "me: no room to queue a verification");
+	gh_respond_json(req, 202, gh_view_accepted());
 }
 
 /* The caller may introspect: the introspect role, or admin. */
@@ -75,6 +106,7 @@ out:
 static const struct gh_route routes[] = {
 	{ "GET", "/api/auth/me", handle_me },
 	{ "POST", "/api/auth/introspect", handle_introspect },
+	{ "POST", "/api/auth/email/verify/resend", handle_resend },
 };
 
 int

@@ -54,38 +54,20 @@ forgot_job(struct gh_db *db, const struct gh_config *cfg, const void *arg,
 {
 	const struct forgot_job		*j = arg;
 	struct gh_onetime		 t;
-	struct gh_mail			 m;
 	enum gh_recovery_outcome	 oc;
 	enum gh_status			 st;
-	char				 link[GH_URL_BASE_MAX + 64];
 
 	if (len != sizeof(*j))
 		return;
 	st = gh_recovery_forgot(db, cfg, j->field, j->value, &t, &oc);
-	if (st != GH_OK) {
+	if (st != GH_OK)
 		gh_log(GH_LOG_ERROR, "recovery: no reset token: %s",
 		    gh_status_str(st));
-		goto out;
-	}
-	if (oc == GH_RECOVERY_LIMITED)
+	else if (oc == GH_RECOVERY_LIMITED)
 		gh_log(GH_LOG_INFO, "recovery: %s had reset_max_per_hour "
 		    "reset messages this hour; no more sent", t.username);
-	if (oc != GH_RECOVERY_OK)
-		goto out;
-	if (gh_recovery_link(cfg, "/auth/reset", t.token, link,
-	    sizeof(link)) == -1) {
-		gh_log(GH_LOG_ERROR, "recovery: public_base_url is too long "
-		    "for a link");
-		goto out;
-	}
-	m.kind = GH_MAIL_RESET;
-	m.to = t.email;
-	m.username = t.username;
-	m.link = link;
-	/* gh_mail_send() logs its own failure; nothing else is owed. */
-	(void)gh_mail_send(cfg, &m);
-	OPENSSL_cleanse(link, sizeof(link));
-out:
+	else if (oc == GH_RECOVERY_OK)
+		(void)gh_recovery_mail(cfg, GH_MAIL_RESET, "/auth/reset", &t);
 	OPENSSL_cleanse(&t, sizeof(t));
 }
 

@@ -3,7 +3,9 @@
  * (docs/API.md, "Browser sign-in").  Anyone may create an account with
  * the default role, unless registration is closed in the config.  It
  * signs and checks no token, so it needs no JWT secret; nor does it start
- * a session: the page sends the new user on to the sign-in page.
+ * a session: the page sends the new user on to the sign-in page.  A new
+ * account with an email is sent a verification link after the response,
+ * and POST /api/auth/email/verify confirms the address by it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,11 +13,14 @@
 #include <json-c/json.h>
 
 #include "core/form.h"
+#include "core/log.h"
 #include "core/json.h"
 #include "core/nextpath.h"
 #include "domain/accounts.h"
+#include "domain/recovery.h"
 #include "domain/throttle.h"
 #include "domain/users.h"
+#include "http/after.h"
 #include "http/http.h"
 #include "http/page.h"
 #include "http/serve.h"
@@ -42,6 +47,21 @@ create(struct gh_request *req, const struct gh_account_new *a,
 	    wait)) != GH_OK || *wait > 0)
 		return st;
 	return gh_account_create(req->db, req->cfg, a, u);
+}
+
+/*
+ * A new account with an address is sent its verification link, after
+ * the response (recovery.h), when links can be made.
+ */
+static void
+send_verification(const struct gh_config *cfg, const struct gh_user *u)
+{
+	if (u->email[0] == '\0' || cfg->public_base_url[0] == '\0')
+		return;
+	if (gh_after_response(gh_recovery_verify_job, u->id,
+	    strlen(u->id) + 1) == -1)
+		gh_log(GH_LOG_ERROR, "register: no room to queue a "
+		    "verification");
 }
 
 static void
@@ -71,8 +91,53 @@ handle_register(struct gh_request *req)
 		gh_respond_throttled(req, wait);
 	else if (st != GH_OK)
 		gh_user_input_failed(req, st);
-	else
+	else {
+		send_verification(req->cfg, &u);
 		gh_respond_json(req, 201, gh_view_user(&u));
+	}
+out:
+	json_object_put(body);
+}
+
+/*
+ * POST /api/auth/email/verify: confirms the address a link went to, while
+ * it is still the user's; 200 with the user.
+ */
+static void
+handle_verify(struct gh_request *req)
+{
+	struct gh_input_errors		 errs = { 0 };
+	struct gh_user			 u;
+	struct json_object		*body;
+	enum gh_recovery_outcome	 oc;
+	enum gh_status			 st;
+	const char			*tok;
+	char				 uid[GH_UUID_LEN + 1];
+	size_t				 len;
+
+	if (req->cfg->public_base_url[0] == '\0') {
+		gh_respond_error(req, 503, "unavailable", "Email "
+		    "verification needs public_base_url, which this server "
+		    "does not set.");
+		return;
+	}
+	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
+		return;
+	if (gh_json_string(body, "token", GH_FIELD_REQUIRED, &tok, &len,
+	    &errs) != 1) {
+		gh_respond_input_errors(req, &errs);
+		goto out;
+	}
+	if ((st = gh_recovery_verify(req->db, tok, len, uid, &oc)) == GH_OK &&
+	    oc == GH_RECOVERY_OK)
+		st = gh_users_get(req->db, uid, &u);
+	if (st != GH_OK)
+		gh_respond_status(req, st);
+	else if (oc != GH_RECOVERY_OK)
+		gh_respond_error(req, 400, "invalid_grant", "The verification "
+		    "link is invalid, used or expired.");
+	else
+		gh_respond_json(req, 200, gh_view_user(&u));
 out:
 	json_object_put(body);
 }
@@ -198,15 +263,18 @@ page_register_post(struct gh_request *req)
 		json_object_put(bad);
 	} else if (st != GH_OK)
 		gh_respond_page_status(req, st);
-	else
+	else {
+		send_verification(req->cfg, &u);
 		page_registered(req,
 		    gh_next_path(gh_page_form_str(form, "next")));
+	}
 out:
 	json_object_put(form);
 }
 
 static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/register", handle_register },
+	{ "POST", "/api/auth/email/verify", handle_verify },
 	{ "GET", "/auth/register", page_register },
 	{ "POST", "/auth/register", page_register_post },
 	{ "GET", "/auth/verify", page_verify },

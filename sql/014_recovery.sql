@@ -202,6 +202,20 @@ END;
 $$;
 REVOKE ALL ON FUNCTION gh_verify_consume(bytea) FROM PUBLIC;
 
+-- A new address is unconfirmed until its own link is followed, whoever
+-- changes it (the user, an admin, the command line, psql).
+CREATE FUNCTION gh_email_unverify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF lower(NEW.email) IS DISTINCT FROM lower(OLD.email) THEN
+		NEW.email_verified := false;
+	END IF;
+	RETURN NEW;
+END;
+$$;
+CREATE TRIGGER users_email_unverify BEFORE UPDATE OF email ON users
+    FOR EACH ROW EXECUTE FUNCTION gh_email_unverify();
+
 -- The programs' reach (docs/SECURITY.md): no role may touch
 -- onetime_tokens itself, only these calls.
 --   gatehouse_login      forgot (gh_reset_issue), reset (gh_reset_peek,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "domain/recovery.h"
 #include "domain/sessions.h"
 #include "domain/throttle.h"
 
@@ -16,8 +17,9 @@ static const char usage[] =
 "\n"
 "Deletes sessions and refresh tokens that ended or expired more than N\n"
 "days ago (default 7; 0 deletes them at once), failed-login records\n"
-"older than login_failure_window_seconds and registration records older\n"
-"than register_window_seconds.  Run it daily, e.g. from cron:\n"
+"older than login_failure_window_seconds, registration and forgot-password\n"
+"records older than register_window_seconds, and reset and verification\n"
+"links dead for an hour.  Run it daily, e.g. from cron:\n"
 "  17 3 * * *  GATEHOUSE_CONFIG=/etc/gatehouse.conf gatehouse cleanup\n";
 
 int
@@ -25,7 +27,8 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 {
 	enum gh_status		 st;
 	char			*end;
-	long			 days = 7, sessions = 0, throttle = 0, deleted;
+	long			 days = 7, sessions = 0, throttle = 0, links = 0;
+	long			 deleted;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage, stdout);
@@ -52,9 +55,11 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 		st = gh_sessions_cleanup(cli->db, (int)days, &sessions);
 	if (st == GH_OK)
 		st = gh_throttle_cleanup(cli->db, &cli->cfg, &throttle);
+	if (st == GH_OK)
+		st = gh_recovery_cleanup(cli->db, &links);
 	if (st != GH_OK)
 		return cli_db_fail(cli, st, "cleanup");
-	deleted = sessions + throttle;
+	deleted = sessions + throttle + links;
 	printf("%ld row%s deleted\n", deleted, deleted == 1 ? "" : "s");
 	return CLI_OK;
 }

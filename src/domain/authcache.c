@@ -36,6 +36,7 @@ struct entry {
 	int64_t		expires_us;
 	int64_t		filled_us;		/* when the database said so */
 	long		cred_gen;		/* the user's and the session's */
+	bool		email_verified;
 	size_t		len;
 	char		packed[PACK_MAX];
 };
@@ -306,6 +307,7 @@ pack(struct entry *e, const struct gh_user *u)
 
 	e->len = 0;
 	e->cred_gen = u->cred_gen;
+	e->email_verified = u->email_verified;
 	if (u->nroles > UINT8_MAX)
 		return -1;
 	e->packed[e->len++] = (char)u->nroles;
@@ -344,6 +346,7 @@ unpack(const struct entry *e, struct gh_user *u)
 	memcpy(u->id, e->uid, sizeof(u->id));
 	u->active = true;
 	u->cred_gen = e->cred_gen;
+	u->email_verified = e->email_verified;
 	u->nroles = (unsigned char)*p++;
 	p = get_str(p, u->username, sizeof(u->username));
 	p = get_str(p, u->email, sizeof(u->email));

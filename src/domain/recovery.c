@@ -25,7 +25,7 @@ static const struct gh_stmt stmt_verify_issue = {
 	"gh_recovery_verify_issue",
 	"SELECT outcome, coalesce(username, ''), coalesce(email, '') "
 	"FROM gh_onetime_issue(decode($2, 'hex'), 'verify', $1::uuid, "
-	"$3::int, 0)", 3
+	"$3::int, $4::int)", 4
 };
 
 static const struct gh_stmt stmt_peek = {
@@ -44,6 +44,13 @@ static const struct gh_stmt stmt_verify = {
 	"gh_recovery_verify",
 	"SELECT u FROM gh_verify_consume(decode($1, 'hex')) u "
 	"WHERE u IS NOT NULL", 1
+};
+
+static const struct gh_stmt stmt_cleanup = {
+	"gh_recovery_cleanup",
+	"WITH d AS (DELETE FROM onetime_tokens WHERE created_at < now() - "
+	"interval '1 hour' AND (ended_at IS NOT NULL OR expires_at < now()) "
+	"RETURNING 1) SELECT count(*) FROM d", 0
 };
 
 static enum gh_recovery_outcome
@@ -116,12 +123,13 @@ enum gh_status
 gh_recovery_verify_issue(struct gh_db *db, const struct gh_config *cfg,
     const char *user_id, struct gh_onetime *out, enum gh_recovery_outcome *oc)
 {
-	char		 secs[GH_QUERY_NUM_MAX];
-	const char	*params[3] = { user_id, NULL, secs };
+	char		 secs[GH_QUERY_NUM_MAX], max[GH_QUERY_NUM_MAX];
+	const char	*params[4] = { user_id, NULL, secs, max };
 
 	memset(out, 0, sizeof(*out));
 	if (gh_query_num(secs, sizeof(secs),
-	    (long)cfg->verify_token_hours * 3600) == -1)
+	    (long)cfg->verify_token_hours * 3600) == -1 ||
+	    gh_query_num(max, sizeof(max), cfg->reset_max_per_hour) == -1)
 		return GH_INTERNAL;
 	(void)snprintf(out->user_id, sizeof(out->user_id), "%s", user_id);
 	return issue(db, &stmt_verify_issue, params, 1, out, oc);
@@ -212,6 +220,20 @@ gh_recovery_verify(struct gh_db *db, const char *token, size_t len,
 	return st;
 }
 
+enum gh_status
+gh_recovery_cleanup(struct gh_db *db, long *deleted)
+{
+	PGresult	*res;
+	enum gh_status	 st;
+
+	*deleted = 0;
+	if ((st = gh_query_row(db, &stmt_cleanup, NULL, &res)) != GH_OK)
+		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
+	*deleted = gh_query_long(res, 0, 0);
+	PQclear(res);
+	return GH_OK;
+}
+
 int
 gh_recovery_link(const struct gh_config *cfg, const char *path,
     const char *token, char *out, size_t outsz)
@@ -233,4 +255,47 @@ gh_recovery_link(const struct gh_config *cfg, const char *path,
 		return -1;
 	}
 	return 0;
+}
+
+enum gh_status
+gh_recovery_mail(const struct gh_config *cfg, enum gh_mail_kind kind,
+    const char *path, const struct gh_onetime *t)
+{
+	struct gh_mail	 m;
+	enum gh_status	 st;
+	char		 link[GH_URL_BASE_MAX + 64];
+
+	if (gh_recovery_link(cfg, path, t->token, link, sizeof(link)) == -1) {
+		gh_log(GH_LOG_ERROR, "recovery: public_base_url is too long "
+		    "for a link");
+		return GH_INTERNAL;
+	}
+	m.kind = kind;
+	m.to = t->email;
+	m.username = t->username;
+	m.link = link;
+	/* gh_mail_send() logs its own failure. */
+	st = gh_mail_send(cfg, &m);
+	OPENSSL_cleanse(link, sizeof(link));
+	return st;
+}
+
+void
+gh_recovery_verify_job(struct gh_db *db, const struct gh_config *cfg,
+    const void *arg, size_t len)
+{
+	const char			*user_id = arg;
+	struct gh_onetime		 t;
+	enum gh_recovery_outcome	 oc;
+	enum gh_status			 st;
+
+	if (len == 0 || user_id[len - 1] != '\0')
+		return;
+	st = gh_recovery_verify_issue(db, cfg, user_id, &t, &oc);
+	if (st != GH_OK)
+		gh_log(GH_LOG_ERROR, "recovery: no verification token: %s",
+		    gh_status_str(st));
+	else if (oc == GH_RECOVERY_OK)
+		(void)gh_recovery_mail(cfg, GH_MAIL_VERIFY, "/auth/verify", &t);
+	OPENSSL_cleanse(&t, sizeof(t));
 }

@@ -10,7 +10,7 @@
  * at most once however many requests race with it, and dies with a
  * newer one of its purpose and user and at the end of its lifetime
  * (reset_token_minutes, verify_token_hours).  At most reset_max_per_hour
- * reset tokens an account an hour.  A reset checks the new password
+ * tokens of each purpose an account an hour.  A reset checks the new password
  * against the policy before it uses the token up (a refused password
  * leaves the link usable), and, in the statement that uses it up, sets
  * the hash, ends every session of the user, moves the credential
@@ -29,6 +29,7 @@
 #include "core/password.h"
 #include "core/status.h"
 #include "data/db.h"
+#include "domain/mail.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
 
@@ -91,6 +92,28 @@ enum gh_status gh_recovery_reset(struct gh_db *, const struct gh_config *,
 enum gh_status gh_recovery_verify(struct gh_db *, const char *token,
 	    size_t len, char user_id[GH_UUID_LEN + 1],
 	    enum gh_recovery_outcome *);
+
+/*
+ * Mails t's link (public_base_url, path, "?token=") to t's address as a
+ * message of kind; GH_OK, or the failure, logged.
+ */
+enum gh_status	gh_recovery_mail(const struct gh_config *, enum gh_mail_kind,
+		    const char *path, const struct gh_onetime *);
+
+/*
+ * Sends user_id a verification link for its current address, as a job
+ * after the response (http/after.h; arg: the user id, NUL-terminated):
+ * a new token, mailed as <public_base_url>/auth/verify?token=.  Nothing
+ * is sent when the address is confirmed already, or there is none.
+ */
+void		gh_recovery_verify_job(struct gh_db *, const struct gh_config *,
+		    const void *arg, size_t len);
+
+/*
+ * Deletes tokens that are dead and older than the hour the per-account
+ * count looks back on.  *deleted counts rows removed.
+ */
+enum gh_status	gh_recovery_cleanup(struct gh_db *, long *deleted);
 
 /*
  * The link of a token: public_base_url, path, "?token=", token.  0, or

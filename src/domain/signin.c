@@ -93,6 +93,10 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
 		goto out;
+	if (cfg->require_verified_email && !u.email_verified) {
+		out->outcome = GH_SIGNIN_EMAIL_NOT_VERIFIED;
+		goto out;
+	}
 	st = gh_sessions_start(db, cfg, key, &u, &in->client, &out->tokens);
 	if (st == GH_NOT_FOUND) {
 		/* The credentials changed while the password was checked. */

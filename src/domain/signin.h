@@ -12,7 +12,9 @@
  * another cost than bcrypt_cost, and starts a session (sessions.h).  A
  * login asking for an audience not in token_audiences is refused before
  * anything else (GH_SIGNIN_BAD_AUDIENCE): it costs nothing, counts as
- * nothing, and says nothing of the account.  A
+ * nothing, and says nothing of the account.  With
+ * require_verified_email, a correct password of an account whose email
+ * is not confirmed starts no session (GH_SIGNIN_EMAIL_NOT_VERIFIED).  A
  * refresh token used twice past the grace ends its session, and says so
  * in the log by session, never by token.  A password change asks the
  * throttle under the login's account key ("id:<uuid>", so guesses there
@@ -48,7 +50,8 @@ enum gh_signin_outcome {
 	GH_SIGNIN_INVALID_TOKEN,	/* not a live refresh token (of the caller) */
 	GH_SIGNIN_REUSED,		/* refresh: a rotated token; session ended */
 	GH_SIGNIN_WEAK_PASSWORD,	/* password change: see verdict */
-	GH_SIGNIN_BAD_AUDIENCE		/* login: not one of token_audiences */
+	GH_SIGNIN_BAD_AUDIENCE,		/* login: not one of token_audiences */
+	GH_SIGNIN_EMAIL_NOT_VERIFIED	/* login: require_verified_email */
 };
 
 struct gh_signin {

@@ -24,7 +24,8 @@
 	"coalesce(u.employee_id, ''), coalesce(u.full_name, ''), " \
 	"coalesce(u.phone, ''), u.status, " TS("u.created_at") ", " \
 	TS("u.updated_at") ", array_to_string(ARRAY(SELECT r.role " \
-	"FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role), ',')"
+	"FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role), ','), " \
+	"u.email_verified"
 
 /*
  * After USER_COLUMNS a statement may add the hash and the credential
@@ -32,7 +33,7 @@
  * not read.
  */
 enum { C_ID, C_USERNAME, C_EMAIL, C_EMPLOYEE_ID, C_FULL_NAME, C_PHONE,
-    C_STATUS, C_CREATED, C_UPDATED, C_ROLES, C_HASH, C_CRED };
+    C_STATUS, C_CREATED, C_UPDATED, C_ROLES, C_VERIFIED, C_HASH, C_CRED };
 
 static const struct gh_stmt stmt_create = {
 	"gh_users_create",
@@ -40,14 +41,15 @@ static const struct gh_stmt stmt_create = {
 	"full_name, phone, password_hash, status) VALUES ($1, nullif($2, ''), "
 	"nullif($3, ''), nullif($4, ''), nullif($5, ''), $6, $7) RETURNING id, "
 	"username, email, employee_id, full_name, phone, status, created_at, "
-	"updated_at, cred_gen), "
+	"updated_at, cred_gen, email_verified), "
 	"g AS (INSERT INTO user_roles (user_id, role) "
 	"SELECT u.id, unnest($8::text[]) FROM u RETURNING role) "
 	"SELECT u.id, u.username, coalesce(u.email, ''), "
 	"coalesce(u.employee_id, ''), coalesce(u.full_name, ''), "
 	"coalesce(u.phone, ''), u.status, " TS("u.created_at") ", "
 	TS("u.updated_at") ", coalesce((SELECT string_agg(g.role, ',' "
-	"ORDER BY g.role) FROM g), ''), '', u.cred_gen FROM u", 8
+	"ORDER BY g.role) FROM g), ''), u.email_verified, '', u.cred_gen "
+	"FROM u", 8
 };
 
 /* Raises the INSERT's unique violation for a taken identifier (sql/010). */
@@ -266,6 +268,7 @@ fill_user(const PGresult *res, int row, struct gh_user *u)
 	if (PQnfields(res) > C_CRED)
 		u->cred_gen = gh_query_long(res, row, C_CRED);
 	u->active = strcmp(PQgetvalue(res, row, C_STATUS), "active") == 0;
+	u->email_verified = strcmp(PQgetvalue(res, row, C_VERIFIED), "t") == 0;
 	return GH_OK;
 bad:
 	gh_log(GH_LOG_ERROR, "users: a row does not fit its bounds");

@@ -30,6 +30,7 @@ struct gh_user {
 	char	full_name[GH_FULL_NAME_MAX + 1];
 	char	phone[GH_PHONE_MAX + 1];
 	bool	active;			/* status "active", else "suspended" */
+	bool	email_verified;		/* email confirmed by its link */
 	char	roles[GH_ROLES_MAX][GH_ROLE_NAME_MAX + 1];
 	size_t	nroles;
 	char	created_at[GH_TIMESTAMP_LEN + 1];

@@ -46,6 +46,8 @@ gh_view_user(const struct gh_user *u)
 	    gh_json_add(o, "username", json_object_new_string(u->username)) ==
 	    -1 ||
 	    gh_json_add_string(o, "email", u->email) == -1 ||
+	    gh_json_add(o, "email_verified", json_object_new_boolean(
+	    u->email_verified)) == -1 ||
 	    gh_json_add_string(o, "full_name", u->full_name) == -1 ||
 	    gh_json_add_string(o, "employee_id", u->employee_id) == -1 ||
 	    gh_json_add_string(o, "phone", u->phone) == -1 ||

@@ -645,6 +645,10 @@ t_assert_user_object(struct json_object *u)
 		CHECK(v == NULL || json_object_is_type(v, json_type_string),
 		    "user.%s neither a string nor null", optional[i]);
 	}
+	CHECK(json_object_object_get_ex(u, "email_verified", &v) &&
+	    json_object_is_type(v, json_type_boolean),
+	    "user.email_verified missing or not a boolean: %s",
+	    json_object_to_json_string(u));
 	CHECK(json_object_object_get_ex(u, "roles", &v) &&
 	    json_object_is_type(v, json_type_array), "user.roles: %s",
 	    json_object_to_json_string(u));

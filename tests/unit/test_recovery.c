@@ -314,6 +314,27 @@ Test(recovery, a_link_to_an_old_address_confirms_no_new_one)
 	cr_assert_eq(verify_issue(&bob, &v), GH_RECOVERY_NO_ACCOUNT);
 }
 
+Test(recovery, a_changed_address_is_unconfirmed_whoever_changes_it)
+{
+	struct gh_onetime	 v;
+	struct gh_user		 u;
+
+	cr_assert_eq(verify_issue(&alice, &v), GH_RECOVERY_OK);
+	cr_assert_eq(verify(v.token), GH_RECOVERY_OK);
+	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_OK);
+	cr_assert(u.email_verified);
+	/* The same address in other letters is the same address. */
+	sqlf("UPDATE users SET email = 'ALICE@example.com' WHERE "
+	    "username = 'alice'");
+	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_OK);
+	cr_assert(u.email_verified);
+	sqlf("UPDATE users SET email = 'other@example.com' WHERE "
+	    "username = 'alice'");
+	cr_assert_eq(gh_users_get(db, alice.id, &u), GH_OK);
+	cr_assert(!u.email_verified);
+	cr_assert(!alice.email_verified);
+}
+
 Test(recovery, links_are_built_on_public_base_url)
 {
 	char	 link[256];
