@@ -1,7 +1,8 @@
 /*
  * The pages of account recovery end to end, with real mail
  * (test_e2e_recovery_pages.conf): /auth/forgot and /auth/reset in the
- * login program, /auth/verify in the register program.  A form is
+ * login program, /auth/verify in the register program (the first message
+ * to each new user is its registration's verification link).  A form is
  * opened first, for its gh_csrf cookie, which goes back with the POST
  * as a browser sends it.  Each test sends from a loopback address of its
  * own, so the per-address limit counts its requests alone.
@@ -32,6 +33,25 @@ own_address(void)
 }
 
 TestSuite(recovery_pages, .init = own_address, .timeout = 120);
+
+/* A new user, and its verification message (message 1), into *msg. */
+static void
+make_user(struct t_user *u, const char *prefix, char **msg)
+{
+	t_register(u, prefix);
+	*msg = t_mail_wait(u->email, 1, MAIL_WAIT);
+	cr_assert_not_null(*msg, "no verification message to %s", u->email);
+}
+
+/* As make_user(), without the message. */
+static void
+new_user(struct t_user *u, const char *prefix)
+{
+	char	*msg;
+
+	make_user(u, prefix, &msg);
+	free(msg);
+}
 
 /* The value r's Set-Cookie gives name, into out; 0, or -1 when none. */
 static int
@@ -231,7 +251,7 @@ Test(recovery_pages, a_post_without_the_csrf_token_changes_nothing)
 	struct t_resp	 r;
 	char		 form[512];
 
-	t_register(&u, "rpc");
+	new_user(&u, "rpc");
 	/* No cookie, no field. */
 	snprintf(form, sizeof(form), "username=%s", u.username);
 	send("POST", "/auth/forgot", "", form, &r);
@@ -249,7 +269,7 @@ Test(recovery_pages, a_post_without_the_csrf_token_changes_nothing)
 	cr_assert_eq(r.status, 403, "%ld %s", r.status, r.body);
 	t_resp_free(&r);
 	t_sleep_ms(QUIET_MS);
-	cr_assert_eq(t_mail_count(u.email), 0);
+	cr_assert_eq(t_mail_count(u.email), 1);
 }
 
 Test(recovery_pages, known_and_unknown_accounts_get_the_same_page)
@@ -257,23 +277,23 @@ Test(recovery_pages, known_and_unknown_accounts_get_the_same_page)
 	struct t_user	 u;
 	struct t_resp	 known, unknown;
 
-	t_register(&u, "rpk");
+	new_user(&u, "rpk");
 	forgot(u.username, &known);
 	forgot(t_unique("nobody"), &unknown);
 	cr_assert_eq(known.status, 200, "%ld %s", known.status, known.body);
 	cr_assert_eq(unknown.status, known.status);
 	cr_assert_str_eq(unknown.body, known.body);
 	cr_assert_not_null(strstr(known.body, "If an account matches"));
-	cr_assert_not_null(t_mail_wait(u.email, 1, MAIL_WAIT));
+	cr_assert_not_null(t_mail_wait(u.email, 2, MAIL_WAIT));
 	t_sleep_ms(QUIET_MS);
-	cr_assert_eq(t_mail_count(u.email), 1);
+	cr_assert_eq(t_mail_count(u.email), 2);
 	t_resp_free(&known);
 	t_resp_free(&unknown);
 	/* By email too. */
 	forgot(u.email, &known);
 	cr_assert_eq(known.status, 200);
 	t_resp_free(&known);
-	cr_assert_not_null(t_mail_wait(u.email, 2, MAIL_WAIT));
+	cr_assert_not_null(t_mail_wait(u.email, 3, MAIL_WAIT));
 }
 
 Test(recovery_pages, a_reset_through_the_pages_then_sign_in)
@@ -282,8 +302,8 @@ Test(recovery_pages, a_reset_through_the_pages_then_sign_in)
 	struct t_resp	 r;
 	char		*link, csrf[128], tok[128], c[4400];
 
-	t_register(&u, "rpr");
-	link = reset_link(&u, 1);
+	new_user(&u, "rpr");
+	link = reset_link(&u, 2);
 	open_form(path_of(link), csrf, sizeof(csrf), &r);
 	hidden_token(r.body, tok, sizeof(tok));
 	cr_assert_str_eq(tok, strstr(link, "token=") + 6);
@@ -327,8 +347,8 @@ Test(recovery_pages, a_refused_password_keeps_the_token_usable)
 	struct t_resp	 r;
 	char		*link, csrf[128], tok[128];
 
-	t_register(&u, "rpw");
-	link = reset_link(&u, 1);
+	new_user(&u, "rpw");
+	link = reset_link(&u, 2);
 	open_form(path_of(link), csrf, sizeof(csrf), &r);
 	hidden_token(r.body, tok, sizeof(tok));
 	t_resp_free(&r);
@@ -369,33 +389,16 @@ Test(recovery_pages, too_many_requests_from_an_address_are_a_429_page)
 	t_resp_free(&r);
 }
 
-/* A verification token for u, issued as the register program does. */
-static void
-issue_verify(const struct t_user *u, char tok[44])
-{
-	const char	*hex = t_unique("");
-	size_t		 i;
-
-	/* 43 base64url characters, the last with its low bits clear. */
-	for (i = 0; i < 42; i++)
-		tok[i] = hex[i % strlen(hex)];
-	tok[42] = 'A';
-	tok[43] = '\0';
-	cr_assert_str_eq(t_sql("SELECT outcome FROM gh_onetime_issue("
-	    "sha256(convert_to('%s', 'UTF8')), 'verify', '%s', 3600, 0)",
-	    tok, u->id), "ok");
-}
-
 Test(recovery_pages, the_verify_page_confirms_once)
 {
 	struct t_user	 u;
 	struct t_resp	 r;
-	char		 tok[44], path[128];
+	char		*msg, *link;
 
-	t_register(&u, "rpv");
-	issue_verify(&u, tok);
-	snprintf(path, sizeof(path), "/auth/verify?token=%s", tok);
-	send("GET", path, "", NULL, &r);
+	make_user(&u, "rpv", &msg);
+	link = t_mail_link(msg, "/auth/verify?token=");
+	cr_assert_not_null(link, "no verification link in: %s", msg);
+	send("GET", path_of(link), "", NULL, &r);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
 	    "text/html; charset=utf-8");
@@ -403,7 +406,7 @@ Test(recovery_pages, the_verify_page_confirms_once)
 	t_resp_free(&r);
 	cr_assert_str_eq(t_sql("SELECT email_verified FROM users WHERE "
 	    "id = '%s'", u.id), "t");
-	send("GET", path, "", NULL, &r);
+	send("GET", path_of(link), "", NULL, &r);
 	cr_assert_eq(r.status, 400, "%ld %s", r.status, r.body);
 	t_resp_free(&r);
 	send("GET", "/auth/verify?token=nonsense", "", NULL, &r);
@@ -411,4 +414,6 @@ Test(recovery_pages, the_verify_page_confirms_once)
 	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
 	    "text/html; charset=utf-8");
 	t_resp_free(&r);
+	free(link);
+	free(msg);
 }
