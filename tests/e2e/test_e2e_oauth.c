@@ -8,7 +8,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 
 #include "client.h"
 #include "fcgi.h"
+#include "race.h"
 
 TestSuite(oauth, .timeout = 120);
 
@@ -52,18 +52,6 @@ revoke_token(const char *token)
 	return st;
 }
 
-/* The access token's sid claim. */
-static void
-sid_of(const char *access, char *out, size_t outsz)
-{
-	struct json_object	*p, *sid;
-
-	cr_assert_not_null(p = t_jwt_part(access, 1));
-	cr_assert(json_object_object_get_ex(p, "sid", &sid));
-	snprintf(out, outsz, "%s", json_object_get_string(sid));
-	json_object_put(p);
-}
-
 /* Revocation */
 
 Test(oauth, revoking_a_refresh_token_ends_its_session_at_once)
@@ -73,7 +61,7 @@ Test(oauth, revoking_a_refresh_token_ends_its_session_at_once)
 	char		 form[640], sid[64];
 
 	t_make_user(&u, "rvr");
-	sid_of(u.access, sid, sizeof(sid));
+	t_jwt_sid(u.access, sid, sizeof(sid));
 	snprintf(form, sizeof(form), "token=%s&token_type_hint=refresh_token",
 	    u.refresh);
 	post_form("/api/auth/revoke", form, &r);
@@ -212,124 +200,22 @@ Test(oauth, revoke_takes_only_post)
 /*
  * Clients keep calling /me with one session's access token while the
  * session is revoked: none whose request started after the revocation
- * was answered may succeed.  Each client reports "start status" lines;
- * times are CLOCK_MONOTONIC, one clock for every process of the host.
- */
-#define CLIENTS	4
-
-static int64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	cr_assert_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Calls /me until stop reads as closed, reporting each call on out. */
-static void
-keep_calling(const char *access, int stop, int out)
-{
-	struct pollfd	 pfd;
-	char		 line[64];
-	int64_t		 t0;
-	long		 st;
-	int		 n;
-
-	/* Connections of its own: the parent's are not this process's. */
-	t_client_from("127.0.0.1");
-	pfd.fd = stop;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, 0) != 0)
-			break;
-		t0 = now_ns();
-		st = t_me_status(access);
-		n = snprintf(line, sizeof(line), "%lld %ld\n", (long long)t0,
-		    st);
-		if (n <= 0 || write(out, line, (size_t)n) != n)
-			_exit(1);
-	}
-	_exit(0);
-}
-
-/* What the clients said of each /me, around a revocation. */
-struct race {
-	int64_t	before, answered;	/* 0 while not yet */
-	int	early_ok, late;
-};
-
-/* One client's line: a 200 before the revocation, or a late call. */
-static void
-tally(struct race *r, long long t0, long st)
-{
-	if ((r->before == 0 || t0 < r->before) && st == 200)
-		r->early_ok++;
-	if (r->answered != 0 && t0 > r->answered) {
-		r->late++;
-		cr_assert_eq(st, 401, "a /me started %lld ns after the "
-		    "revocation answered got %ld", (long long)(t0 -
-		    r->answered), st);
-	}
-}
-
-/*
- * Reads the clients' lines until *count reaches want or ten seconds
- * pass: a loaded machine (Apache's process manager among it) may take
- * long to answer, and the test needs calls on both sides.
+ * was answered may succeed (race.h).
  */
 static void
-read_until(FILE *in, struct race *r, const int *count, int want)
+revoke_in_race(const void *token)
 {
-	int64_t		 until = now_ns() + 10 * (int64_t)1000000000;
-	long long	 t0;
-	long		 st;
-
-	while (*count < want && now_ns() < until &&
-	    fscanf(in, "%lld %ld", &t0, &st) == 2)
-		tally(r, t0, st);
+	cr_assert_eq(revoke_token(token), 200);
 }
 
 static void
 race_round(bool by_refresh)
 {
 	struct t_user	 u;
-	struct race	 r = { 0, 0, 0, 0 };
-	pid_t		 kids[CLIENTS];
-	int		 stop[2], res[2], i, status;
-	long long	 t0;
-	long		 st;
-	FILE		*in;
 
 	t_make_user(&u, by_refresh ? "rcr" : "rca");
-	cr_assert_eq(pipe(stop), 0);
-	cr_assert_eq(pipe(res), 0);
-	for (i = 0; i < CLIENTS; i++) {
-		cr_assert_neq(kids[i] = fork(), -1);
-		if (kids[i] == 0) {
-			close(stop[1]);
-			close(res[0]);
-			keep_calling(u.access, stop[0], res[1]);
-		}
-	}
-	close(stop[0]);
-	close(res[1]);
-	cr_assert_not_null(in = fdopen(res[0], "r"));
-	read_until(in, &r, &r.early_ok, 1);
-	r.before = now_ns();
-	cr_assert_eq(revoke_token(by_refresh ? u.refresh : u.access), 200);
-	r.answered = now_ns();
-	read_until(in, &r, &r.late, CLIENTS);
-	close(stop[1]);
-	while (fscanf(in, "%lld %ld", &t0, &st) == 2)
-		tally(&r, t0, st);
-	fclose(in);
-	for (i = 0; i < CLIENTS; i++) {
-		cr_assert_eq(waitpid(kids[i], &status, 0), kids[i]);
-		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
-	cr_assert_gt(r.early_ok, 0, "no /me succeeded before the revocation");
-	cr_assert_gt(r.late, 0, "no /me started after the revocation");
+	t_race_me(u.access, revoke_in_race, by_refresh ? u.refresh :
+	    u.access);
 }
 
 Test(oauth, no_me_started_after_a_refresh_token_revocation_succeeds)
@@ -413,7 +299,7 @@ assert_active(struct t_resp *r, const struct t_user *u, const char *type)
 	cr_assert_str_eq(t_resp_str(r, "token_type"), type);
 	cr_assert_str_eq(t_resp_str(r, "sub"), u->id);
 	cr_assert_str_eq(t_resp_str(r, "username"), u->username);
-	sid_of(u->access, sid, sizeof(sid));
+	t_jwt_sid(u->access, sid, sizeof(sid));
 	cr_assert_str_eq(t_resp_str(r, "sid"), sid);
 	cr_assert_str_eq(t_resp_str(r, "iss"), "gatehouse");
 	cr_assert(json_object_object_get_ex(r->json, "roles", &roles) &&

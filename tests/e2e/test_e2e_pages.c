@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "client.h"
+#include "race.h"
 
 #ifdef T_SECURE
 #define T_ACCESS	"__Host-gh_access"
@@ -568,6 +569,30 @@ Test(SUITE, sign_out_clears_the_cookies_and_ends_the_session)
 	send("POST", "/auth/logout", &j, form, &r);
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
 	t_resp_free(&r);
+}
+
+/* The browser's sign-out, made while clients use the session (race.h). */
+static void
+sign_out_in_race(const void *arg)
+{
+	const struct jar	*j = arg;
+	struct t_resp		 r;
+	char			 form[256];
+
+	snprintf(form, sizeof(form), "csrf_token=%s", j->csrf);
+	send("POST", "/auth/logout", j, form, &r);
+	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+}
+
+Test(SUITE, no_me_started_after_a_sign_out_succeeds)
+{
+	struct t_user	 u;
+	struct jar	 j;
+
+	t_register(&u, "pgr");
+	sign_in(&u, &j);
+	t_race_me(j.access, sign_out_in_race, &j);
 }
 
 Test(SUITE, sign_out_without_the_csrf_token_answers_403_and_ends_nothing)
