@@ -32,13 +32,6 @@ struct list {
 	int			 failed;
 };
 
-/* A value as stored, or null when none was recorded. */
-static struct json_object *
-string_or_null(const char *s)
-{
-	return *s == '\0' ? NULL : json_object_new_string(s);
-}
-
 static void
 add_session(const struct gh_own_session *s, void *arg)
 {
@@ -52,10 +45,9 @@ add_session(const struct gh_own_session *s, void *arg)
 	if (gh_json_add_string(o, "id", s->id) == -1 ||
 	    gh_json_add_string(o, "created_at", s->created_at) == -1 ||
 	    gh_json_add_string(o, "last_used_at", s->last_used_at) == -1 ||
-	    json_object_object_add(o, "user_agent",
-	    string_or_null(s->user_agent)) != 0 ||
-	    json_object_object_add(o, "address",
-	    string_or_null(s->address)) != 0 ||
+	    /* "" (none was recorded) goes out as null. */
+	    gh_json_add_string(o, "user_agent", s->user_agent) == -1 ||
+	    gh_json_add_string(o, "address", s->address) == -1 ||
 	    gh_json_add(o, "current", json_object_new_boolean(
 	    strcmp(s->id, l->current) == 0)) == -1 ||
 	    json_object_array_add(l->items, o) != 0) {

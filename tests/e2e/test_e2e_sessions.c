@@ -188,6 +188,21 @@ Test(sessions, the_list_shows_each_login_newest_first_the_callers_flagged)
 	t_resp_free(&r);
 }
 
+/* No User-Agent header: nothing recorded, and null shown. */
+Test(sessions, an_unknown_user_agent_is_null)
+{
+	struct t_user		 u;
+	struct t_resp		 r;
+	struct json_object	*items, *ua;
+
+	t_make_user(&u, "sen");
+	items = list(u.access, &r);
+	cr_assert_eq(json_object_array_length(items), 1, "%s", r.body);
+	cr_assert(json_object_object_get_ex(json_object_array_get_idx(items,
+	    0), "user_agent", &ua) && ua == NULL, "%s", r.body);
+	t_resp_free(&r);
+}
+
 Test(sessions, last_used_at_moves_on_refresh)
 {
 	struct t_user		 u;
