@@ -2,7 +2,9 @@
  * login: POST /api/auth/login, /api/auth/refresh, /api/auth/logout,
  * /api/auth/revoke and /api/auth/password: everything that starts,
  * continues or ends a session, and the own password change (a login's
- * bcrypt and throttle); and the browser's sign-in and sign-out pages,
+ * bcrypt and throttle); a forgotten password's forgot and reset
+ * (recovery.c: a reset sets a password and ends sessions); and the
+ * browser's sign-in and sign-out pages,
  * /auth/login and /auth/logout, which make the same calls and answer
  * with pages and cookies (docs/API.md, "Browser sign-in").  bcrypt makes login CPU-bound, which is why it is
  * a program of its own with a pool of its own: a flood of logins cannot
@@ -27,6 +29,7 @@
 #include "http/page.h"
 #include "http/serve.h"
 #include "http/views.h"
+#include "recovery.h"
 
 /* Printable ASCII only, cut to fit: a header is the client's to fill. */
 static void
@@ -334,8 +337,10 @@ handle_password(struct gh_request *req)
 		gh_input_invalid(&errs, "new_password",
 		    gh_password_verdict_str(out.verdict));
 		gh_respond_input_errors(req, &errs);
-	} else
+	} else {
+		recovery_notify_changed(&p.user);
 		gh_respond(req, 204, NULL, NULL);
+	}
 out:
 	json_object_put(body);
 }
@@ -555,6 +560,8 @@ static const struct gh_route routes[] = {
 	{ "POST", "/api/auth/refresh", handle_refresh },
 	{ "POST", "/api/auth/logout", handle_logout },
 	{ "POST", "/api/auth/password", handle_password },
+	{ "POST", "/api/auth/password/forgot", recovery_forgot },
+	{ "POST", "/api/auth/password/reset", recovery_reset },
 	{ "POST", "/api/auth/revoke", handle_revoke },
 	{ "GET", "/auth/login", page_login },
 	{ "POST", "/auth/login", page_login_post },

@@ -358,7 +358,9 @@ gh_apache_down() {
 # (with the authorizer's example locations when GH_APACHE_AUTHORIZER=1).
 # SERVER "shared": the programs, CONFIGFILE as gatehouse.conf beside them,
 # and etc/shared-hosting's .htaccess files copied into DOCROOT, a server
-# that names none of them (gh_apache_htaccess_conf).  Sets GH_STACK_PID
+# that names none of them (gh_apache_htaccess_conf).  GH_STACK_ON_PORT,
+# when set, is a command run with each port tried before the server
+# starts (and, for "shared", before CONFIGFILE is copied).  Sets GH_STACK_PID
 # and GH_STACK_PORT; RUNDIR/lighttpd.out is a link to the error log,
 # where the programs' stderr goes, for the tests that read it there.
 gh_apache_test_up() {
@@ -382,16 +384,20 @@ gh_apache_test_up() {
 			gh_apache_htaccess_authorizer "$docroot"
 		fi
 		chmod -R a+rX "$docroot"
-		cp "$config" "$docroot/cgi-bin/gatehouse.conf"
-		chmod 640 "$docroot/cgi-bin/gatehouse.conf"
-		user=$(gh_stack_user)
-		[ -z "$user" ] || chgrp "$(id -gn "$user")" "$docroot/cgi-bin/gatehouse.conf"
 		GH_APACHE_CGIDIR="$docroot/cgi-bin"
 	fi
 	ln -sfn error.log "$rundir/lighttpd.out"
 	for attempt in 1 2 3 4 5 6 7 8; do
 		port=$(gh_free_port) || return 1
+		# The caller's last word on CONFIGFILE, which may name the port.
+		[ -z "${GH_STACK_ON_PORT:-}" ] || "$GH_STACK_ON_PORT" "$port" ||
+			return 1
 		if [ "$server" = shared ]; then
+			cp "$config" "$docroot/cgi-bin/gatehouse.conf"
+			chmod 640 "$docroot/cgi-bin/gatehouse.conf"
+			user=$(gh_stack_user)
+			[ -z "$user" ] ||
+				chgrp "$(id -gn "$user")" "$docroot/cgi-bin/gatehouse.conf"
 			gh_apache_htaccess_conf "$rundir/apache.conf" "$port" "$rundir" "$docroot"
 		else
 			gh_apache_conf "$rundir/apache.conf" "$port" "$cgidir" "$config" \

@@ -18,6 +18,11 @@ command -v npm >/dev/null 2>&1 || GH_VERIFIER_DEPS="$GH_VERIFIER_DEPS npm"
 # scripts/check installs them, quickstart does not.
 GH_BROWSER_DEPS="chromium chromium-driver python3-selenium"
 
+# Only the mail tests ("#stack: mail" in tests/with-stack) need these: a
+# local SMTP server (tests/mailsink) and msmtp as mail_command.
+# scripts/check installs them, quickstart does not.
+GH_MAIL_DEPS="msmtp python3-aiosmtpd"
+
 gh_install_deps() {
 	local missing=() p sudo=()
 	for p in $GH_DEPS "$@"; do

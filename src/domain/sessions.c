@@ -17,7 +17,7 @@
 #include "domain/keys.h"
 #include "domain/sessions.h"
 
-#define HASH_HEX_LEN	(SHA256_DIGEST_LENGTH * 2)
+#define HASH_HEX_LEN	GH_TOKEN_HASH_HEX_LEN
 
 static const struct gh_stmt stmt_start = {
 	"gh_sessions_start",
@@ -98,9 +98,9 @@ static const struct gh_stmt stmt_cleanup = {
 	"SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t)", 1
 };
 
-/* The stored form of a refresh token: SHA-256, in hex for decode(). */
-static void
-token_hash_hex(const char *token, size_t len, char out[HASH_HEX_LEN + 1])
+void
+gh_sessions_token_hash(const char *token, size_t len,
+    char out[HASH_HEX_LEN + 1])
 {
 	unsigned char	 d[SHA256_DIGEST_LENGTH];
 
@@ -109,9 +109,8 @@ token_hash_hex(const char *token, size_t len, char out[HASH_HEX_LEN + 1])
 	(void)gh_str_hex(d, sizeof(d), out, HASH_HEX_LEN + 1);
 }
 
-/* A refresh token we could have issued: 43 characters of base64url. */
-static int
-token_shape_ok(const char *token, size_t len)
+bool
+gh_sessions_token_shape_ok(const char *token, size_t len)
 {
 	unsigned char	 raw[GH_REFRESH_BYTES + 2];
 
@@ -188,7 +187,7 @@ new_refresh(struct gh_token_pair *pair, char hash[HASH_HEX_LEN + 1])
 	if (gh_random_b64url(GH_REFRESH_BYTES, pair->refresh,
 	    sizeof(pair->refresh)) == -1)
 		return -1;
-	token_hash_hex(pair->refresh, GH_REFRESH_LEN, hash);
+	gh_sessions_token_hash(pair->refresh, GH_REFRESH_LEN, hash);
 	return 0;
 }
 
@@ -274,9 +273,9 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 
 	memset(pair, 0, sizeof(*pair));
 	*outcome = GH_REFRESH_INVALID;
-	if (!token_shape_ok(token, len))
+	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_OK;
-	token_hash_hex(token, len, old);
+	gh_sessions_token_hash(token, len, old);
 	if (new_refresh(pair, new) == -1 ||
 	    gh_query_num(grace, sizeof(grace),
 	    cfg->refresh_reuse_grace_seconds) == -1 ||
@@ -325,9 +324,9 @@ gh_sessions_end_by_refresh(struct gh_db *db, const char *user_id,
 	char		 hash[HASH_HEX_LEN + 1];
 	const char	*params[2] = { user_id, hash };
 
-	if (!token_shape_ok(token, len))
+	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_NOT_FOUND;
-	token_hash_hex(token, len, hash);
+	gh_sessions_token_hash(token, len, hash);
 	return gh_query_row(db, &stmt_end_by_refresh, params, NULL);
 }
 
@@ -342,9 +341,9 @@ gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
 	int		 rc;
 
 	sid[0] = '\0';
-	if (!token_shape_ok(token, len))
+	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_NOT_FOUND;
-	token_hash_hex(token, len, hash);
+	gh_sessions_token_hash(token, len, hash);
 	if ((st = gh_query_row(db, &stmt_revoke_refresh, params, &res)) !=
 	    GH_OK)
 		return st;
@@ -363,9 +362,9 @@ gh_sessions_refresh_info(struct gh_db *db, const char *token, size_t len,
 	enum gh_status	 st;
 
 	memset(info, 0, sizeof(*info));
-	if (!token_shape_ok(token, len))
+	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_NOT_FOUND;
-	token_hash_hex(token, len, hash);
+	gh_sessions_token_hash(token, len, hash);
 	if ((st = gh_query_row(db, &stmt_refresh_info, params, &res)) != GH_OK)
 		return st;
 	if (gh_query_copy(res, 0, 0, info->sid, sizeof(info->sid)) == -1 ||

@@ -14,6 +14,7 @@
 #ifndef GH_SESSIONS_H
 #define GH_SESSIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@
 
 #define GH_REFRESH_BYTES	32
 #define GH_REFRESH_LEN		43	/* base64url of 32 bytes */
+#define GH_TOKEN_HASH_HEX_LEN	64	/* SHA-256, in hex */
 
 struct gh_token_pair {
 	char	access[GH_TOKEN_MAX + 1];
@@ -38,6 +40,17 @@ enum gh_refresh_outcome {
 	GH_REFRESH_INVALID,	/* unknown, expired, ended, user not active */
 	GH_REFRESH_REUSED	/* the session has just been ended for it */
 };
+
+/*
+ * The stored form of a token of GH_REFRESH_BYTES random bytes (a refresh
+ * token, a one-time link's: recovery.h): its SHA-256, in hex for
+ * decode().
+ */
+void	gh_sessions_token_hash(const char *token, size_t len,
+	    char out[GH_TOKEN_HASH_HEX_LEN + 1]);
+
+/* A token we could have issued: GH_REFRESH_LEN characters of base64url. */
+bool	gh_sessions_token_shape_ok(const char *token, size_t len);
 
 /*
  * Where a login came from, kept with its session for the user to see,

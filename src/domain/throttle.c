@@ -133,20 +133,29 @@ gh_throttle_login_succeeded(struct gh_db *db, const char *account)
 	return gh_db_run(db, &stmt_login_succeeded, params);
 }
 
-enum gh_status
-gh_throttle_register_attempt(struct gh_db *db, const struct gh_config *cfg,
-    const char *address, long *retry_after)
+/*
+ * The registrations' count (sql/010) for address's key under prefix:
+ * "" for a registration, "forgot:" for a forgotten password.
+ */
+static enum gh_status
+address_attempt(struct gh_db *db, const struct gh_config *cfg,
+    const char *prefix, const char *address, long *retry_after)
 {
 	char			 num[2][GH_QUERY_NUM_MAX];
-	char			 addr[GH_THROTTLE_ADDR_MAX];
+	char			 key[GH_THROTTLE_ADDR_MAX];
+	char			 addr[GH_THROTTLE_ADDR_MAX + 16];
 	const char		*params[3] = { addr, num[0], num[1] };
 	PGresult		*res;
 	enum gh_status		 st;
+	int			 n;
 
 	*retry_after = 0;
 	if (cfg->register_max_per_address == 0)
 		return GH_OK;
-	gh_throttle_address_key(address, addr, sizeof(addr));
+	gh_throttle_address_key(address, key, sizeof(key));
+	n = snprintf(addr, sizeof(addr), "%s%s", prefix, key);
+	if (n < 0 || (size_t)n >= sizeof(addr))
+		return GH_INTERNAL;
 	if (gh_query_num(num[0], sizeof(num[0]),
 	    cfg->register_window_seconds) == -1 ||
 	    gh_query_num(num[1], sizeof(num[1]),
@@ -158,6 +167,20 @@ gh_throttle_register_attempt(struct gh_db *db, const struct gh_config *cfg,
 	*retry_after = gh_query_long(res, 0, 0);
 	PQclear(res);
 	return GH_OK;
+}
+
+enum gh_status
+gh_throttle_register_attempt(struct gh_db *db, const struct gh_config *cfg,
+    const char *address, long *retry_after)
+{
+	return address_attempt(db, cfg, "", address, retry_after);
+}
+
+enum gh_status
+gh_throttle_forgot_attempt(struct gh_db *db, const struct gh_config *cfg,
+    const char *address, long *retry_after)
+{
+	return address_attempt(db, cfg, "forgot:", address, retry_after);
 }
 
 enum gh_status

@@ -25,6 +25,10 @@
  * Registrations: at most register_max_per_address attempts per address
  * over register_window_seconds (0: no limit), each counted before its
  * password work whether it makes an account or not.
+ *
+ * Forgotten passwords: the same count and limits as registrations, kept
+ * apart under the address's key prefixed "forgot:", so neither spends
+ * the other's budget.
  */
 #ifndef GH_THROTTLE_H
 #define GH_THROTTLE_H
@@ -77,6 +81,10 @@ enum gh_status gh_throttle_login_succeeded(struct gh_db *,
  * it may go on (it is then counted), else the seconds to wait.
  */
 enum gh_status gh_throttle_register_attempt(struct gh_db *,
+	    const struct gh_config *, const char *address, long *retry_after);
+
+/* Admits a forgot-password request from address, as a registration. */
+enum gh_status gh_throttle_forgot_attempt(struct gh_db *,
 	    const struct gh_config *, const char *address, long *retry_after);
 
 /*

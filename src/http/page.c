@@ -1,20 +1,16 @@
 /*
  * page: templates filled, escaped, and sent.  See page.h.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "core/html.h"
 #include "core/log.h"
 #include "core/nextpath.h"
+#include "core/template.h"
 #include "http/cookie.h"
 #include "http/http.h"
 #include "http/page.h"
@@ -113,125 +109,25 @@ static const char *const slots[S_COUNT] = {
 	"error_employee_id", "error_phone"
 };
 
-/* The slot named name[0..len), or S_COUNT. */
-static enum slot
-slot_named(const char *name, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < S_COUNT; i++)
-		if (strlen(slots[i]) == len && memcmp(slots[i], name, len) == 0)
-			return (enum slot)i;
-	return S_COUNT;
-}
-
-/*
- * Checks every placeholder of text: 0, or -1 with the first unknown one
- * (or an unclosed "{{") in err.
- */
-static int
-check_template(const char *text, const char *path, char *err, size_t errsz)
-{
-	const char	*p = text, *end;
-
-	while ((p = strstr(p, "{{")) != NULL) {
-		if ((end = strstr(p + 2, "}}")) == NULL ||
-		    end - p - 2 > 32) {
-			(void)snprintf(err, errsz, "%s: a \"{{\" without its "
-			    "\"}}\"", path);
-			return -1;
-		}
-		if (slot_named(p + 2, (size_t)(end - p - 2)) == S_COUNT) {
-			(void)snprintf(err, errsz, "%s: unknown placeholder "
-			    "{{%.*s}} (see docs/DEPLOY.md)", path,
-			    (int)(end - p - 2), p + 2);
-			return -1;
-		}
-		p = end + 2;
-	}
-	return 0;
-}
-
-/*
- * Reads path into *out (a new string): 0; 1 when there is no such file;
- * -1 with err set.
- */
-static int
-read_template(const char *path, char **out, char *err, size_t errsz)
-{
-	struct stat	 st;
-	char		*buf = NULL;
-	ssize_t		 n;
-	size_t		 got = 0;
-	int		 fd, rc = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 1;
-		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > GH_PAGE_TEMPLATE_MAX) {
-		(void)snprintf(err, errsz, "%s: not a regular file of at most "
-		    "%d bytes", path, GH_PAGE_TEMPLATE_MAX);
-		goto out;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		(void)snprintf(err, errsz, "%s: out of memory", path);
-		goto out;
-	}
-	while (got < (size_t)st.st_size && (n = read(fd, buf + got,
-	    (size_t)st.st_size - got)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			(void)snprintf(err, errsz, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	if (memchr(buf, '\0', got) != NULL) {
-		(void)snprintf(err, errsz, "%s: holds a NUL byte", path);
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	(void)close(fd);
-	return rc;
-}
+static const struct gh_template_names	 names = { slots, S_COUNT };
 
 int
 gh_page_load(const struct gh_config *cfg, char *err, size_t errsz)
 {
-	char	 path[1100];
 	char	*text;
 	size_t	 i;
-	int	 n, rc;
+	int	 rc;
 
 	if (cfg->templates_dir[0] == '\0')
 		return 0;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		n = snprintf(path, sizeof(path), "%s/%s", cfg->templates_dir,
-		    files[i]);
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			(void)snprintf(err, errsz, "templates_dir is too long");
-			return -1;
-		}
 		text = NULL;
-		if ((rc = read_template(path, &text, err, errsz)) == 1)
-			continue;
-		if (rc == -1 || check_template(text, path, err, errsz) == -1) {
-			free(text);
+		rc = gh_template_load(cfg->templates_dir, files[i],
+		    GH_PAGE_TEMPLATE_MAX, &names, &text, err, errsz);
+		if (rc == -1)
 			return -1;
-		}
-		/* Kept for the life of the program. */
-		templates[i] = text;
+		if (rc == 0)
+			templates[i] = text;	/* kept for the program's life */
 	}
 	return 0;
 }
@@ -346,21 +242,24 @@ fill(struct gh_html *h, const struct gh_request *req,
 	}
 }
 
-/* The template with its placeholders filled (checked at load: known). */
-static void
-render(struct gh_html *h, const struct gh_request *req, const char *tpl,
-    const struct gh_page_values *v)
-{
-	const char	*p = tpl, *open, *close;
+struct render {
+	struct gh_html			*h;
+	const struct gh_request		*req;
+	const struct gh_page_values	*v;
+};
 
-	while ((open = strstr(p, "{{")) != NULL &&
-	    (close = strstr(open + 2, "}}")) != NULL) {
-		gh_html_raw(h, p, (size_t)(open - p));
-		fill(h, req, v, slot_named(open + 2,
-		    (size_t)(close - open - 2)));
-		p = close + 2;
-	}
-	raw(h, p);
+static void
+render_lit(void *arg, const char *s, size_t len)
+{
+	gh_html_raw(((struct render *)arg)->h, s, len);
+}
+
+static void
+render_slot(void *arg, size_t slot)
+{
+	struct render	*r = arg;
+
+	fill(r->h, r->req, r->v, (enum slot)slot);
 }
 
 void
@@ -369,9 +268,14 @@ gh_respond_page(struct gh_request *req, int status, enum gh_page page,
 {
 	static const struct gh_page_values	 none;
 	struct gh_html				 h;
+	struct render				 r;
 
 	gh_html_init(&h);
-	render(&h, req, templates[page], v != NULL ? v : &none);
+	r.h = &h;
+	r.req = req;
+	r.v = v != NULL ? v : &none;
+	gh_template_render(templates[page], &names, render_lit, render_slot,
+	    &r);
 	if (h.failed) {
 		gh_log(GH_LOG_ERROR, "%s %s: page too large or out of memory",
 		    req->method, req->path);

@@ -18,6 +18,7 @@
 #include "domain/keys.h"
 #include "core/config.h"
 #include "data/db.h"
+#include "domain/mail.h"
 #include "http/http.h"
 #include "core/jwt.h"
 #include "core/log.h"
@@ -200,6 +201,10 @@ gh_serve(const struct gh_program *prog)
 		return 1;
 	if ((prog->need & GH_CONFIG_NEED_PAGES) &&
 	    gh_page_load(&cfg, err, sizeof(err)) == -1) {
+		gh_log(GH_LOG_ERROR, "%s: templates_dir: %s", prog->name, err);
+		return 1;
+	}
+	if (gh_mail_load(&cfg, err, sizeof(err)) == -1) {
 		gh_log(GH_LOG_ERROR, "%s: templates_dir: %s", prog->name, err);
 		return 1;
 	}

@@ -145,6 +145,17 @@ gh_view_dashboard(long total, long active, long suspended)
 }
 
 struct json_object *
+gh_view_accepted(void)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	return done(o, gh_json_add(o, "status",
+	    json_object_new_string("accepted")) == -1);
+}
+
+struct json_object *
 gh_view_items(struct json_object *items)
 {
 	struct json_object	*o;

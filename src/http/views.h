@@ -36,6 +36,9 @@ struct json_object *gh_view_role(const char *name, const char *description);
 struct json_object *gh_view_dashboard(long total, long active,
 		    long suspended);
 
+/* {"status": "accepted"}: a request taken, its work left for later. */
+struct json_object *gh_view_accepted(void);
+
 /* {"items": items}; items is taken over, freed when the view fails. */
 struct json_object *gh_view_items(struct json_object *items);
 

@@ -10,6 +10,8 @@ exits 0, 1, or 77 (automake's skip) when there is no browser -- except
 under CI=true, where a missing browser is a failure.  Users are made and
 suspended with the gatehouse command ($GH_TEST_CLI, $GH_TEST_CONFIG);
 screenshots go to tests/browser/artifacts/ under the build directory.
+With "#stack: mail", mail_wait() and mail_link() read the mail the stack
+sent (tests/mailsink's files in $GH_TEST_MAILDIR), as tests/lib/mail.h.
 """
 
 import json
@@ -113,6 +115,65 @@ def api(method, path, body=None, token=None):
         return status, json.loads(raw) if raw else None
     except ValueError:
         return status, None
+
+
+def _mail_to(to):
+    """The stored messages to TO (tests/mailsink, "#stack: mail" in the
+    suite's .conf), in the order the sink got them, as strings."""
+    d = os.environ.get("GH_TEST_MAILDIR")
+    if not d:
+        raise AssertionError("GH_TEST_MAILDIR is not set: give the suite "
+                             "\"#stack: mail\"")
+    found = []
+    names = [n for n in os.listdir(d)
+             if n.endswith(".eml") and n[:-4].isdigit()]
+    for n in sorted(names, key=lambda n: int(n[:-4])):
+        with open(os.path.join(d, n), encoding="utf-8") as f:
+            msg = f.read()
+        rcpt = mail_header(msg, "X-Sink-Rcpt") or ""
+        if to.lower() in (r.strip().lower() for r in rcpt.split(",")):
+            found.append(msg)
+    return found
+
+
+def mail_count(to):
+    """How many messages the sink got for TO."""
+    return len(_mail_to(to))
+
+
+def mail_wait(to, n=1, timeout=10):
+    """The N-th (1-based) message to TO, waiting up to TIMEOUT seconds;
+    None when it has not come by then."""
+    end = time.monotonic() + timeout
+    while True:
+        found = _mail_to(to)
+        if len(found) >= n:
+            return found[n - 1]
+        if time.monotonic() > end:
+            return None
+        time.sleep(0.05)
+
+
+def mail_header(msg, name):
+    """The value of MSG's first header NAME (its first line), or None."""
+    head = msg.split("\n\n", 1)[0]
+    for line in head.split("\n"):
+        k, sep, v = line.partition(":")
+        if sep and k.lower() == name.lower():
+            return v.strip()
+    return None
+
+
+def mail_link(msg, prefix):
+    """The first URL in MSG's body beginning with PREFIX (after the base
+    URL when PREFIX begins with "/"), or None."""
+    if prefix.startswith("/"):
+        prefix = base_url() + prefix
+    body = msg.split("\n\n", 1)[-1]
+    i = body.find(prefix)
+    if i < 0:
+        return None
+    return body[i:].split()[0]
 
 
 def free_port():

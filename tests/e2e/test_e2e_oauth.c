@@ -20,7 +20,6 @@
 
 #include "client.h"
 #include "fcgi.h"
-#include "race.h"
 
 TestSuite(oauth, .timeout = 120);
 
@@ -197,13 +196,9 @@ Test(oauth, revoke_takes_only_post)
 	t_resp_free(&r);
 }
 
-/*
- * Clients keep calling /me with one session's access token while the
- * session is revoked: none whose request started after the revocation
- * was answered may succeed (race.h).
- */
+/* The revocation a /me race (t_me_race()) waits on. */
 static void
-revoke_in_race(const void *token)
+revoke_now(const void *token)
 {
 	cr_assert_eq(revoke_token(token), 200);
 }
@@ -214,8 +209,7 @@ race_round(bool by_refresh)
 	struct t_user	 u;
 
 	t_make_user(&u, by_refresh ? "rcr" : "rca");
-	t_race_me(u.access, revoke_in_race, by_refresh ? u.refresh :
-	    u.access);
+	t_me_race(u.access, revoke_now, by_refresh ? u.refresh : u.access);
 }
 
 Test(oauth, no_me_started_after_a_refresh_token_revocation_succeeds)

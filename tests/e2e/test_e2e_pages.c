@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 
 #include "client.h"
-#include "race.h"
 
 #ifdef T_SECURE
 #define T_ACCESS	"__Host-gh_access"
@@ -571,7 +570,7 @@ Test(SUITE, sign_out_clears_the_cookies_and_ends_the_session)
 	t_resp_free(&r);
 }
 
-/* The browser's sign-out, made while clients use the session (race.h). */
+/* The browser's sign-out while clients use the session (t_me_race()). */
 static void
 sign_out_in_race(const void *arg)
 {
@@ -592,7 +591,7 @@ Test(SUITE, no_me_started_after_a_sign_out_succeeds)
 
 	t_register(&u, "pgr");
 	sign_in(&u, &j);
-	t_race_me(j.access, sign_out_in_race, &j);
+	t_me_race(j.access, sign_out_in_race, &j);
 }
 
 Test(SUITE, sign_out_without_the_csrf_token_answers_403_and_ends_nothing)

@@ -4,7 +4,7 @@
  * DELETE /api/auth/sessions/{id} ends one (its tokens die at once, as at
  * a logout), another user's or an unknown session is a 404, and clients
  * using a session while it is deleted see no success after the DELETE
- * was answered (race.h).  The stack's default config: cookie_secure on,
+ * was answered (t_me_race()).  The stack's default config: cookie_secure on,
  * so the cookie credentials go by their __Host- names.
  */
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 
 #include "client.h"
-#include "race.h"
 
 TestSuite(sessions, .timeout = 120);
 
@@ -377,6 +376,6 @@ Test(sessions, no_me_started_after_a_session_delete_succeeds)
 	two_logins(&u, &a, &b);
 	e.token = a.access;
 	e.sid = b.sid;
-	t_race_me(b.access, delete_in_race, &e);
+	t_me_race(b.access, delete_in_race, &e);
 	cr_assert_eq(t_me_status(a.access), 200);
 }

@@ -165,6 +165,15 @@ long		 t_me_status(const char *token);
 long		 t_refresh_status(const char *refresh);
 
 /*
+ * Clients keep calling /me with access while act(arg) ends its session:
+ * asserts that some call succeeded before act began, and that every
+ * call started after act returned got 401 (the end is seen at once by
+ * every process).
+ */
+void		 t_me_race(const char *access, void (*act)(const void *),
+		    const void *arg);
+
+/*
  * Runs the admin command (GH_TEST_CLI) with the stack's config and
  * argv[] (NULL-terminated, without the program), stdin_text on its stdin.
  * Returns its exit status.
@@ -212,6 +221,13 @@ size_t		 t_program_pids(const char *prog, pid_t *pids, size_t max);
  * shared), whose own refusals differ from lighttpd's.
  */
 bool		 t_on_apache(void);
+
+/*
+ * Whether the programs' log ($GH_TEST_LOGDIR/lighttpd.out: lighttpd's
+ * stderr, or Apache's error log) shows a line holding text within
+ * timeout_s seconds.
+ */
+bool		 t_log_wait(const char *text, int timeout_s);
 
 /* Milliseconds of sleep. */
 void		 t_sleep_ms(long ms);

@@ -1,8 +1,12 @@
 /*
  * fixture: the unit tests' common ground.  See fixture.h.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -88,4 +92,45 @@ t_session_state(const char *url, const char *sid)
 	return t_db_sqlf(url, "SELECT CASE WHEN ended_at IS NULL THEN 'live' "
 	    "ELSE coalesce(end_reason, 'ended without reason') END "
 	    "FROM sessions WHERE id = '%s'", sid);
+}
+
+void
+t_race(int n, void (*racer)(const void *, int), const void *arg,
+    int exits[T_RACE_EXITS])
+{
+	pid_t	 pids[64];
+	int	 gate[2], i, status;
+
+	cr_assert(n > 0 && n <= (int)(sizeof(pids) / sizeof(pids[0])));
+	memset(exits, 0, sizeof(int) * T_RACE_EXITS);
+	cr_assert_eq(pipe(gate), 0);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		cr_assert_neq(pids[i], -1);
+		if (pids[i] == 0) {
+			(void)close(gate[1]);
+			racer(arg, gate[0]);
+			_exit(T_RACE_EXITS);
+		}
+	}
+	(void)close(gate[0]);
+	/* Give every racer time to connect, then let them all go at once. */
+	(void)usleep(300 * 1000);
+	(void)close(gate[1]);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+		cr_assert(WIFEXITED(status), "racer %d died", i);
+		cr_assert_lt(WEXITSTATUS(status), T_RACE_EXITS,
+		    "racer %d exited %d", i, WEXITSTATUS(status));
+		exits[WEXITSTATUS(status)]++;
+	}
+}
+
+void
+t_race_wait(int gate)
+{
+	char	 c;
+
+	while (read(gate, &c, 1) == -1)
+		continue;
 }

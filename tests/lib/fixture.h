@@ -59,4 +59,19 @@ void		 t_add_user(struct gh_db *db, const char *name,
  */
 const char	*t_session_state(const char *url, const char *sid);
 
+#define T_RACE_EXITS	16
+
+/*
+ * A race: n children each run racer(arg, gate), which connects, then
+ * t_race_wait(gate), then acts and _exit()s with its outcome; all are
+ * let go together once every one has had time to connect.  exits[k]
+ * counts the children that exited k; one that died or exited
+ * T_RACE_EXITS or more fails the test.
+ */
+void		 t_race(int n, void (*racer)(const void *arg, int gate),
+		    const void *arg, int exits[T_RACE_EXITS]);
+
+/* In a racer: returns when the gate opens. */
+void		 t_race_wait(int gate);
+
 #endif

@@ -752,3 +752,64 @@ Test(privileges, reach_login_stamps_the_last_use_of_a_session)
 	cr_assert_str_eq(run_as(url, "gatehouse_admin", "UPDATE sessions "
 	    "SET last_used_at = now()"), DENIED);
 }
+
+/*
+ * Issue 16: one-time tokens live in a table no program may touch; each
+ * program calls only the functions of its endpoints (sql/014): login the
+ * reset, register the verification, me a new verification link.
+ */
+Test(privileges, reach_onetime_tokens_only_through_their_functions)
+{
+	static const char *const	 all[] = { "gatehouse_login",
+	    "gatehouse_register", "gatehouse_me", "gatehouse_admin",
+	    "gatehouse_authorize", "gatehouse_health" };
+	char				 uid[64], sid[64], sql[256];
+	const char			*url = setup(uid, sid);
+	const char			*const table[] = {
+		"SELECT * FROM onetime_tokens",
+		"SELECT user_id FROM onetime_tokens",
+		"UPDATE onetime_tokens SET ended_at = NULL",
+		"DELETE FROM onetime_tokens",
+		"INSERT INTO onetime_tokens (token_hash, purpose, user_id, "
+		    "email, expires_at) SELECT sha256('x'), 'reset', id, 'a', "
+		    "now() + interval '1 day' FROM users",
+		NULL
+	};
+	const char			*const not_login[] = {
+		"SELECT gh_reset_issue('username', 'alice', sha256('x'), 60, 3)",
+		"SELECT * FROM gh_reset_peek(sha256('x'))",
+		"SELECT gh_reset_consume(sha256('z'), 'h2')",
+		NULL
+	};
+	size_t				 i;
+
+	t_db_sql(url, "UPDATE users SET email = 'alice@example.com'");
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		all_denied(url, all[i], table);
+	for (i = 1; i < sizeof(all) / sizeof(all[0]); i++)
+		all_denied(url, all[i], not_login);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", not_login[0]), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", not_login[1]), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", not_login[2]), "");
+	snprintf(sql, sizeof(sql), "SELECT gh_onetime_issue(sha256('w'), "
+	    "'verify', '%s', 60, 0)", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", sql), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	snprintf(sql, sizeof(sql), "SELECT gh_onetime_issue(sha256('y'), "
+	    "'verify', '%s', 60, 0)", uid);
+	cr_assert_str_eq(run_as(url, "gatehouse_register", sql), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_register",
+	    "SELECT gh_verify_consume(sha256('y'))"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "SELECT gh_verify_consume(sha256('y'))"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_login",
+	    "SELECT gh_verify_consume(sha256('y'))"), DENIED);
+	/* The reset token is live still; the verification did its work. */
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM onetime_tokens "
+	    "WHERE ended_at IS NULL"), "1");
+	cr_assert_str_eq(t_db_sql(url, "SELECT email_verified FROM users"),
+	    "t");
+	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
+	    "$2b$04$x");
+}

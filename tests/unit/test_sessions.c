@@ -6,9 +6,6 @@
  * t_db_sql(), and refresh tokens are hashed there with PostgreSQL's own
  * sha256(), so the test does not share the code it checks.
  */
-#include <sys/types.h>
-#include <sys/wait.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -756,18 +753,15 @@ Test(sessions, refresh_does_not_extend_the_session)
 
 /* One racer: refreshes tok when the gate opens; exits with the outcome. */
 static void
-racer(const char *tok, int gate[2])
+racer(const void *tok, int gate)
 {
 	struct gh_db		*rdb;
 	struct gh_token_pair	 p;
 	enum gh_refresh_outcome	 o;
-	char			 c;
 
-	(void)close(gate[1]);
 	if ((rdb = gh_db_new(url, 5000)) == NULL || gh_db_ping(rdb) != GH_OK)
 		_exit(10);
-	while (read(gate[0], &c, 1) == -1)
-		continue;
+	t_race_wait(gate);
 	if (gh_sessions_refresh(rdb, &cfg, &key, tok, strlen(tok), &p,
 	    &o) != GH_OK)
 		_exit(11);
@@ -785,45 +779,16 @@ racer(const char *tok, int gate[2])
 Test(sessions, concurrent_refreshes_of_one_token_rotate_it_once)
 {
 	struct gh_token_pair	 p;
-	pid_t			 pids[NRACERS];
-	int			 gate[2], i, status, ok = 0, reused = 0;
-	int			 invalid = 0;
+	int			 exits[T_RACE_EXITS];
 
 	cfg.refresh_reuse_grace_seconds = 0;
 	start(&alice, &p);
-	cr_assert_eq(pipe(gate), 0);
-	for (i = 0; i < NRACERS; i++) {
-		pids[i] = fork();
-		cr_assert_neq(pids[i], -1);
-		if (pids[i] == 0)
-			racer(p.refresh, gate);
-	}
-	(void)close(gate[0]);
-	/* Give every racer time to connect, then let them all go at once. */
-	(void)usleep(300 * 1000);
-	(void)close(gate[1]);
-	for (i = 0; i < NRACERS; i++) {
-		cr_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
-		cr_assert(WIFEXITED(status), "racer %d died", i);
-		switch (WEXITSTATUS(status)) {
-		case 0:
-			ok++;
-			break;
-		case 1:
-			reused++;
-			break;
-		case 2:
-			invalid++;
-			break;
-		default:
-			cr_assert_fail("racer %d exited %d", i,
-			    WEXITSTATUS(status));
-		}
-	}
-	cr_assert_eq(ok, 1, "ok %d reused %d invalid %d", ok, reused, invalid);
-	cr_assert_eq(ok + reused + invalid, NRACERS);
-	cr_assert_geq(reused, 1, "ok %d reused %d invalid %d", ok, reused,
-	    invalid);
+	t_race(NRACERS, racer, p.refresh, exits);
+	cr_assert_eq(exits[0], 1, "ok %d reused %d invalid %d", exits[0],
+	    exits[1], exits[2]);
+	cr_assert_eq(exits[0] + exits[1] + exits[2], NRACERS);
+	cr_assert_geq(exits[1], 1, "ok %d reused %d invalid %d", exits[0],
+	    exits[1], exits[2]);
 	cr_assert_str_eq(session_state(p.sid), "reuse");
 	cr_assert_str_eq(sqlf("SELECT count(*) FROM refresh_tokens WHERE "
 	    "rotated_at IS NOT NULL"), "1");
