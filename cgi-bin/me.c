@@ -1,10 +1,11 @@
 /*
  * me: GET /api/auth/me, the signed-in user, and POST
  * /api/auth/introspect, any token's state for a caller with the
- * introspect (or admin) role; and POST /api/auth/email/verify/resend,
- * a new verification link for the caller.  Cheap per request (a signature check and
- * a query), and never waits on a bcrypt: the own password change, which
- * hashes, is login's (login.c).
+ * introspect (or admin) role; POST /api/auth/email/verify/resend, a new
+ * verification link for the caller; the user's own sessions and profile
+ * (GET and DELETE /api/auth/sessions, PATCH /api/auth/me: me_sessions.c).
+ * Cheap per request (a signature check and a query), and never waits on
+ * a bcrypt: the own password change, which hashes, is login's (login.c).
  */
 #include <json-c/json.h>
 
@@ -20,6 +21,7 @@
 #include "http/http.h"
 #include "http/serve.h"
 #include "http/views.h"
+#include "me.h"
 
 static void
 handle_me(struct gh_request *req)
@@ -105,8 +107,11 @@ out:
 
 static const struct gh_route routes[] = {
 	{ "GET", "/api/auth/me", handle_me },
+	{ "PATCH", "/api/auth/me", me_profile_patch },
 	{ "POST", "/api/auth/introspect", handle_introspect },
 	{ "POST", "/api/auth/email/verify/resend", handle_resend },
+	{ "GET", "/api/auth/sessions", me_sessions_list },
+	{ "DELETE", "/api/auth/sessions/*", me_sessions_end },
 };
 
 int

@@ -79,6 +79,7 @@ void		 gh_dispatch(struct gh_request *, const struct gh_route *, size_t);
 
 #define GH_INPUT_JSON	0x01
 #define GH_INPUT_FORM	0x02	/* application/x-www-form-urlencoded too */
+#define GH_INPUT_MERGE	0x04	/* application/merge-patch+json too (RFC 7396) */
 
 /*
  * Reads and parses the body: a JSON object, or a form when allowed.  An

@@ -184,6 +184,9 @@ media_type(const struct gh_request *req, int accept)
 		return MT_BAD;
 	if (len == 16 && strncasecmp(ct, "application/json", 16) == 0)
 		return MT_JSON;
+	if ((accept & GH_INPUT_MERGE) && len == 28 &&
+	    strncasecmp(ct, "application/merge-patch+json", 28) == 0)
+		return MT_JSON;
 	if ((accept & GH_INPUT_FORM) && len == 33 &&
 	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)
 		return MT_FORM;

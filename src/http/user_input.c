@@ -160,6 +160,28 @@ gh_user_input_patch(const struct gh_config *cfg, struct json_object *body,
 	return gh_input_failed(errs) ? -1 : 0;
 }
 
+int
+gh_user_input_own(struct json_object *body, struct gh_user_patch *p,
+    struct gh_input_errors *errs)
+{
+	memset(p, 0, sizeof(*p));
+	read_optional(body, "email", gh_field_check_email, &p->email,
+	    &p->set_email, errs);
+	read_optional(body, "full_name", gh_field_check_full_name,
+	    &p->full_name, &p->set_full_name, errs);
+	read_optional(body, "phone", gh_field_check_phone, &p->phone,
+	    &p->set_phone, errs);
+	json_object_object_foreach(body, key, val) {
+		(void)val;
+		if (strcmp(key, "email") != 0 &&
+		    strcmp(key, "full_name") != 0 &&
+		    strcmp(key, "phone") != 0)
+			gh_input_invalid(errs, key,
+			    "cannot be changed by its user");
+	}
+	return gh_input_failed(errs) ? -1 : 0;
+}
+
 void
 gh_user_input_failed(struct gh_request *req, enum gh_status st)
 {

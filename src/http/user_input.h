@@ -38,6 +38,15 @@ int	gh_user_input_patch(const struct gh_config *, struct json_object *body,
 	    const struct gh_user *u, struct gh_account_patch *p,
 	    struct gh_input_errors *);
 
+/*
+ * Reads a user's change of their own profile (PATCH /api/auth/me) out of
+ * body into p: full_name, phone and email by the same rules as above;
+ * every other field, known or not, is a 422 naming it (nobody changes
+ * their own username, roles, status, password or verification here).
+ */
+int	gh_user_input_own(struct json_object *body, struct gh_user_patch *p,
+	    struct gh_input_errors *);
+
 /* Checks a new password against the policy, noting a 422 under field. */
 void	gh_user_input_check_password(const struct gh_config *, const char *pw,
 	    size_t len, const char *username, const char *email,

@@ -121,13 +121,18 @@ assert_users_intact(struct t_user *known)
 
 /*
  * A refused bearer token gets the same 401 challenge from every program
- * that checks one: me, password, logout (login) and the admin guard.
+ * that checks one: me (and the user's own sessions and profile),
+ * password, logout (login) and the admin guard.
  */
 static void
 assert_refused_everywhere(const char *token)
 {
 	static const char *const cases[][3] = {
 		{ "GET", "/api/auth/me", NULL },
+		{ "PATCH", "/api/auth/me", "{\"full_name\": \"X\"}" },
+		{ "GET", "/api/auth/sessions", NULL },
+		{ "DELETE", "/api/auth/sessions/8d1e4f2a-3b4c-4d5e-8f60-"
+		    "718293a4b5c6", NULL },
 		{ "POST", "/api/auth/password", "{\"current_password\": "
 		    "\"Whatever-123\", \"new_password\": \"Whatever-456\"}" },
 		{ "POST", "/api/auth/logout", "{}" },

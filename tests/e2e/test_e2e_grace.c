@@ -13,17 +13,6 @@
 
 TestSuite(grace, .timeout = 60);
 
-static void
-sid_of(const char *token, char *out, size_t outsz)
-{
-	struct json_object	*p;
-
-	cr_assert_not_null(p = t_jwt_part(token, 1));
-	snprintf(out, outsz, "%s", json_object_get_string(t_json_path(p,
-	    "sid")));
-	json_object_put(p);
-}
-
 Test(grace, a_reuse_within_the_window_gets_a_pair_of_the_same_session)
 {
 	struct t_user		 u;
@@ -31,14 +20,14 @@ Test(grace, a_reuse_within_the_window_gets_a_pair_of_the_same_session)
 	char			 old[512], sid[64], sid2[64];
 
 	t_make_user(&u, "gw");
-	sid_of(u.access, sid, sizeof(sid));
+	t_jwt_sid(u.access, sid, sizeof(sid));
 	snprintf(old, sizeof(old), "%s", u.refresh);
 	t_refresh(&u);
 	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", old);
 	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
 	cr_assert_not_null(t_resp_str(&r, "refresh_token"));
-	sid_of(t_resp_str(&r, "access_token"), sid2, sizeof(sid2));
+	t_jwt_sid(t_resp_str(&r, "access_token"), sid2, sizeof(sid2));
 	cr_assert_str_eq(sid2, sid);
 	cr_assert_str_neq(t_resp_str(&r, "refresh_token"), u.refresh);
 	cr_assert_eq(t_me_status(t_resp_str(&r, "access_token")), 200);
@@ -71,15 +60,15 @@ Test(grace, two_concurrent_refreshes_of_one_token_both_succeed)
 	int			 i;
 
 	t_make_user(&u, "gc");
-	sid_of(u.access, sid, sizeof(sid));
+	t_jwt_sid(u.access, sid, sizeof(sid));
 	snprintf(body, sizeof(body), "{\"refresh_token\": \"%s\"}", u.refresh);
 	bodies[0] = body;
 	t_http_many(2, "POST", "/api/auth/refresh", NULL, bodies, 1, rs);
 	for (i = 0; i < 2; i++)
 		cr_assert_eq(rs[i].status, 200, "%ld %s", rs[i].status,
 		    rs[i].body);
-	sid_of(t_resp_str(&rs[0], "access_token"), s0, sizeof(s0));
-	sid_of(t_resp_str(&rs[1], "access_token"), s1, sizeof(s1));
+	t_jwt_sid(t_resp_str(&rs[0], "access_token"), s0, sizeof(s0));
+	t_jwt_sid(t_resp_str(&rs[1], "access_token"), s1, sizeof(s1));
 	cr_assert_str_eq(s0, sid);
 	cr_assert_str_eq(s1, sid);
 	for (i = 0; i < 2; i++)

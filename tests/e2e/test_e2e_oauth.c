@@ -51,18 +51,6 @@ revoke_token(const char *token)
 	return st;
 }
 
-/* The access token's sid claim. */
-static void
-sid_of(const char *access, char *out, size_t outsz)
-{
-	struct json_object	*p, *sid;
-
-	cr_assert_not_null(p = t_jwt_part(access, 1));
-	cr_assert(json_object_object_get_ex(p, "sid", &sid));
-	snprintf(out, outsz, "%s", json_object_get_string(sid));
-	json_object_put(p);
-}
-
 /* Revocation */
 
 Test(oauth, revoking_a_refresh_token_ends_its_session_at_once)
@@ -72,7 +60,7 @@ Test(oauth, revoking_a_refresh_token_ends_its_session_at_once)
 	char		 form[640], sid[64];
 
 	t_make_user(&u, "rvr");
-	sid_of(u.access, sid, sizeof(sid));
+	t_jwt_sid(u.access, sid, sizeof(sid));
 	snprintf(form, sizeof(form), "token=%s&token_type_hint=refresh_token",
 	    u.refresh);
 	post_form("/api/auth/revoke", form, &r);
@@ -305,7 +293,7 @@ assert_active(struct t_resp *r, const struct t_user *u, const char *type)
 	cr_assert_str_eq(t_resp_str(r, "token_type"), type);
 	cr_assert_str_eq(t_resp_str(r, "sub"), u->id);
 	cr_assert_str_eq(t_resp_str(r, "username"), u->username);
-	sid_of(u->access, sid, sizeof(sid));
+	t_jwt_sid(u->access, sid, sizeof(sid));
 	cr_assert_str_eq(t_resp_str(r, "sid"), sid);
 	cr_assert_str_eq(t_resp_str(r, "iss"), "gatehouse");
 	cr_assert(json_object_object_get_ex(r->json, "roles", &roles) &&

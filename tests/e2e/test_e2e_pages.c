@@ -570,6 +570,30 @@ Test(SUITE, sign_out_clears_the_cookies_and_ends_the_session)
 	t_resp_free(&r);
 }
 
+/* The browser's sign-out while clients use the session (t_me_race()). */
+static void
+sign_out_in_race(const void *arg)
+{
+	const struct jar	*j = arg;
+	struct t_resp		 r;
+	char			 form[256];
+
+	snprintf(form, sizeof(form), "csrf_token=%s", j->csrf);
+	send("POST", "/auth/logout", j, form, &r);
+	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+}
+
+Test(SUITE, no_me_started_after_a_sign_out_succeeds)
+{
+	struct t_user	 u;
+	struct jar	 j;
+
+	t_register(&u, "pgr");
+	sign_in(&u, &j);
+	t_me_race(j.access, sign_out_in_race, &j);
+}
+
 Test(SUITE, sign_out_without_the_csrf_token_answers_403_and_ends_nothing)
 {
 	struct t_user	 u;

@@ -965,6 +965,18 @@ t_jwt_part(const char *token, int part)
 }
 
 void
+t_jwt_sid(const char *token, char *out, size_t outsz)
+{
+	struct json_object	*p, *sid;
+
+	cr_assert_not_null(p = t_jwt_part(token, 1));
+	cr_assert(json_object_object_get_ex(p, "sid", &sid), "no sid: %s",
+	    token);
+	snprintf(out, outsz, "%s", json_object_get_string(sid));
+	json_object_put(p);
+}
+
+void
 t_jwt_forge(const char *alg, const char *header, const char *payload,
     const char *key, char *out, size_t outsz)
 {

@@ -190,6 +190,8 @@ const char	*t_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char	*t_secret(void);
 /* A token's decoded header (part 0) or payload (part 1); put it. */
 struct json_object *t_jwt_part(const char *token, int part);
+/* An access token's sid claim (its session) into out. */
+void		 t_jwt_sid(const char *token, char *out, size_t outsz);
 /*
  * Forges a token: header and payload (JSON text, taken as they are, so a
  * test can send what src/core/jwt.c would never write) signed with alg

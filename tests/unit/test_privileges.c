@@ -627,6 +627,133 @@ Test(privileges, reach_only_login_reads_the_private_keys)
 }
 
 /*
+ * Issue 16 (sql/015_self_service.sql): me lists and ends sessions and
+ * changes a profile only through its definer functions, only for the
+ * user of a live session it names, and never another user's.
+ */
+static void
+second_user(const char *url, char *uid, char *sid)
+{
+	snprintf(uid, 64, "%s", t_db_sql(url, "INSERT INTO users "
+	    "(username, email, password_hash) VALUES ('bob', 'bob@x.org', "
+	    "'$2b$04$y') RETURNING id"));
+	snprintf(sid, 64, "%s", t_db_sql(url, "INSERT INTO sessions "
+	    "(user_id, expires_at) SELECT id, now() + interval '1 day' "
+	    "FROM users WHERE username = 'bob' RETURNING id"));
+}
+
+Test(privileges, reach_me_lists_and_ends_only_the_callers_sessions)
+{
+	char		 uid[64], sid[64], buid[64], bsid[64], sql[512];
+	const char	*url = setup(uid, sid);
+	const char	*const others[] = { "gatehouse_login",
+			    "gatehouse_register", "gatehouse_admin",
+			    "gatehouse_authorize", "gatehouse_health",
+			    "gatehouse_wellknown" };
+	size_t		 i;
+
+	second_user(url, buid, bsid);
+	snprintf(sql, sizeof(sql), "SELECT * FROM gh_own_sessions('%s', "
+	    "'%s', 100)", uid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_assert_str_eq(run_as(url, others[i], sql), DENIED, "%s",
+		    others[i]);
+	/* Alice's own session, through it: one row, the address hidden. */
+	cr_assert_str_eq(t_db_sql(url, "UPDATE sessions SET address = "
+	    "'192.0.2.1', user_agent = 'ua' RETURNING 1"), "1");
+	snprintf(sql, sizeof(sql), "SELECT count(*) || address FROM "
+	    "gh_own_sessions('%s', '%s', 100) GROUP BY address", uid, sid);
+	cr_assert_str_eq(t_db_sql(url, sql), "1192.0.2.1");
+	/* Bob's sessions through Alice's sid: none. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM gh_own_sessions("
+	    "'%s', '%s', 100)", buid, sid);
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+	/* Ending Bob's session as Alice, or as Bob through Alice's sid. */
+	snprintf(sql, sizeof(sql), "SELECT gh_end_own_session('%s', '%s', "
+	    "'%s')", uid, sid, bsid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+	snprintf(sql, sizeof(sql), "SELECT gh_end_own_session('%s', '%s', "
+	    "'%s')", buid, sid, bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM sessions "
+	    "WHERE ended_at IS NULL"), "2");
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_assert_str_eq(run_as(url, others[i], sql), DENIED, "%s",
+		    others[i]);
+	/* Bob ends his own: a logout, and then it is gone from his list. */
+	snprintf(sql, sizeof(sql), "SELECT gh_end_own_session('%s', '%s', "
+	    "'%s')", buid, bsid, bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "1");
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+	snprintf(sql, sizeof(sql), "SELECT end_reason FROM sessions "
+	    "WHERE id = '%s'", bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "logout");
+	/* An ended caller's session lists nothing. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM gh_own_sessions("
+	    "'%s', '%s', 100)", buid, bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+}
+
+Test(privileges, reach_me_changes_only_the_callers_profile)
+{
+	char		 uid[64], sid[64], buid[64], bsid[64], sql[512];
+	const char	*url = setup(uid, sid);
+
+	second_user(url, buid, bsid);
+	(void)t_db_sql(url, "UPDATE users SET email_verified = true");
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "UPDATE users SET full_name = 'x'"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_me",
+	    "UPDATE users SET email_verified = true"), DENIED);
+	/* Bob's row through Alice's session: nothing. */
+	snprintf(sql, sizeof(sql), "SELECT gh_update_own_profile('%s', '%s', "
+	    "true, 'b@x.org', true, 'B', false, '')", buid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "");
+	cr_assert_str_eq(t_db_sql(url, sql), "0");
+	cr_assert_str_eq(t_db_sql(url, "SELECT email || coalesce(full_name, "
+	    "'-') || email_verified FROM users WHERE username = 'bob'"),
+	    "bob@x.org-true");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", sql), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", sql), DENIED);
+	/* The same address in other case: still verified. */
+	snprintf(sql, sizeof(sql), "SELECT gh_update_own_profile('%s', '%s', "
+	    "true, 'BOB@x.org', true, 'Bob', false, '')", buid, bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "1");
+	cr_assert_str_eq(t_db_sql(url, "SELECT email || full_name || "
+	    "email_verified FROM users WHERE username = 'bob'"),
+	    "BOB@x.orgBobtrue");
+	/* A new one: unverified, and the answer says it wants a mail. */
+	snprintf(sql, sizeof(sql), "SELECT gh_update_own_profile('%s', '%s', "
+	    "true, 'robert@x.org', false, '', true, '+1 555')", buid, bsid);
+	cr_assert_str_eq(t_db_sql(url, sql), "2");
+	cr_assert_str_eq(t_db_sql(url, "SELECT email || full_name || phone || "
+	    "email_verified FROM users WHERE username = 'bob'"),
+	    "robert@x.orgBob+1 555false");
+	/* Alice's email taken by Bob: the unique index refuses it. */
+	snprintf(sql, sizeof(sql), "SELECT gh_update_own_profile('%s', '%s', "
+	    "true, 'Robert@X.org', false, '', false, '')", uid, sid);
+	cr_assert_str_eq(run_as(url, "gatehouse_me", sql), "23505");
+}
+
+/* login stamps a refresh on its session (last_used_at) and no more. */
+Test(privileges, reach_login_stamps_the_last_use_of_a_session)
+{
+	char		 uid[64], sid[64];
+	const char	*url = setup(uid, sid);
+
+	cr_assert_str_eq(t_db_sql(url, "SELECT last_used_at IS NOT NULL "
+	    "FROM sessions"), "t");
+	cr_assert_str_eq(run_as(url, "gatehouse_login", "UPDATE sessions "
+	    "SET last_used_at = now()"), "");
+	cr_assert_str_eq(run_as(url, "gatehouse_me", "UPDATE sessions "
+	    "SET last_used_at = now()"), DENIED);
+	cr_assert_str_eq(run_as(url, "gatehouse_admin", "UPDATE sessions "
+	    "SET last_used_at = now()"), DENIED);
+}
+
+/*
  * Issue 16: one-time tokens live in a table no program may touch; each
  * program calls only the functions of its endpoints (sql/014): login the
  * reset, register the verification, me a new verification link.

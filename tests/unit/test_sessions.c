@@ -402,6 +402,33 @@ Test(sessions, refresh_keeps_the_session_live)
 	cr_assert_eq(live(&p1), GH_OK);
 }
 
+/* Seconds since session sid's last use. */
+static double
+last_use_age(const char *sid)
+{
+
+	return atof(sqlf("SELECT extract(epoch FROM now() - last_used_at) "
+	    "FROM sessions WHERE id = '%s'", sid));
+}
+
+/* sql/015: a session's last use is its last login or refresh. */
+Test(sessions, refresh_stamps_the_sessions_last_use)
+{
+	struct gh_token_pair	 p1, p2, p3;
+
+	start(&alice, &p1);
+	cr_assert_str_eq(sqlf("SELECT last_used_at = created_at FROM sessions "
+	    "WHERE id = '%s'", p1.sid), "t");
+	sqlf("UPDATE sessions SET last_used_at = now() - interval '1 hour'");
+	cr_assert_eq(refresh(p1.refresh, &p2), GH_REFRESH_OK);
+	cr_assert(last_use_age(p1.sid) < 60);
+	/* A refused refresh is no use of it. */
+	cfg.refresh_reuse_grace_seconds = 0;
+	sqlf("UPDATE sessions SET last_used_at = now() - interval '1 hour'");
+	cr_assert_eq(refresh(p1.refresh, &p3), GH_REFRESH_REUSED);
+	cr_assert(last_use_age(p1.sid) > 3000);
+}
+
 Test(sessions, refresh_rotated_token_is_refused_after_the_grace)
 {
 	struct gh_token_pair	 p1, p2, p3;
