@@ -17,6 +17,7 @@
 #include "core/bounds.h"
 #include "domain/accounts.h"
 #include "domain/fields.h"
+#include "domain/recovery.h"
 #include "domain/users.h"
 
 /* One byte past bcrypt's limit, so an over-long password is seen, not cut. */
@@ -31,6 +32,7 @@ static const char usage[] =
 "       gatehouse user grant USERNAME ROLE\n"
 "       gatehouse user revoke USERNAME ROLE [--force]\n"
 "       gatehouse user list [--query TEXT]\n"
+"       gatehouse user reset-link USERNAME\n"
 "\n"
 "add and passwd read the password from the terminal without echo (asked\n"
 "twice), or as one line from stdin when stdin is not a terminal.  A new\n"
@@ -39,7 +41,13 @@ static const char usage[] =
 "\n"
 "suspend and revoke refuse to take the last active admin away (nobody\n"
 "could use the admin API after it) and exit 1; --force does it anyway,\n"
-"for a recovery.  Grant admin to someone else first when you can.\n";
+"for a recovery.  Grant admin to someone else first when you can.\n"
+"\n"
+"reset-link prints a password reset link for an operator helping a user\n"
+"by hand (read it to them; nothing is mailed): the link of the reset\n"
+"mail, at public_base_url, working once for reset_token_minutes, and\n"
+"the end of any older one.  The account must be active and have an\n"
+"email address; without one, set the password with passwd.\n";
 
 /* Reads one line of at most PW_BUF - 1 bytes; -1 on EOF or overflow. */
 static int
@@ -304,6 +312,56 @@ out:
 }
 
 static int
+cmd_reset_link(struct cli *cli, const char *username)
+{
+	struct gh_config		 cfg;
+	struct gh_onetime		 ot;
+	struct gh_user			 u;
+	enum gh_recovery_outcome	 oc;
+	enum gh_status			 st;
+	char				 link[GH_URL_BASE_MAX + 128];
+	int				 rc = CLI_FAIL;
+
+	memset(&ot, 0, sizeof(ot));
+	/* Checked first: a link that cannot be printed must not end one. */
+	if (gh_recovery_link(&cli->cfg, "/auth/reset", "x", link,
+	    sizeof(link)) == -1) {
+		cli_err("user reset-link: public_base_url is not set (the "
+		    "link is built on it)");
+		return CLI_FAIL;
+	}
+	if (find_user(cli, username, &u) == -1)
+		return CLI_FAIL;
+	/* An operator's link is not mail: reset_max_per_hour is for those. */
+	cfg = cli->cfg;
+	cfg.reset_max_per_hour = 0;
+	st = gh_recovery_forgot(cli->db, &cfg, GH_LOGIN_USERNAME, u.username,
+	    &ot, &oc);
+	if (st != GH_OK) {
+		(void)cli_db_fail(cli, st, "user reset-link");
+		goto out;
+	}
+	if (oc != GH_RECOVERY_OK) {
+		cli_err("user reset-link: %s is suspended or has no email "
+		    "address; see gatehouse user passwd", u.username);
+		goto out;
+	}
+	if (gh_recovery_link(&cli->cfg, "/auth/reset", ot.token, link,
+	    sizeof(link)) == -1) {
+		cli_err("user reset-link: the link does not fit");
+		goto out;
+	}
+	printf("%s\n", link);
+	fprintf(stderr, "works once, for %d minutes; any older reset link of "
+	    "%s has ended\n", cli->cfg.reset_token_minutes, u.username);
+	rc = CLI_OK;
+out:
+	OPENSSL_cleanse(&ot, sizeof(ot));
+	OPENSSL_cleanse(link, sizeof(link));
+	return rc;
+}
+
+static int
 cmd_status(struct cli *cli, const char *username, bool active, int flags)
 {
 	const char		*what = active ? "user activate" :
@@ -425,6 +483,8 @@ cli_user(struct cli *cli, int argc, char *argv[])
 		return cmd_add(cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "passwd") == 0 && argc == 3)
 		return cmd_passwd(cli, argv[2]);
+	if (strcmp(cmd, "reset-link") == 0 && argc == 3)
+		return cmd_reset_link(cli, argv[2]);
 	if (strcmp(cmd, "suspend") == 0 && argc == 3)
 		return cmd_status(cli, argv[2], false, flags);
 	if (strcmp(cmd, "activate") == 0 && argc == 3)

@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/password.h"
+#include "domain/recovery.h"
 #include "fixture.h"
 #include "pgtest.h"
 #include "run.h"
@@ -659,6 +660,102 @@ Test(cli, user_passwd_of_unknown_user_fails)
 {
 	migrated();
 	cr_assert_eq(RUN(NEW_PW "\n", "user", "passwd", "nobody"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "no user"), "%s", err);
+}
+
+/* user reset-link */
+
+#define BASE_URL	"https://auth.example.test"
+#define RESET_PREFIX	BASE_URL "/auth/reset?token="
+
+static void
+add_user_with_email(const char *name, const char *email)
+{
+	cr_assert_eq(RUN(PW_LINE, "user", "add", name, "--email", email), 0,
+	    "user add %s: %s", name, err);
+}
+
+/* The live reset tokens of name whose hash is that of the link's token. */
+static const char *
+live_tokens_matching(const char *name, const char *link)
+{
+	const char	*token = link + strlen(RESET_PREFIX);
+
+	return sqlf("SELECT count(*) FROM onetime_tokens t JOIN users u ON "
+	    "u.id = t.user_id WHERE u.username = '%s' AND t.purpose = 'reset' "
+	    "AND t.ended_at IS NULL AND t.expires_at > now() AND "
+	    "t.token_hash = sha256(convert_to('%.*s', 'UTF8'))", name,
+	    (int)strcspn(token, "\n"), token);
+}
+
+Test(cli, user_reset_link_prints_a_live_link_at_public_base_url)
+{
+	env_extra = "PUBLIC_BASE_URL=" BASE_URL;
+	migrated();
+	add_user_with_email("alice", "alice@example.test");
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 0, "%s", err);
+	cr_assert_eq(strncmp(out, RESET_PREFIX, strlen(RESET_PREFIX)), 0,
+	    "%s", out);
+	cr_assert_eq(strcspn(out + strlen(RESET_PREFIX), "\n"),
+	    (size_t)GH_ONETIME_LEN, "%s", out);
+	cr_assert_str_eq(live_tokens_matching("alice", out), "1");
+	cr_assert(has_line(err, "works once", "alice"), "%s", err);
+}
+
+Test(cli, user_reset_link_ends_the_older_link)
+{
+	char	 first[1024];
+
+	env_extra = "PUBLIC_BASE_URL=" BASE_URL;
+	migrated();
+	add_user_with_email("alice", "alice@example.test");
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 0, "%s", err);
+	copy(first, sizeof(first), out);
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 0, "%s", err);
+	cr_assert_str_neq(first, out);
+	cr_assert_str_eq(live_tokens_matching("alice", first), "0");
+	cr_assert_str_eq(live_tokens_matching("alice", out), "1");
+}
+
+Test(cli, user_reset_link_is_not_held_to_the_hourly_mail_limit)
+{
+	int	 i;
+
+	env_extra = "PUBLIC_BASE_URL=" BASE_URL;
+	env_extra2 = "RESET_MAX_PER_HOUR=1";
+	migrated();
+	add_user_with_email("alice", "alice@example.test");
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 0,
+		    "run %d: %s", i, err);
+	cr_assert_str_eq(live_tokens_matching("alice", out), "1");
+}
+
+Test(cli, user_reset_link_needs_public_base_url_and_makes_nothing)
+{
+	migrated();
+	add_user_with_email("alice", "alice@example.test");
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "public_base_url"), "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM onetime_tokens"), "0");
+	cr_assert_str_eq(out, "");
+}
+
+Test(cli, user_reset_link_of_an_account_without_email_fails)
+{
+	env_extra = "PUBLIC_BASE_URL=" BASE_URL;
+	migrated();
+	add_user("alice", NULL);
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "alice"), 1);
+	cr_assert(has_line(err, "gatehouse: ", "no email"), "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM onetime_tokens"), "0");
+}
+
+Test(cli, user_reset_link_of_unknown_user_fails)
+{
+	env_extra = "PUBLIC_BASE_URL=" BASE_URL;
+	migrated();
+	cr_assert_eq(RUN(NULL, "user", "reset-link", "nobody"), 1);
 	cr_assert(has_line(err, "gatehouse: ", "no user"), "%s", err);
 }
 
