@@ -10,10 +10,12 @@
 
 #include "admin.h"
 #include "core/json.h"
+#include "core/str.h"
 #include "domain/accounts.h"
 #include "domain/users.h"
 #include "http/http.h"
 #include "http/user_input.h"
+#include "http/verify_mail.h"
 #include "http/views.h"
 
 #define LIST_LIMIT_DEFAULT	50
@@ -177,6 +179,7 @@ admin_patch(struct gh_request *req)
 	struct json_object	*body;
 	struct gh_user		 u;
 	enum gh_status		 st;
+	char			 old_email[sizeof(u.email)];
 
 	if ((body = gh_request_input(req, GH_INPUT_JSON)) == NULL)
 		return;
@@ -187,8 +190,13 @@ admin_patch(struct gh_request *req)
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
+	/* A new address (not the same in another case) is to be confirmed. */
+	memcpy(old_email, u.email, sizeof(old_email));
 	if ((st = gh_account_patch(req->db, req->cfg, req->param, &p, 0,
 	    &u)) == GH_OK) {
+		if (!gh_str_eq_nocase(u.email, strlen(u.email), old_email,
+		    strlen(old_email)))
+			gh_verify_mail_queue(req, &u);
 		gh_respond_json(req, 200, gh_view_user(&u));
 		goto out;
 	}

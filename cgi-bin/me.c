@@ -14,12 +14,11 @@
 #include "core/log.h"
 #include "domain/introspect.h"
 #include "domain/principal.h"
-#include "domain/recovery.h"
 #include "domain/users.h"
-#include "http/after.h"
 #include "http/auth.h"
 #include "http/http.h"
 #include "http/serve.h"
+#include "http/verify_mail.h"
 #include "http/views.h"
 #include "me.h"
 
@@ -51,10 +50,7 @@ handle_resend(struct gh_request *req)
 		    "does not set.");
 		return;
 	}
-	if (p.user.email[0] != '\0' && !p.user.email_verified &&
-	    gh_after_response(gh_recovery_verify_job, p.user.id,
-	    strlen(p.user.id) + 1) == -1)
-		gh_log(GH_LOG_ERROR, "me: no room to queue a verification");
+	gh_verify_mail_queue(req, &p.user);
 	gh_respond_json(req, 202, gh_view_accepted());
 }
 

@@ -23,6 +23,7 @@
 #include "http/auth.h"
 #include "http/http.h"
 #include "http/user_input.h"
+#include "http/verify_mail.h"
 #include "http/views.h"
 #include "me.h"
 
@@ -109,18 +110,6 @@ me_sessions_end(struct gh_request *req)
 		gh_respond_status(req, st);
 }
 
-/*
- * The verification mail of a changed email: the recovery module's job
- * (issue 16, branch i16-recovery) is queued here once it exists; until
- * then the address simply stays unverified.
- */
-static void
-queue_verify_mail(struct gh_request *req, const struct gh_user *u)
-{
-	(void)req;
-	(void)u;
-}
-
 void
 me_profile_patch(struct gh_request *req)
 {
@@ -157,7 +146,7 @@ me_profile_patch(struct gh_request *req)
 		goto out;
 	}
 	if (new_email)
-		queue_verify_mail(req, &u);
+		gh_verify_mail_queue(req, &u);
 	gh_respond_json(req, 200, gh_view_user(&u));
 out:
 	json_object_put(body);

@@ -20,11 +20,11 @@
 #include "domain/recovery.h"
 #include "domain/throttle.h"
 #include "domain/users.h"
-#include "http/after.h"
 #include "http/http.h"
 #include "http/page.h"
 #include "http/serve.h"
 #include "http/user_input.h"
+#include "http/verify_mail.h"
 #include "http/views.h"
 #include "recovery_pages.h"
 
@@ -47,21 +47,6 @@ create(struct gh_request *req, const struct gh_account_new *a,
 	    wait)) != GH_OK || *wait > 0)
 		return st;
 	return gh_account_create(req->db, req->cfg, a, u);
-}
-
-/*
- * A new account with an address is sent its verification link, after
- * the response (recovery.h), when links can be made.
- */
-static void
-send_verification(const struct gh_config *cfg, const struct gh_user *u)
-{
-	if (u->email[0] == '\0' || cfg->public_base_url[0] == '\0')
-		return;
-	if (gh_after_response(gh_recovery_verify_job, u->id,
-	    strlen(u->id) + 1) == -1)
-		gh_log(GH_LOG_ERROR, "register: no room to queue a "
-		    "verification");
 }
 
 static void
@@ -92,7 +77,7 @@ handle_register(struct gh_request *req)
 	else if (st != GH_OK)
 		gh_user_input_failed(req, st);
 	else {
-		send_verification(req->cfg, &u);
+		gh_verify_mail_queue(req, &u);
 		gh_respond_json(req, 201, gh_view_user(&u));
 	}
 out:
@@ -264,7 +249,7 @@ page_register_post(struct gh_request *req)
 	} else if (st != GH_OK)
 		gh_respond_page_status(req, st);
 	else {
-		send_verification(req->cfg, &u);
+		gh_verify_mail_queue(req, &u);
 		page_registered(req,
 		    gh_next_path(gh_page_form_str(form, "next")));
 	}

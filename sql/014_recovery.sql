@@ -226,7 +226,9 @@ CREATE TRIGGER users_email_unverify BEFORE UPDATE OF email ON users
 --   gatehouse_register   the verification of a new account's address
 --                        (gh_onetime_issue) and its confirmation
 --                        (gh_verify_consume), and email_verified.
---   gatehouse_me         a new verification link (gh_onetime_issue).
+--   gatehouse_me         a new verification link (gh_onetime_issue),
+--                        on a resend and on an own change of address.
+--   gatehouse_admin      the same, when an admin changes an address.
 -- Every role that reads the profile reads email_verified.
 DO $grants$
 BEGIN
@@ -245,7 +247,7 @@ BEGIN
 	GRANT SELECT, INSERT ON registrations TO gatehouse_login;
 	GRANT USAGE ON SEQUENCE registrations_id_seq TO gatehouse_login;
 	GRANT EXECUTE ON FUNCTION gh_onetime_issue(bytea, text, uuid, integer,
-	    integer) TO gatehouse_register, gatehouse_me;
+	    integer) TO gatehouse_register, gatehouse_me, gatehouse_admin;
 	GRANT EXECUTE ON FUNCTION gh_verify_consume(bytea)
 	    TO gatehouse_register;
 END

@@ -4,8 +4,9 @@
  * with it off): registering with an address mails a link after the
  * response; POST /api/auth/email/verify confirms that address once;
  * until then a correct password answers 403 email_not_verified; a new
- * address is unconfirmed again and only its own link confirms it; POST
- * /api/auth/email/verify/resend sends a new one.
+ * address is unconfirmed again and only its own link confirms it, and
+ * one changed by the user (PATCH /api/auth/me) or by an admin gets that
+ * link by mail; POST /api/auth/email/verify/resend sends a new one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,4 +158,77 @@ Test(verify, resend_needs_a_bearer_and_bad_tokens_are_refused)
 	t_http_json("POST", "/api/auth/email/verify", NULL, "{}", &r);
 	t_assert_error(&r, 400, "invalid_request");
 	t_resp_free(&r);
+}
+
+/* A confirmed account, signed in, and a fresh address for it. */
+static void
+confirmed_user(struct t_user *u, const char *prefix, char *addr,
+    size_t addrsz)
+{
+	char	*tok;
+
+	t_register(u, prefix);
+	tok = verify_token(u->email, 1);
+	free(tok);
+	t_sql("UPDATE users SET email_verified = true WHERE username = '%s'",
+	    u->username);
+	t_login(u);
+	snprintf(addr, addrsz, "%s@example.com", t_unique("vfch"));
+}
+
+/* The link mailed to addr confirms it for u. */
+static void
+assert_link_confirms(const char *addr)
+{
+	struct t_resp	 r;
+	char		*tok;
+
+	tok = verify_token(addr, 1);
+	cr_assert_eq(verify(tok, &r), 200, "%ld %s", r.status, r.body);
+	cr_assert(verified(&r), "%s", r.body);
+	cr_assert_str_eq(t_resp_str(&r, "email"), addr);
+	t_resp_free(&r);
+	free(tok);
+}
+
+Test(verify, an_own_change_of_address_mails_the_new_one_its_link)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	char		 addr[160];
+
+	confirmed_user(&u, "vfo", addr, sizeof(addr));
+	t_http_jsonf("PATCH", "/api/auth/me", u.access, &r,
+	    "{\"email\": \"%s\"}", addr);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert(!verified(&r), "a new address came verified: %s", r.body);
+	t_resp_free(&r);
+	assert_link_confirms(addr);
+	/* Another field changes no address: no mail. */
+	t_http_json("PATCH", "/api/auth/me", u.access,
+	    "{\"full_name\": \"Vee Eff\"}", &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	t_sleep_ms(QUIET_MS);
+	cr_assert_eq(t_mail_count(addr), 1);
+}
+
+Test(verify, an_admin_change_of_address_mails_the_new_one_its_link)
+{
+	struct t_user	 admin, u;
+	struct t_resp	 r;
+	char		 addr[160], path[128];
+
+	/* An admin with a confirmed address: this suite requires one. */
+	confirmed_user(&admin, "vfa", addr, sizeof(addr));
+	t_sql("INSERT INTO user_roles (user_id, role) SELECT id, 'admin' "
+	    "FROM users WHERE username = '%s'", admin.username);
+	confirmed_user(&u, "vfu", addr, sizeof(addr));
+	snprintf(path, sizeof(path), "/api/admin/users/%s", u.id);
+	t_http_jsonf("PATCH", path, admin.access, &r, "{\"email\": \"%s\"}",
+	    addr);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert(!verified(&r), "a new address came verified: %s", r.body);
+	t_resp_free(&r);
+	assert_link_confirms(addr);
 }
