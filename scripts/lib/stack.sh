@@ -282,11 +282,11 @@ EOF
 		echo '# program gets each path; anything else under /api reaches'
 		echo '# health, which answers the contract'"'"'s JSON 404.'
 		gh_lighttpd_block 'if' '=~' \
-			'^/(api/auth/(login|refresh|logout|password|revoke)|auth/(login|logout))$' \
+			'^/(api/auth/(login|refresh|logout|password(/forgot|/reset)?|revoke)|auth/(login|logout|forgot|reset|account))$' \
 			login "$login_procs"
-		gh_lighttpd_block 'else' '=~' '^/(api/auth|auth)/register$' \
+		gh_lighttpd_block 'else' '=~' '^/(api/auth/(register|email/verify)|auth/(register|verify))$' \
 			register "$procs"
-		gh_lighttpd_block 'else' '=~' '^/api/auth/(me|introspect)$' me \
+		gh_lighttpd_block 'else' '=~' '^/api/auth/(me|introspect|email/verify/resend|sessions(/.*)?)$' me \
 			"$procs"
 		gh_lighttpd_block 'else' '=~' '^/api/admin/' admin "$procs"
 		gh_lighttpd_block 'else' '=~' \
