@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -396,6 +397,21 @@ Test(mail, a_failing_command_is_an_error_logged)
 	fails(&cfg, "cannot run mail_command /nonexistent/sendmail");
 	snprintf(cfg.mail_command, sizeof(cfg.mail_command), " \t ");
 	fails(&cfg, "mail_command is empty");
+}
+
+/* The one slow test: a command that never ends is killed at the limit. */
+Test(mail, a_hanging_command_is_killed_in_time, .timeout = 90)
+{
+	struct gh_config	 cfg;
+	time_t			 t0 = time(NULL);
+
+	config(&cfg);
+	put("hang.sh", "#!/bin/sh\ncat >/dev/null\nexec sleep 120\n", 0755);
+	snprintf(cfg.mail_command, sizeof(cfg.mail_command), "%s/hang.sh",
+	    dir);
+	fails(&cfg, "did not finish in time: killed");
+	cr_assert_geq(time(NULL) - t0, GH_MAIL_TIMEOUT_SECONDS - 1);
+	cr_assert_leq(time(NULL) - t0, GH_MAIL_TIMEOUT_SECONDS + 5);
 }
 
 Test(mail, a_lingering_command_holds_no_descriptor_of_ours)
