@@ -625,3 +625,49 @@ gh_mail_send(const struct gh_config *cfg, const struct gh_mail *m)
 	free(msg);
 	return st;
 }
+
+/* Copies s into out[outsz]: 0, or -1 when it does not fit. */
+static int
+copy(char *out, size_t outsz, const char *s)
+{
+	int	 n;
+
+	n = snprintf(out, outsz, "%s", s != NULL ? s : "");
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+int
+gh_mail_job_init(struct gh_mail_job *job, const struct gh_mail *m)
+{
+	memset(job, 0, sizeof(*job));
+	job->kind = m->kind;
+	if (copy(job->to, sizeof(job->to), m->to) == -1 ||
+	    copy(job->username, sizeof(job->username), m->username) == -1 ||
+	    copy(job->link, sizeof(job->link), m->link) == -1) {
+		gh_log(GH_LOG_ERROR, "mail %s to user %s: an address, name or "
+		    "link too long to queue", (unsigned)m->kind <=
+		    GH_MAIL_PASSWORD_CHANGED ? kinds[m->kind] : "?", who(m));
+		return -1;
+	}
+	return 0;
+}
+
+void
+gh_mail_job(struct gh_db *db, const struct gh_config *cfg, const void *arg,
+    size_t len)
+{
+	const struct gh_mail_job	*job = arg;
+	struct gh_mail			 m;
+
+	(void)db;
+	if (len != sizeof(*job)) {
+		gh_log(GH_LOG_ERROR, "mail: a job of %zu bytes, not %zu", len,
+		    sizeof(*job));
+		return;
+	}
+	m.kind = job->kind;
+	m.to = job->to;
+	m.username = job->username;
+	m.link = job->link[0] != '\0' ? job->link : NULL;
+	(void)gh_mail_send(cfg, &m);
+}
