@@ -38,14 +38,12 @@
 #include "core/bounds.h"
 #include "core/config.h"
 #include "core/status.h"
-#include "data/db.h"
 
 #define GH_MAIL_ADDR_MAX	254
 #define GH_MAIL_TEMPLATE_MAX	(16 * 1024)
 #define GH_MAIL_MAX		(32 * 1024)	/* a whole message */
 #define GH_MAIL_TIMEOUT_SECONDS	30
 #define GH_MAIL_ARGS_MAX	32		/* words of mail_command */
-#define GH_MAIL_LINK_MAX	640		/* public_base_url, a token */
 
 enum gh_mail_kind {
 	GH_MAIL_RESET,
@@ -81,26 +79,5 @@ enum gh_status	 gh_mail_message(const struct gh_config *,
 /* Builds the message and runs mail_command on it: GH_OK or logged error. */
 enum gh_status	 gh_mail_send(const struct gh_config *,
 		    const struct gh_mail *);
-
-/*
- * A mail as a gh_after_response() job (http/after.h copies its argument
- * whole, so the mail is flat here; it fits GH_AFTER_ARG_MAX):
- *	struct gh_mail_job	 j;
- *	if (gh_mail_job_init(&j, &m) == 0)
- *		(void)gh_after_response(gh_mail_job, &j, sizeof(j));
- */
-struct gh_mail_job {
-	enum gh_mail_kind	 kind;
-	char			 to[GH_EMAIL_MAX + 1];
-	char			 username[GH_USERNAME_MAX + 1];
-	char			 link[GH_MAIL_LINK_MAX + 1];	/* "": none */
-};
-
-/* Copies m into job: 0, or -1 (logged, no link) when a value is too long. */
-int		 gh_mail_job_init(struct gh_mail_job *, const struct gh_mail *);
-
-/* Runs a job of gh_mail_job_init() (a gh_after_fn; the database unused). */
-void		 gh_mail_job(struct gh_db *, const struct gh_config *,
-		    const void *job, size_t len);
 
 #endif

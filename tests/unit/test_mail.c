@@ -19,7 +19,6 @@
 
 #include "core/config.h"
 #include "domain/mail.h"
-#include "http/after.h"
 
 #define LINK	"https://auth.example.com/auth/reset?token=SECRETTOKEN123"
 
@@ -477,28 +476,4 @@ Test(mail, a_bad_template_stops_the_program)
 	put("verify.txt", line, 0644);
 	cr_assert_eq(gh_mail_load(&cfg, err, sizeof(err)), -1);
 	cr_assert_not_null(strstr(err, "a line over"), "%s", err);
-}
-
-Test(mail, a_job_fits_the_after_queue_and_sends_the_mail)
-{
-	struct gh_config	 cfg;
-	struct gh_mail		 m = { GH_MAIL_RESET, "alice@example.org",
-				     "alice", LINK };
-	struct gh_mail_job	 job;
-	char			 longer[GH_MAIL_LINK_MAX + 10];
-	char			*out;
-
-	cr_assert_leq(sizeof(job), GH_AFTER_ARG_MAX);
-	config(&cfg);
-	cr_assert_eq(gh_mail_job_init(&job, &m), 0);
-	gh_mail_job(NULL, &cfg, &job, sizeof(job));
-	cr_assert_not_null(out = slurp("out"));
-	cr_assert_not_null(strstr(out, "\n" LINK "\n"), "%s", out);
-	cr_assert_not_null(strstr(out, "To: alice@example.org\n"), "%s", out);
-	free(out);
-	memset(longer, 'x', sizeof(longer) - 1);
-	longer[sizeof(longer) - 1] = '\0';
-	m.link = longer;
-	capture_log();
-	cr_assert_eq(gh_mail_job_init(&job, &m), -1);
 }
