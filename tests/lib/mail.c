@@ -182,3 +182,14 @@ t_mail_header(const char *msg, const char *name)
 	}
 	return NULL;
 }
+
+void
+t_mail_arrives(const char *to, size_t n, int timeout_s)
+{
+	char	*msg;
+
+	msg = t_mail_wait(to, n, timeout_s);
+	cr_assert_not_null(msg, "no message %zu to %s in %d s", n, to,
+	    timeout_s);
+	free(msg);
+}

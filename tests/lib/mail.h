@@ -22,6 +22,9 @@ size_t	 t_mail_count(const char *to);
  */
 char	*t_mail_wait(const char *to, size_t n, int timeout_s);
 
+/* Asserts that the n-th message to to comes within timeout_s seconds. */
+void	 t_mail_arrives(const char *to, size_t n, int timeout_s);
+
 /*
  * The first URL in msg's body that begins with prefix, or with
  * $GH_TEST_BASE_URL then prefix when prefix begins with '/' (so
