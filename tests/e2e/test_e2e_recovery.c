@@ -81,17 +81,8 @@ forgot_accepted(const char *field, const char *value)
 static char *
 reset_token(const struct t_user *u, size_t n)
 {
-	char		*msg, *link, *tok;
-
 	forgot_accepted("username", u->username);
-	msg = t_mail_wait(u->email, n, MAIL_WAIT);
-	cr_assert_not_null(msg, "no reset message %zu to %s", n, u->email);
-	link = t_mail_link(msg, "/auth/reset?token=");
-	cr_assert_not_null(link, "no reset link in: %s", msg);
-	cr_assert_not_null(tok = strdup(strstr(link, "token=") + 6));
-	free(link);
-	free(msg);
-	return tok;
+	return t_mail_token(u->email, n, "/auth/reset", MAIL_WAIT);
 }
 
 static long

@@ -26,16 +26,7 @@ TestSuite(verify, .timeout = 120);
 static char *
 verify_token(const char *to, size_t n)
 {
-	char	*msg, *link, *tok;
-
-	msg = t_mail_wait(to, n, MAIL_WAIT);
-	cr_assert_not_null(msg, "no verification message %zu to %s", n, to);
-	link = t_mail_link(msg, "/auth/verify?token=");
-	cr_assert_not_null(link, "no verification link in: %s", msg);
-	cr_assert_not_null(tok = strdup(strstr(link, "token=") + 6));
-	free(link);
-	free(msg);
-	return tok;
+	return t_mail_token(to, n, "/auth/verify", MAIL_WAIT);
 }
 
 static long

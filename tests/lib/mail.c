@@ -193,3 +193,23 @@ t_mail_arrives(const char *to, size_t n, int timeout_s)
 	    timeout_s);
 	free(msg);
 }
+
+char *
+t_mail_token(const char *to, size_t n, const char *path, int timeout_s)
+{
+	char	*msg, *link, *tok, prefix[128];
+	int	 len;
+
+	len = snprintf(prefix, sizeof(prefix), "%s?token=", path);
+	cr_assert(len > 0 && (size_t)len < sizeof(prefix));
+	msg = t_mail_wait(to, n, timeout_s);
+	cr_assert_not_null(msg, "no message %zu to %s in %d s", n, to,
+	    timeout_s);
+	link = t_mail_link(msg, prefix);
+	cr_assert_not_null(link, "no %s link in: %s", path, msg);
+	tok = strdup(strstr(link, "?token=") + 7);
+	cr_assert_not_null(tok);
+	free(link);
+	free(msg);
+	return tok;
+}

@@ -22,6 +22,14 @@ size_t	 t_mail_count(const char *to);
  */
 char	*t_mail_wait(const char *to, size_t n, int timeout_s);
 
+/*
+ * The token of the link to path ("/auth/reset", "/auth/verify") in the
+ * n-th message to to, as a new string; asserts the message comes within
+ * timeout_s seconds and carries such a link.
+ */
+char	*t_mail_token(const char *to, size_t n, const char *path,
+	    int timeout_s);
+
 /* Asserts that the n-th message to to comes within timeout_s seconds. */
 void	 t_mail_arrives(const char *to, size_t n, int timeout_s);
 
