@@ -329,6 +329,17 @@ static const struct key keys[] = {
 	  "403 email_not_verified instead of tokens (an account with no email\n"
 	  "too)." },
 
+	{ "audit_retention_days", KT_INT, FIELD(audit_retention_days), 1,
+	  36500, "365", "operations",
+	  "Days an audit trail row is kept: `gatehouse cleanup` deletes older\n"
+	  "ones (1 to 36500).  The programs can only add rows (docs/API.md,\n"
+	  "Audit)." },
+	{ "confine", KT_BOOL, FIELD(confine), 0, 0, "true", NULL,
+	  "After start-up each FastCGI program confines itself: a seccomp\n"
+	  "filter allows only the system calls it needs, and Landlock (where\n"
+	  "the kernel has it) denies file-system writes and most reads.  Set\n"
+	  "false only to debug (docs/SECURITY.md, Confinement)." },
+
 	{ "log_level", KT_LOG_LEVEL, FIELD(log_level), 0, 0, "info",
 	  "logging",
 	  "Lowest level logged to stderr: debug, info, warning or error." },

@@ -113,6 +113,9 @@ struct gh_config {
 	int			verify_token_hours;
 	bool			require_verified_email;
 
+	int			audit_retention_days;	/* gatehouse cleanup */
+	bool			confine;	/* seccomp + Landlock after start-up */
+
 	enum gh_log_level	log_level;
 };
 
