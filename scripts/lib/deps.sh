@@ -23,6 +23,10 @@ GH_BROWSER_DEPS="chromium chromium-driver python3-selenium"
 # scripts/check installs them, quickstart does not.
 GH_MAIL_DEPS="msmtp python3-aiosmtpd"
 
+# Only tests/unit/test_manpage's lint of man/ needs this (it skips
+# without it, and fails under CI=true).  scripts/check installs it.
+GH_MAN_DEPS="mandoc"
+
 gh_install_deps() {
 	local missing=() p sudo=()
 	for p in $GH_DEPS "$@"; do
