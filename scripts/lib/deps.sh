@@ -27,6 +27,12 @@ GH_MAIL_DEPS="msmtp python3-aiosmtpd"
 # without it, and fails under CI=true).  scripts/check installs it.
 GH_MAN_DEPS="mandoc"
 
+# Only the Debian package's test (tests/package/test-package, scripts/
+# check's "package" pass) needs these: debhelper and lintian, and what
+# debian/control's Build-Depends has beyond GH_DEPS.  scripts/check
+# installs them, quickstart does not.
+GH_PACKAGE_DEPS="debhelper dpkg-dev fakeroot lintian libseccomp-dev python3"
+
 gh_install_deps() {
 	local missing=() p sudo=()
 	for p in $GH_DEPS "$@"; do
