@@ -19,8 +19,7 @@
  * along nothing changes, and where a superuser made them later
  * (`gatehouse roles-sql`) the skipped grants are done.  A grant block
  * must therefore be safe to run twice, and an object one names is never
- * dropped (sql/005_program_roles.sql's header says the same for
- * migration authors).
+ * dropped (sql/README.md, for migration authors).
  */
 #ifndef GH_MIGRATE_H
 #define GH_MIGRATE_H
