@@ -215,6 +215,20 @@ Test(noroles, the_role_list_covers_the_migrations)
 	cr_assert_geq(seen, 7);
 }
 
+/* roles-sql needs no database and takes no arguments. */
+Test(noroles, roles_sql_takes_no_arguments)
+{
+	const char	*nowhere = "host=/nonexistent user=x dbname=x";
+
+	cr_assert_eq(cli(nowhere, "true",
+	    (const char *const[]){ "roles-sql", "x", NULL }), 2, "%s", err);
+	cr_assert(strstr(err, "roles-sql takes no arguments") != NULL, "%s",
+	    err);
+	cr_assert_eq(cli(nowhere, "true",
+	    (const char *const[]){ "roles-sql", NULL }), 0, "%s", err);
+	cr_assert(strstr(out, "CREATE ROLE %I LOGIN") != NULL, "%s", out);
+}
+
 Test(noroles, an_owner_without_createrole)
 {
 	const char	*msg, *argv[9];
