@@ -32,6 +32,7 @@ int	cli_wants_help(int argc, char *argv[]);
 int	cli_cleanup(struct cli *, int argc, char *argv[]);
 int	cli_keys(struct cli *, int argc, char *argv[]);
 int	cli_migrate(struct cli *, int argc, char *argv[]);
+int	cli_roles_sql(int argc, char *argv[]);
 int	cli_user(struct cli *, int argc, char *argv[]);
 
 #endif

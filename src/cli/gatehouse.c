@@ -28,6 +28,8 @@ static const char usage[] =
 "\n"
 "commands:\n"
 "  migrate [up|status]      apply pending SQL migrations, or list them\n"
+"  roles-sql                print the SQL a superuser runs once to make\n"
+"                           the programs' roles (no CREATEROLE case)\n"
 "  user add USERNAME [--role ROLE]... [--email EMAIL]\n"
 "           [--employee-id ID] [--full-name NAME] [--phone PHONE]\n"
 "  user passwd USERNAME     set a password (read from stdin or a prompt)\n"
@@ -122,6 +124,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "secret") == 0)
 		return cmd_secret(argc - 1, argv + 1);
+	if (strcmp(argv[1], "roles-sql") == 0)
+		return cli_roles_sql(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0 &&
 	    strcmp(argv[1], "cleanup") != 0 && strcmp(argv[1], "keys") != 0) {
 		cli_err("unknown command \"%s\"; see gatehouse --help", argv[1]);

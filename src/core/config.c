@@ -110,10 +110,13 @@ static const struct key keys[] = {
 	{ "database_program_roles", KT_BOOL, FIELD(database_program_roles),
 	  0, 0, "true", NULL,
 	  "Each program connects as its own least-privileged role\n"
-	  "(gatehouse_login, gatehouse_me, ...; sql/005_program_roles.sql\n"
-	  "makes them) instead of the user of database_url.  Set false when\n"
-	  "the migrating user could not create roles (a hosted PostgreSQL\n"
-	  "without CREATEROLE)." },
+	  "(gatehouse_login, gatehouse_me, ...; `gatehouse migrate` makes\n"
+	  "them and grants each its rights) instead of the user of\n"
+	  "database_url.  A migrating user without CREATEROLE (a hosted\n"
+	  "PostgreSQL) cannot make them: then `gatehouse migrate` fails and\n"
+	  "says so.  Have a superuser run what `gatehouse roles-sql` prints,\n"
+	  "once, and migrate again; or set this false, and every program\n"
+	  "connects as the user of database_url." },
 
 	{ "jwt_secret", KT_SECRET, FIELD(jwt_secret), 0, 0, "",
 	  "tokens",

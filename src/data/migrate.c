@@ -1,8 +1,11 @@
 /*
- * migrate: numbered SQL files into schema_migrations.  See migrate.h.
+ * migrate: numbered SQL files into schema_migrations, and the programs'
+ * grants replayed.  See migrate.h.
  *
- * The files are DDL written by us, run whole through gh_db_script(); every
- * other query, here as everywhere, is a prepared statement.
+ * The files are DDL written by us, run whole through gh_db_script(), and
+ * so are their grant blocks when replayed and the few statements built
+ * here from the constant role names; every other query, here as
+ * everywhere, is a prepared statement.
  */
 #include <sys/stat.h>
 
@@ -29,6 +32,10 @@
 /* As many files as three digits can number. */
 #define MIGRATIONS_MAX		1000
 
+/* A grant block: "DO $grants$" at the start of a line up to "$grants$;". */
+#define BLOCK_START		"DO "
+#define BLOCK_START_LEN		(sizeof(BLOCK_START) - 1)
+
 /* Any fixed number will do; it only has to be ours alone. */
 #define MIGRATE_LOCK_KEY	"7195641327"
 
@@ -52,6 +59,64 @@ static const struct gh_stmt stmt_record = {
 	"gh_migrate_record",
 	"INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", 2
 };
+
+/* What serve.c connects as: "gatehouse_" and each program's name. */
+const char *const gh_program_roles[] = {
+	"gatehouse_admin", "gatehouse_authorize", "gatehouse_health",
+	"gatehouse_login", "gatehouse_me", "gatehouse_register",
+	"gatehouse_wellknown", NULL
+};
+
+/* The dollar-quote tags of grant blocks ($roles$: 005 and 013). */
+static const char *const block_tags[] = { "$grants$", "$roles$", NULL };
+
+static const struct gh_stmt stmt_roles_missing = {
+	"gh_migrate_roles_missing",
+	"SELECT coalesce(string_agg(r, ', ' ORDER BY r), '') "
+	"FROM unnest($1::text[]) r "
+	"WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)", 1
+};
+
+/*
+ * CREATE POLICY is the one statement of a grant block that cannot run
+ * twice: the replay starts without the policies on the roles, and the
+ * blocks that made them make them again.  %s: the roles, quoted.
+ */
+static const char drop_policies[] =
+	"DO $drop$\n"
+	"DECLARE\n"
+	"\tp\trecord;\n"
+	"BEGIN\n"
+	"\tFOR p IN SELECT schemaname, tablename, policyname FROM pg_policies\n"
+	"\t    WHERE roles && ARRAY[%s]::name[] LOOP\n"
+	"\t\tEXECUTE format('DROP POLICY %%I ON %%I.%%I', p.policyname,\n"
+	"\t\t    p.schemaname, p.tablename);\n"
+	"\tEND LOOP;\n"
+	"END\n"
+	"$drop$";
+
+/* As 005 makes them; %s: the roles, quoted. */
+static const char roles_sql[] =
+	"-- The database roles of gatehouse's programs (gatehouse roles-sql).\n"
+	"-- Run once per PostgreSQL cluster, as a superuser or a role with\n"
+	"-- CREATEROLE, then run `gatehouse migrate` again as the database's\n"
+	"-- owner: it grants each role what its program needs.\n"
+	"--     gatehouse roles-sql | psql -X -v ON_ERROR_STOP=1 -d DATABASE\n"
+	"-- Each role may log in and has no other right: let it in by peer or\n"
+	"-- trust on a unix socket, or give it a password (ALTER ROLE ...\n"
+	"-- PASSWORD) for the programs' passfile (docs/DEPLOY.md).  A role that\n"
+	"-- exists is left as it is: running this again changes nothing.\n"
+	"DO $roles$\n"
+	"DECLARE\n"
+	"\tr\ttext;\n"
+	"BEGIN\n"
+	"\tFOREACH r IN ARRAY ARRAY[%s] LOOP\n"
+	"\t\tIF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN\n"
+	"\t\t\tEXECUTE format('CREATE ROLE %%I LOGIN', r);\n"
+	"\t\tEND IF;\n"
+	"\tEND LOOP;\n"
+	"END\n"
+	"$roles$;\n";
 
 static const char create_table[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -286,10 +351,162 @@ apply_pending(struct gh_db *db, const struct migration *ms, int n,
 	return GH_OK;
 }
 
+/*
+ * The program roles joined into out: "'a', 'b'" (quoted: SQL literals)
+ * or "{a,b}" (an array's text).  The names are ours and plain, so no
+ * quoting is needed beyond this.  -1 when out is too small.
+ */
+static int
+join_roles(int literals, char *out, size_t outsz)
+{
+	size_t	 i, n = 0;
+	int	 len;
+
+	out[0] = '\0';
+	for (i = 0; gh_program_roles[i] != NULL; i++) {
+		len = snprintf(out + n, outsz - n, literals ? "%s'%s'" : "%s%s",
+		    i == 0 ? (literals ? "" : "{") : (literals ? ", " : ","),
+		    gh_program_roles[i]);
+		if (len < 0 || (size_t)len >= outsz - n)
+			return -1;
+		n += (size_t)len;
+	}
+	if (!literals) {
+		if (n + 2 > outsz)
+			return -1;
+		out[n++] = '}';
+		out[n] = '\0';
+	}
+	return 0;
+}
+
+enum gh_status
+gh_migrate_roles_missing(struct gh_db *db, char *out, size_t outsz)
+{
+	char			 roles[GH_MIGRATE_ROLES_MAX];
+	const char		*params[1] = { roles };
+	PGresult		*res;
+	enum gh_status		 st;
+
+	out[0] = '\0';
+	if (join_roles(0, roles, sizeof(roles)) == -1)
+		return GH_INTERNAL;
+	if ((st = gh_db_exec(db, &stmt_roles_missing, params, &res)) != GH_OK)
+		return st;
+	if (PQntuples(res) == 1)
+		(void)snprintf(out, outsz, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return GH_OK;
+}
+
+int
+gh_migrate_roles_sql(FILE *out)
+{
+	char	 roles[GH_MIGRATE_ROLES_MAX];
+
+	if (join_roles(1, roles, sizeof(roles)) == -1)
+		return -1;
+	if (fprintf(out, roles_sql, roles) < 0 || fflush(out) == EOF)
+		return -1;
+	return 0;
+}
+
+/*
+ * The next grant block of sql at or after *pos: its start and length,
+ * *pos moved past it; 0 when there is none.
+ */
+static int
+next_block(const char *sql, const char **pos, const char **start,
+    size_t *len)
+{
+	const char	*p, *end;
+	size_t		 i, tlen;
+
+	for (p = *pos; (p = strstr(p, BLOCK_START)) != NULL; p++) {
+		if (p != sql && p[-1] != '\n')
+			continue;
+		for (i = 0; block_tags[i] != NULL; i++) {
+			tlen = strlen(block_tags[i]);
+			if (strncmp(p + BLOCK_START_LEN, block_tags[i],
+			    tlen) != 0)
+				continue;
+			end = p + BLOCK_START_LEN + tlen;
+			while ((end = strstr(end, block_tags[i])) != NULL &&
+			    end[tlen] != ';')
+				end += tlen;
+			if (end == NULL)
+				break;
+			*start = p;
+			*len = (size_t)(end + tlen + 1 - p);
+			*pos = end + tlen + 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static enum gh_status
+replay_file(struct gh_db *db, const struct migration *m)
+{
+	const char	*pos = m->sql, *start;
+	char		*block;
+	size_t		 len;
+	enum gh_status	 st;
+
+	while (next_block(m->sql, &pos, &start, &len)) {
+		if ((block = strndup(start, len)) == NULL)
+			return GH_NOMEM;
+		st = gh_db_script(db, block);
+		free(block);
+		if (st != GH_OK)
+			return st;
+	}
+	return GH_OK;
+}
+
+/* Every grant block of ms, in order, in one transaction. */
+static enum gh_status
+replay_grants(struct gh_db *db, const struct migration *ms, int n,
+    char *err, size_t errsz)
+{
+	char		 roles[GH_MIGRATE_ROLES_MAX], sql[sizeof(drop_policies) +
+			    GH_MIGRATE_ROLES_MAX];
+	enum gh_status	 st;
+	int		 i, len;
+
+	if (join_roles(1, roles, sizeof(roles)) == -1 ||
+	    (len = snprintf(sql, sizeof(sql), drop_policies, roles)) < 0 ||
+	    (size_t)len >= sizeof(sql)) {
+		seterr(err, errsz, "replaying the grants: too many roles");
+		return GH_INTERNAL;
+	}
+	if ((st = gh_db_begin(db)) != GH_OK ||
+	    (st = gh_db_script(db, sql)) != GH_OK) {
+		seterr(err, errsz, "replaying the grants: %s", gh_db_error(db));
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		if ((st = replay_file(db, &ms[i])) != GH_OK) {
+			seterr(err, errsz, "%s: replaying its grants: %s",
+			    ms[i].version, st == GH_NOMEM ? "out of memory" :
+			    gh_db_error(db));
+			goto fail;
+		}
+	if ((st = gh_db_commit(db)) != GH_OK) {
+		seterr(err, errsz, "replaying the grants: %s", gh_db_error(db));
+		goto fail;
+	}
+	return GH_OK;
+fail:
+	gh_db_rollback(db);
+	return st;
+}
+
 enum gh_status
 gh_migrate_up(struct gh_db *db, const char *dir, int *applied, char *err,
     size_t errsz)
 {
+	char			 missing[GH_MIGRATE_ROLES_MAX];
 	const char		*key[1] = { MIGRATE_LOCK_KEY };
 	struct migration	*ms = NULL;
 	enum gh_status		 st;
@@ -307,7 +524,15 @@ gh_migrate_up(struct gh_db *db, const char *dir, int *applied, char *err,
 		seterr(err, errsz, "%s", gh_db_error(db));
 		goto out;
 	}
-	st = apply_pending(db, ms, n, applied, err, errsz);
+	if ((st = apply_pending(db, ms, n, applied, err, errsz)) != GH_OK)
+		goto out;
+	if ((st = gh_migrate_roles_missing(db, missing, sizeof(missing))) !=
+	    GH_OK) {
+		seterr(err, errsz, "%s", gh_db_error(db));
+		goto out;
+	}
+	if (missing[0] == '\0')
+		st = replay_grants(db, ms, n, err, errsz);
 out:
 	if (locked)
 		(void)gh_db_run(db, &stmt_unlock, key);

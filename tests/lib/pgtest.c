@@ -74,6 +74,29 @@ t_db_sqlf(const char *conninfo, const char *fmt, ...)
 }
 
 const char *
+t_db_run_as(const char *conninfo, const char *role, const char *sql)
+{
+	static char	 state[8];
+	char		 ci[1200];
+	PGconn		*c;
+	PGresult	*r;
+	const char	*s;
+	int		 n;
+
+	n = snprintf(ci, sizeof(ci), "%s user=%s", conninfo, role);
+	cr_assert(n > 0 && (size_t)n < sizeof(ci), "connection string too long");
+	c = PQconnectdb(ci);
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s: %s", role,
+	    PQerrorMessage(c));
+	r = PQexec(c, sql);
+	s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	(void)snprintf(state, sizeof(state), "%s", s != NULL ? s : "");
+	PQclear(r);
+	PQfinish(c);
+	return state;
+}
+
+const char *
 t_db_create(void)
 {
 	static char	 url[1024];

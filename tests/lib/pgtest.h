@@ -30,4 +30,12 @@ const char	*t_db_sql(const char *conninfo, const char *sql);
 const char	*t_db_sqlf(const char *conninfo, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Runs sql on conninfo as role (a program's role: the test cluster lets
+ * every role in).  Returns the SQLSTATE, "" on success, in static
+ * storage; fails the test when the role cannot connect.
+ */
+const char	*t_db_run_as(const char *conninfo, const char *role,
+		    const char *sql);
+
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
-#include <libpq-fe.h>
 
 #include "pgtest.h"
 
@@ -30,22 +29,8 @@ setup(char *uid, char *sid)
 static const char *
 run_as(const char *url, const char *role, const char *sql)
 {
-	static char	 state[8];
-	char		 conninfo[1200];
-	PGconn		*c;
-	PGresult	*r;
-	const char	*s;
 
-	snprintf(conninfo, sizeof(conninfo), "%s user=%s", url, role);
-	c = PQconnectdb(conninfo);
-	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s: %s", role,
-	    PQerrorMessage(c));
-	r = PQexec(c, sql);
-	s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(state, sizeof(state), "%s", s != NULL ? s : "");
-	PQclear(r);
-	PQfinish(c);
-	return state;
+	return t_db_run_as(url, role, sql);
 }
 
 #define DENIED	"42501"
