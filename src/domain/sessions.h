@@ -21,6 +21,7 @@
 #include "core/bounds.h"
 #include "core/config.h"
 #include "data/db.h"
+#include "domain/audit.h"
 #include "core/jwt.h"
 #include "domain/users.h"
 
@@ -76,6 +77,16 @@ struct gh_client {
 enum gh_status gh_sessions_start(struct gh_db *, const struct gh_config *,
 	    const struct gh_jwt_key *, const struct gh_user *,
 	    const struct gh_client *, struct gh_token_pair *);
+
+/*
+ * gh_sessions_start() that also appends the audit row a (audit.h; NULL:
+ * none) in the same statement, its session the new one: a login's row
+ * costs no round trip of its own.
+ */
+enum gh_status gh_sessions_login(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const struct gh_user *,
+	    const struct gh_client *, const struct gh_audit *,
+	    struct gh_token_pair *);
 
 /*
  * Rotates a refresh token; on GH_REFRESH_OK, *pair is the new pair; on

@@ -39,6 +39,7 @@
 #include "core/password.h"
 #include "core/status.h"
 #include "data/db.h"
+#include "domain/audit.h"
 #include "domain/principal.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
@@ -59,6 +60,13 @@ struct gh_signin {
 	long				 retry_after;	/* THROTTLED */
 	enum gh_password_verdict	 verdict;	/* WEAK_PASSWORD */
 	struct gh_token_pair		 tokens;	/* OK: login, refresh */
+	/*
+	 * A login's failure: the audit row (audit.h) the caller appends
+	 * after its answer, since no statement of the login is left to
+	 * carry it (a success's and a throttled one's went with theirs).
+	 */
+	bool				 audit_later;
+	struct gh_audit			 audit;
 };
 
 /* A login attempt as the client made it. */
