@@ -568,7 +568,7 @@ page_logout_post(struct gh_request *req)
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
 		if (gh_cookie_get(req, which[i], &tok, &len) == -1)
 			continue;
-		if ((st = gh_signin_revoke(req->db, req->key, tok,
+		if ((st = gh_signin_signout(req->db, req->key, tok,
 		    len)) != GH_OK) {
 			gh_respond_page_status(req, st);
 			goto out;

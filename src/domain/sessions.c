@@ -77,7 +77,8 @@ static const struct gh_stmt stmt_revoke_refresh = {
 	"gh_sessions_revoke_refresh",
 	"UPDATE sessions s SET ended_at = now(), end_reason = $2 "
 	"FROM refresh_tokens t WHERE t.token_hash = decode($1, 'hex') "
-	"AND t.session_id = s.id AND s.ended_at IS NULL RETURNING s.id", 2
+	"AND t.session_id = s.id AND s.ended_at IS NULL "
+	"RETURNING s.id, s.user_id", 2
 };
 
 /* sql/013_introspect.sql: a function, so the caller reads no table. */
@@ -360,7 +361,8 @@ gh_sessions_end_by_refresh(struct gh_db *db, const char *user_id,
 
 enum gh_status
 gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
-    const char *reason, char sid[GH_UUID_LEN + 1])
+    const char *reason, char sid[GH_UUID_LEN + 1],
+    char uid[GH_UUID_LEN + 1])
 {
 	char		 hash[HASH_HEX_LEN + 1];
 	const char	*params[2] = { hash, reason };
@@ -369,13 +371,15 @@ gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
 	int		 rc;
 
 	sid[0] = '\0';
+	uid[0] = '\0';
 	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_NOT_FOUND;
 	gh_sessions_token_hash(token, len, hash);
 	if ((st = gh_query_row(db, &stmt_revoke_refresh, params, &res)) !=
 	    GH_OK)
 		return st;
-	rc = gh_query_copy(res, 0, 0, sid, GH_UUID_LEN + 1);
+	rc = gh_query_copy(res, 0, 0, sid, GH_UUID_LEN + 1) == -1 ||
+	    gh_query_copy(res, 0, 1, uid, GH_UUID_LEN + 1) == -1 ? -1 : 0;
 	PQclear(res);
 	return rc == -1 ? GH_DB_ERROR : GH_OK;
 }

@@ -110,12 +110,13 @@ enum gh_status gh_sessions_end_by_refresh(struct gh_db *,
 /*
  * Ends the session a refresh token belongs to, whoever's it is (RFC
  * 7009: the token is the credential), with reason; sid is the session
- * ended.  GH_NOT_FOUND when the token is unknown or its session had
- * ended already.  A rotated token still names its session: presenting
- * one to a refresh would end that session too.
+ * ended, uid its user.  GH_NOT_FOUND when the token is unknown or its
+ * session had ended already.  A rotated token still names its session:
+ * presenting one to a refresh would end that session too.
  */
 enum gh_status gh_sessions_revoke_refresh(struct gh_db *, const char *token,
-	    size_t len, const char *reason, char sid[GH_UUID_LEN + 1]);
+	    size_t len, const char *reason, char sid[GH_UUID_LEN + 1],
+	    char uid[GH_UUID_LEN + 1]);
 
 /* What a live refresh token is: its session, user and times. */
 struct gh_refresh_info {

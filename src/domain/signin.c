@@ -238,9 +238,10 @@ revoke_access(struct gh_db *db, const struct gh_jwt_key *key,
 	return st;
 }
 
-enum gh_status
-gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
-    const char *token, size_t len)
+/* A revocation, recorded as event with reason. */
+static enum gh_status
+revoke_as(struct gh_db *db, const struct gh_jwt_key *key, const char *token,
+    size_t len, enum gh_audit_event event, const char *reason)
 {
 	char		 sid[GH_UUID_LEN + 1] = "";
 	char		 uid[GH_UUID_LEN + 1] = "";
@@ -253,13 +254,27 @@ gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
 		st = revoke_access(db, key, token, len, sid, uid);
 	else
 		st = gh_sessions_revoke_refresh(db, token, len,
-		    GH_REVOKE_REASON, sid);
+		    GH_REVOKE_REASON, sid, uid);
 	if (st == GH_OK) {
 		gh_log(GH_LOG_INFO, "revoke: session %s ended", sid);
-		note(db, GH_AUDIT_SESSION_REVOKED, true, uid, sid, NULL,
-		    "token_revocation");
+		note(db, event, true, uid, sid, NULL, reason);
 	}
 	return st == GH_NOT_FOUND ? GH_OK : st;
+}
+
+enum gh_status
+gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len)
+{
+	return revoke_as(db, key, token, len, GH_AUDIT_SESSION_REVOKED,
+	    "token_revocation");
+}
+
+enum gh_status
+gh_signin_signout(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len)
+{
+	return revoke_as(db, key, token, len, GH_AUDIT_LOGOUT, "sign_out_page");
 }
 
 /* 1 when pw is the caller's current password; *st says when it cannot tell. */

@@ -118,6 +118,10 @@ enum gh_status gh_signin_logout(struct gh_db *, const struct gh_principal *,
 enum gh_status gh_signin_revoke(struct gh_db *, const struct gh_jwt_key *,
 	    const char *token, size_t len);
 
+/* The sign-out page's end of its cookies' session: as a revocation. */
+enum gh_status gh_signin_signout(struct gh_db *, const struct gh_jwt_key *,
+	    const char *token, size_t len);
+
 /* The caller's change of their own password. */
 struct gh_password_change {
 	const char	*current;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <criterion/criterion.h>
 #include <json-c/json.h>
@@ -243,49 +244,98 @@ Test(audit, a_throttled_login_appends_login_throttled)
 	json_object_put(row);
 }
 
-Test(audit, the_sign_in_page_appends_login_succeeded_too)
+/*
+ * The cookie r sets whose name ends in name (gh_csrf, gh_access, ...:
+ * with cookie_secure it has a __Host- or __Secure- prefix), as the
+ * "name=value" a browser sends back, into out.
+ */
+static void
+cookie_of(const struct t_resp *r, const char *name, char *out, size_t outsz)
+{
+	const char	*h, *v;
+	size_t		 off = 0, n;
+
+	out[0] = '\0';
+	while (off < r->hlen) {
+		h = r->headers + off;
+		off += strlen(h) + 1;
+		if (strncasecmp(h, "Set-Cookie:", 11) != 0 ||
+		    (v = strstr(h, name)) == NULL || v[strlen(name)] != '=')
+			continue;
+		for (h += 11; *h == ' '; h++)
+			continue;
+		n = strcspn(h, ";");
+		cr_assert_lt(n, outsz);
+		memcpy(out, h, n);
+		out[n] = '\0';
+	}
+}
+
+/* The value of a "name=value" pair. */
+static const char *
+value_of(const char *pair)
+{
+	const char	*v = strchr(pair, '=');
+
+	cr_assert_not_null(v, "%s", pair);
+	return v + 1;
+}
+
+/* POSTs form to a page path with the cookies and the test's agent. */
+static void
+post_page(const char *path, const char *cookies, const char *form,
+    struct t_resp *r)
+{
+	const char	*headers[4];
+
+	headers[0] = "User-Agent: " UA;
+	headers[1] = "Content-Type: application/x-www-form-urlencoded";
+	headers[2] = cookies;
+	headers[3] = NULL;
+	t_http("POST", path, headers, form, strlen(form), r);
+}
+
+Test(audit, the_sign_in_and_sign_out_pages_append_their_rows)
 {
 	struct t_user		 u;
 	struct t_resp		 r;
 	struct json_object	*row;
-	const char		*h, *v;
-	char			 csrf[256], cookie[300], form[1024];
-	const char		*headers[4];
-	size_t			 off = 0, n;
+	char			 csrf[256], access[4096], refresh[512];
+	char			 cookies[5000], form[1024];
 
 	from_own_address();
 	t_register(&u, "aup");
 	t_http("GET", "/auth/login", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 200);
-	csrf[0] = '\0';
-	while (off < r.hlen) {
-		h = r.headers + off;
-		off += strlen(h) + 1;
-		if ((v = strstr(h, "gh_csrf=")) == NULL)
-			continue;
-		v += strlen("gh_csrf=");
-		n = strcspn(v, ";");
-		cr_assert_lt(n, sizeof(csrf));
-		memcpy(csrf, v, n);
-		csrf[n] = '\0';
-		snprintf(cookie, sizeof(cookie), "Cookie: %.*s", (int)(v - h -
-		    strlen("Set-Cookie: ")) + (int)n, h + strlen("Set-Cookie: "));
-	}
+	cookie_of(&r, "gh_csrf", csrf, sizeof(csrf));
 	t_resp_free(&r);
 	cr_assert_neq(csrf[0], '\0', "no CSRF cookie");
+	snprintf(cookies, sizeof(cookies), "Cookie: %s", csrf);
 	snprintf(form, sizeof(form), "username=%s&password=%s&next=%%2F&"
-	    "csrf_token=%s", u.username, u.password, csrf);
-	headers[0] = "User-Agent: " UA;
-	headers[1] = "Content-Type: application/x-www-form-urlencoded";
-	headers[2] = cookie;
-	headers[3] = NULL;
-	t_http("POST", "/auth/login", headers, form, strlen(form), &r);
+	    "csrf_token=%s", u.username, u.password, value_of(csrf));
+	post_page("/auth/login", cookies, form, &r);
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
+	cookie_of(&r, "gh_access", access, sizeof(access));
+	cookie_of(&r, "gh_refresh", refresh, sizeof(refresh));
+	cookie_of(&r, "gh_csrf", csrf, sizeof(csrf));
 	t_resp_free(&r);
 	row = row_of("login.succeeded", u.id);
 	assert_own(row, "success", u.id);
 	cr_assert_not_null(col(row, "session_id"));
-	assert_no_secret(row, u.password, NULL);
+	assert_no_secret(row, u.password, value_of(access), value_of(refresh),
+	    NULL);
+	json_object_put(row);
+
+	snprintf(cookies, sizeof(cookies), "Cookie: %s; %s; %s", csrf, access,
+	    refresh);
+	snprintf(form, sizeof(form), "csrf_token=%s", value_of(csrf));
+	post_page("/auth/logout", cookies, form, &r);
+	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body);
+	t_resp_free(&r);
+	row = row_of("logout", u.id);
+	assert_own(row, "success", u.id);
+	cr_assert_str_eq(detail(row, "reason"), "sign_out_page");
+	assert_no_secret(row, value_of(access), value_of(refresh), NULL);
 	json_object_put(row);
 }
 

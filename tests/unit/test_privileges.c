@@ -852,7 +852,7 @@ Test(privileges, every_writing_program_may_append_an_audit_row_and_no_more)
 Test(privileges, programs_writing_no_event_cannot_touch_the_audit_trail)
 {
 	static const char *const others[] = { "gatehouse_authorize",
-	    "gatehouse_health" };
+	    "gatehouse_health", "gatehouse_wellknown" };
 	char		 uid[64], sid[64], sql[256];
 	const char	*url = setup(uid, sid);
 	size_t		 i;
