@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "core/json.h"
+#include "domain/audit.h"
 #include "domain/fields.h"
 #include "domain/roles.h"
 #include "domain/users.h"
@@ -20,7 +21,11 @@ guard(struct gh_request *req)
 {
 	struct gh_principal	 caller;
 
-	return gh_auth_require_role(req, "admin", &caller);
+	if (gh_auth_require_role(req, "admin", &caller) != 0)
+		return -1;
+	/* Every row the request appends names its admin. */
+	gh_audit_actor(caller.user.id);
+	return 0;
 }
 
 /* Answers with a view, or 500 when it could not be built. */
@@ -31,6 +36,21 @@ answer_view(struct gh_request *req, int status, struct json_object *view)
 		gh_respond_internal(req, "json");
 	else
 		gh_respond_json(req, status, view);
+}
+
+void
+admin_answer_page(struct gh_request *req, struct json_object *items,
+    const char *next)
+{
+	struct json_object	*body;
+
+	if ((body = gh_view_items(items)) == NULL ||
+	    gh_json_add_string(body, "next", next) == -1) {
+		json_object_put(body);
+		gh_respond_internal(req, "json");
+		return;
+	}
+	gh_respond_json(req, 200, body);
 }
 
 static void
@@ -123,6 +143,7 @@ static const struct gh_route routes[] = {
 	{ "DELETE", "/api/admin/users/*", admin_delete },
 	{ "GET", "/api/admin/roles", handle_roles },
 	{ "POST", "/api/admin/roles", handle_role_create },
+	{ "GET", "/api/admin/audit", admin_audit },
 };
 
 int

@@ -73,7 +73,7 @@ admin_list(struct gh_request *req)
 {
 	struct gh_input_errors	 errs = { 0 };
 	struct gh_account_page	 pg;
-	struct json_object	*q, *items = NULL, *body;
+	struct json_object	*q, *items = NULL;
 	enum gh_status		 st;
 	const char		*text = "";
 	char			 next[GH_ACCOUNT_CURSOR_MAX];
@@ -100,14 +100,8 @@ admin_list(struct gh_request *req)
 	}
 	if (!pg.more || gh_account_cursor_encode(&pg, next, sizeof(next)) == -1)
 		next[0] = '\0';
-	body = gh_view_items(items);
+	admin_answer_page(req, items, next);
 	items = NULL;
-	if (body == NULL || gh_json_add_string(body, "next", next) == -1) {
-		json_object_put(body);
-		gh_respond_internal(req, "json");
-		goto out;
-	}
-	gh_respond_json(req, 200, body);
 out:
 	json_object_put(items);
 	json_object_put(q);

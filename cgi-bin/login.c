@@ -20,9 +20,11 @@
 
 #include "core/form.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/nextpath.h"
 #include "core/password.h"
 #include "domain/signin.h"
+#include "http/after.h"
 #include "http/auth.h"
 #include "http/cookie.h"
 #include "http/http.h"
@@ -49,6 +51,20 @@ struct origin {
 	char	agent[256];
 };
 
+/* Appends a failed login's audit row, after its answer went out. */
+static void
+audit_later(struct gh_db *db, const struct gh_config *cfg, const void *arg,
+    size_t len)
+{
+	struct gh_audit	 a;
+
+	(void)cfg;
+	if (len != sizeof(a))
+		return;
+	memcpy(&a, arg, sizeof(a));
+	gh_audit_append(db, &a);
+}
+
 /* A login as the API and the sign-in page make it, from req's client. */
 static enum gh_status
 sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
@@ -63,6 +79,10 @@ sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
 	in->client.address = o.addr;
 	in->client.user_agent = o.agent;
 	st = gh_signin_login(req->db, req->cfg, req->key, in, out);
+	/* A failure's row waits for the answer: it adds no round trip. */
+	if (st == GH_OK && out->audit_later && gh_after_response(audit_later,
+	    &out->audit, sizeof(out->audit)) == -1)
+		gh_log(GH_LOG_ERROR, "login: audit row not queued");
 	/* o goes with this frame: in must not point at it after. */
 	in->client.address = NULL;
 	in->client.user_agent = NULL;
@@ -548,7 +568,7 @@ page_logout_post(struct gh_request *req)
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
 		if (gh_cookie_get(req, which[i], &tok, &len) == -1)
 			continue;
-		if ((st = gh_signin_revoke(req->db, req->key, tok,
+		if ((st = gh_signin_signout(req->db, req->key, tok,
 		    len)) != GH_OK) {
 			gh_respond_page_status(req, st);
 			goto out;

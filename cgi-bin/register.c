@@ -37,8 +37,9 @@ static enum gh_status
 create(struct gh_request *req, const struct gh_account_new *a,
     struct gh_user *u, long *wait)
 {
-	const char	*addr;
-	enum gh_status	 st;
+	struct gh_account_new	 own;
+	const char		*addr;
+	enum gh_status		 st;
 
 	if ((addr = gh_request_getenv(req, "REMOTE_ADDR")) == NULL)
 		addr = "";
@@ -46,7 +47,9 @@ create(struct gh_request *req, const struct gh_account_new *a,
 	if ((st = gh_throttle_register_attempt(req->db, req->cfg, addr,
 	    wait)) != GH_OK || *wait > 0)
 		return st;
-	return gh_account_create(req->db, req->cfg, a, u);
+	own = *a;
+	own.registered = true;
+	return gh_account_create(req->db, req->cfg, &own, u);
 }
 
 static void

@@ -29,6 +29,7 @@ int	cli_db_fail(const struct cli *, enum gh_status, const char *what);
 int	cli_wants_help(int argc, char *argv[]);
 
 /* The subcommands: argv[0] is the subcommand's name; an exit code. */
+int	cli_audit(struct cli *, int argc, char *argv[]);
 int	cli_cleanup(struct cli *, int argc, char *argv[]);
 int	cli_keys(struct cli *, int argc, char *argv[]);
 int	cli_migrate(struct cli *, int argc, char *argv[]);

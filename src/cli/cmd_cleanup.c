@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "domain/audit.h"
 #include "domain/recovery.h"
 #include "domain/sessions.h"
 #include "domain/throttle.h"
@@ -18,8 +19,9 @@ static const char usage[] =
 "Deletes sessions and refresh tokens that ended or expired more than N\n"
 "days ago (default 7; 0 deletes them at once), failed-login records\n"
 "older than login_failure_window_seconds, registration and forgot-password\n"
-"records older than register_window_seconds, and reset and verification\n"
-"links dead for an hour.  Run it daily, e.g. from cron:\n"
+"records older than register_window_seconds, reset and verification\n"
+"links dead for an hour, and audit trail rows older than\n"
+"audit_retention_days (default 365).  Run it daily, e.g. from cron:\n"
 "  17 3 * * *  GATEHOUSE_CONFIG=/etc/gatehouse.conf gatehouse cleanup\n";
 
 int
@@ -28,7 +30,7 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 	enum gh_status		 st;
 	char			*end;
 	long			 days = 7, sessions = 0, throttle = 0, links = 0;
-	long			 deleted;
+	long			 audit = 0, deleted;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage, stdout);
@@ -57,9 +59,13 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 		st = gh_throttle_cleanup(cli->db, &cli->cfg, &throttle);
 	if (st == GH_OK)
 		st = gh_recovery_cleanup(cli->db, &links);
+	/* The owner's DELETE: the only way an audit row goes (sql/016). */
+	if (st == GH_OK)
+		st = gh_audit_cleanup(cli->db, cli->cfg.audit_retention_days,
+		    &audit);
 	if (st != GH_OK)
 		return cli_db_fail(cli, st, "cleanup");
-	deleted = sessions + throttle + links;
+	deleted = sessions + throttle + links + audit;
 	printf("%ld row%s deleted\n", deleted, deleted == 1 ? "" : "s");
 	return CLI_OK;
 }

@@ -19,6 +19,7 @@
 #include "data/db.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "domain/audit.h"
 
 /* 48 random bytes: 64 characters of base64url, twice HS256's key length. */
 #define SECRET_BYTES	48
@@ -43,7 +44,12 @@ static const char usage[] =
 "  user list [--query TEXT]\n"
 "  cleanup [--keep-days N]  delete sessions and tokens ended or expired\n"
 "                           more than N days ago (default 7), and old\n"
-"                           login failures; run it daily from cron\n"
+"                           login failures, and audit rows older than\n"
+"                           audit_retention_days; run it daily from cron\n"
+"  audit [--since TIME] [--until TIME] [--user USERNAME|ID]\n"
+"        [--event NAME] [--limit N]\n"
+"                           print the audit trail as JSON lines, newest\n"
+"                           first\n"
 "  keys generate|rotate [--alg ES256|EdDSA|RS256]\n"
 "  keys list | keys retire KID [--now] | keys retire --expired\n"
 "                           the signing keys of ES256, EdDSA and RS256\n"
@@ -93,6 +99,8 @@ open_config(struct cli *cli)
 		return -1;
 	}
 	gh_log_set_level(cli->cfg.log_level);
+	/* No address, no agent, no acting user: an operator's command. */
+	gh_audit_context(NULL, NULL, "cli");
 	/* The owner's, when the admin config gives it. */
 	url = cli->cfg.admin_database_url[0] != '\0' ?
 	    cli->cfg.admin_database_url : cli->cfg.database_url;
@@ -127,7 +135,8 @@ main(int argc, char *argv[])
 	if (strcmp(argv[1], "roles-sql") == 0)
 		return cli_roles_sql(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "user") != 0 &&
-	    strcmp(argv[1], "cleanup") != 0 && strcmp(argv[1], "keys") != 0) {
+	    strcmp(argv[1], "cleanup") != 0 && strcmp(argv[1], "keys") != 0 &&
+	    strcmp(argv[1], "audit") != 0) {
 		cli_err("unknown command \"%s\"; see gatehouse --help", argv[1]);
 		return CLI_USAGE;
 	}
@@ -139,6 +148,8 @@ main(int argc, char *argv[])
 		rc = cli_cleanup(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "keys") == 0)
 		rc = cli_keys(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "audit") == 0)
+		rc = cli_audit(&cli, argc - 1, argv + 1);
 	else
 		rc = cli_user(&cli, argc - 1, argv + 1);
 	gh_db_free(cli.db);

@@ -1,6 +1,7 @@
 /*
  * accounts: account changes with the last-admin guard.  See accounts.h.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -10,6 +11,7 @@
 #include "core/password.h"
 #include "core/str.h"
 #include "domain/accounts.h"
+#include "domain/audit.h"
 #include "domain/fields.h"
 #include "domain/users.h"
 
@@ -22,6 +24,79 @@ struct patch_arg {
 	const struct gh_account_patch	*p;
 	const char			*hash;
 };
+
+/* An audit row about u, inside the change's transaction when it has one. */
+static enum gh_status
+audit_row(struct gh_db *db, enum gh_audit_event e, const struct gh_user *u,
+    const char *key, const char *value)
+{
+	struct gh_audit	 a;
+
+	gh_audit_init(&a, e, true, u->id, NULL);
+	gh_audit_detail(&a, "username", u->username);
+	gh_audit_detail(&a, key, value);
+	return gh_audit_write(db, &a);
+}
+
+/* audit_row() for user id, read for its name (the row outlives it). */
+static enum gh_status
+id_row(struct gh_db *db, enum gh_audit_event e, const char *id,
+    const char *key, const char *value)
+{
+	struct gh_user	 u;
+	enum gh_status	 st;
+
+	if ((st = gh_users_get(db, id, &u)) != GH_OK)
+		return st;
+	return audit_row(db, e, &u, key, value);
+}
+
+/* id_row() for a change already committed: a lost row is logged. */
+static void
+id_row_after(struct gh_db *db, enum gh_audit_event e, const char *id,
+    const char *key, const char *value)
+{
+	struct gh_user	 u;
+	struct gh_audit	 a;
+
+	if (gh_users_get(db, id, &u) != GH_OK)
+		u.username[0] = '\0';
+	gh_audit_init(&a, e, true, id, NULL);
+	gh_audit_detail(&a, "username", u.username[0] != '\0' ?
+	    u.username : NULL);
+	gh_audit_detail(&a, key, value);
+	gh_audit_append(db, &a);
+}
+
+/* Joins names with commas into out; "" when they do not fit. */
+static void
+join_names(const char *const *names, size_t n, char *out, size_t outsz)
+{
+	size_t	 i, o = 0;
+	int	 w;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		w = snprintf(out + o, outsz - o, "%s%s", i > 0 ? "," : "",
+		    names[i]);
+		if (w < 0 || (size_t)w >= outsz - o) {
+			out[0] = '\0';
+			return;
+		}
+		o += (size_t)w;
+	}
+}
+
+static bool
+holds(const char *const *names, size_t n, const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], role) == 0)
+			return true;
+	return false;
+}
 
 static int
 hash_password(const struct gh_config *cfg, const char *pw, size_t len,
@@ -68,6 +143,7 @@ gh_account_create(struct gh_db *db, const struct gh_config *cfg,
 {
 	static const char *const default_roles[] = { GH_ACCOUNT_DEFAULT_ROLE };
 	char			 hash[GH_HASH_MAX];
+	char			 roles[GH_ROLES_MAX * (GH_ROLE_NAME_MAX + 1)];
 	struct gh_user_new	 n;
 	enum gh_status		 st;
 
@@ -90,6 +166,54 @@ gh_account_create(struct gh_db *db, const struct gh_config *cfg,
 	n.nroles = a->roles.given ? a->roles.n : 1;
 	st = gh_users_create(db, &n, u);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (st == GH_OK) {
+		join_names(n.roles, n.nroles, roles, sizeof(roles));
+		gh_audit_record(db, a->registered ? GH_AUDIT_USER_REGISTERED :
+		    GH_AUDIT_USER_CREATED, u->id, u->username, "roles", roles);
+	}
+	return st;
+}
+
+/* The rows of a patch: what it changed of old, the user before it. */
+static enum gh_status
+patch_rows(struct gh_db *db, const struct gh_user *old,
+    const struct gh_account_patch *p, bool password)
+{
+	const struct gh_user_patch	*f = &p->fields;
+	const char			*had[GH_ROLES_MAX], *set[5];
+	char				 fields[64];
+	enum gh_status			 st = GH_OK;
+	size_t				 i, n = 0;
+
+	if (f->set_email)
+		set[n++] = "email";
+	if (f->set_employee_id)
+		set[n++] = "employee_id";
+	if (f->set_full_name)
+		set[n++] = "full_name";
+	if (f->set_phone)
+		set[n++] = "phone";
+	join_names(set, n, fields, sizeof(fields));
+	if (n > 0 && (st = audit_row(db, GH_AUDIT_USER_UPDATED, old, "fields",
+	    fields)) != GH_OK)
+		return st;
+	if (p->set_status && p->active != old->active && (st = audit_row(db,
+	    p->active ? GH_AUDIT_USER_UPDATED : GH_AUDIT_USER_SUSPENDED, old,
+	    "status", p->active ? "active" : "suspended")) != GH_OK)
+		return st;
+	for (i = 0; i < old->nroles; i++)
+		had[i] = old->roles[i];
+	for (i = 0; p->roles.given && i < p->roles.n && st == GH_OK; i++)
+		if (!holds(had, old->nroles, p->roles.names[i]))
+			st = audit_row(db, GH_AUDIT_ROLE_GRANTED, old, "role",
+			    p->roles.names[i]);
+	for (i = 0; p->roles.given && i < old->nroles && st == GH_OK; i++)
+		if (!holds(p->roles.names, p->roles.n, had[i]))
+			st = audit_row(db, GH_AUDIT_ROLE_REVOKED, old, "role",
+			    had[i]);
+	if (st == GH_OK && password)
+		st = audit_row(db, GH_AUDIT_PASSWORD_CHANGED, old, "reason",
+		    "set_by_admin");
 	return st;
 }
 
@@ -98,8 +222,11 @@ apply_patch(struct gh_db *db, const char *id, const void *arg)
 {
 	const struct patch_arg		*pa = arg;
 	const struct gh_account_patch	*p = pa->p;
+	struct gh_user			 old;
 	enum gh_status			 st;
 
+	if ((st = gh_users_get(db, id, &old)) != GH_OK)
+		return st;
 	if ((p->fields.set_email || p->fields.set_employee_id ||
 	    p->fields.set_full_name || p->fields.set_phone) &&
 	    (st = gh_users_update(db, id, &p->fields)) != GH_OK)
@@ -114,7 +241,7 @@ apply_patch(struct gh_db *db, const char *id, const void *arg)
 	if (pa->hash != NULL && (st = gh_users_set_password(db, id, pa->hash,
 	    NULL, "password_reset")) != GH_OK)
 		return st;
-	return GH_OK;
+	return patch_rows(db, &old, p, pa->hash != NULL);
 }
 
 enum gh_status
@@ -141,11 +268,18 @@ gh_account_patch(struct gh_db *db, const struct gh_config *cfg,
 	return st;
 }
 
+/* The row keeps the name: no other record of the user is left. */
 static enum gh_status
 delete_user(struct gh_db *db, const char *id, const void *arg)
 {
+	struct gh_user	 old;
+	enum gh_status	 st;
+
 	(void)arg;
-	return gh_users_delete(db, id);
+	if ((st = gh_users_get(db, id, &old)) != GH_OK ||
+	    (st = gh_users_delete(db, id)) != GH_OK)
+		return st;
+	return audit_row(db, GH_AUDIT_USER_DELETED, &old, NULL, NULL);
 }
 
 enum gh_status
@@ -157,30 +291,46 @@ gh_account_delete(struct gh_db *db, const char *id, int flags)
 static enum gh_status
 suspend_user(struct gh_db *db, const char *id, const void *arg)
 {
+	enum gh_status	 st;
+
 	(void)arg;
-	return gh_users_set_active(db, id, false);
+	if ((st = gh_users_set_active(db, id, false)) != GH_OK)
+		return st;
+	return id_row(db, GH_AUDIT_USER_SUSPENDED, id, "status", "suspended");
 }
 
 enum gh_status
 gh_account_set_active(struct gh_db *db, const char *id, bool active,
     int flags)
 {
+	enum gh_status	 st;
+
 	/* Activating never takes an admin away: no guard to pay for. */
-	if (active)
-		return gh_users_set_active(db, id, true);
-	return guarded(db, id, suspend_user, NULL, flags);
+	if (!active)
+		return guarded(db, id, suspend_user, NULL, flags);
+	if ((st = gh_users_set_active(db, id, true)) == GH_OK)
+		id_row_after(db, GH_AUDIT_USER_UPDATED, id, "status", "active");
+	return st;
 }
 
 enum gh_status
 gh_account_grant(struct gh_db *db, const char *id, const char *role)
 {
-	return gh_users_grant(db, id, role);
+	enum gh_status	 st;
+
+	if ((st = gh_users_grant(db, id, role)) == GH_OK)
+		id_row_after(db, GH_AUDIT_ROLE_GRANTED, id, "role", role);
+	return st;
 }
 
 static enum gh_status
 revoke_role(struct gh_db *db, const char *id, const void *arg)
 {
-	return gh_users_revoke(db, id, arg);
+	enum gh_status	 st;
+
+	if ((st = gh_users_revoke(db, id, arg)) != GH_OK)
+		return st;
+	return id_row(db, GH_AUDIT_ROLE_REVOKED, id, "role", arg);
 }
 
 enum gh_status

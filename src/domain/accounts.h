@@ -14,7 +14,10 @@
  * password and its hash are wiped from memory after use and never logged.
  * GH_NOT_FOUND when there is no such user; GH_CONFLICT when a unique
  * value is taken or a role does not exist, gh_users_conflict_field()
- * saying which; GH_INTERNAL (logged) when bcrypt fails.
+ * saying which; GH_INTERNAL (logged) when bcrypt fails.  Each change
+ * appends its audit rows (audit.h: user.*, role.granted and revoked, an
+ * admin's password.changed), inside the guard's transaction when it has
+ * one, so a change rolled back leaves no row either.
  */
 #ifndef GH_ACCOUNTS_H
 #define GH_ACCOUNTS_H
@@ -49,6 +52,7 @@ struct gh_account_new {
 	size_t			 password_len;
 	bool			 suspended;
 	struct gh_role_set	 roles;	/* not given: GH_ACCOUNT_DEFAULT_ROLE */
+	bool			 registered;	/* the user's own: audit row */
 };
 
 /*

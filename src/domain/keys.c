@@ -18,6 +18,7 @@
 #include "core/jwk.h"
 #include "core/log.h"
 #include "data/query.h"
+#include "domain/audit.h"
 #include "domain/authcache.h"
 #include "domain/keys.h"
 #include "domain/tokencache.h"
@@ -98,7 +99,11 @@ static const struct gh_stmt stmt_retire = {
 static const struct gh_stmt stmt_retire_expired = {
 	"gh_keys_retire_expired",
 	"WITH r AS (UPDATE signing_keys SET retired_at = now() WHERE " LIVE
-	" AND publish_until <= now() RETURNING 1) SELECT count(*) FROM r", 0
+	" AND publish_until <= now() RETURNING kid), "
+	"a AS (INSERT INTO audit_log " GH_AUDIT_COLUMNS " SELECT $1::text, "
+	"$2::text, $3::uuid, $4::uuid, $5::uuid, $6::text, $7::text, "
+	"$8::jsonb || jsonb_build_object('kid', r.kid) FROM r) "
+	"SELECT count(*) FROM r", GH_AUDIT_NPARAMS
 };
 static const struct gh_stmt stmt_list = {
 	"gh_keys_list",
@@ -426,6 +431,7 @@ add_locked(struct gh_db *db, enum gh_keys_add_mode mode,
     const struct gh_jwk *k, const struct sealed *s, char *signs_from,
     int *later)
 {
+	struct gh_audit	 a;
 	char		 d[GH_QUERY_NUM_MAX];
 	const char	*params[6];
 	PGresult	*res;
@@ -449,7 +455,14 @@ add_locked(struct gh_db *db, enum gh_keys_add_mode mode,
 	params[3] = s->jwk;
 	params[4] = s->blob;
 	params[5] = d;
-	return query_time(db, &stmt_insert, params, signs_from);
+	if ((st = query_time(db, &stmt_insert, params, signs_from)) != GH_OK)
+		return st;
+	gh_audit_init(&a, GH_AUDIT_KEY_ROTATED, true, NULL, NULL);
+	gh_audit_detail(&a, "kid", gh_jwk_kid(k));
+	gh_audit_detail(&a, "alg", gh_jwt_alg_name(gh_jwk_alg(k)));
+	gh_audit_detail(&a, "mode", mode == GH_KEYS_GENERATE ? "generate" :
+	    "rotate");
+	return gh_audit_write(db, &a);
 }
 
 /*
@@ -522,6 +535,7 @@ out:
 static enum gh_status
 retire_locked(struct gh_db *db, const char *kid, int now, char *when)
 {
+	struct gh_audit	 a;
 	const char	*params[2] = { kid, now ? "now" : "later" };
 	PGresult	*res;
 	enum gh_status	 st;
@@ -547,7 +561,12 @@ retire_locked(struct gh_db *db, const char *kid, int now, char *when)
 	if (gh_query_copy(res, 0, 0, when, GH_KEYS_TIME_MAX) == -1)
 		st = GH_DB_ERROR;
 	PQclear(res);
-	return st;
+	if (st != GH_OK)
+		return st;
+	gh_audit_init(&a, GH_AUDIT_KEY_RETIRED, true, NULL, NULL);
+	gh_audit_detail(&a, "kid", kid);
+	gh_audit_detail(&a, "from", when);
+	return gh_audit_write(db, &a);
 }
 
 enum gh_status
@@ -565,11 +584,18 @@ gh_keys_retire(struct gh_db *db, const char *kid, int now,
 enum gh_status
 gh_keys_retire_expired(struct gh_db *db, long *n)
 {
+	struct gh_audit	 a;
+	const char	*params[GH_AUDIT_NPARAMS];
 	PGresult	*res;
 	enum gh_status	 st;
 
 	*n = 0;
-	if ((st = gh_query_row(db, &stmt_retire_expired, NULL, &res)) != GH_OK)
+	/* Each key's row goes with its retirement, its kid added in SQL. */
+	gh_audit_init(&a, GH_AUDIT_KEY_RETIRED, true, NULL, NULL);
+	gh_audit_detail(&a, "reason", "expired");
+	gh_audit_bind(&a, params);
+	if ((st = gh_query_row(db, &stmt_retire_expired, params, &res)) !=
+	    GH_OK)
 		return st;
 	*n = gh_query_long(res, 0, 0);
 	PQclear(res);

@@ -2,10 +2,13 @@
  * own: a user's own sessions and profile.  See own.h.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/str.h"
 #include "data/query.h"
+#include "domain/audit.h"
 #include "domain/own.h"
 
 /* Each a definer function of sql/015: the me program writes no table. */
@@ -68,11 +71,33 @@ gh_own_session_end(struct gh_db *db, const char *user_id, const char *sid,
     const char *target)
 {
 	const char	*params[3] = { user_id, sid, target };
+	struct gh_audit	 a;
+	enum gh_status	 st;
 
 	/* A malformed id is an unknown one, not the database's error. */
 	if (!gh_str_is_uuid(target, strlen(target)))
 		return GH_NOT_FOUND;
-	return gh_query_touched(db, &stmt_end, params);
+	if ((st = gh_query_touched(db, &stmt_end, params)) != GH_OK)
+		return st;
+	gh_audit_init(&a, GH_AUDIT_SESSION_REVOKED, true, user_id, target);
+	gh_audit_detail(&a, "reason", "own_session");
+	gh_audit_append(db, &a);
+	return GH_OK;
+}
+
+/* The names of the fields p sets, for the audit row. */
+static const char *
+profile_fields(const struct gh_user_patch *p, char *out, size_t outsz)
+{
+	int	 n;
+
+	n = snprintf(out, outsz, "%s%s%s", p->set_email ? "email," : "",
+	    p->set_full_name ? "full_name," : "",
+	    p->set_phone ? "phone," : "");
+	if (n < 0 || (size_t)n >= outsz)
+		n = 0;
+	out[n > 0 ? n - 1 : 0] = '\0';
+	return out;
 }
 
 enum gh_status
@@ -80,6 +105,7 @@ gh_own_profile_update(struct gh_db *db, const char *user_id,
     const char *sid, const struct gh_user_patch *p, bool *new_email)
 {
 	const char	*params[8];
+	char		 fields[32];
 	PGresult	*res;
 	enum gh_status	 st;
 	long		 done;
@@ -100,5 +126,7 @@ gh_own_profile_update(struct gh_db *db, const char *user_id,
 	if (done == 0)
 		return GH_NOT_FOUND;
 	*new_email = done == 2;
+	gh_audit_record(db, GH_AUDIT_USER_UPDATED, user_id, NULL, "fields",
+	    profile_fields(p, fields, sizeof(fields)));
 	return GH_OK;
 }

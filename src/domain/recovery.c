@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "data/query.h"
+#include "domain/audit.h"
 #include "domain/recovery.h"
 
 #define HASH_HEX_LEN	GH_TOKEN_HASH_HEX_LEN
@@ -17,13 +18,14 @@
 /* sql/014_recovery.sql: definer functions, so no program reads the table. */
 static const struct gh_stmt stmt_forgot = {
 	"gh_recovery_forgot",
-	"SELECT outcome, coalesce(username, ''), coalesce(email, '') "
-	"FROM gh_reset_issue($1, $2, decode($3, 'hex'), $4::int, $5::int)", 5
+	"SELECT r.outcome, coalesce(r.username, ''), coalesce(r.email, ''), "
+	"(SELECT u.id FROM users u WHERE u.username = r.username) "
+	"FROM gh_reset_issue($1, $2, decode($3, 'hex'), $4::int, $5::int) r", 5
 };
 
 static const struct gh_stmt stmt_verify_issue = {
 	"gh_recovery_verify_issue",
-	"SELECT outcome, coalesce(username, ''), coalesce(email, '') "
+	"SELECT outcome, coalesce(username, ''), coalesce(email, ''), $1::uuid "
 	"FROM gh_onetime_issue(decode($2, 'hex'), 'verify', $1::uuid, "
 	"$3::int, $4::int)", 4
 };
@@ -67,7 +69,7 @@ issue_outcome(const char *s)
 
 /*
  * Runs an issuing statement whose params[hash_at] is the new token's
- * hash; its row is (outcome, username, email).
+ * hash; its row is (outcome, username, email, user id).
  */
 static enum gh_status
 issue(struct gh_db *db, const struct gh_stmt *stmt, const char **params,
@@ -89,7 +91,9 @@ issue(struct gh_db *db, const struct gh_stmt *stmt, const char **params,
 	if (gh_query_copy(res, 0, 0, what, sizeof(what)) == -1 ||
 	    gh_query_copy(res, 0, 1, out->username,
 	    sizeof(out->username)) == -1 ||
-	    gh_query_copy(res, 0, 2, out->email, sizeof(out->email)) == -1)
+	    gh_query_copy(res, 0, 2, out->email, sizeof(out->email)) == -1 ||
+	    gh_query_copy(res, 0, 3, out->user_id,
+	    sizeof(out->user_id)) == -1)
 		st = GH_INTERNAL;
 	else
 		*oc = issue_outcome(what);
@@ -102,6 +106,28 @@ out:
 	return st;
 }
 
+/*
+ * A forgotten password's audit row: the account's when there is one (a
+ * link went out), else the name as typed and why nothing went.
+ */
+static void
+forgot_row(struct gh_db *db, const char *kind, const char *value,
+    const struct gh_onetime *t, enum gh_recovery_outcome oc)
+{
+	struct gh_audit	 a;
+
+	gh_audit_init(&a, GH_AUDIT_PASSWORD_RESET_REQUESTED,
+	    oc == GH_RECOVERY_OK, t->user_id, NULL);
+	if (t->username[0] != '\0')
+		gh_audit_detail(&a, "username", t->username);
+	else
+		gh_audit_detail(&a, kind, value);
+	if (oc != GH_RECOVERY_OK)
+		gh_audit_detail(&a, "reason", oc == GH_RECOVERY_LIMITED ?
+		    "limited" : "no_account");
+	gh_audit_append(db, &a);
+}
+
 enum gh_status
 gh_recovery_forgot(struct gh_db *db, const struct gh_config *cfg,
     enum gh_login_field field, const char *value, struct gh_onetime *out,
@@ -110,13 +136,17 @@ gh_recovery_forgot(struct gh_db *db, const struct gh_config *cfg,
 	char		 secs[GH_QUERY_NUM_MAX], max[GH_QUERY_NUM_MAX];
 	const char	*params[5] = { field == GH_LOGIN_EMAIL ? "email" :
 			    "username", value, NULL, secs, max };
+	enum gh_status	 st;
 
 	memset(out, 0, sizeof(*out));
 	if (gh_query_num(secs, sizeof(secs),
 	    (long)cfg->reset_token_minutes * 60) == -1 ||
 	    gh_query_num(max, sizeof(max), cfg->reset_max_per_hour) == -1)
 		return GH_INTERNAL;
-	return issue(db, &stmt_forgot, params, 2, out, oc);
+	if ((st = issue(db, &stmt_forgot, params, 2, out, oc)) != GH_OK)
+		return st;
+	forgot_row(db, params[0], value, out, *oc);
+	return GH_OK;
 }
 
 enum gh_status
@@ -191,8 +221,11 @@ gh_recovery_reset(struct gh_db *db, const struct gh_config *cfg,
 	/* Used up here, not at the peek: of two racing, one wins. */
 	st = gh_query_row(db, &stmt_reset, params, NULL);
 	OPENSSL_cleanse(pwhash, sizeof(pwhash));
-	if (st == GH_OK)
+	if (st == GH_OK) {
 		*oc = GH_RECOVERY_OK;
+		gh_audit_record(db, GH_AUDIT_PASSWORD_RESET, who->user_id,
+		    who->username, NULL, NULL);
+	}
 	return st == GH_NOT_FOUND ? GH_OK : st;
 }
 
@@ -217,6 +250,9 @@ gh_recovery_verify(struct gh_db *db, const char *token, size_t len,
 	else
 		*oc = GH_RECOVERY_OK;
 	PQclear(res);
+	if (st == GH_OK)
+		gh_audit_record(db, GH_AUDIT_EMAIL_VERIFIED, user_id, NULL,
+		    NULL, NULL);
 	return st;
 }
 

@@ -2,6 +2,7 @@
  * roles: the role catalogue.  See roles.h.
  */
 #include "data/db.h"
+#include "domain/audit.h"
 #include "domain/roles.h"
 
 static const struct gh_stmt stmt_list = {
@@ -34,6 +35,10 @@ gh_roles_create(struct gh_db *db, const char *name, const char *description)
 {
 	const char	*params[2] = { name, description != NULL ?
 			    description : "" };
+	enum gh_status	 st;
 
-	return gh_db_run(db, &stmt_create, params);
+	if ((st = gh_db_run(db, &stmt_create, params)) == GH_OK)
+		gh_audit_record(db, GH_AUDIT_ROLE_CREATED, NULL, NULL, "role",
+		    name);
+	return st;
 }

@@ -26,10 +26,14 @@ static const struct gh_stmt stmt_start = {
 	"now() + make_interval(days => $2::int), nullif($3, ''), "
 	"nullif($4, ''), nullif($8, '') FROM users u WHERE u.id = $1::uuid "
 	"AND u.cred_gen = $7::bigint AND u.status = 'active' "
-	"RETURNING id, expires_at) "
+	"RETURNING id, expires_at), "
+	"a AS (INSERT INTO audit_log " GH_AUDIT_COLUMNS " SELECT $9::text, "
+	"$10::text, $11::uuid, $12::uuid, coalesce($13::uuid, s.id), "
+	"$14::text, $15::text, $16::jsonb FROM s WHERE $9::text IS NOT NULL) "
 	"INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
 	"SELECT decode($5, 'hex'), s.id, least(s.expires_at, "
-	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id", 8
+	"now() + make_interval(days => $6::int)) FROM s RETURNING session_id",
+	8 + GH_AUDIT_NPARAMS
 };
 
 /*
@@ -73,7 +77,8 @@ static const struct gh_stmt stmt_revoke_refresh = {
 	"gh_sessions_revoke_refresh",
 	"UPDATE sessions s SET ended_at = now(), end_reason = $2 "
 	"FROM refresh_tokens t WHERE t.token_hash = decode($1, 'hex') "
-	"AND t.session_id = s.id AND s.ended_at IS NULL RETURNING s.id", 2
+	"AND t.session_id = s.id AND s.ended_at IS NULL "
+	"RETURNING s.id, s.user_id", 2
 };
 
 /* sql/013_introspect.sql: a function, so the caller reads no table. */
@@ -196,10 +201,19 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
     const struct gh_jwt_key *key, const struct gh_user *u,
     const struct gh_client *client, struct gh_token_pair *pair)
 {
+	return gh_sessions_login(db, cfg, key, u, client, NULL, pair);
+}
+
+enum gh_status
+gh_sessions_login(struct gh_db *db, const struct gh_config *cfg,
+    const struct gh_jwt_key *key, const struct gh_user *u,
+    const struct gh_client *client, const struct gh_audit *a,
+    struct gh_token_pair *pair)
+{
 	char			 hash[HASH_HEX_LEN + 1], sid[GH_UUID_LEN + 1];
 	char			 days[GH_QUERY_NUM_MAX], rdays[GH_QUERY_NUM_MAX];
 	char			 gen[GH_QUERY_NUM_MAX];
-	const char		*params[8];
+	const char		*params[8 + GH_AUDIT_NPARAMS] = { NULL };
 	PGresult		*res;
 	enum gh_status		 st;
 	int			 rc;
@@ -222,6 +236,8 @@ gh_sessions_start(struct gh_db *db, const struct gh_config *cfg,
 	params[6] = gen;
 	params[7] = client != NULL && client->audience != NULL ?
 	    client->audience : "";
+	if (a != NULL)
+		gh_audit_bind(a, params + 8);
 	/*
 	 * No row: the user's credential generation is no longer the one u
 	 * was read with (a password set, a status change or a logout of all
@@ -257,6 +273,17 @@ refresh_row(const PGresult *res, enum gh_refresh_outcome *outcome,
 	return GH_OK;
 }
 
+/* A reused token's row: the attempt failed, and ended its session. */
+static void
+reuse_row(struct gh_db *db, const char *uid, const char *sid)
+{
+	struct gh_audit	 a;
+
+	gh_audit_init(&a, GH_AUDIT_REFRESH_REUSE, false, uid, sid);
+	gh_audit_detail(&a, "reason", "session_ended");
+	gh_audit_append(db, &a);
+}
+
 enum gh_status
 gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
     const struct gh_jwt_key *key, const char *token, size_t len,
@@ -288,8 +315,10 @@ gh_sessions_refresh(struct gh_db *db, const struct gh_config *cfg,
 	st = refresh_row(res, outcome, sid, uid, aud);
 	PQclear(res);
 	/* The caller's warning names the session a reuse has ended. */
-	if (st == GH_OK && *outcome == GH_REFRESH_REUSED)
+	if (st == GH_OK && *outcome == GH_REFRESH_REUSED) {
 		(void)snprintf(pair->sid, sizeof(pair->sid), "%s", sid);
+		reuse_row(db, uid, sid);
+	}
 	if (st != GH_OK || *outcome != GH_REFRESH_OK)
 		return st;
 	/* An audience taken off token_audiences mints no more tokens. */
@@ -332,7 +361,8 @@ gh_sessions_end_by_refresh(struct gh_db *db, const char *user_id,
 
 enum gh_status
 gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
-    const char *reason, char sid[GH_UUID_LEN + 1])
+    const char *reason, char sid[GH_UUID_LEN + 1],
+    char uid[GH_UUID_LEN + 1])
 {
 	char		 hash[HASH_HEX_LEN + 1];
 	const char	*params[2] = { hash, reason };
@@ -341,13 +371,15 @@ gh_sessions_revoke_refresh(struct gh_db *db, const char *token, size_t len,
 	int		 rc;
 
 	sid[0] = '\0';
+	uid[0] = '\0';
 	if (!gh_sessions_token_shape_ok(token, len))
 		return GH_NOT_FOUND;
 	gh_sessions_token_hash(token, len, hash);
 	if ((st = gh_query_row(db, &stmt_revoke_refresh, params, &res)) !=
 	    GH_OK)
 		return st;
-	rc = gh_query_copy(res, 0, 0, sid, GH_UUID_LEN + 1);
+	rc = gh_query_copy(res, 0, 0, sid, GH_UUID_LEN + 1) == -1 ||
+	    gh_query_copy(res, 0, 1, uid, GH_UUID_LEN + 1) == -1 ? -1 : 0;
 	PQclear(res);
 	return rc == -1 ? GH_DB_ERROR : GH_OK;
 }

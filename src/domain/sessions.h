@@ -21,6 +21,7 @@
 #include "core/bounds.h"
 #include "core/config.h"
 #include "data/db.h"
+#include "domain/audit.h"
 #include "core/jwt.h"
 #include "domain/users.h"
 
@@ -78,6 +79,16 @@ enum gh_status gh_sessions_start(struct gh_db *, const struct gh_config *,
 	    const struct gh_client *, struct gh_token_pair *);
 
 /*
+ * gh_sessions_start() that also appends the audit row a (audit.h; NULL:
+ * none) in the same statement, its session the new one: a login's row
+ * costs no round trip of its own.
+ */
+enum gh_status gh_sessions_login(struct gh_db *, const struct gh_config *,
+	    const struct gh_jwt_key *, const struct gh_user *,
+	    const struct gh_client *, const struct gh_audit *,
+	    struct gh_token_pair *);
+
+/*
  * Rotates a refresh token; on GH_REFRESH_OK, *pair is the new pair; on
  * GH_REFRESH_REUSED only pair->sid is set: the session that was ended.
  */
@@ -99,12 +110,13 @@ enum gh_status gh_sessions_end_by_refresh(struct gh_db *,
 /*
  * Ends the session a refresh token belongs to, whoever's it is (RFC
  * 7009: the token is the credential), with reason; sid is the session
- * ended.  GH_NOT_FOUND when the token is unknown or its session had
- * ended already.  A rotated token still names its session: presenting
- * one to a refresh would end that session too.
+ * ended, uid its user.  GH_NOT_FOUND when the token is unknown or its
+ * session had ended already.  A rotated token still names its session:
+ * presenting one to a refresh would end that session too.
  */
 enum gh_status gh_sessions_revoke_refresh(struct gh_db *, const char *token,
-	    size_t len, const char *reason, char sid[GH_UUID_LEN + 1]);
+	    size_t len, const char *reason, char sid[GH_UUID_LEN + 1],
+	    char uid[GH_UUID_LEN + 1]);
 
 /* What a live refresh token is: its session, user and times. */
 struct gh_refresh_info {

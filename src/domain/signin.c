@@ -2,6 +2,7 @@
  * signin: login, refresh, logout and the own password change.  See
  * signin.h.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,6 +49,39 @@ password_ok(struct gh_db *db, const struct gh_config *cfg,
 	return 1;
 }
 
+/*
+ * Appends a row about user_id and sid (either may be NULL) in a
+ * statement of its own, after the action (gh_audit_append()).
+ */
+static void
+note(struct gh_db *db, enum gh_audit_event event, bool ok,
+    const char *user_id, const char *sid, const char *username,
+    const char *reason)
+{
+	struct gh_audit	 a;
+
+	gh_audit_init(&a, event, ok, user_id, sid);
+	gh_audit_detail(&a, "username", username);
+	gh_audit_detail(&a, "reason", reason);
+	gh_audit_append(db, &a);
+}
+
+/*
+ * A login's audit row: the user when known, and the identifier as typed
+ * (bounded by the login's parser) under its kind's name.
+ */
+static void
+login_audit(struct gh_audit *a, enum gh_audit_event event,
+    const struct gh_user *u, const struct gh_login *in)
+{
+	char	 typed[GH_EMAIL_MAX + 1];
+
+	gh_audit_init(a, event, event == GH_AUDIT_LOGIN_SUCCEEDED,
+	    u != NULL ? u->id : NULL, NULL);
+	if (snprintf(typed, sizeof(typed), "%s", in->identifier) >= 0)
+		gh_audit_detail(a, login_kinds[in->field], typed);
+}
+
 enum gh_status
 gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
     const struct gh_jwt_key *key, const struct gh_login *in,
@@ -75,12 +109,14 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	known = st == GH_OK;
 	gh_throttle_account_key(known ? u.id : NULL, login_kinds[in->field],
 	    in->identifier, account, sizeof(account));
+	login_audit(&out->audit, GH_AUDIT_LOGIN_THROTTLED, known ? &u : NULL,
+	    in);
 	/*
 	 * Before any password work: a throttled attempt costs no bcrypt,
 	 * and an admitted one is already counted as a failure.
 	 */
-	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
-	    &out->retry_after)) != GH_OK)
+	if ((st = gh_throttle_login_audited(db, cfg, account, addr,
+	    &out->audit, &out->retry_after)) != GH_OK)
 		goto out;
 	if (out->retry_after > 0) {
 		out->outcome = GH_SIGNIN_THROTTLED;
@@ -89,20 +125,31 @@ gh_signin_login(struct gh_db *db, const struct gh_config *cfg,
 	if (!password_ok(db, cfg, known ? &u : NULL, in->password,
 	    in->password_len)) {
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
-		goto out;
+		goto failed;
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
 		goto out;
 	if (cfg->require_verified_email && !u.email_verified) {
 		out->outcome = GH_SIGNIN_EMAIL_NOT_VERIFIED;
-		goto out;
+		goto failed;
 	}
-	st = gh_sessions_start(db, cfg, key, &u, &in->client, &out->tokens);
+	login_audit(&out->audit, GH_AUDIT_LOGIN_SUCCEEDED, &u, in);
+	st = gh_sessions_login(db, cfg, key, &u, &in->client, &out->audit,
+	    &out->tokens);
 	if (st == GH_NOT_FOUND) {
 		/* The credentials changed while the password was checked. */
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
 		st = GH_OK;
+		goto failed;
 	}
+	goto out;
+failed:
+	login_audit(&out->audit, GH_AUDIT_LOGIN_FAILED, known ? &u : NULL,
+	    in);
+	gh_audit_detail(&out->audit, "reason", out->outcome ==
+	    GH_SIGNIN_EMAIL_NOT_VERIFIED ? "email_not_verified" :
+	    "bad_credentials");
+	out->audit_later = true;
 out:
 	OPENSSL_cleanse(&u, sizeof(u));
 	return st;
@@ -142,27 +189,37 @@ gh_signin_logout(struct gh_db *db, const struct gh_principal *p,
     const struct gh_logout *lo, struct gh_signin *out)
 {
 	enum gh_status	 st;
+	const char	*reason = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (lo->all)
-		return gh_sessions_end_all(db, p->user.id, "logout_all");
-	if (lo->refresh != NULL) {
+	if (lo->all) {
+		st = gh_sessions_end_all(db, p->user.id, "logout_all");
+		reason = "all_sessions";
+	} else if (lo->refresh != NULL) {
 		st = gh_sessions_end_by_refresh(db, p->user.id, lo->refresh,
 		    lo->refresh_len);
-		if (st != GH_NOT_FOUND)
-			return st;
-		out->outcome = GH_SIGNIN_INVALID_TOKEN;
-		return GH_OK;
+		if (st == GH_NOT_FOUND) {
+			out->outcome = GH_SIGNIN_INVALID_TOKEN;
+			return GH_OK;
+		}
+		reason = "refresh_token";
+	} else {
+		/* Ended a moment ago by another request: ended all the same. */
+		st = gh_sessions_end(db, p->user.id, p->claims.sid, "logout");
+		if (st == GH_NOT_FOUND)
+			st = GH_OK;
 	}
-	/* Ended a moment ago by another request: ended all the same. */
-	st = gh_sessions_end(db, p->user.id, p->claims.sid, "logout");
-	return st == GH_NOT_FOUND ? GH_OK : st;
+	if (st == GH_OK)
+		note(db, GH_AUDIT_LOGOUT, true, p->user.id, p->claims.sid,
+		    p->user.username, reason);
+	return st;
 }
 
 /* The access token's session, when the token verifies; else nothing. */
 static enum gh_status
 revoke_access(struct gh_db *db, const struct gh_jwt_key *key,
-    const char *token, size_t len, char sid[GH_UUID_LEN + 1])
+    const char *token, size_t len, char sid[GH_UUID_LEN + 1],
+    char uid[GH_UUID_LEN + 1])
 {
 	struct gh_jwt_claims	 c;
 	enum gh_jwt_result	 jr;
@@ -174,29 +231,50 @@ revoke_access(struct gh_db *db, const struct gh_jwt_key *key,
 	if (jr != GH_JWT_OK)
 		return GH_NOT_FOUND;
 	if ((st = gh_sessions_end(db, c.sub, c.sid, GH_REVOKE_REASON)) ==
-	    GH_OK)
+	    GH_OK) {
 		memcpy(sid, c.sid, GH_UUID_LEN + 1);
+		memcpy(uid, c.sub, GH_UUID_LEN + 1);
+	}
 	return st;
 }
 
-enum gh_status
-gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
-    const char *token, size_t len)
+/* A revocation, recorded as event with reason. */
+static enum gh_status
+revoke_as(struct gh_db *db, const struct gh_jwt_key *key, const char *token,
+    size_t len, enum gh_audit_event event, const char *reason)
 {
 	char		 sid[GH_UUID_LEN + 1] = "";
+	char		 uid[GH_UUID_LEN + 1] = "";
 	enum gh_status	 st;
 
 	if (key == NULL)
 		return GH_INTERNAL;
 	/* The shapes cannot meet: a JWT has dots, a refresh token none. */
 	if (memchr(token, '.', len) != NULL)
-		st = revoke_access(db, key, token, len, sid);
+		st = revoke_access(db, key, token, len, sid, uid);
 	else
 		st = gh_sessions_revoke_refresh(db, token, len,
-		    GH_REVOKE_REASON, sid);
-	if (st == GH_OK)
+		    GH_REVOKE_REASON, sid, uid);
+	if (st == GH_OK) {
 		gh_log(GH_LOG_INFO, "revoke: session %s ended", sid);
+		note(db, event, true, uid, sid, NULL, reason);
+	}
 	return st == GH_NOT_FOUND ? GH_OK : st;
+}
+
+enum gh_status
+gh_signin_revoke(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len)
+{
+	return revoke_as(db, key, token, len, GH_AUDIT_SESSION_REVOKED,
+	    "token_revocation");
+}
+
+enum gh_status
+gh_signin_signout(struct gh_db *db, const struct gh_jwt_key *key,
+    const char *token, size_t len)
+{
+	return revoke_as(db, key, token, len, GH_AUDIT_LOGOUT, "sign_out_page");
 }
 
 /* 1 when pw is the caller's current password; *st says when it cannot tell. */
@@ -235,9 +313,13 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 	addr = pc->address != NULL ? pc->address : "";
 	gh_throttle_account_key(p->user.id, NULL, NULL, account,
 	    sizeof(account));
+	gh_audit_init(&out->audit, GH_AUDIT_LOGIN_THROTTLED, false,
+	    p->user.id, p->claims.sid);
+	gh_audit_detail(&out->audit, "username", p->user.username);
+	gh_audit_detail(&out->audit, "reason", "password_change");
 	/* Before the bcrypt: a throttled guess costs nothing. */
-	if ((st = gh_throttle_login_attempt(db, cfg, account, addr,
-	    &out->retry_after)) != GH_OK)
+	if ((st = gh_throttle_login_audited(db, cfg, account, addr,
+	    &out->audit, &out->retry_after)) != GH_OK)
 		return st;
 	if (out->retry_after > 0) {
 		out->outcome = GH_SIGNIN_THROTTLED;
@@ -247,6 +329,8 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 		if (st != GH_OK)
 			return st;
 		out->outcome = GH_SIGNIN_BAD_CREDENTIALS;
+		note(db, GH_AUDIT_PASSWORD_CHANGED, false, p->user.id,
+		    p->claims.sid, p->user.username, "bad_current_password");
 		return GH_OK;
 	}
 	if ((st = gh_throttle_login_succeeded(db, account)) != GH_OK)
@@ -267,5 +351,8 @@ gh_signin_change_password(struct gh_db *db, const struct gh_config *cfg,
 	/* The caller's session goes on; every other one ends now. */
 	st = gh_users_change_own_password(db, p->user.id, p->claims.sid, hash);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (st == GH_OK)
+		note(db, GH_AUDIT_PASSWORD_CHANGED, true, p->user.id,
+		    p->claims.sid, p->user.username, NULL);
 	return st;
 }

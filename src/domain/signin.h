@@ -39,6 +39,7 @@
 #include "core/password.h"
 #include "core/status.h"
 #include "data/db.h"
+#include "domain/audit.h"
 #include "domain/principal.h"
 #include "domain/sessions.h"
 #include "domain/users.h"
@@ -59,6 +60,13 @@ struct gh_signin {
 	long				 retry_after;	/* THROTTLED */
 	enum gh_password_verdict	 verdict;	/* WEAK_PASSWORD */
 	struct gh_token_pair		 tokens;	/* OK: login, refresh */
+	/*
+	 * A login's failure: the audit row (audit.h) the caller appends
+	 * after its answer, since no statement of the login is left to
+	 * carry it (a success's and a throttled one's went with theirs).
+	 */
+	bool				 audit_later;
+	struct gh_audit			 audit;
 };
 
 /* A login attempt as the client made it. */
@@ -108,6 +116,10 @@ enum gh_status gh_signin_logout(struct gh_db *, const struct gh_principal *,
  * anything else means the revocation could not be made.
  */
 enum gh_status gh_signin_revoke(struct gh_db *, const struct gh_jwt_key *,
+	    const char *token, size_t len);
+
+/* The sign-out page's end of its cookies' session: as a revocation. */
+enum gh_status gh_signin_signout(struct gh_db *, const struct gh_jwt_key *,
 	    const char *token, size_t len);
 
 /* The caller's change of their own password. */

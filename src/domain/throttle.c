@@ -19,8 +19,12 @@
  */
 static const struct gh_stmt stmt_login_attempt = {
 	"gh_throttle_login_attempt",
-	"SELECT gh_login_attempt($1, $2, $3::int, $4::int, $5::int, $6::int, "
-	"$7::int)", 7
+	"WITH t AS MATERIALIZED (SELECT gh_login_attempt($1, $2, $3::int, "
+	"$4::int, $5::int, $6::int, $7::int) AS wait), "
+	"a AS (INSERT INTO audit_log " GH_AUDIT_COLUMNS " SELECT $8::text, "
+	"$9::text, $10::uuid, $11::uuid, $12::uuid, $13::text, $14::text, "
+	"$15::jsonb FROM t WHERE t.wait > 0 AND $8::text IS NOT NULL) "
+	"SELECT wait FROM t", 7 + GH_AUDIT_NPARAMS
 };
 
 /* The failures in the window and the consecutive ones go together. */
@@ -98,10 +102,20 @@ enum gh_status
 gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
     const char *account, const char *address, long *retry_after)
 {
+	return gh_throttle_login_audited(db, cfg, account, address, NULL,
+	    retry_after);
+}
+
+enum gh_status
+gh_throttle_login_audited(struct gh_db *db, const struct gh_config *cfg,
+    const char *account, const char *address, const struct gh_audit *a,
+    long *retry_after)
+{
 	char			 num[5][GH_QUERY_NUM_MAX];
 	char			 addr[GH_THROTTLE_ADDR_MAX];
-	const char		*params[7] = { account, addr, num[0],
-				    num[1], num[2], num[3], num[4] };
+	const char		*params[7 + GH_AUDIT_NPARAMS] = { account,
+				    addr, num[0], num[1], num[2], num[3],
+				    num[4] };
 	PGresult		*res;
 	enum gh_status		 st;
 
@@ -118,6 +132,8 @@ gh_throttle_login_attempt(struct gh_db *db, const struct gh_config *cfg,
 	    gh_query_num(num[4], sizeof(num[4]),
 	    cfg->login_max_consecutive_failures) == -1)
 		return GH_INTERNAL;
+	if (a != NULL)
+		gh_audit_bind(a, params + 7);
 	if ((st = gh_query_row(db, &stmt_login_attempt, params, &res)) != GH_OK)
 		return st == GH_NOT_FOUND ? GH_DB_ERROR : st;
 	*retry_after = gh_query_long(res, 0, 0);

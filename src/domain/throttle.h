@@ -35,6 +35,7 @@
 
 #include "core/config.h"
 #include "data/db.h"
+#include "domain/audit.h"
 
 #define GH_THROTTLE_BACKOFF_BASE	30	/* seconds */
 #define GH_THROTTLE_KEY_MAX		300
@@ -67,6 +68,15 @@ void	gh_throttle_address_key(const char *address, char *out, size_t outsz);
 enum gh_status gh_throttle_login_attempt(struct gh_db *,
 	    const struct gh_config *, const char *account, const char *address,
 	    long *retry_after);
+
+/*
+ * gh_throttle_login_attempt() that, when the attempt is refused, appends
+ * the audit row a (audit.h) in the same statement: a throttled login's
+ * row costs no round trip of its own.
+ */
+enum gh_status gh_throttle_login_audited(struct gh_db *,
+	    const struct gh_config *, const char *account, const char *address,
+	    const struct gh_audit *a, long *retry_after);
 
 /*
  * Clears an account's failures after a successful login, the consecutive

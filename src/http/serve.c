@@ -14,6 +14,7 @@
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
+#include "domain/audit.h"
 #include "domain/authcache.h"
 #include "domain/keys.h"
 #include "core/config.h"
@@ -89,6 +90,8 @@ serve_one(const struct gh_program *prog, struct gh_request *req,
 	struct timespec	 t0;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	gh_audit_context(FCGX_GetParam("REMOTE_ADDR", fcgx->envp),
+	    FCGX_GetParam("HTTP_USER_AGENT", fcgx->envp), NULL);
 	if (gh_request_init(req, fcgx) == -1)
 		gh_respond_error(req, 400, "invalid_request",
 		    "The request line is malformed.");

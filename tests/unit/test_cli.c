@@ -1557,3 +1557,118 @@ Test(cli, help_for_user_tells_of_force)
 	    "%s", out);
 	cr_assert_not_null(strstr(out, "last active admin"), "%s", out);
 }
+
+/* audit (issue 17) */
+
+Test(cli, keys_rotate_and_retire_append_audit_rows)
+{
+	char	 kid[80];
+
+	migrated();
+	with_kek();
+	env_extra2 = "JWT_ALGORITHM=ES256";
+	cr_assert_eq(RUN(NULL, "keys", "generate"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "keys", "rotate"), 0, "%s", err);
+	cr_assert_eq(sscanf(out, "%79s ES256 signs from ", kid), 1, "%s", out);
+	cr_assert_str_eq(sqlf("SELECT details->>'mode' FROM audit_log WHERE "
+	    "event = 'key.rotated' AND details->>'kid' = '%s'", kid),
+	    "rotate");
+	cr_assert_eq(RUN(NULL, "keys", "retire", kid, "--now"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT concat_ws(' ', outcome, "
+	    "coalesce(actor_id::text, '-'), details->>'via') FROM audit_log "
+	    "WHERE event = 'key.retired' AND details->>'kid' = '%s'", kid),
+	    "success - cli");
+	/* Nothing of a key but its id: no sealed or public material. */
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM audit_log WHERE "
+	    "details::text LIKE '%%PRIVATE%%' OR details::text LIKE "
+	    "'%%BEGIN%%'"), "0");
+	env_extra2 = NULL;
+}
+
+Test(cli, audit_prints_json_lines_newest_first)
+{
+	char	 first[1024];
+
+	migrated();
+	add_user("alice", NULL);
+	add_user("bob", NULL);
+	cr_assert_eq(RUN(NULL, "user", "suspend", "bob"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "audit"), 0, "%s", err);
+	cr_assert_eq(count_lines(out), 3, "%s", out);
+	cr_assert_eq(sscanf(out, "%1023[^\n]", first), 1);
+	cr_assert_not_null(strstr(first, "\"event\":\"user.suspended\""),
+	    "%s", out);
+	cr_assert_not_null(strstr(first, "\"actor_id\":null"), "%s", out);
+	cr_assert_not_null(strstr(first, "\"via\":\"cli\""), "%s", out);
+	cr_assert_not_null(strstr(out, "\"event\":\"user.created\""), "%s",
+	    out);
+	cr_assert_null(strstr(out, "$2b$"), "%s", out);
+	cr_assert_null(strstr(out, PW), "%s", out);
+}
+
+Test(cli, audit_filters_by_user_event_time_and_count)
+{
+	migrated();
+	add_user("alice", NULL);
+	add_user("bob", NULL);
+	cr_assert_eq(RUN(NULL, "user", "grant", "bob", "admin"), 0, "%s", err);
+	cr_assert_eq(RUN(NULL, "audit", "--user", "BOB"), 0, "%s", err);
+	cr_assert_eq(count_lines(out), 2, "%s", out);
+	cr_assert_eq(RUN(NULL, "audit", "--event", "user.created"), 0, "%s",
+	    err);
+	cr_assert_eq(count_lines(out), 2, "%s", out);
+	cr_assert_eq(RUN(NULL, "audit", "--limit", "1"), 0, "%s", err);
+	cr_assert_eq(count_lines(out), 1, "%s", out);
+	cr_assert_not_null(strstr(out, "role.granted"), "%s", out);
+	cr_assert_eq(RUN(NULL, "audit", "--since", "2999-01-01T00:00:00Z"), 0,
+	    "%s", err);
+	cr_assert_eq(count_lines(out), 0, "%s", out);
+	cr_assert_eq(RUN(NULL, "audit", "--until", "2999-01-01T00:00:00+01:00",
+	    "--user", sqlf("SELECT id FROM users WHERE username = 'alice'")),
+	    0, "%s", err);
+	cr_assert_eq(count_lines(out), 1, "%s", out);
+}
+
+Test(cli, audit_finds_a_deleted_users_rows_by_name)
+{
+	migrated();
+	add_user("carol", NULL);
+	cr_assert_eq(RUN(NULL, "user", "suspend", "carol"), 0, "%s", err);
+	(void)sqlf("DELETE FROM users WHERE username = 'carol' RETURNING 1");
+	cr_assert_eq(RUN(NULL, "audit", "--user", "carol"), 0, "%s", err);
+	cr_assert_eq(count_lines(out), 2, "%s", out);
+	cr_assert_not_null(strstr(out, "user.suspended"), "%s", out);
+	cr_assert_not_null(strstr(out, "user.created"), "%s", out);
+}
+
+Test(cli, audit_refuses_bad_arguments)
+{
+	migrated();
+	cr_assert_eq(RUN(NULL, "audit", "--since", "yesterday"), 2);
+	cr_assert_eq(RUN(NULL, "audit", "--event", "login.maybe"), 2);
+	cr_assert_eq(RUN(NULL, "audit", "--limit", "0"), 2);
+	cr_assert_eq(RUN(NULL, "audit", "--limit"), 2);
+	cr_assert_eq(RUN(NULL, "audit", "extra"), 2);
+	cr_assert_eq(RUN(NULL, "audit", "--help"), 0);
+	cr_assert_not_null(strstr(out, "JSON"), "%s", out);
+}
+
+Test(cli, cleanup_deletes_audit_rows_past_the_retention)
+{
+	migrated();
+	add_user("alice", NULL);
+	add_user("bob", NULL);
+	/* The owner's DELETE is retention; an UPDATE is refused to all. */
+	(void)sqlf("ALTER TABLE audit_log DISABLE TRIGGER audit_log_frozen");
+	(void)sqlf("UPDATE audit_log SET at = now() - interval '40 days' "
+	    "WHERE details->>'username' = 'alice' RETURNING 1");
+	(void)sqlf("ALTER TABLE audit_log ENABLE TRIGGER audit_log_frozen");
+	env_extra = "AUDIT_RETENTION_DAYS=30";
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT string_agg(details->>'username', ',') "
+	    "FROM audit_log"), "bob");
+	env_extra = "AUDIT_RETENTION_DAYS=50";
+	cr_assert_eq(RUN(NULL, "cleanup"), 0, "%s", err);
+	cr_assert_str_eq(sqlf("SELECT count(*) FROM audit_log"), "1");
+	env_extra = NULL;
+}

@@ -801,3 +801,70 @@ Test(privileges, reach_onetime_tokens_only_through_their_functions)
 	cr_assert_str_eq(t_db_sql(url, "SELECT password_hash FROM users"),
 	    "$2b$04$x");
 }
+
+/* sql/016_audit.sql: the audit trail is append-only for every program. */
+
+#define AUDIT_ROW	"INSERT INTO audit_log (event, outcome, details) " \
+			"VALUES ('logout', 'success', '{\"by\": \"%s\"}')"
+
+Test(privileges, every_writing_program_may_append_an_audit_row_and_no_more)
+{
+	static const char *const writers[] = { "gatehouse_login",
+	    "gatehouse_register", "gatehouse_me", "gatehouse_admin" };
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+	size_t		 i;
+
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		snprintf(sql, sizeof(sql), AUDIT_ROW, writers[i]);
+		cr_assert_str_eq(run_as(url, writers[i], sql), "", "%s",
+		    writers[i]);
+		cr_assert_str_eq(run_as(url, writers[i], "UPDATE audit_log "
+		    "SET outcome = 'failure'"), DENIED, "%s", writers[i]);
+		cr_assert_str_eq(run_as(url, writers[i], "DELETE FROM "
+		    "audit_log"), DENIED, "%s", writers[i]);
+		cr_assert_str_eq(run_as(url, writers[i], "TRUNCATE audit_log"),
+		    DENIED, "%s", writers[i]);
+		/* Only the admin program reads it (GET /api/admin/audit). */
+		cr_assert_str_eq(run_as(url, writers[i], "SELECT count(*) "
+		    "FROM audit_log"), strcmp(writers[i], "gatehouse_admin") ==
+		    0 ? "" : DENIED, "%s", writers[i]);
+	}
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM audit_log "
+	    "WHERE outcome = 'success'"), "4");
+}
+
+Test(privileges, programs_writing_no_event_cannot_touch_the_audit_trail)
+{
+	static const char *const others[] = { "gatehouse_authorize",
+	    "gatehouse_health", "gatehouse_wellknown" };
+	char		 uid[64], sid[64], sql[256];
+	const char	*url = setup(uid, sid);
+	size_t		 i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(sql, sizeof(sql), AUDIT_ROW, others[i]);
+		cr_assert_str_eq(run_as(url, others[i], sql), DENIED);
+		cr_assert_str_eq(run_as(url, others[i], "SELECT count(*) "
+		    "FROM audit_log"), DENIED);
+	}
+}
+
+Test(privileges, not_even_the_owner_may_rewrite_or_truncate_an_audit_row)
+{
+	char		 uid[64], sid[64], sql[256], owner[64];
+	const char	*url = setup(uid, sid);
+
+	snprintf(owner, sizeof(owner), "%s", t_db_sql(url,
+	    "SELECT current_user"));
+	snprintf(sql, sizeof(sql), AUDIT_ROW, "owner");
+	cr_assert_str_eq(run_as(url, owner, sql), "");
+	cr_assert_str_eq(run_as(url, owner, "UPDATE audit_log SET outcome = "
+	    "'failure'"), DENIED);
+	cr_assert_str_eq(run_as(url, owner, "TRUNCATE audit_log"), DENIED);
+	cr_assert_str_eq(t_db_sql(url, "SELECT outcome FROM audit_log"),
+	    "success");
+	/* Retention (gatehouse cleanup) is the owner's DELETE. */
+	cr_assert_str_eq(run_as(url, owner, "DELETE FROM audit_log"), "");
+	cr_assert_str_eq(t_db_sql(url, "SELECT count(*) FROM audit_log"), "0");
+}
