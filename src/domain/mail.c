@@ -699,6 +699,8 @@ helper_main(int s, pid_t parent, struct gh_config *cfg)
 	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1 ||
 	    getppid() != parent)
 		_exit(0);
+	/* ps and top tell it from the program it serves. */
+	(void)prctl(PR_SET_NAME, GH_MAIL_HELPER_NAME, 0, 0, 0);
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	/* Not the FastCGI socket: the web server's, not the helper's. */

@@ -290,6 +290,19 @@ add_open_rules(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* Allows each call of list (one this architecture lacks is skipped). */
+static int
+allow_all(scmp_filter_ctx ctx, const int *list, size_t n)
+{
+	size_t	 i;
+	int	 e = 0;
+
+	for (i = 0; i < n && e == 0; i++)
+		if (list[i] >= 0)
+			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, list[i], 0);
+	return e;
+}
+
 static int
 load_seccomp(const char *name)
 {
@@ -301,14 +314,10 @@ load_seccomp(const char *name)
 		gh_log(GH_LOG_ERROR, "%s: confine: seccomp_init failed", name);
 		return -1;
 	}
-	for (i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]) && e == 0; i++)
-		if (syscalls[i] >= 0)
-			e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-			    syscalls[i], 0);
-	for (i = 0; RUNNING_ON_VALGRIND && e == 0 &&
-	    i < sizeof(valgrind_syscalls) / sizeof(valgrind_syscalls[0]); i++)
-		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, valgrind_syscalls[i],
-		    0);
+	e = allow_all(ctx, syscalls, sizeof(syscalls) / sizeof(syscalls[0]));
+	if (e == 0 && RUNNING_ON_VALGRIND)
+		e = allow_all(ctx, valgrind_syscalls,
+		    sizeof(valgrind_syscalls) / sizeof(valgrind_syscalls[0]));
 	for (i = 0; i < sizeof(families) / sizeof(families[0]) && e == 0;
 	    i++)
 		e = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,

@@ -215,7 +215,8 @@ gh_serve(const struct gh_program *prog)
 		return 2;
 	}
 	/* Confined, the program can run no command: a helper will. */
-	if (cfg.confine && gh_confine_unavailable() == NULL &&
+	if ((prog->need & GH_CONFIG_NEED_MAIL) && cfg.confine &&
+	    gh_confine_unavailable() == NULL &&
 	    gh_mail_helper_start(&cfg) == -1)
 		return 1;
 	memset(&key, 0, sizeof(key));

@@ -1091,9 +1091,25 @@ runs(const char *pid, const char *prog)
 	    valgrind_runs(pid, prog));
 }
 
+/* Is process pid (a /proc name) a mail helper (domain/mail.h)? */
+static bool
+mail_helper(const char *pid)
+{
+	char	 path[300], comm[64] = "";
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "gatehouse-mail\n") == 0;
+}
+
 /*
- * A program's mail helper (domain/mail.h) is its fork: a child of the
- * program, not of the server or its process manager, and not counted.
+ * A program's mail helper (domain/mail.h) is its fork, with the same
+ * exe: not counted, by its name (an orphan's parent is anyone's guess).
  */
 size_t
 t_program_pids(const char *prog, pid_t *pids, size_t max)
@@ -1116,10 +1132,9 @@ t_program_pids(const char *prog, pid_t *pids, size_t max)
 		if ((ppid = parent_of(de->d_name)) == -1)
 			continue;
 		snprintf(up, sizeof(up), "%ld", ppid);
-		if (ppid != parent && (parent_of(up) != parent ||
-		    runs(up, prog)))
+		if (ppid != parent && parent_of(up) != parent)
 			continue;
-		if (runs(de->d_name, prog))
+		if (runs(de->d_name, prog) && !mail_helper(de->d_name))
 			pids[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
