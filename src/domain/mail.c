@@ -651,14 +651,15 @@ helper_loop(int s, const struct gh_config *cfg)
 	struct reply	 r;
 	struct gh_mail	 m;
 	char		*rec;
+	size_t		 recsz = sizeof(*a) + GH_MAIL_MAX;
 	ssize_t		 n;
 
-	if ((rec = malloc(sizeof(*a) + GH_MAIL_MAX)) == NULL)
+	if ((rec = malloc(recsz)) == NULL)
 		return;
 	a = (struct ask *)(void *)rec;
 	while (!orphaned) {
-		if ((n = recv(s, rec, sizeof(*a) + GH_MAIL_MAX, MSG_TRUNC)) ==
-		    0)
+		/* MSG_TRUNC: n is the record's length, even past recsz. */
+		if ((n = recv(s, rec, recsz, MSG_TRUNC)) == 0)
 			break;
 		if (n == -1) {
 			if (errno == EINTR)
@@ -673,10 +674,10 @@ helper_loop(int s, const struct gh_config *cfg)
 		m.username = a->username;
 		r.seq = a->seq;
 		r.status = GH_INTERNAL;
-		if ((size_t)n == sizeof(*a) + a->len && a->len < GH_MAIL_MAX &&
+		if (a->len < GH_MAIL_MAX && (size_t)n == sizeof(*a) + a->len &&
 		    (unsigned)a->kind <= GH_MAIL_PASSWORD_CHANGED)
 			r.status = run(cfg, &m, rec + sizeof(*a), a->len);
-		OPENSSL_cleanse(rec, (size_t)n);
+		OPENSSL_cleanse(rec, (size_t)n < recsz ? (size_t)n : recsz);
 		if (send(s, &r, sizeof(r), MSG_NOSIGNAL) == -1)
 			break;
 	}
