@@ -310,7 +310,13 @@ load_seccomp(const char *name)
 	size_t		 i;
 	int		 rc = -1, e = 0;
 
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+	/*
+	 * libseccomp takes KILL_PROCESS only where seccomp(2) says the
+	 * kernel has it; valgrind answers ENOSYS for seccomp(2).  Killing
+	 * the thread is then the same: the programs have one.
+	 */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL &&
+	    (ctx = seccomp_init(SCMP_ACT_KILL)) == NULL) {
 		gh_log(GH_LOG_ERROR, "%s: confine: seccomp_init failed", name);
 		return -1;
 	}
