@@ -12,14 +12,15 @@
  * that there is none), it forbids every file-system write and every read
  * but of what libpq may open on a reconnect: the passfile (passfile= in
  * database_url, PGPASSFILE, else ~/.pgpass), the certificate and key
- * files database_url or the PG* variables name, ~/.postgresql, /etc/ssl,
- * /usr/lib/ssl, the libraries (NSS modules, OpenSSL providers) and the
- * few /etc files a user or host lookup reads; last it loads a seccomp
- * filter allowing only the system calls of the request loop (GH_CONFINE
- * _SYSCALLS in confine.c: FastCGI on fd 0, libpq's I/O and a reconnect
- * over a unix or TCP socket, name lookups, memory, clocks, signals to
- * itself, exit) and killing the whole process (SIGSYS) on any other:
- * no exec, fork, ptrace, write-open, bind or listen.  Landlock is laid
+ * files database_url or the PG* variables name, ~/.postgresql,
+ * /etc/ssl/certs, /usr/lib/ssl, the libraries (NSS modules, OpenSSL
+ * providers) and the few /etc files a user or host lookup reads; last it
+ * loads a seccomp filter allowing only the system calls of the request
+ * loop (the lists in confine.c: FastCGI on fd 0, libpq's I/O and a
+ * reconnect over a unix or TCP socket, name lookups, memory, clocks,
+ * signals to itself, exit) and killing the whole process (SIGSYS) on any
+ * other (its one thread where libseccomp cannot confirm KILL_PROCESS, as
+ * under valgrind): no exec, fork, ptrace, write-open, bind or listen.  Landlock is laid
  * before seccomp so that its own calls need no room in the filter.
  * Inherited by nothing: the program forks nothing once confined (mail
  * goes to a helper forked before, domain/mail.h).  0, or -1 logged (the
