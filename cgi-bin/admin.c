@@ -150,8 +150,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"admin", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		guard, NULL
+		"admin", routes, GH_NROUTES(routes),
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, guard, NULL
 	};
 
 	return gh_serve(&prog);

@@ -609,7 +609,7 @@ main(void)
 	static const struct gh_program prog = {
 		"login", routes, GH_NROUTES(routes),
 		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN |
-		    GH_CONFIG_NEED_PAGES,
+		    GH_CONFIG_NEED_PAGES | GH_CONFIG_NEED_MAIL,
 		NULL, NULL
 	};
 

@@ -114,8 +114,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"me", routes, GH_NROUTES(routes), GH_CONFIG_NEED_SECRET,
-		NULL, NULL
+		"me", routes, GH_NROUTES(routes),
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, NULL, NULL
 	};
 
 	return gh_serve(&prog);

@@ -272,8 +272,8 @@ int
 main(void)
 {
 	static const struct gh_program prog = {
-		"register", routes, GH_NROUTES(routes), GH_CONFIG_NEED_PAGES,
-		NULL, NULL
+		"register", routes, GH_NROUTES(routes),
+		GH_CONFIG_NEED_PAGES | GH_CONFIG_NEED_MAIL, NULL, NULL
 	};
 
 	return gh_serve(&prog);

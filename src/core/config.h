@@ -128,6 +128,8 @@ struct gh_config {
 #define GH_CONFIG_NEED_SIGN	0x02
 /* Programs that serve pages (http/page.h): templates_dir is read. */
 #define GH_CONFIG_NEED_PAGES	0x04
+/* Programs that send mail: confined, they fork a mail helper (mail.h). */
+#define GH_CONFIG_NEED_MAIL	0x08
 
 /* Fills every field with its default. */
 void	gh_config_defaults(struct gh_config *);

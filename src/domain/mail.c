@@ -3,6 +3,8 @@
  */
 #define _GNU_SOURCE		/* close_range(), pipe2() */
 
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "core/log.h"
 #include "core/random.h"
@@ -608,6 +612,204 @@ run(const struct gh_config *cfg, const struct gh_mail *m, const char *msg,
 	return GH_OK;
 }
 
+/*
+ * The mail helper (mail.h): the program's end of the socket pair, and
+ * whether the program must hand every message to it (it is confined).
+ * A request is one SOCK_SEQPACKET record, a struct ask and the message;
+ * the answer a struct reply with the same sequence number.
+ */
+static int		 helper = -1;
+static bool		 delegated;
+static unsigned int	 asked;
+
+struct ask {
+	unsigned int	 seq;
+	int		 kind;
+	char		 username[GH_USERNAME_MAX + 1];
+	size_t		 len;
+};
+
+struct reply {
+	unsigned int	 seq;
+	int		 status;	/* enum gh_status */
+};
+
+static volatile sig_atomic_t	 orphaned;
+
+static void
+on_parent_gone(int sig)
+{
+	(void)sig;
+	orphaned = 1;
+}
+
+/* The helper's loop: one message at a time, until its program is gone. */
+static void
+helper_loop(int s, const struct gh_config *cfg)
+{
+	struct ask	*a;
+	struct reply	 r;
+	struct gh_mail	 m;
+	char		*rec;
+	size_t		 recsz = sizeof(*a) + GH_MAIL_MAX;
+	ssize_t		 n;
+
+	if ((rec = malloc(recsz)) == NULL)
+		return;
+	a = (struct ask *)(void *)rec;
+	while (!orphaned) {
+		/* MSG_TRUNC: n is the record's length, even past recsz. */
+		if ((n = recv(s, rec, recsz, MSG_TRUNC)) == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((size_t)n < sizeof(*a))
+			continue;	/* no sequence number to answer */
+		memset(&m, 0, sizeof(m));
+		m.kind = (enum gh_mail_kind)a->kind;
+		a->username[GH_USERNAME_MAX] = '\0';
+		m.username = a->username;
+		r.seq = a->seq;
+		r.status = GH_INTERNAL;
+		if (a->len < GH_MAIL_MAX && (size_t)n == sizeof(*a) + a->len &&
+		    (unsigned)a->kind <= GH_MAIL_PASSWORD_CHANGED)
+			r.status = run(cfg, &m, rec + sizeof(*a), a->len);
+		OPENSSL_cleanse(rec, (size_t)n < recsz ? (size_t)n : recsz);
+		if (send(s, &r, sizeof(r), MSG_NOSIGNAL) == -1)
+			break;
+	}
+	free(rec);
+}
+
+/* The helper's start: nothing of the program's it does not need. */
+static void
+helper_main(int s, pid_t parent, struct gh_config *cfg)
+{
+	struct sigaction	 sa;
+	int			 fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_parent_gone;
+	if (sigemptyset(&sa.sa_mask) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGUSR1, &sa, NULL) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1 ||
+	    getppid() != parent)
+		_exit(0);
+	/* ps and top tell it from the program it serves. */
+	(void)prctl(PR_SET_NAME, GH_MAIL_HELPER_NAME, 0, 0, 0);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	/* Not the FastCGI socket: the web server's, not the helper's. */
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
+	    dup2(fd, 0) == -1)
+		_exit(0);
+	(void)close(fd);
+	OPENSSL_cleanse(cfg->jwt_secret, sizeof(cfg->jwt_secret));
+	OPENSSL_cleanse(cfg->kek, sizeof(cfg->kek));
+	cfg->jwt_secret_len = cfg->kek_len = 0;
+	helper_loop(s, cfg);
+	(void)close(s);
+	/* _exit: the program's atexit work is the program's own. */
+	_exit(0);
+}
+
+int
+gh_mail_helper_start(struct gh_config *cfg)
+{
+	pid_t	 parent = getpid(), pid;
+	int	 sv[2];
+
+	delegated = true;
+	if (cfg->mail_command[0] == '\0')
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		gh_log(GH_LOG_ERROR, "mail helper: socketpair: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		gh_log(GH_LOG_ERROR, "mail helper: fork: %s", strerror(errno));
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)close(sv[0]);
+		helper_main(sv[1], parent, cfg);
+	}
+	(void)close(sv[1]);
+	helper = sv[0];
+	return 0;
+}
+
+/* Hands the message to the helper and waits for its answer. */
+static enum gh_status
+delegate(const struct gh_mail *m, const char *msg, size_t len)
+{
+	struct ask	*a;
+	struct reply	 r;
+	struct pollfd	 pfd;
+	struct timespec	 deadline;
+	char		*rec;
+	unsigned int	 seq = ++asked;
+	long		 left;
+	ssize_t		 n;
+
+	if (helper == -1) {
+		gh_log(GH_LOG_ERROR, "mail %s to user %s: no mail helper (no "
+		    "mail_command at start-up, or it died)", kinds[m->kind],
+		    who(m));
+		return GH_INTERNAL;
+	}
+	if ((rec = calloc(1, sizeof(*a) + len)) == NULL)
+		return GH_NOMEM;
+	a = (struct ask *)(void *)rec;
+	a->seq = seq;
+	a->kind = (int)m->kind;
+	(void)snprintf(a->username, sizeof(a->username), "%s", who(m));
+	a->len = len;
+	memcpy(rec + sizeof(*a), msg, len);
+	n = send(helper, rec, sizeof(*a) + len, MSG_NOSIGNAL);
+	OPENSSL_cleanse(rec, sizeof(*a) + len);
+	free(rec);
+	if (n == -1)
+		goto gone;
+	(void)clock_gettime(CLOCK_MONOTONIC, &deadline);
+	/* The helper kills the command at its own deadline: then answers. */
+	deadline.tv_sec += GH_MAIL_TIMEOUT_SECONDS + 5;
+	while ((left = ms_left(&deadline)) > 0) {
+		pfd.fd = helper;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+			goto gone;
+		if (pfd.revents == 0)
+			continue;
+		if ((n = recv(helper, &r, sizeof(r), 0)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			goto gone;
+		}
+		/* An answer to an earlier message that timed out here. */
+		if ((size_t)n == sizeof(r) && r.seq == seq)
+			return (enum gh_status)r.status;
+	}
+	gh_log(GH_LOG_ERROR, "mail %s to user %s: the mail helper did not "
+	    "answer in time", kinds[m->kind], who(m));
+	return GH_INTERNAL;
+gone:
+	gh_log(GH_LOG_ERROR, "mail %s to user %s: the mail helper is gone: "
+	    "%s", kinds[m->kind], who(m), n == 0 ? "closed" : strerror(errno));
+	(void)close(helper);
+	helper = -1;
+	return GH_INTERNAL;
+}
+
 enum gh_status
 gh_mail_send(const struct gh_config *cfg, const struct gh_mail *m)
 {
@@ -621,7 +823,7 @@ gh_mail_send(const struct gh_config *cfg, const struct gh_mail *m)
 		    kinds[m->kind] : "?", who(m), gh_status_str(st));
 		return st;
 	}
-	st = run(cfg, m, msg, len);
+	st = delegated ? delegate(m, msg, len) : run(cfg, m, msg, len);
 	free(msg);
 	return st;
 }

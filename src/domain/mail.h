@@ -44,6 +44,7 @@
 #define GH_MAIL_MAX		(32 * 1024)	/* a whole message */
 #define GH_MAIL_TIMEOUT_SECONDS	30
 #define GH_MAIL_ARGS_MAX	32		/* words of mail_command */
+#define GH_MAIL_HELPER_NAME	"gatehouse-mail"	/* its comm */
 
 enum gh_mail_kind {
 	GH_MAIL_RESET,
@@ -75,6 +76,22 @@ int		 gh_mail_addr_ok(const char *s);
  */
 enum gh_status	 gh_mail_message(const struct gh_config *,
 		    const struct gh_mail *, char **out, size_t *len);
+
+/*
+ * Forks the mail helper, for a program about to confine itself (which
+ * can then run no command): from here on gh_mail_send() hands each
+ * message to it over a socket pair and waits for its verdict, and the
+ * helper, unconfined, runs mail_command as the promises say.  The helper
+ * is forked before the database is connected and keeps nothing of the
+ * program's but its configuration less the secret and the key-encryption
+ * key (wiped), and standard error; its standard input is /dev/null, not
+ * the FastCGI socket; its name (comm, as ps shows it) GH_MAIL_HELPER_NAME.  It leaves with its program: at end of file on the
+ * pair, or at the SIGTERM PR_SET_PDEATHSIG sends it, always through
+ * _exit(0) after its current message (so valgrind reports on it too).
+ * Without mail_command no helper is forked and every send fails, logged.
+ * 0, or -1 logged.
+ */
+int		 gh_mail_helper_start(struct gh_config *);
 
 /* Builds the message and runs mail_command on it: GH_OK or logged error. */
 enum gh_status	 gh_mail_send(const struct gh_config *,

@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "http/page.h"
 #include "http/after.h"
+#include "http/confine.h"
 #include "http/serve.h"
 
 /*
@@ -216,6 +217,11 @@ gh_serve(const struct gh_program *prog)
 		    "socket; run me under lighttpd or mod_fcgid", prog->name);
 		return 2;
 	}
+	/* Confined, the program can run no command: a helper will. */
+	if ((prog->need & GH_CONFIG_NEED_MAIL) && cfg.confine &&
+	    gh_confine_unavailable() == NULL &&
+	    gh_mail_helper_start(&cfg) == -1)
+		return 1;
 	memset(&key, 0, sizeof(key));
 	key.alg = cfg.jwt_algorithm;
 	key.secret = cfg.jwt_secret;
@@ -247,6 +253,8 @@ gh_serve(const struct gh_program *prog)
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;
 	}
+	if (gh_confine(&cfg, prog->name) == -1)
+		goto out;
 	gh_authcache_set_max_age(cfg.auth_cache_max_age_seconds);
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {

@@ -25,7 +25,9 @@ struct gh_program {
 	 * signs (login); with ES256, EdDSA or RS256 it alone reads the
 	 * key-encryption key and the sealed private keys (domain/keys.h).
 	 * GH_CONFIG_NEED_PAGES: the program serves pages; their templates
-	 * are read before the first request (page.h).
+	 * are read before the first request (page.h).  GH_CONFIG_NEED
+	 * _MAIL: the program sends mail; confined, it forks the mail
+	 * helper first (domain/mail.h), the others do not.
 	 */
 	int			 need;
 	/*

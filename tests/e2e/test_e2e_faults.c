@@ -213,17 +213,6 @@ pid_in(pid_t p, const pid_t *set, size_t n)
 	return false;
 }
 
-static void
-pg(const char *var)
-{
-	const char	*cmd;
-
-	cmd = getenv(var);
-	cr_assert(cmd != NULL && *cmd != '\0', "%s is not set: this suite "
-	    "needs a cluster of its own (#stack: private-postgres)", var);
-	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
-}
-
 /*
  * Polls GET /api/auth/me with token until it answers 200: the time of
  * that answer, or -1 when none came by deadline.
@@ -279,9 +268,9 @@ Test(faults, a_database_outage_under_load_gives_503_then_recovers)
 	l = load_start(u.access, clients);
 	t_sleep_ms(1500);
 	t_down = now_ms();
-	pg("GH_TEST_PG_STOP");
+	t_pg("GH_TEST_PG_STOP");
 	t_sleep_ms(2000);
-	pg("GH_TEST_PG_START");
+	t_pg("GH_TEST_PG_START");
 	t_up = now_ms();
 	if ((t_back = await_200(u.access, t_up + RECOVER_MAX_MS)) != -1)
 		t_sleep_ms(LATE_MS);

@@ -63,17 +63,6 @@ pidset_assert_same(struct pidset *a, struct pidset *b)
 	}
 }
 
-static void
-pg(const char *var)
-{
-	const char	*cmd;
-
-	cmd = getenv(var);
-	cr_assert(cmd != NULL && *cmd != '\0', "%s is not set: this suite "
-	    "needs a cluster of its own (#stack: private-postgres)", var);
-	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
-}
-
 /* One endpoint to try, and what a success is. */
 struct probe {
 	const char	*name;
@@ -232,7 +221,7 @@ Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 		assert_wave_ok(&probes[i]);
 	pidset_read(&before);
 
-	pg("GH_TEST_PG_STOP");
+	t_pg("GH_TEST_PG_STOP");
 	for (i = 0; i < n; i++)
 		assert_wave_503(&probes[i]);
 	/* Logout needs the database too; try it last (it ends nothing). */
@@ -243,7 +232,7 @@ Test(outage, the_database_down_gives_503_and_the_same_processes_recover)
 		t_assert_error(&r, 503, "unavailable");
 		t_resp_free(&r);
 	}
-	pg("GH_TEST_PG_START");
+	t_pg("GH_TEST_PG_START");
 
 	for (i = 0; i < n; i++)
 		await_recovery(&probes[i]);
@@ -261,9 +250,9 @@ Test(outage, a_second_outage_is_survived_too)
 	int			 i;
 
 	t_make_user(&u, "out2");
-	pg("GH_TEST_PG_STOP");
+	t_pg("GH_TEST_PG_STOP");
 	cr_assert_eq(t_me_status(u.access), 503);
-	pg("GH_TEST_PG_START");
+	t_pg("GH_TEST_PG_START");
 	for (i = 0; i < 100 && t_me_status(u.access) != 200; i++)
 		t_sleep_ms(200);
 	cr_assert_eq(t_me_status(u.access), 200);
@@ -298,14 +287,14 @@ Test(outage, the_sign_in_pages_answer_a_503_page)
 	int			 i;
 
 	t_make_user(&u, "outp");
-	pg("GH_TEST_PG_STOP");
+	t_pg("GH_TEST_PG_STOP");
 	snprintf(form, sizeof(form), "username=%s&password=%s", u.username,
 	    u.password);
 	assert_page_503("/auth/login", form);
 	snprintf(form, sizeof(form), "username=%s&password=Secret-Pass1",
 	    t_unique("outp"));
 	assert_page_503("/auth/register", form);
-	pg("GH_TEST_PG_START");
+	t_pg("GH_TEST_PG_START");
 	for (i = 0; i < 100 && t_me_status(u.access) != 200; i++)
 		t_sleep_ms(200);
 	cr_assert_eq(t_me_status(u.access), 200);

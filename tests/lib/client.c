@@ -1074,16 +1074,52 @@ parent_of(const char *pid)
 	return ppid;
 }
 
+/* Does process pid (a /proc name) run prog, under valgrind or not? */
+static bool
+runs(const char *pid, const char *prog)
+{
+	char	 path[300], exe[PATH_MAX], *base;
+	ssize_t	 len;
+
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	if ((len = readlink(path, exe, sizeof(exe) - 1)) < 0)
+		return false;
+	exe[len] = '\0';
+	base = strrchr(exe, '/');
+	base = base != NULL ? base + 1 : exe;
+	return strcmp(base, prog) == 0 || (strncmp(base, "memcheck-", 9) == 0 &&
+	    valgrind_runs(pid, prog));
+}
+
+/* Is process pid (a /proc name) a mail helper (domain/mail.h)? */
+static bool
+mail_helper(const char *pid)
+{
+	char	 path[300], comm[64] = "";
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "gatehouse-mail\n") == 0;
+}
+
+/*
+ * A program's mail helper (domain/mail.h) is its fork, with the same
+ * exe: not counted, by its name (an orphan's parent is anyone's guess).
+ */
 size_t
 t_program_pids(const char *prog, pid_t *pids, size_t max)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		 path[300], exe[PATH_MAX], up[32], *base;
+	char		 up[32];
 	const char	*server;
 	long		 parent, ppid;
 	size_t		 n = 0;
-	ssize_t		 len;
 
 	/* lighttpd's children, or (Apache) its process manager's. */
 	server = getenv("GH_TEST_SERVER_PID");
@@ -1098,15 +1134,7 @@ t_program_pids(const char *prog, pid_t *pids, size_t max)
 		snprintf(up, sizeof(up), "%ld", ppid);
 		if (ppid != parent && parent_of(up) != parent)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
-		if ((len = readlink(path, exe, sizeof(exe) - 1)) < 0)
-			continue;
-		exe[len] = '\0';
-		base = strrchr(exe, '/');
-		base = base != NULL ? base + 1 : exe;
-		if (strcmp(base, prog) == 0 ||
-		    (strncmp(base, "memcheck-", 9) == 0 &&
-		    valgrind_runs(de->d_name, prog)))
+		if (runs(de->d_name, prog) && !mail_helper(de->d_name))
 			pids[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
@@ -1120,6 +1148,17 @@ t_on_apache(void)
 
 	return s != NULL && (strcmp(s, "apache") == 0 ||
 	    strcmp(s, "shared") == 0);
+}
+
+void
+t_pg(const char *var)
+{
+	const char	*cmd;
+
+	cmd = getenv(var);
+	cr_assert(cmd != NULL && *cmd != '\0', "%s is not set: this suite "
+	    "needs a cluster of its own (#stack: private-postgres)", var);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
 }
 
 void

@@ -232,4 +232,11 @@ bool		 t_log_wait(const char *text, int timeout_s);
 /* Milliseconds of sleep. */
 void		 t_sleep_ms(long ms);
 
+/*
+ * Runs the command in the variable var (GH_TEST_PG_STOP or _START: the
+ * stack's private cluster, "#stack: private-postgres"), asserting it
+ * is set and succeeds.
+ */
+void		 t_pg(const char *var);
+
 #endif

@@ -5,6 +5,7 @@
  * and no descriptor of the program's left to a command that lingers.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 
 #include "core/config.h"
 #include "domain/mail.h"
+#include "http/confine.h"
 
 #define LINK	"https://auth.example.com/auth/reset?token=SECRETTOKEN123"
 
@@ -353,6 +355,50 @@ Test(mail, the_command_reads_exactly_the_message)
 	    out)), 0);
 	free(got);
 	free(out);
+}
+
+/*
+ * In a child (Criterion's process keeps its own): the mail helper forked,
+ * the child confined, one message sent: the child's exit status, 0 when
+ * gh_mail_send() gave want.
+ */
+static int
+send_confined(struct gh_config *cfg, enum gh_status want)
+{
+	struct gh_mail	 m = { GH_MAIL_VERIFY, "alice@example.org", "alice",
+			     LINK };
+	pid_t		 pid;
+	int		 st;
+
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		cfg->confine = true;
+		if (gh_mail_helper_start(cfg) == -1 ||
+		    gh_confine(cfg, "test") == -1)
+			_exit(2);
+		_exit(gh_mail_send(cfg, &m) == want ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Test(mail, a_confined_program_mails_through_its_helper)
+{
+	struct gh_config	 cfg;
+	char			*got;
+
+	config(&cfg);
+	cr_assert_eq(send_confined(&cfg, GH_OK), 0);
+	cr_assert_not_null(got = slurp("out"));
+	cr_assert_not_null(strstr(got, "\nTo: alice@example.org\n"), "%s",
+	    got);
+	cr_assert_not_null(strstr(got, LINK), "%s", got);
+	free(got);
+	/* The command's failure comes back through the helper. */
+	put("fail.sh", "#!/bin/sh\ncat >/dev/null\nexit 1\n", 0755);
+	snprintf(cfg.mail_command, sizeof(cfg.mail_command), "%s/fail.sh",
+	    dir);
+	cr_assert_eq(send_confined(&cfg, GH_INTERNAL), 0);
 }
 
 /* gh_mail_send() fails and logs want, never the link. */
