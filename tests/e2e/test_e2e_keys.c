@@ -129,6 +129,16 @@ keys_cli(const char *a, const char *b, const char *c)
 	cr_assert_eq(t_cli(argv, NULL), 0, "gatehouse keys %s", a);
 }
 
+/* The audit trail holds event for kid, written by the command. */
+static void
+assert_audited(const char *event, const char *kid)
+{
+	cr_assert_str_eq(t_sql("SELECT count(*) FROM audit_log WHERE "
+	    "event = '%s' AND details->>'kid' = '%s' AND actor_id IS NULL "
+	    "AND details->>'via' = 'cli'", event, kid), "1",
+	    "no %s row for %s", event, kid);
+}
+
 Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
 {
 	struct t_user	 u;
@@ -164,6 +174,7 @@ Test(keys, a_rotation_fails_no_token_and_signs_with_the_new_key_later)
 	    "signing_keys WHERE signs_from > now()"));
 	cr_assert_neq(next[0], '\0', "rotate made no next key");
 	cr_assert_str_neq(next, old);
+	assert_audited("key.rotated", next);
 	cr_assert(jwks_has(next), "the next key is published at once");
 	cr_assert(jwks_has(old));
 	/* Published, not signing yet: the old key still signs. */
@@ -195,6 +206,7 @@ Test(keys, retire_now_refuses_the_keys_tokens_at_the_next_request)
 	/* Every me process holds the session in its cache. */
 	waves(u.access, 200);
 	keys_cli("retire", kid, "--now");
+	assert_audited("key.retired", kid);
 	waves(u.access, 401);
 	/* A leaked key: retired, then a new one signs at once. */
 	keys_cli("rotate", NULL, NULL);
