@@ -89,10 +89,19 @@ sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
 	return st;
 }
 
+/*
+ * Credentials refused.  RFC 9110 15.5.2: every 401 names a scheme to
+ * try, so a bad grant carries the bare challenge too (no RFC 6750
+ * error: the bearer was not the problem).
+ */
 static void
 answer_bad_grant(struct gh_request *req, const char *why)
 {
-	gh_respond_error(req, 401, "invalid_grant", why);
+	static const char *const challenge[] = {
+		"WWW-Authenticate: Bearer realm=\"gatehouse\"", NULL
+	};
+
+	gh_respond_problem(req, 401, "invalid_grant", why, NULL, challenge);
 }
 
 /* OAuth2 clients send grant_type; when present it must be ours. */
@@ -357,8 +366,7 @@ handle_password(struct gh_request *req)
 	else if (out.outcome == GH_SIGNIN_THROTTLED)
 		gh_respond_throttled(req, out.retry_after);
 	else if (out.outcome == GH_SIGNIN_BAD_CREDENTIALS)
-		gh_respond_error(req, 401, "invalid_grant",
-		    "The current password is wrong.");
+		answer_bad_grant(req, "The current password is wrong.");
 	else if (out.outcome == GH_SIGNIN_WEAK_PASSWORD) {
 		gh_input_invalid(&errs, "new_password",
 		    gh_password_verdict_str(out.verdict));

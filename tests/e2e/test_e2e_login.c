@@ -191,7 +191,7 @@ Test(login, answers_401_invalid_grant_for_a_wrong_password)
 
 	t_register(&u, "lw");
 	login_json(&r, "username", u.username, "Wrong-Password-1");
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	cr_assert_null(t_resp_str(&r, "access_token"));
 	t_resp_free(&r);
 }
@@ -201,7 +201,7 @@ Test(login, answers_401_invalid_grant_for_an_unknown_user)
 	struct t_resp	 r;
 
 	login_json(&r, "username", t_unique("nobody"), "Some-Password-1");
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 
@@ -212,7 +212,7 @@ Test(login, answers_401_invalid_grant_for_an_unknown_email)
 
 	snprintf(mail, sizeof(mail), "%s@example.com", t_unique("nobody"));
 	login_json(&r, "email", mail, "Some-Password-1");
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 
@@ -226,7 +226,7 @@ Test(login, answers_401_invalid_grant_for_a_suspended_user)
 	argv[2] = u.username;
 	cr_assert_eq(t_cli(argv, NULL), 0);
 	login_json(&r, "username", u.username, u.password);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 

@@ -393,7 +393,7 @@ Test(me, password_change_makes_the_new_password_the_one)
 	t_resp_free(&r);
 	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"%s\"}", u.username, old);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	snprintf(u.password, sizeof(u.password), "New-Password-42");
 	t_login(&u);
@@ -435,7 +435,7 @@ Test(me, password_change_answers_401_invalid_grant_for_a_wrong_current)
 
 	t_make_user(&u, "pww");
 	change(&u, "Not-The-Password-1", "New-Password-42", &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	cr_assert_eq(t_me_status(u.access), 200);
 	t_login(&u);

@@ -583,16 +583,16 @@ Test(oauth, the_token_endpoint_refuses_a_spent_or_garbage_refresh_token)
 	t_make_user(&u, "ter");
 	cr_assert_eq(revoke_token(u.refresh), 200);
 	refresh_at_token_endpoint(u.refresh, &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	t_urlencode(u.refresh, enc, sizeof(enc));
 	snprintf(form, sizeof(form), "grant_type=refresh_token&"
 	    "refresh_token=%s", enc);
 	post_form("/api/auth/refresh", form, &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	refresh_at_token_endpoint("not.a.token", &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 

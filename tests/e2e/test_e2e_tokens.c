@@ -102,7 +102,7 @@ Test(tokens, a_rotated_refresh_token_no_longer_works)
 	t_refresh(&u);
 	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", old);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 
@@ -160,7 +160,7 @@ Test(tokens, refresh_answers_401_for_an_unknown_token)
 	t_http_json("POST", "/api/auth/refresh", NULL,
 	    "{\"refresh_token\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
 	    &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 }
 
@@ -172,7 +172,7 @@ Test(tokens, refresh_answers_401_for_an_access_token)
 	t_make_user(&u, "tra");
 	t_http_jsonf("POST", "/api/auth/refresh", NULL, &r,
 	    "{\"refresh_token\": \"%s\"}", u.access);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	t_refresh(&u);
 }
@@ -363,7 +363,7 @@ Test(tokens, logout_refuses_another_users_refresh_token)
 	t_http_jsonf("POST", "/api/auth/logout", a.access, &r,
 	    "{\"refresh_token\": \"%s\"}", victim.refresh);
 	/* Contract-silent: as an unknown token, 401 invalid_grant. */
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	cr_assert_eq(t_me_status(victim.access), 200);
 	t_refresh(&victim);
@@ -378,7 +378,7 @@ Test(tokens, logout_refuses_an_unknown_refresh_token)
 	t_make_user(&a, "lou");
 	t_http_json("POST", "/api/auth/logout", a.access,
 	    "{\"refresh_token\": \"not-a-token-we-issued\"}", &r);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	cr_assert_eq(t_me_status(a.access), 200);
 }

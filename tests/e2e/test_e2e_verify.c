@@ -80,7 +80,7 @@ Test(verify, an_unverified_account_cannot_sign_in_until_confirmed)
 	t_http_jsonf("POST", "/api/auth/login", NULL, &r,
 	    "{\"username\": \"%s\", \"password\": \"wrong password\"}",
 	    u.username);
-	t_assert_error(&r, 401, "invalid_grant");
+	t_assert_grant_401(&r);
 	t_resp_free(&r);
 	tok = verify_token(u.email, 1);
 	cr_assert_eq(verify(tok, &r), 200);

@@ -572,6 +572,17 @@ t_assert_bearer_401(const struct t_resp *r, bool no_creds)
 	CHECK(w[strlen(w) - 1] == '"', "WWW-Authenticate: %s", w);
 }
 
+void
+t_assert_grant_401(const struct t_resp *r)
+{
+	const char	*w;
+
+	t_assert_error(r, 401, "invalid_grant");
+	w = t_resp_header(r, "WWW-Authenticate");
+	CHECK(w != NULL && strcmp(w, "Bearer realm=\"gatehouse\"") == 0,
+	    "invalid_grant's WWW-Authenticate: %s", w != NULL ? w : "(none)");
+}
+
 /* True when s matches the extended regular expression pattern. */
 static bool
 matches(const char *s, const char *pattern)

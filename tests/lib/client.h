@@ -119,6 +119,8 @@ void		 t_assert_field_error(const struct t_resp *, long status,
 		    const char *code, const char *field);
 /* Asserts a 401 bearer challenge: error="invalid_token" unless no_creds. */
 void		 t_assert_bearer_401(const struct t_resp *, bool no_creds);
+/* A 401 invalid_grant, with its bare challenge (RFC 9110 15.5.2). */
+void		 t_assert_grant_401(const struct t_resp *);
 /* Asserts Content-Type: application/json; charset=utf-8. */
 void		 t_assert_json_type(const struct t_resp *);
 /* Asserts a user object: the contract's keys, no password, RFC 3339 times. */
