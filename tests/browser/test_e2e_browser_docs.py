@@ -120,19 +120,19 @@ class Docs(gb.BrowserTest):
         self.assertEqual(self.status(), 200)
 
     def requests_seen(self):
-        """[(url, method)] of every request the browser sent or tried
-        since the last look (chromedriver's performance log)."""
+        """[(url, method, body)] of every request the browser sent or
+        tried since the last look (chromedriver's performance log)."""
         seen = []
         for entry in self.driver.get_log("performance"):
             msg = json.loads(entry["message"])["message"]
             if msg.get("method") == "Network.requestWillBeSent":
                 r = msg["params"]["request"]
-                seen.append((r["url"], r["method"]))
+                seen.append((r["url"], r["method"], r.get("postData", "")))
         return seen
 
     def assert_nothing_external(self, seen):
         base = urllib.parse.urlsplit(gb.base_url())
-        for url, _ in seen:
+        for url, _, _ in seen:
             u = urllib.parse.urlsplit(url)
             # The page's own data: and blob: URLs; chrome: is the browser's
             # own new-tab page before the first navigation.
@@ -187,7 +187,7 @@ class Docs(gb.BrowserTest):
     def test_page_loads_from_this_host_only_without_violations(self):
         self.open_docs()
         seen = self.requests_seen()
-        urls = [u for u, _ in seen]
+        urls = [u for u, _, _ in seen]
         self.assertTrue(any(u.endswith("/api/openapi.json") for u in urls),
                         urls)
         self.assert_nothing_external(seen)
@@ -215,10 +215,15 @@ class Docs(gb.BrowserTest):
             By.XPATH, ".//button[normalize-space()='Logout']"))
         self.assertFalse(flow.find_elements(By.CSS_SELECTOR, ".errors"),
                          flow.text)
-        login = [(u, m) for u, m in self.requests_seen()
-                 if urllib.parse.urlsplit(u).path == "/api/auth/login"]
-        self.assertIn("POST", [m for _, m in login],
-                      "the token did not come from POST /api/auth/login")
+        # The token came from the real login: the password grant, posted
+        # as a form.
+        login = [urllib.parse.parse_qs(body) for u, m, body
+                 in self.requests_seen()
+                 if urllib.parse.urlsplit(u).path == "/api/auth/login" and
+                 m == "POST"]
+        self.assertEqual(len(login), 1, "POST /api/auth/login: %s" % login)
+        self.assertEqual(login[0].get("grant_type"), ["password"])
+        self.assertEqual(login[0].get("username"), [name])
         d.find_element(By.CSS_SELECTOR, ".modal-ux .btn-done").click()
         w.until(EC.invisibility_of_element_located(
             (By.CSS_SELECTOR, ".modal-ux")))
