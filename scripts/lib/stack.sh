@@ -13,11 +13,14 @@
 #   gh_stack_admin_config FILE DBURL   the owner's config, for the CLI only
 #   gh_stack_top                       the checkout's top directory
 #   gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
+#   gh_lighttpd_api_block API_DIR      /api/openapi.json and /api/docs as files
 #   gh_config_keys EXAMPLE             the keys of a gatehouse.conf.example
 #   gh_stack_up CONF PORT RUNDIR       starts lighttpd -D, sets GH_STACK_PID
 #   gh_stack_program_pids PID RUNDIR   the stack's running programs
 #   gh_stack_down [PID [RUNDIR]]       stops it and every program it spawned
 #
+# GH_API_DIR, when set, is a build's api/ directory (openapi.json, docs/):
+# gh_lighttpd_conf serves it, and so does scripts/lib/apache.sh.
 # Pool sizes come from GH_LOGIN_PROCS (default 2), GH_PROCS (default 4:
 # register, me, admin), GH_HEALTH_PROCS and GH_WELLKNOWN_PROCS (default
 # 2 each).  Login hashes
