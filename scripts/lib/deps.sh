@@ -4,9 +4,6 @@
 GH_DEPS="build-essential autoconf automake libtool pkg-config libfcgi-dev
 libpq-dev libjson-c-dev libcrypt-dev libssl-dev libcriterion-dev
 libcurl4-openssl-dev libseccomp-dev postgresql lighttpd curl"
-# make converts docs/openapi.yaml into api/openapi.json with Debian's
-# python3 and its YAML module (configure checks for them).
-GH_DEPS="$GH_DEPS python3-yaml"
 
 # Only the tests' outside verifiers (test_e2e_verifiers_*, and Apache
 # mod_oauth2 for test_e2e_modoauth2_*) need these, so scripts/check
@@ -35,6 +32,11 @@ GH_MAN_DEPS="mandoc"
 # debian/control's Build-Depends has beyond GH_DEPS.  scripts/check
 # installs them, quickstart does not.
 GH_PACKAGE_DEPS="debhelper dpkg-dev fakeroot lintian libseccomp-dev python3"
+
+# make converts docs/openapi.yaml into api/openapi.json with Debian's
+# python3 and its YAML module (configure checks for them): everyone
+# building gatehouse needs it.
+GH_DEPS="$GH_DEPS python3-yaml"
 
 gh_install_deps() {
 	local missing=() p sudo=()
