@@ -152,6 +152,9 @@ Define GATEHOUSE_HEALTH_PROCS ${GH_HEALTH_PROCS:-2}
 Define GATEHOUSE_WELLKNOWN_PROCS ${GH_WELLKNOWN_PROCS:-2}
 Define GATEHOUSE_AUTHORIZE_PROCS ${GH_AUTHORIZE_PROCS:-2}
 EOF
+		# /api/openapi.json and /api/docs: a build's api/ (GH_API_DIR).
+		[ -z "${GH_API_DIR:-}" ] ||
+			printf 'Define GATEHOUSE_API "%s"\n' "$GH_API_DIR"
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
 			cat <<EOF
 Define GATEHOUSE_EXAMPLE_LOCATIONS
@@ -380,6 +383,14 @@ gh_apache_test_up() {
 		fi
 		mkdir -p "$docroot/auth"
 		cp "$top/etc/gatehouse.css" "$docroot/auth/gatehouse.css"
+		# openapi.json and the docs page, uploaded as api/ with its
+		# .htaccess (etc/shared-hosting/README.md).
+		if [ -n "${GH_API_DIR:-}" ]; then
+			mkdir -p "$docroot/api"
+			cp -R "$GH_API_DIR/." "$docroot/api/"
+			rm -f "$docroot/api/docs/.stamp"
+			cp "$top/etc/shared-hosting/api/.htaccess" "$docroot/api/.htaccess"
+		fi
 		if [ "${GH_APACHE_AUTHORIZER:-0}" = 1 ]; then
 			gh_apache_htaccess_authorizer "$docroot"
 		fi

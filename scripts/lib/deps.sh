@@ -38,6 +38,11 @@ GH_OPENAPI_DEPS="python3-yaml python3-jsonschema"
 # installs them, quickstart does not.
 GH_PACKAGE_DEPS="debhelper dpkg-dev fakeroot lintian libseccomp-dev python3"
 
+# make converts docs/openapi.yaml into api/openapi.json with Debian's
+# python3 and its YAML module (configure checks for them): everyone
+# building gatehouse needs it.
+GH_DEPS="$GH_DEPS python3-yaml"
+
 gh_install_deps() {
 	local missing=() p sudo=()
 	for p in $GH_DEPS "$@"; do

@@ -13,11 +13,14 @@
 #   gh_stack_admin_config FILE DBURL   the owner's config, for the CLI only
 #   gh_stack_top                       the checkout's top directory
 #   gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]
+#   gh_lighttpd_api_block API_DIR      /api/openapi.json and /api/docs as files
 #   gh_config_keys EXAMPLE             the keys of a gatehouse.conf.example
 #   gh_stack_up CONF PORT RUNDIR       starts lighttpd -D, sets GH_STACK_PID
 #   gh_stack_program_pids PID RUNDIR   the stack's running programs
 #   gh_stack_down [PID [RUNDIR]]       stops it and every program it spawned
 #
+# GH_API_DIR, when set, is a build's api/ directory (openapi.json, docs/):
+# gh_lighttpd_conf serves it, and so does scripts/lib/apache.sh.
 # Pool sizes come from GH_LOGIN_PROCS (default 2), GH_PROCS (default 4:
 # register, me, admin), GH_HEALTH_PROCS and GH_WELLKNOWN_PROCS (default
 # 2 each).  Login hashes
@@ -228,15 +231,43 @@ gh_stack_top() {
 	(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 }
 
+# The Content-Security-Policy of /api/docs and /api/openapi.json: nothing
+# but this host (lighttpd.conf.example, etc/apache/gatehouse.conf and
+# etc/shared-hosting/api/.htaccess send the same).
+GH_API_CSP="default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+# gh_lighttpd_api_block API_DIR: the first branch of the routing chain:
+# /api/openapi.json and /api/docs (and the files under /api/docs/) as
+# files from API_DIR (a build's api/, or share/gatehouse/api), before the
+# programs see any /api path; any other /api path stays theirs.
+gh_lighttpd_api_block() {
+	cat <<EOF
+\$HTTP["url"] =~ "^/api/(openapi\\.json|docs(/[A-Za-z0-9._-]*)?)\$" {
+	alias.url = (
+		"/api/openapi.json" => "$1/openapi.json",
+		"/api/docs/" => "$1/docs/",
+		"/api/docs" => "$1/docs/index.html",
+	)
+	setenv.set-response-header = (
+		"Content-Security-Policy" => "$GH_API_CSP",
+		"X-Content-Type-Options" => "nosniff",
+		"Referrer-Policy" => "no-referrer",
+	)
+}
+EOF
+}
+
 # gh_lighttpd_conf OUT PORT CGIDIR CONFIGFILE RUNDIR [DOCROOT]: the
 # stylesheet served at /auth/gatehouse.css is $GH_STYLESHEET, else the
-# checkout's etc/gatehouse.css.
+# checkout's etc/gatehouse.css; /api/openapi.json and /api/docs come
+# from $GH_API_DIR (a build's api/) when it is set.
 gh_lighttpd_conf() {
 	local out=$1 port=$2 cgidir=$3 config=$4 rundir=$5 docroot=${6:-}
 	local user login_procs=${GH_LOGIN_PROCS:-2} procs=${GH_PROCS:-4}
 	local health_procs=${GH_HEALTH_PROCS:-2} maxkb=${GH_MAX_REQUEST_KB:-2048}
 	local wellknown_procs=${GH_WELLKNOWN_PROCS:-2}
 	local css=${GH_STYLESHEET:-$(gh_stack_top)/etc/gatehouse.css} p
+	local api=${GH_API_DIR:-} first=if
 	for p in login register me admin health wellknown; do
 		if [ ! -x "$cgidir/$p" ]; then
 			echo "gatehouse: $cgidir/$p is missing (run make)" >&2
@@ -251,7 +282,7 @@ gh_lighttpd_conf() {
 	{
 		cat <<EOF
 # Written by gatehouse's scripts/lib/stack.sh: one stack on 127.0.0.1:$port.
-server.modules += ( "mod_alias", "mod_fastcgi" )
+server.modules += ( "mod_alias", "mod_fastcgi", "mod_setenv" )
 server.bind = "127.0.0.1"
 server.port = $port
 server.document-root = "$docroot"
@@ -268,6 +299,8 @@ mimetype.assign = (
 	".txt" => "text/plain; charset=utf-8",
 	".json" => "application/json",
 	".css" => "text/css; charset=utf-8",
+	".js" => "text/javascript; charset=utf-8",
+	".png" => "image/png",
 	"" => "application/octet-stream",
 )
 # The sign-in pages' stylesheet, a static file.
@@ -281,7 +314,11 @@ EOF
 		echo '# Exact paths first, in one if/else chain, so exactly one'
 		echo '# program gets each path; anything else under /api reaches'
 		echo '# health, which answers the contract'"'"'s JSON 404.'
-		gh_lighttpd_block 'if' '=~' \
+		if [ -n "$api" ]; then
+			gh_lighttpd_api_block "$api"
+			first=else
+		fi
+		gh_lighttpd_block "$first" '=~' \
 			'^/(api/auth/(login|refresh|logout|password(/forgot|/reset)?|revoke)|auth/(login|logout|forgot|reset|account))$' \
 			login "$login_procs"
 		gh_lighttpd_block 'else' '=~' '^/(api/auth/(register|email/verify)|auth/(register|verify))$' \

@@ -234,6 +234,9 @@ class BrowserTest(unittest.TestCase):
 
     driver = None
     profile = None
+    # chromedriver's logs a suite reads with driver.get_log() (e.g.
+    # {"browser": "ALL", "performance": "ALL"}); None: none kept.
+    logging_prefs = None
 
     @classmethod
     def setUpClass(cls):
@@ -250,6 +253,8 @@ class BrowserTest(unittest.TestCase):
                   "--host-resolver-rules=MAP * ~NOTFOUND, "
                   "EXCLUDE 127.0.0.1"):
             opts.add_argument(a)
+        if cls.logging_prefs is not None:
+            opts.set_capability("goog:loggingPrefs", cls.logging_prefs)
         cls.driver = webdriver.Chrome(service=Service(CHROMEDRIVER),
                                       options=opts)
         cls.driver.set_page_load_timeout(60)
