@@ -80,10 +80,11 @@ gatehouse() {
 	GATEHOUSE_CONFIG=$GH_TEST_CONFIG "$GH_TEST_CLI" "$@"
 }
 # mail_token RCPT PATH [N]: the token of the link to PATH in the N-th
-# (default the first) message to RCPT carrying one, waiting for it.
+# (default the first) message to RCPT carrying one, waiting up to 30 s
+# for it (mail goes out after the answer, later still under valgrind).
 mail_token() {
 	local i f n=0 want=${3:-1}
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		n=0
 		for f in "$GH_TEST_MAILDIR"/*.eml; do
 			[ -f "$f" ] || continue
