@@ -3,7 +3,7 @@
 
 GH_DEPS="build-essential autoconf automake libtool pkg-config libfcgi-dev
 libpq-dev libjson-c-dev libcrypt-dev libssl-dev libcriterion-dev
-libcurl4-openssl-dev libseccomp-dev postgresql lighttpd curl"
+libcurl4-openssl-dev libseccomp-dev postgresql lighttpd curl jq"
 
 # Only the tests' outside verifiers (test_e2e_verifiers_*, and Apache
 # mod_oauth2 for test_e2e_modoauth2_*) need these, so scripts/check

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/password.h"
 #include "core/str.h"
+#include "domain/keys.h"
 #include "domain/sessions.h"
 #include "domain/signin.h"
 #include "domain/throttle.h"
@@ -222,10 +223,15 @@ revoke_access(struct gh_db *db, const struct gh_jwt_key *key,
     char uid[GH_UUID_LEN + 1])
 {
 	struct gh_jwt_claims	 c;
+	struct gh_jwt_key	 k;
 	enum gh_jwt_result	 jr;
 	enum gh_status		 st;
 
-	jr = gh_jwt_verify(key, token, len, (int64_t)time(NULL), &c);
+	/* ES256, EdDSA, RS256: the token's kid is one of the key set's. */
+	k = *key;
+	if (!gh_jwt_alg_is_hmac(k.alg) && (st = gh_keys_fill(db, &k)) != GH_OK)
+		return st;
+	jr = gh_jwt_verify(&k, token, len, (int64_t)time(NULL), &c);
 	if (jr == GH_JWT_INTERNAL)
 		return GH_INTERNAL;
 	if (jr != GH_JWT_OK)

@@ -21,13 +21,13 @@ top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 . "$top/scripts/lib/stack.sh"
 # shellcheck source=../../scripts/lib/apache.sh
 . "$top/scripts/lib/apache.sh"
+# shellcheck source=../lib/check.sh
+. "$top/tests/lib/check.sh"
 
 server=${GH_TEST_SERVER:-lighttpd}
 doc="$top/docs/DEPLOY.md"
 cgidir=${GH_TEST_CGI_DIR:?run under tests/with-stack}
 : "${GH_TEST_CONFIG:?run under tests/with-stack}" "${GH_TEST_CLI:?}"
-fails=0
-checks=0
 pid=
 
 tmp=$(mktemp -d /tmp/gh-guard.XXXXXX)
@@ -58,19 +58,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# check WHAT COND...: one assertion, reported either way.
-check() {
-	local what=$1
-	shift
-	checks=$((checks + 1))
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what" >&2
-		fails=$((fails + 1))
-	fi
-}
 
 # snippet NAME: the lines of the code block after "<!-- snippet:NAME -->",
 # without its fences.
@@ -252,7 +239,4 @@ c -H 'Accept: text/html' "$base/members/"
 check "GET /members/ after signing out answers 302 ($(status "$tmp/head"))" \
 	test "$(status "$tmp/head")" = 302
 
-# Criterion's closing line, which scripts/check reads.
-echo "[====] Synthesis: Tested: $checks | Passing: $((checks - fails)) |" \
-	"Failing: $fails | Crashing: 0 "
-[ "$fails" -eq 0 ]
+check_synthesis

@@ -5,7 +5,8 @@
  * the tokens of the old key keep working while the new key waits
  * jwks_max_age_seconds (2 here) before it signs; `gatehouse keys retire
  * KID --now` refuses that key's tokens from the very next request, on
- * every process whose session cache already holds them.
+ * every process whose session cache already holds them.  Revoking an
+ * ES256 access token (RFC 7009) ends its session.
  *
  * Every test leaves one current key and no next one.
  */
@@ -158,6 +159,29 @@ Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
 	header_str(u.access, "kid", kid, sizeof(kid));
 	cr_assert_str_eq(kid, cur);
 	cr_assert_eq(t_me_status(u.access), 200);
+}
+
+/*
+ * RFC 7009 revocation of an ES256 access token: login verifies it with
+ * the key set, as /me does, and its session ends (it once answered the
+ * 200 of an unknown token and ended nothing).
+ */
+Test(keys, revoking_an_es256_access_token_ends_its_session)
+{
+	struct t_user	 u;
+	struct t_resp	 r;
+	char		 tok[4096], form[4200];
+	int		 n;
+
+	t_make_user(&u, "kr");
+	t_urlencode(u.access, tok, sizeof(tok));
+	n = snprintf(form, sizeof(form), "token=%s", tok);
+	cr_assert(n > 0 && (size_t)n < sizeof(form));
+	t_http_form("/api/auth/revoke", form, &r);
+	cr_assert_eq(r.status, 200);
+	t_resp_free(&r);
+	cr_assert_eq(t_me_status(u.access), 401);
+	cr_assert_eq(t_refresh_status(u.refresh), 401);
 }
 
 Test(keys, a_rotation_fails_no_token_and_signs_with_the_new_key_later)
