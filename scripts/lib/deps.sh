@@ -27,6 +27,11 @@ GH_MAIL_DEPS="msmtp python3-aiosmtpd"
 # without it, and fails under CI=true).  scripts/check installs it.
 GH_MAN_DEPS="mandoc"
 
+# Only tests/openapi/validate (run by tests/with-stack after each end-to-
+# end suite, and tests/openapi/test_validate) needs these: Debian's
+# python3 with PyYAML and jsonschema.  scripts/check installs them.
+GH_OPENAPI_DEPS="python3-yaml python3-jsonschema"
+
 # Only the Debian package's test (tests/package/test-package, scripts/
 # check's "package" pass) needs these: debhelper and lintian, and what
 # debian/control's Build-Depends has beyond GH_DEPS.  scripts/check

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <regex.h>
@@ -26,6 +27,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+
+#include "core/utf8.h"
 
 #include "client.h"
 #include "run.h"
@@ -210,9 +213,114 @@ setup(CURL *h, const char *method, const char *path,
 	return sl;
 }
 
+/* The value of the Content-Type among headers ("Name: value"), or NULL. */
+static const char *
+request_type(const char *const *headers)
+{
+	const char	*v;
+
+	for (; headers != NULL && *headers != NULL; headers++) {
+		if (strncasecmp(*headers, "Content-Type:", 13) != 0)
+			continue;
+		for (v = *headers + 13; *v == ' ' || *v == '\t'; v++)
+			continue;
+		return *v != '\0' ? v : NULL;
+	}
+	return NULL;
+}
+
+/* Adds key: val (a fresh json-c value) to o, failing the test if it cannot. */
+static void
+jadd(struct json_object *o, const char *key, struct json_object *val)
+{
+	cr_assert_not_null(val);
+	cr_assert_eq(json_object_object_add(o, key, val), 0);
+}
+
+/* The response's headers as a JSON array of [name, value] pairs. */
+static struct json_object *
+header_pairs(const struct t_resp *r)
+{
+	struct json_object	*a, *pair;
+	const char		*h, *colon, *v;
+	size_t			 off;
+
+	cr_assert_not_null(a = json_object_new_array());
+	for (off = 0; off < r->hlen; off += strlen(h) + 1) {
+		h = r->headers + off;
+		if ((colon = strchr(h, ':')) == NULL)
+			continue;
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			continue;
+		cr_assert_not_null(pair = json_object_new_array());
+		cr_assert_eq(json_object_array_add(pair,
+		    json_object_new_string_len(h, (int)(colon - h))), 0);
+		cr_assert_eq(json_object_array_add(pair,
+		    json_object_new_string(v)), 0);
+		cr_assert_eq(json_object_array_add(a, pair), 0);
+	}
+	return a;
+}
+
+/*
+ * With $GH_TEST_OPENAPI_RECORD naming a file, appends the exchange as
+ * one JSON line for tests/openapi/validate (which checks it against
+ * docs/openapi.yaml): the test, method, path, request Content-Type,
+ * status, headers and body (left out, "binary": true, when not UTF-8).
+ * One write(2) on an O_APPEND descriptor, so that the lines of
+ * Criterion's workers and of parallel clients never interleave.
+ */
+static void
+record(const char *method, const char *path, const char *const *headers,
+    const struct t_resp *r)
+{
+	const struct criterion_test	*t = criterion_current_test;
+	struct json_object		*o;
+	const char			*file, *ct, *text;
+	char				 test[512], *line;
+	size_t				 n;
+	int				 fd;
+
+	file = getenv("GH_TEST_OPENAPI_RECORD");
+	if (file == NULL || *file == '\0')
+		return;
+	cr_assert_not_null(o = json_object_new_object());
+	snprintf(test, sizeof(test), "%s::%s", t != NULL ? t->category : "?",
+	    t != NULL ? t->name : "?");
+	jadd(o, "test", json_object_new_string(test));
+	jadd(o, "method", json_object_new_string(method));
+	jadd(o, "path", json_object_new_string(path));
+	/* json-c's null is NULL. */
+	if ((ct = request_type(headers)) != NULL)
+		jadd(o, "request_content_type", json_object_new_string(ct));
+	else
+		cr_assert_eq(json_object_object_add(o, "request_content_type",
+		    NULL), 0);
+	jadd(o, "status", json_object_new_int64(r->status));
+	jadd(o, "headers", header_pairs(r));
+	if (gh_utf8_valid(r->body, r->len))
+		jadd(o, "body", json_object_new_string_len(r->body,
+		    (int)r->len));
+	else
+		jadd(o, "binary", json_object_new_boolean(1));
+	cr_assert_not_null(text = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	n = strlen(text);
+	cr_assert_not_null(line = malloc(n + 1));
+	memcpy(line, text, n);
+	line[n] = '\n';
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_neq(fd, -1, "%s: cannot open", file);
+	cr_assert_eq(write(fd, line, n + 1), (ssize_t)(n + 1),
+	    "%s: short write", file);
+	close(fd);
+	free(line);
+	json_object_put(o);
+}
+
 static void
 finish(CURL *h, CURLcode rc, const char *method, const char *path,
-    struct t_resp *r)
+    const char *const *headers, struct t_resp *r)
 {
 	struct json_tokener	*tok;
 
@@ -235,6 +343,7 @@ finish(CURL *h, CURLcode rc, const char *method, const char *path,
 		}
 		json_tokener_free(tok);
 	}
+	record(method, path, headers, r);
 }
 
 int
@@ -250,7 +359,7 @@ t_http(const char *method, const char *path, const char *const *headers,
 	sl = setup(easy, method, path, headers, body, len, r);
 	rc = curl_easy_perform(easy);
 	curl_slist_free_all(sl);
-	finish(easy, rc, method, path, r);
+	finish(easy, rc, method, path, headers, r);
 	return 0;
 }
 
@@ -346,7 +455,7 @@ t_http_many(size_t n, const char *method, const char *path,
 			for (i = 0; i < n; i++)
 				if (hs[i] == msg->easy_handle)
 					finish(hs[i], msg->data.result, method,
-					    path, &rs[i]);
+					    path, headers, &rs[i]);
 		}
 	} while (running > 0);
 	for (i = 0; i < n; i++) {

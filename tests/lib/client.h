@@ -9,7 +9,9 @@
  * t_client_from() chose.  A transport error fails the test: a
  * function here that returns has a response.  Helpers make unique users,
  * so tests running in parallel against one stack never meet each other's
- * rows.
+ * rows.  With $GH_TEST_OPENAPI_RECORD naming a file (tests/with-stack
+ * sets it), every response received is appended there as a JSON line,
+ * which tests/openapi/validate checks against docs/openapi.yaml.
  */
 #ifndef T_CLIENT_H
 #define T_CLIENT_H
