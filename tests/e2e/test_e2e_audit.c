@@ -487,6 +487,11 @@ Test(audit, a_forgotten_password_and_its_reset_append_their_rows)
 
 	from_own_address();
 	t_register(&u, "auw");
+	/*
+	 * Registering mails a confirmation after its answer, from another
+	 * program: wait for it, so that the reset message is the second.
+	 */
+	t_mail_arrives(u.email, 1, MAIL_WAIT);
 	snprintf(body, sizeof(body), "{\"username\": \"%s\"}", u.username);
 	send_ua("POST", "/api/auth/password/forgot", NULL, body, &r);
 	cr_assert_eq(r.status, 202, "%ld %s", r.status, r.body);
