@@ -6,7 +6,8 @@
  * jwks_max_age_seconds (2 here) before it signs; `gatehouse keys retire
  * KID --now` refuses that key's tokens from the very next request, on
  * every process whose session cache already holds them.  Revoking an
- * ES256 access token (RFC 7009) ends its session.
+ * ES256 access token (RFC 7009) ends its session, also for requests
+ * already in flight.
  *
  * Every test leaves one current key and no next one.
  */
@@ -161,6 +162,22 @@ Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
 	cr_assert_eq(t_me_status(u.access), 200);
 }
 
+/* POST /api/auth/revoke of token as a form; asserts the 200. */
+static void
+revoke_token(const void *token)
+{
+	struct t_resp	 r;
+	char		 tok[4096], form[4200];
+	int		 n;
+
+	t_urlencode(token, tok, sizeof(tok));
+	n = snprintf(form, sizeof(form), "token=%s", tok);
+	cr_assert(n > 0 && (size_t)n < sizeof(form));
+	t_http_form("/api/auth/revoke", form, &r);
+	cr_assert_eq(r.status, 200);
+	t_resp_free(&r);
+}
+
 /*
  * RFC 7009 revocation of an ES256 access token: login verifies it with
  * the key set, as /me does, and its session ends (it once answered the
@@ -169,19 +186,20 @@ Test(keys, login_signs_es256_with_the_current_kid_and_me_accepts_it)
 Test(keys, revoking_an_es256_access_token_ends_its_session)
 {
 	struct t_user	 u;
-	struct t_resp	 r;
-	char		 tok[4096], form[4200];
-	int		 n;
 
 	t_make_user(&u, "kr");
-	t_urlencode(u.access, tok, sizeof(tok));
-	n = snprintf(form, sizeof(form), "token=%s", tok);
-	cr_assert(n > 0 && (size_t)n < sizeof(form));
-	t_http_form("/api/auth/revoke", form, &r);
-	cr_assert_eq(r.status, 200);
-	t_resp_free(&r);
+	revoke_token(u.access);
 	cr_assert_eq(t_me_status(u.access), 401);
 	cr_assert_eq(t_refresh_status(u.refresh), 401);
+}
+
+/* The same revocation while clients use the token: none after it wins. */
+Test(keys, no_me_started_after_an_es256_access_token_revocation_succeeds)
+{
+	struct t_user	 u;
+
+	t_make_user(&u, "krr");
+	t_me_race(u.access, revoke_token, u.access);
 }
 
 Test(keys, a_rotation_fails_no_token_and_signs_with_the_new_key_later)
