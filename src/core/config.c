@@ -238,6 +238,31 @@ static const struct key keys[] = {
 	  "How far back registrations count, in seconds (1 to 86400); when\n"
 	  "not set, login_failure_window_seconds." },
 
+	{ "rate_limit_per_minute", KT_INT, FIELD(rate_limit_per_minute), 0,
+	  1000000, "600", "request limit",
+	  "Requests one client address may make to any endpoint in a minute\n"
+	  "on this web node, before 429 with Retry-After (0 to 1000000; 0\n"
+	  "turns the limit off).  Counted in memory the node's programs share\n"
+	  "(rate_limit_dir), no database write: each node limits on its own." },
+	{ "rate_limit_entries", KT_INT, FIELD(rate_limit_entries), 64,
+	  1048576, "16384", NULL,
+	  "Client addresses the shared table counts at once, 16 bytes each\n"
+	  "(64 to 1048576); past it an address shares a slot with another and\n"
+	  "is limited a little sooner, never later." },
+	{ "rate_limit_dir", KT_STRING, FIELD(rate_limit_dir), 0, 0,
+	  "/dev/shm", NULL,
+	  "The directory (a tmpfs) of the shared table's file, which every\n"
+	  "program of the node maps.  Where it cannot be made or mapped (a\n"
+	  "shared host that allows no shared memory) the limit switches itself\n"
+	  "off and says so in the log." },
+	{ "trusted_proxy_header", KT_STRING, FIELD(trusted_proxy_header), 0, 0,
+	  "", NULL,
+	  "Behind a reverse proxy: the request header (X-Forwarded-For,\n"
+	  "X-Real-IP) the proxy sets to the client's address, which then is\n"
+	  "the client address for the request limit, throttling and the audit\n"
+	  "trail, and nothing else is.  Empty: the connection's own address\n"
+	  "(REMOTE_ADDR)." },
+
 	{ "auth_cache_entries", KT_INT, FIELD(auth_cache_entries), 0, 1048576,
 	  "4096", "session cache",
 	  "Sessions each token-checking program (me, admin, authorize,\n"
@@ -259,6 +284,14 @@ static const struct key keys[] = {
 	  "notifications stop while the connection stays up (triggers disabled,\n"
 	  "session_replication_role = replica during a restore); normally a\n"
 	  "change is seen at the next request." },
+
+	{ "auth_cache_max_staleness_ms", KT_INT,
+	  FIELD(auth_cache_max_staleness_ms), 0, 60000, "0", NULL,
+	  "0 (exact): every request that answers from the cache first makes\n"
+	  "its synchronising round trip.  N: a process whose connection\n"
+	  "synchronised less than N milliseconds ago answers without it, so a\n"
+	  "change committed elsewhere may go unseen for at most N ms (0 to\n"
+	  "60000; docs/SCALING.md)." },
 
 	{ "authorizer_cookie", KT_STRING, FIELD(authorizer_cookie), 0, 0, "",
 	  "authorizer",

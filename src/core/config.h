@@ -93,8 +93,14 @@ struct gh_config {
 	/* Set by a file or the environment: the old key no longer sets it. */
 	bool			register_window_given;
 
+	int			rate_limit_per_minute;	/* 0: off */
+	int			rate_limit_entries;
+	char			rate_limit_dir[1024];
+	char			trusted_proxy_header[64];	/* "": REMOTE_ADDR */
+
 	int			auth_cache_entries;	/* 0: off */
 	int			auth_cache_max_age_seconds;
+	int			auth_cache_max_staleness_ms;	/* 0: exact */
 	char			authorizer_cookie[64];	/* "" for none */
 	char			authorizer_login_url[1024];
 	/* Browser sign-in (http/cookie.h): Secure and the __Host- names. */

@@ -150,7 +150,7 @@ Test(config, keys_list_every_key_once_and_ends_in_null)
 
 	while (k[n] != NULL)
 		n++;
-	cr_assert_eq(n, (size_t)47);
+	cr_assert_eq(n, (size_t)52);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			cr_assert_str_neq(k[i], k[j]);
