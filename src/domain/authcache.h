@@ -128,7 +128,7 @@ int		gh_authcache_sync(struct gh_db *);
 struct gh_authcache_stats {
 	unsigned long	hits, misses, notified, forgotten, flushes, evicted;
 	unsigned long	disabled;	/* turned off: a pooler was seen */
-	unsigned long	syncs;		/* round trips waited for */
+	unsigned long	syncs;		/* Syncs waited for at a hit */
 	unsigned long	spared;		/* skipped: within the staleness bound */
 };
 void	gh_authcache_stats(struct gh_authcache_stats *);
