@@ -717,9 +717,14 @@ Test(authcache, a_round_trip_read_at_the_end_of_a_request_counts)
  * A stand-in for a pooler: it passes the protocol through untouched but
  * for the process id of BackendKeyData, which it announces as its own,
  * as PgBouncer does (its cancel keys are its own).  One connection.
+ * With count set it is a plain wire instead: the process id passes
+ * through, and every ReadyForQuery the server sends is counted (one ends
+ * each statement and each Sync: the round trips a check costs).
  */
 struct relay {
-	int	 lfd;
+	int		 lfd;
+	int		 count;
+	unsigned long	 readies;	/* __atomic: the relay's thread */
 	char	 dir[64];
 	char	 path[104];		/* fits a sockaddr_un */
 	char	 upstream[104];
@@ -755,7 +760,7 @@ write_full(int fd, const void *buf, size_t n)
 
 /* One server message to the client, BackendKeyData's pid replaced. */
 static int
-relay_message(int from, int to, int *ready)
+relay_message(struct relay *r, int from, int to, int *ready)
 {
 	unsigned char	 buf[65536];
 	uint32_t	 len, pid;
@@ -767,13 +772,15 @@ relay_message(int from, int to, int *ready)
 	if (len < 4 || len - 4 > sizeof(buf) - 5 ||
 	    read_full(from, buf + 5, len - 4) == -1)
 		return -1;
-	if (buf[0] == 'K' && len >= 8) {
+	if (buf[0] == 'K' && len >= 8 && !r->count) {
 		memcpy(&pid, buf + 5, 4);
 		pid = htonl(ntohl(pid) ^ 0x40000000u);
 		memcpy(buf + 5, &pid, 4);
 	}
-	if (buf[0] == 'Z')
+	if (buf[0] == 'Z') {
 		*ready = 1;
+		(void)__atomic_add_fetch(&r->readies, 1, __ATOMIC_SEQ_CST);
+	}
 	return write_full(to, buf, len + 1);
 }
 
@@ -799,8 +806,8 @@ relay_run(void *arg)
 	pfd[1].fd = s;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (poll(pfd, 2, -1) > 0) {
-		if (pfd[1].revents != 0 && !ready) {
-			if (relay_message(s, c, &ready) == -1)
+		if (pfd[1].revents != 0 && (!ready || r->count)) {
+			if (relay_message(r, s, c, &ready) == -1)
 				break;
 			continue;
 		}
@@ -888,4 +895,46 @@ Test(authcache, a_direct_connection_keeps_the_cache_on)
 {
 	warm(alice_t.access);
 	cr_assert_eq(stats_now().disabled, 0);
+}
+
+/* ReadyForQuery messages the wire has carried so far. */
+static unsigned long
+readies(struct relay *r)
+{
+	return __atomic_load_n(&r->readies, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * On the wire, not by the cache's own count: exact, every answer from
+ * the cache costs one Sync and its ReadyForQuery; within the staleness
+ * bound, none crosses at all.
+ */
+Test(authcache, on_the_wire_hits_within_the_bound_make_no_round_trip)
+{
+	static struct relay	 r;
+	struct gh_principal	 p;
+	char			 via[1280];
+	unsigned long		 before;
+	int			 i;
+
+	r.count = 1;
+	relay_start(&r, via, sizeof(via));
+	gh_db_free(db);
+	db = t_db_open(via, 5000);
+	warm(alice_t.access);
+	before = readies(&r);
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(readies(&r), before + 10);
+	gh_authcache_set_max_staleness(60000);
+	before = readies(&r);
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(readies(&r), before);
+	cr_assert_eq(stats_now().disabled, 0);
+	gh_db_free(db);
+	db = NULL;
+	close(r.lfd);
+	(void)unlink(r.path);
+	(void)rmdir(r.dir);
 }
