@@ -89,6 +89,20 @@ elapsed_ms(const struct timespec *t0)
 }
 
 /*
+ * An error document: the same request again, after a denial (Apache's
+ * ErrorDocument sets REDIRECT_STATUS to the error's status).  Not a 200:
+ * lighttpd sets REDIRECT_STATUS=200 on every request (for PHP), and so
+ * does Apache after a rewrite (shared hosting's .htaccess).
+ */
+static int
+error_document(const struct gh_request *req)
+{
+	const char	*rs = gh_request_getenv(req, "REDIRECT_STATUS");
+
+	return rs != NULL && rs[0] >= '4' && rs[0] <= '5';
+}
+
+/*
  * Counts the request against the limit (see serve.h for which are);
  * 1 when it is over and was answered 429.
  */
@@ -102,7 +116,7 @@ over_limit(const struct gh_program *prog, struct gh_request *req)
 	if (!gh_ratelimit_on(&limit) || prog->unlimited ||
 	    strcmp(req->method, "OPTIONS") == 0)
 		return 0;
-	if (gh_request_getenv(req, "REDIRECT_STATUS") != NULL)
+	if (error_document(req))
 		gh_ratelimit_peek(&limit, gh_request_client_addr(req),
 		    time(NULL), &v);
 	else

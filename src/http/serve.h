@@ -45,7 +45,8 @@ struct gh_program {
 	 * rate_limit_per_minute: the authorizer a bare 429 with Retry-After
 	 * to its web server, which hands it to the client.  An internal
 	 * redirect (REDIRECT_STATUS: an ErrorDocument after mod_fcgid's
-	 * denial) is the same request again: it reads its count, adds none.
+	 * denial: REDIRECT_STATUS 4xx or 5xx) is the same request again: it
+	 * reads its count, adds none.
 	 */
 	int			 unlimited;
 };
