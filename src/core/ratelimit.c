@@ -175,11 +175,17 @@ verdict(const struct gh_ratelimit *rl, uint64_t count, time_t now,
 	    GH_RATELIMIT_WINDOW);
 }
 
-/* addr's slot; *window the minute of now (negative reads as 0). */
+/*
+ * addr's slot, and *window the minute of now (a negative now reads as
+ * 0); NULL when the table is off.  Clears v.
+ */
 static _Atomic uint64_t *
 slot_of(struct gh_ratelimit *rl, const char *addr, time_t *now,
-    uint32_t *window)
+    uint32_t *window, struct gh_ratelimit_verdict *v)
 {
+	memset(v, 0, sizeof(*v));
+	if (rl->map == NULL)
+		return NULL;
 	if (*now < 0)
 		*now = 0;
 	*window = (uint32_t)((uint64_t)*now / GH_RATELIMIT_WINDOW);
@@ -195,10 +201,8 @@ gh_ratelimit_peek(struct gh_ratelimit *rl, const char *addr, time_t now,
 	uint64_t		 old;
 	uint32_t		 window;
 
-	memset(v, 0, sizeof(*v));
-	if (rl->map == NULL)
+	if ((slot = slot_of(rl, addr, &now, &window, v)) == NULL)
 		return;
-	slot = slot_of(rl, addr, &now, &window);
 	old = atomic_load_explicit(slot, memory_order_relaxed);
 	verdict(rl, (uint32_t)(old >> 32) == window ? old & 0xffffffffULL : 0,
 	    now, v);
@@ -212,10 +216,8 @@ gh_ratelimit_hit(struct gh_ratelimit *rl, const char *addr, time_t now,
 	uint64_t		 old, next;
 	uint32_t		 window;
 
-	memset(v, 0, sizeof(*v));
-	if (rl->map == NULL)
+	if ((slot = slot_of(rl, addr, &now, &window, v)) == NULL)
 		return;
-	slot = slot_of(rl, addr, &now, &window);
 	old = atomic_load_explicit(slot, memory_order_relaxed);
 	do {
 		if ((uint32_t)(old >> 32) != window)

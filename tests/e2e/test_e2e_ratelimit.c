@@ -53,8 +53,12 @@ get(const char *path, const char *xff, struct t_resp *r)
 	char		 line[128];
 	const char	*h[2] = { line, NULL };
 
+	if (xff == NULL) {
+		t_http("GET", path, NULL, NULL, 0, r);
+		return;
+	}
 	(void)snprintf(line, sizeof(line), "X-Forwarded-For: %s", xff);
-	t_http("GET", path, xff != NULL ? h : NULL, NULL, 0, r);
+	t_http("GET", path, h, NULL, 0, r);
 }
 
 /*
@@ -91,6 +95,31 @@ assert_429(const struct t_resp *r)
 	cr_assert_eq(left, 0);
 }
 
+/* GET path (with X-Forwarded-For: xff unless NULL) leaves left. */
+static void
+expect_left(const char *path, const char *xff, long want)
+{
+	struct t_resp	 r;
+	long		 left, reset;
+
+	get(path, xff, &r);
+	cr_assert_neq(r.status, 429, "%s: 429, %ld expected left", path, want);
+	limit_of(&r, &left, &reset);
+	cr_assert_eq(left, want, "%s: r=%ld, %ld expected", path, left, want);
+	t_resp_free(&r);
+}
+
+/* GET path (with X-Forwarded-For: xff unless NULL) is refused. */
+static void
+expect_429(const char *path, const char *xff)
+{
+	struct t_resp	 r;
+
+	get(path, xff, &r);
+	assert_429(&r);
+	t_resp_free(&r);
+}
+
 /* Every program of the node, each with a pool of processes. */
 static const char *const paths[] = {
 	"/api/auth/me",				/* me */
@@ -102,9 +131,7 @@ static const char *const paths[] = {
 
 Test(ratelimit, counts_down_across_programs_then_429)
 {
-	struct t_resp	 r;
 	char		 addr[32];
-	long		 left, reset;
 	int		 i;
 
 	if (shared())
@@ -112,27 +139,14 @@ Test(ratelimit, counts_down_across_programs_then_429)
 	fresh_window();
 	t_loopback(addr, sizeof(addr));
 	t_client_from(addr);
-	for (i = 1; i <= LIMIT; i++) {
-		get(paths[i % 5], NULL, &r);
-		cr_assert_neq(r.status, 429, "%s: 429 at request %d",
-		    paths[i % 5], i);
-		limit_of(&r, &left, &reset);
-		cr_assert_eq(left, LIMIT - i, "%s: r=%ld at request %d",
-		    paths[i % 5], left, i);
-		t_resp_free(&r);
-	}
-	for (i = 0; i < 5; i++) {
-		get(paths[i], NULL, &r);
-		assert_429(&r);
-		t_resp_free(&r);
-	}
+	for (i = 1; i <= LIMIT; i++)
+		expect_left(paths[i % 5], NULL, LIMIT - i);
+	for (i = 0; i < 5; i++)
+		expect_429(paths[i], NULL);
 	/* Another address still has its whole budget. */
 	t_loopback(addr, sizeof(addr));
 	t_client_from(addr);
-	get("/api/auth/me", NULL, &r);
-	limit_of(&r, &left, &reset);
-	cr_assert_eq(left, LIMIT - 1);
-	t_resp_free(&r);
+	expect_left("/api/auth/me", NULL, LIMIT - 1);
 	t_client_from(NULL);
 }
 
@@ -140,7 +154,6 @@ Test(ratelimit, health_and_preflights_are_not_counted)
 {
 	struct t_resp	 r;
 	char		 addr[32];
-	long		 left, reset;
 	int		 i;
 
 	if (shared())
@@ -158,10 +171,7 @@ Test(ratelimit, health_and_preflights_are_not_counted)
 		cr_assert_null(t_resp_header(&r, "RateLimit"));
 		t_resp_free(&r);
 	}
-	get("/api/auth/me", NULL, &r);
-	limit_of(&r, &left, &reset);
-	cr_assert_eq(left, LIMIT - 1);
-	t_resp_free(&r);
+	expect_left("/api/auth/me", NULL, LIMIT - 1);
 	t_client_from(NULL);
 }
 
@@ -173,9 +183,7 @@ Test(ratelimit, health_and_preflights_are_not_counted)
  */
 Test(ratelimit, the_trusted_proxy_header_names_the_client)
 {
-	struct t_resp	 r;
-	char		 addr[32];
-	long		 left, reset;
+	char		 addr[32], xff[64];
 	int		 i;
 
 	if (shared())
@@ -185,37 +193,19 @@ Test(ratelimit, the_trusted_proxy_header_names_the_client)
 	t_client_from(addr);
 	for (i = 1; i <= LIMIT; i++) {
 		/* What the client claims before the proxy's element varies. */
-		char	 xff[64];
-
 		(void)snprintf(xff, sizeof(xff), "10.9.%d.1, 198.51.100.7", i);
-		get("/api/auth/me", xff, &r);
-		limit_of(&r, &left, &reset);
-		cr_assert_eq(left, LIMIT - i);
-		t_resp_free(&r);
+		expect_left("/api/auth/me", xff, LIMIT - i);
 	}
-	get("/api/auth/me", "198.51.100.7", &r);
-	assert_429(&r);
-	t_resp_free(&r);
+	expect_429("/api/auth/me", "198.51.100.7");
 	/* Same REMOTE_ADDR, another client: its own count. */
-	get("/api/auth/me", "198.51.100.8", &r);
-	limit_of(&r, &left, &reset);
-	cr_assert_eq(left, LIMIT - 1);
-	t_resp_free(&r);
+	expect_left("/api/auth/me", "198.51.100.8", LIMIT - 1);
 	/* No header, or no address at its end: REMOTE_ADDR's count. */
-	get("/api/auth/me", NULL, &r);
-	limit_of(&r, &left, &reset);
-	cr_assert_eq(left, LIMIT - 1);
-	t_resp_free(&r);
-	get("/api/auth/me", "198.51.100.7, not-an-address", &r);
-	limit_of(&r, &left, &reset);
-	cr_assert_eq(left, LIMIT - 2);
-	t_resp_free(&r);
+	expect_left("/api/auth/me", NULL, LIMIT - 1);
+	expect_left("/api/auth/me", "198.51.100.7, not-an-address", LIMIT - 2);
 	/* And from another REMOTE_ADDR, 198.51.100.7 is still spent. */
 	t_loopback(addr, sizeof(addr));
 	t_client_from(addr);
-	get("/api/auth/me", "198.51.100.7", &r);
-	assert_429(&r);
-	t_resp_free(&r);
+	expect_429("/api/auth/me", "198.51.100.7");
 	t_client_from(NULL);
 }
 
@@ -243,9 +233,7 @@ Test(ratelimit, the_authorizer_refuses_past_the_limit)
 	cr_assert(atol(ra) >= 1 && atol(ra) <= 60, "Retry-After: %s", ra);
 	t_resp_free(&r);
 	/* The API counted the same requests. */
-	get("/api/auth/me", NULL, &r);
-	assert_429(&r);
-	t_resp_free(&r);
+	expect_429("/api/auth/me", NULL);
 	t_client_from(NULL);
 }
 
