@@ -61,6 +61,16 @@ get(const char *path, const char *xff, struct t_resp *r)
 	t_http("GET", path, h, NULL, 0, r);
 }
 
+/* The following requests come from a fresh loopback address. */
+static void
+new_address(void)
+{
+	char	 addr[32];
+
+	t_loopback(addr, sizeof(addr));
+	t_client_from(addr);
+}
+
 /*
  * A window with time enough left for a test's requests: waits for the
  * next minute when this one ends within 15 seconds.  Costs one request
@@ -71,15 +81,26 @@ fresh_window(void)
 {
 	struct t_resp	 r;
 	long		 left, reset;
-	char		 addr[32];
 
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	new_address();
 	get("/api/auth/me", NULL, &r);
 	limit_of(&r, &left, &reset);
 	t_resp_free(&r);
 	if (reset < 15)
 		sleep((unsigned)reset + 1);
+}
+
+/*
+ * A test of the limit: not on the shared stack (it is off there), in a
+ * fresh window, from a fresh address.
+ */
+static void
+begin(void)
+{
+	if (shared())
+		cr_skip_test("the limit is off on the shared stack");
+	fresh_window();
+	new_address();
 }
 
 static void
@@ -131,21 +152,15 @@ static const char *const paths[] = {
 
 Test(ratelimit, counts_down_across_programs_then_429)
 {
-	char		 addr[32];
 	int		 i;
 
-	if (shared())
-		cr_skip_test("the limit is off on the shared stack");
-	fresh_window();
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	begin();
 	for (i = 1; i <= LIMIT; i++)
 		expect_left(paths[i % 5], NULL, LIMIT - i);
 	for (i = 0; i < 5; i++)
 		expect_429(paths[i], NULL);
 	/* Another address still has its whole budget. */
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	new_address();
 	expect_left("/api/auth/me", NULL, LIMIT - 1);
 	t_client_from(NULL);
 }
@@ -153,14 +168,9 @@ Test(ratelimit, counts_down_across_programs_then_429)
 Test(ratelimit, health_and_preflights_are_not_counted)
 {
 	struct t_resp	 r;
-	char		 addr[32];
 	int		 i;
 
-	if (shared())
-		cr_skip_test("the limit is off on the shared stack");
-	fresh_window();
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	begin();
 	for (i = 0; i < LIMIT + 5; i++) {
 		t_http("GET", "/health", NULL, NULL, 0, &r);
 		cr_assert_eq(r.status, 200);
@@ -183,14 +193,10 @@ Test(ratelimit, health_and_preflights_are_not_counted)
  */
 Test(ratelimit, the_trusted_proxy_header_names_the_client)
 {
-	char		 addr[32], xff[64];
+	char		 xff[64];
 	int		 i;
 
-	if (shared())
-		cr_skip_test("the limit is off on the shared stack");
-	fresh_window();
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	begin();
 	for (i = 1; i <= LIMIT; i++) {
 		/* What the client claims before the proxy's element varies. */
 		(void)snprintf(xff, sizeof(xff), "10.9.%d.1, 198.51.100.7", i);
@@ -203,8 +209,7 @@ Test(ratelimit, the_trusted_proxy_header_names_the_client)
 	expect_left("/api/auth/me", NULL, LIMIT - 1);
 	expect_left("/api/auth/me", "198.51.100.7, not-an-address", LIMIT - 2);
 	/* And from another REMOTE_ADDR, 198.51.100.7 is still spent. */
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	new_address();
 	expect_429("/api/auth/me", "198.51.100.7");
 	t_client_from(NULL);
 }
@@ -213,15 +218,10 @@ Test(ratelimit, the_trusted_proxy_header_names_the_client)
 Test(ratelimit, the_authorizer_refuses_past_the_limit)
 {
 	struct t_resp	 r;
-	char		 addr[32];
 	const char	*ra;
 	int		 i;
 
-	if (shared())
-		cr_skip_test("the limit is off on the shared stack");
-	fresh_window();
-	t_loopback(addr, sizeof(addr));
-	t_client_from(addr);
+	begin();
 	for (i = 1; i <= LIMIT; i++) {
 		t_http("GET", "/members/index.txt", NULL, NULL, 0, &r);
 		cr_assert_eq(r.status, 401, "request %d: %ld", i, r.status);
