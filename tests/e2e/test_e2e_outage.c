@@ -131,6 +131,10 @@ assert_wave_503(struct probe *p)
 			    "unreachable");
 		} else
 			t_assert_error(&rs[i], 503, "unavailable");
+		/* Clients and load balancers are told when to ask again. */
+		cr_assert(t_resp_header(&rs[i], "Retry-After") != NULL &&
+		    strcmp(t_resp_header(&rs[i], "Retry-After"), "1") == 0,
+		    "%s: a 503 without Retry-After: 1", p->name);
 		t_resp_free(&rs[i]);
 	}
 }
