@@ -214,12 +214,17 @@ send_text(struct gh_request *req, int status, const struct kind *k,
 	    reason(status));
 	head_add(&h, line);
 	head_addv(&h, k->guard);
+	/*
+	 * A public document may be kept by a shared cache and handed to
+	 * other clients: one client's count must not go with it.  It is
+	 * still counted, and refused past the limit.
+	 */
 	if (cache == NULL) {
 		head_addv(&h, never_cached);
 		head_cors(&h, req);
+		head_ratelimit(&h, req);
 	} else
 		head_addv(&h, cache);
-	head_ratelimit(&h, req);
 	head_addv(&h, headers);
 	if (text != NULL)
 		head_add(&h, k->type);
