@@ -151,7 +151,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"admin", routes, GH_NROUTES(routes),
-		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, guard, NULL
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, guard, NULL, 0
 	};
 
 	return gh_serve(&prog);

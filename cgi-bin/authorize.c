@@ -289,7 +289,7 @@ main(int argc, char *argv[])
 {
 	static const struct gh_program prog = {
 		"authorize", NULL, 0, GH_CONFIG_NEED_SECRET, NULL,
-		handle_authorize
+		handle_authorize, 0
 	};
 
 	if (take_options(argc, argv) == -1 ||

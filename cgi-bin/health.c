@@ -37,7 +37,7 @@ main(void)
 {
 	/* No secret: health neither signs nor verifies a token. */
 	static const struct gh_program prog = {
-		"health", routes, GH_NROUTES(routes), 0, NULL, NULL
+		"health", routes, GH_NROUTES(routes), 0, NULL, NULL, 1
 	};
 
 	return gh_serve(&prog);

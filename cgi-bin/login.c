@@ -72,7 +72,7 @@ sign_in(struct gh_request *req, struct gh_login *in, struct gh_signin *out)
 	struct origin	 o;
 	enum gh_status	 st;
 
-	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), o.addr,
+	clean_copy(gh_request_client_addr(req), o.addr,
 	    sizeof(o.addr));
 	clean_copy(gh_request_getenv(req, "HTTP_USER_AGENT"), o.agent,
 	    sizeof(o.agent));
@@ -358,7 +358,7 @@ handle_password(struct gh_request *req)
 		gh_respond_input_errors(req, &errs);
 		goto out;
 	}
-	clean_copy(gh_request_getenv(req, "REMOTE_ADDR"), addr, sizeof(addr));
+	clean_copy(gh_request_client_addr(req), addr, sizeof(addr));
 	pc.address = addr;
 	st = gh_signin_change_password(req->db, req->cfg, &p, &pc, &out);
 	if (st != GH_OK)
@@ -618,7 +618,7 @@ main(void)
 		"login", routes, GH_NROUTES(routes),
 		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_SIGN |
 		    GH_CONFIG_NEED_PAGES | GH_CONFIG_NEED_MAIL,
-		NULL, NULL
+		NULL, NULL, 0
 	};
 
 	return gh_serve(&prog);

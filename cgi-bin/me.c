@@ -115,7 +115,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"me", routes, GH_NROUTES(routes),
-		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, NULL, NULL
+		GH_CONFIG_NEED_SECRET | GH_CONFIG_NEED_MAIL, NULL, NULL, 0
 	};
 
 	return gh_serve(&prog);

@@ -128,7 +128,7 @@ recovery_forgot_queue(struct gh_request *req, enum gh_login_field field,
 	enum gh_status		 st;
 
 	st = gh_throttle_forgot_attempt(req->db, req->cfg,
-	    gh_request_getenv(req, "REMOTE_ADDR"), retry);
+	    gh_request_client_addr(req), retry);
 	if (st != GH_OK || *retry > 0)
 		return st;
 	/* Longer than any account's: well-formed, and nobody's. */

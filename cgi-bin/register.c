@@ -41,7 +41,7 @@ create(struct gh_request *req, const struct gh_account_new *a,
 	const char		*addr;
 	enum gh_status		 st;
 
-	if ((addr = gh_request_getenv(req, "REMOTE_ADDR")) == NULL)
+	if ((addr = gh_request_client_addr(req)) == NULL)
 		addr = "";
 	*wait = 0;
 	if ((st = gh_throttle_register_attempt(req->db, req->cfg, addr,
@@ -273,7 +273,7 @@ main(void)
 {
 	static const struct gh_program prog = {
 		"register", routes, GH_NROUTES(routes),
-		GH_CONFIG_NEED_PAGES | GH_CONFIG_NEED_MAIL, NULL, NULL
+		GH_CONFIG_NEED_PAGES | GH_CONFIG_NEED_MAIL, NULL, NULL, 0
 	};
 
 	return gh_serve(&prog);

@@ -66,7 +66,7 @@ main(void)
 {
 	/* No secret: nothing here signs or verifies a token. */
 	static const struct gh_program prog = {
-		"wellknown", routes, GH_NROUTES(routes), 0, NULL, NULL
+		"wellknown", routes, GH_NROUTES(routes), 0, NULL, NULL, 0
 	};
 
 	return gh_serve(&prog);

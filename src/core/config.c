@@ -246,7 +246,7 @@ static const struct key keys[] = {
 	  "(rate_limit_dir), no database write: each node limits on its own." },
 	{ "rate_limit_entries", KT_INT, FIELD(rate_limit_entries), 64,
 	  1048576, "16384", NULL,
-	  "Client addresses the shared table counts at once, 16 bytes each\n"
+	  "Client addresses the shared table counts at once, 8 bytes each\n"
 	  "(64 to 1048576); past it an address shares a slot with another and\n"
 	  "is limited a little sooner, never later." },
 	{ "rate_limit_dir", KT_STRING, FIELD(rate_limit_dir), 0, 0,

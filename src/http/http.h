@@ -28,6 +28,7 @@
 #include "data/db.h"
 #include "core/json.h"
 #include "core/jwt.h"
+#include "core/ratelimit.h"
 
 #define GH_PATH_MAX	1024
 
@@ -50,6 +51,14 @@ struct gh_request {
 	size_t			 body_len;
 
 	int			 status;		/* what was answered, 0 before */
+	/* The client's address: gh_request_client_addr(). */
+	char			 addr[64];
+	/*
+	 * The request limit's count for this request, whose RateLimit
+	 * headers every answer of send_text() carries; NULL: none (the
+	 * limit is off, or the request is not counted).
+	 */
+	const struct gh_ratelimit_verdict *limit;
 };
 
 typedef void	gh_handler(struct gh_request *);
@@ -69,6 +78,19 @@ int		 gh_request_init(struct gh_request *, FCGX_Request *);
 
 /* A CGI parameter (HTTP_AUTHORIZATION, REMOTE_ADDR, ...) or NULL. */
 const char	*gh_request_getenv(const struct gh_request *, const char *);
+
+/*
+ * The client's address, the one the request limit, throttling and the
+ * audit trail count by: REMOTE_ADDR; or, when trusted_proxy_header is
+ * set, the address the proxy put in that header: the last element of a
+ * comma-separated list (X-Forwarded-For: the one the trusted proxy
+ * appended; those before it are whatever the client sent), spaces
+ * trimmed, when it is an IPv4 or IPv6 address.  A header missing or not
+ * ending in an address gives REMOTE_ADDR (the proxy's own: every such
+ * request then shares one count, stricter, never looser).  "" when
+ * there is neither.  Set by gh_request_init(), even when it fails.
+ */
+const char	*gh_request_client_addr(const struct gh_request *);
 
 /*
  * Routes req: the handler of the matching route; 405 with Allow when the

@@ -1,6 +1,8 @@
 /*
  * request: a FastCGI request's parameters and its bounded body.
  */
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +21,73 @@ const char *
 gh_request_getenv(const struct gh_request *req, const char *name)
 {
 	return FCGX_GetParam(name, req->fcgx->envp);
+}
+
+const char *
+gh_request_client_addr(const struct gh_request *req)
+{
+	return req->addr;
+}
+
+/* 1 when the text s[0..len) is an IPv4 or IPv6 address. */
+static int
+is_ip(const char *s, size_t len)
+{
+	char		 buf[64];
+	unsigned char	 bin[16];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, bin) == 1 ||
+	    inet_pton(AF_INET6, buf, bin) == 1;
+}
+
+/* The last comma-separated element of the proxy's header, when an IP. */
+static int
+proxied_addr(struct gh_request *req, const char *header)
+{
+	char		 name[80];
+	const char	*v, *start, *end;
+	size_t		 i, n;
+
+	if (snprintf(name, sizeof(name), "HTTP_%s", header) >=
+	    (int)sizeof(name))
+		return -1;
+	for (i = 5; name[i] != '\0'; i++)
+		name[i] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	if ((v = gh_request_getenv(req, name)) == NULL)
+		return -1;
+	start = strrchr(v, ',');
+	start = start != NULL ? start + 1 : v;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	n = (size_t)(end - start);
+	if (!is_ip(start, n))
+		return -1;
+	memcpy(req->addr, start, n);
+	req->addr[n] = '\0';
+	return 0;
+}
+
+static void
+set_client_addr(struct gh_request *req)
+{
+	const char	*remote;
+
+	if (req->cfg->trusted_proxy_header[0] != '\0' &&
+	    proxied_addr(req, req->cfg->trusted_proxy_header) == 0)
+		return;
+	remote = gh_request_getenv(req, "REMOTE_ADDR");
+	if (remote == NULL ||
+	    strlen(remote) >= sizeof(req->addr))
+		remote = "";
+	memcpy(req->addr, remote, strlen(remote) + 1);
 }
 
 /*
@@ -88,6 +157,8 @@ gh_request_init(struct gh_request *req, FCGX_Request *fcgx)
 	req->parambuf[0] = '\0';
 	req->origin = NULL;
 	req->origin_named = false;
+	req->limit = NULL;
+	set_client_addr(req);
 	req->method = gh_request_getenv(req, "REQUEST_METHOD");
 	if (req->method == NULL)
 		req->method = "";

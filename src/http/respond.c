@@ -118,7 +118,7 @@ head_cors(struct head *h, const struct gh_request *req)
 	head_add(h, line);
 	head_add(h, "Vary: Origin");
 	head_add(h, "Access-Control-Expose-Headers: WWW-Authenticate, "
-	    "Retry-After");
+	    "Retry-After, RateLimit, RateLimit-Policy");
 	/*
 	 * An origin listed by name may send the sign-in cookie (and must
 	 * then show the CSRF token, auth.h); one let in by "*" never: any
@@ -126,6 +126,30 @@ head_cors(struct head *h, const struct gh_request *req)
 	 */
 	if (req->origin_named)
 		head_add(h, "Access-Control-Allow-Credentials: true");
+}
+
+/*
+ * The request limit's headers, in the structured-field syntax of
+ * draft-ietf-httpapi-ratelimit-headers-11 (RateLimit header fields for
+ * HTTP, May 2026): one policy, "default", of q requests in w seconds,
+ * and r requests left of it for t more seconds.
+ */
+static void
+head_ratelimit(struct head *h, const struct gh_request *req)
+{
+	char	 line[96];
+	int	 n;
+
+	if (req->limit == NULL)
+		return;
+	n = snprintf(line, sizeof(line), "RateLimit-Policy: \"default\";q=%d;"
+	    "w=%d", req->cfg->rate_limit_per_minute, GH_RATELIMIT_WINDOW);
+	if (n > 0 && (size_t)n < sizeof(line))
+		head_add(h, line);
+	n = snprintf(line, sizeof(line), "RateLimit: \"default\";r=%ld;t=%ld",
+	    req->limit->remaining, req->limit->reset);
+	if (n > 0 && (size_t)n < sizeof(line))
+		head_add(h, line);
 }
 
 /* Claims req for an answer of status; 0 when it was answered already. */
@@ -195,6 +219,7 @@ send_text(struct gh_request *req, int status, const struct kind *k,
 		head_cors(&h, req);
 	} else
 		head_addv(&h, cache);
+	head_ratelimit(&h, req);
 	head_addv(&h, headers);
 	if (text != NULL)
 		head_add(&h, k->type);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
@@ -23,6 +24,7 @@
 #include "http/http.h"
 #include "core/jwt.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "http/page.h"
 #include "http/after.h"
 #include "http/confine.h"
@@ -35,6 +37,8 @@
  * poll() is not slept through.
  */
 static volatile sig_atomic_t	 stopping;
+/* The request limit's table, mapped before confinement; off when NULL. */
+static struct gh_ratelimit	 limit;
 static int			 wake[2] = { -1, -1 };
 
 static void
@@ -95,18 +99,69 @@ elapsed_ms(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * An error document: the same request again, after a denial (Apache's
+ * ErrorDocument sets REDIRECT_STATUS to the error's status).  Not a 200:
+ * lighttpd sets REDIRECT_STATUS=200 on every request (for PHP), and so
+ * does Apache after a rewrite (shared hosting's .htaccess).
+ */
+static int
+error_document(const struct gh_request *req)
+{
+	const char	*rs = gh_request_getenv(req, "REDIRECT_STATUS");
+
+	return rs != NULL && rs[0] >= '4' && rs[0] <= '5';
+}
+
+/*
+ * Counts the request against the limit (see serve.h for which are);
+ * 1 when it is over and was answered 429.
+ */
+static int
+over_limit(const struct gh_program *prog, struct gh_request *req)
+{
+	static struct gh_ratelimit_verdict	 v;
+	char					 retry[64];
+	const char				*headers[2] = { retry, NULL };
+
+	if (!gh_ratelimit_on(&limit) || prog->unlimited ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		return 0;
+	if (error_document(req))
+		gh_ratelimit_peek(&limit, gh_request_client_addr(req),
+		    time(NULL), &v);
+	else
+		gh_ratelimit_hit(&limit, gh_request_client_addr(req),
+		    time(NULL), &v);
+	req->limit = &v;
+	if (!v.limited)
+		return 0;
+	(void)snprintf(retry, sizeof(retry), "Retry-After: %ld", v.reset);
+	if (req->fcgx->role == FCGI_AUTHORIZER)
+		gh_respond_bare(req, 429, headers);
+	else
+		gh_respond_problem(req, 429, "too_many_requests", "Too many "
+		    "requests from this address; wait for the time "
+		    "Retry-After gives, then try again.", NULL, headers);
+	return 1;
+}
+
 static void
 serve_one(const struct gh_program *prog, struct gh_request *req,
     FCGX_Request *fcgx)
 {
 	struct timespec	 t0;
+	int		 bad;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	gh_audit_context(FCGX_GetParam("REMOTE_ADDR", fcgx->envp),
+	bad = gh_request_init(req, fcgx) == -1;
+	gh_audit_context(gh_request_client_addr(req),
 	    FCGX_GetParam("HTTP_USER_AGENT", fcgx->envp), NULL);
-	if (gh_request_init(req, fcgx) == -1)
+	if (bad)
 		gh_respond_error(req, 400, "invalid_request",
 		    "The request line is malformed.");
+	else if (over_limit(prog, req))
+		;	/* answered 429 */
 	else if (prog->fallback != NULL && prog->nroutes == 0)
 		prog->fallback(req);
 	else if (prog->guard == NULL || strcmp(req->method, "OPTIONS") == 0 ||
@@ -190,6 +245,30 @@ next_request(struct gh_db *db, FCGX_Request *fcgx)
 		if (wait_for_request(db) == -1)
 			return -1;
 	}
+}
+
+/*
+ * Maps the request limit's table, before confinement: at start-up, not
+ * per request.  The table's name is keyed by the config file's path, so
+ * the nodes of different configs on one machine count apart.  Where it
+ * cannot be mapped the limit is off, said once in the log.
+ */
+static void
+open_limit(const struct gh_config *cfg, const char *name)
+{
+	char		 err[1300], beside[4096];
+	const char	*key;
+
+	if (cfg->rate_limit_per_minute == 0)
+		return;
+	if ((key = getenv(GH_CONFIG_ENV)) == NULL)
+		key = gh_config_beside_program(beside, sizeof(beside)) == 0 ?
+		    beside : "";
+	if (gh_ratelimit_open(&limit, cfg->rate_limit_dir, key,
+	    cfg->rate_limit_entries, cfg->rate_limit_per_minute, err,
+	    sizeof(err)) == -1)
+		gh_log(GH_LOG_WARN, "%s: the request limit is off: its "
+		    "table in rate_limit_dir cannot be used: %s", name, err);
 }
 
 /*
@@ -297,6 +376,7 @@ gh_serve(const struct gh_program *prog)
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;
 	}
+	open_limit(&cfg, prog->name);
 	if (gh_confine(&cfg, prog->name) == -1)
 		goto out;
 	gh_authcache_set_max_age(cfg.auth_cache_max_age_seconds);
@@ -315,6 +395,7 @@ gh_serve(const struct gh_program *prog)
 	rc = 0;
 out:
 	gh_keys_reset();
+	gh_ratelimit_close(&limit);
 	gh_db_free(req.db);
 	free(req.body);
 	return rc;

@@ -37,6 +37,18 @@ struct gh_program {
 	int			(*guard)(struct gh_request *);
 	/* With no routes: answers every request, whatever its path. */
 	gh_handler		*fallback;
+	/*
+	 * Not counted by the request limit (health: a monitor's probes must
+	 * see the truth however often they come).  Every other program
+	 * counts every request but OPTIONS (a preflight is the browser's,
+	 * made for a request that is counted itself) and answers 429 past
+	 * rate_limit_per_minute: the authorizer a bare 429 with Retry-After
+	 * to its web server, which hands it to the client.  An internal
+	 * redirect (REDIRECT_STATUS: an ErrorDocument after mod_fcgid's
+	 * denial: REDIRECT_STATUS 4xx or 5xx) is the same request again: it
+	 * reads its count, adds none.
+	 */
+	int			 unlimited;
 };
 
 /* Serves until shut down; the exit code for main(). */
