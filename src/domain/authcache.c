@@ -54,6 +54,11 @@ static int64_t		 max_age_us = (int64_t)GH_AUTHCACHE_MAX_AGE * 1000000;
 static unsigned long	 keys_serial;		/* key-set notifications */
 static unsigned long	 pid_generation;	/* connection last checked */
 static long		 server_pid;		/* its pg_backend_pid() */
+static int64_t		 max_stale_us;		/* 0: every hit synchronises */
+static int64_t		 synced_at;		/* monotonic; 0: never */
+static unsigned long	 synced_generation;	/* the connection it was on */
+static int64_t		 pending_at;		/* begin's Sync, sent then */
+static unsigned long	 pending_generation;
 static struct gh_authcache_stats stats;
 
 static const struct gh_stmt q_pid = {
@@ -81,6 +86,7 @@ gh_authcache_init(size_t entries)
 	listening = 0;
 	pid_generation = 0;
 	server_pid = 0;
+	synced_at = pending_at = 0;
 	memset(&stats, 0, sizeof(stats));
 	if (entries == 0)
 		return 0;
@@ -108,6 +114,14 @@ gh_authcache_set_max_age(int seconds)
 	max_age_us = (int64_t)seconds * 1000000;
 }
 
+void
+gh_authcache_set_max_staleness(int ms)
+{
+	if (ms < 0)
+		ms = 0;
+	max_stale_us = (int64_t)ms * 1000;
+}
+
 static int64_t
 now_us(void)
 {
@@ -116,6 +130,61 @@ now_us(void)
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return INT64_MAX;	/* every entry reads as expired */
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * The staleness bound is an interval on this process's own clock, never
+ * a date compared with another machine's: CLOCK_MONOTONIC, which no
+ * clock step moves.  Never 0, which says "no sync yet".
+ */
+static int64_t
+mono_us(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;	/* reads as no sync: the round trip is made */
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + 1;
+}
+
+/*
+ * Whether a round trip that completed on this connection was sent less
+ * than the bound ago, so that this request may answer without one.  The
+ * moment that counts is when the question was SENT, not when its answer
+ * came back: what a round trip guarantees is that every notification
+ * of a transaction committed before it reached the server is in hand;
+ * a change committed while the answer travelled back may or may not be.
+ * So an answer given at t with t - sent < N has seen every change
+ * committed before t - N, whichever process or node committed it.
+ */
+static int
+recently_synced(const struct gh_db *db)
+{
+	int64_t	 now;
+
+	if (max_stale_us == 0 || synced_at == 0 ||
+	    synced_generation != gh_db_generation(db))
+		return 0;
+	now = mono_us();
+	return now != 0 && now - synced_at < max_stale_us;
+}
+
+/*
+ * A round trip sent at t (mono_us()) on connection generation gen has
+ * come back, and the notifications before its answer are in libpq.  It
+ * counts only if the connection it went on is the one still up: a
+ * reconnection in between lost whatever was sent while there was none.
+ */
+static void
+synced(const struct gh_db *db, int64_t t, unsigned long gen)
+{
+	if (t == 0 || gen != gh_db_generation(db) ||
+	    gh_db_backend_pid(db) == 0)
+		return;
+	if (gen != synced_generation || t > synced_at) {
+		synced_at = t;
+		synced_generation = gen;
+	}
 }
 
 /* FNV-1a: session ids are random, any spreading hash will do. */
@@ -390,23 +459,55 @@ put(const char *sid, const struct gh_user *u, const struct gh_live *live)
 }
 
 /*
- * A usable entry for (id, sid), after draining every notification
- * committed before now; NULL sends the caller to the database.
+ * Takes in every notification the request must see: with the bound 0, or
+ * when the last round trip is older than it, by a round trip (begin's,
+ * if one is pending); within the bound, what has already arrived, read
+ * without blocking.  -1 when the connection failed (everything is
+ * forgotten then).
+ */
+static int
+take_in(struct gh_db *db)
+{
+	enum gh_status	 st;
+	unsigned long	 gen;
+	size_t		 seen = 0;
+	int64_t		 t;
+
+	if (recently_synced(db)) {
+		stats.spared++;
+		st = gh_db_notifications(db, 0, forget, &seen);
+	} else {
+		/* begin's Sync, if still pending, was sent at pending_at. */
+		t = pending_at != 0 && pending_generation ==
+		    gh_db_generation(db) ? pending_at : mono_us();
+		gen = gh_db_generation(db);
+		pending_at = 0;
+		stats.syncs++;
+		if ((st = gh_db_notifications(db, 1, forget, &seen)) == GH_OK)
+			synced(db, t, gen);
+	}
+	if (st != GH_OK) {
+		flush();
+		return -1;
+	}
+	check_generation(db);
+	return 0;
+}
+
+/*
+ * A usable entry for (id, sid), after taking in every notification the
+ * request must see; NULL sends the caller to the database.
  */
 static struct entry *
 fresh_entry(struct gh_db *db, const char *id, const char *sid)
 {
 	struct entry	*e;
 	int64_t		 now;
-	size_t		 seen = 0;
 
 	if (find(sid) == NULL)
 		return NULL;	/* the query will be exact by itself */
-	if (gh_db_notifications(db, 1, forget, &seen) != GH_OK) {
-		flush();
+	if (take_in(db) == -1)
 		return NULL;
-	}
-	check_generation(db);
 	now = now_us();
 	if ((e = find(sid)) == NULL || strcmp(e->uid, id) != 0 ||
 	    e->expires_us <= now || now - e->filled_us >= max_age_us)
@@ -455,8 +556,16 @@ turn_off(void)
 void
 gh_authcache_begin(struct gh_db *db)
 {
-	if (pool != NULL && listening)
-		(void)gh_db_sync_send(db);
+	int64_t	 t;
+
+	if (pool == NULL || !listening || pending_at != 0 ||
+	    recently_synced(db))
+		return;
+	t = mono_us();		/* before the send: the moment it answers for */
+	if (gh_db_sync_send(db) == 0) {
+		pending_at = t;
+		pending_generation = gh_db_generation(db);
+	}
 }
 
 enum gh_status
@@ -466,6 +575,8 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 	struct gh_live		 live;
 	struct entry		*e;
 	enum gh_status		 st;
+	unsigned long		 gen;
+	int64_t			 t;
 
 	if (pool == NULL)
 		return gh_users_get_live(db, id, sid, iat, u);
@@ -481,11 +592,24 @@ gh_authcache_get_live(struct gh_db *db, const char *id, const char *sid,
 		return GH_OK;
 	}
 	stats.misses++;
+	/*
+	 * The statement is a round trip as good as a Sync: the server sends
+	 * every notification it was signalled about before the
+	 * ReadyForQuery that ends it, and libpq reads up to that before
+	 * answering, so once it is back every change committed before it was
+	 * sent is either in this answer or waiting in libpq, to be taken in
+	 * before any later answer from the cache (take_in() and
+	 * gh_authcache_settle() drain libpq first).  It counts as the
+	 * connection's sync, from the moment before it was sent.
+	 */
+	t = mono_us();
+	gen = gh_db_generation(db);
 	if ((st = gh_users_get_session(db, id, sid, u, &live)) != GH_OK)
 		return st;
 	check_generation(db);
 	switch (pooled(db)) {
 	case 0:
+		synced(db, t, gen);
 		put(sid, u, &live);
 		break;
 	case 1:
@@ -528,8 +652,18 @@ gh_authcache_settle(struct gh_db *db)
 {
 	size_t	 seen = 0;
 
-	if (db != NULL)
-		gh_db_drop_notifications(db, forget, &seen);
+	if (db == NULL)
+		return;
+	gh_db_drop_notifications(db, forget, &seen);
+	/*
+	 * Begin's Sync has been read now, by this or by an earlier use of
+	 * the handle; a failure there drops the connection, so one still up
+	 * on the same generation means it came back, and everything before
+	 * its answer has just been drained.
+	 */
+	if (pending_at != 0)
+		synced(db, pending_at, pending_generation);
+	pending_at = 0;
 }
 
 int
@@ -543,16 +677,9 @@ gh_authcache_idle_fd(struct gh_db *db)
 int
 gh_authcache_sync(struct gh_db *db)
 {
-	size_t	 seen = 0;
-
 	if (pool == NULL || !listening || db == NULL)
 		return -1;
-	if (gh_db_notifications(db, 1, forget, &seen) != GH_OK) {
-		flush();
-		return -1;
-	}
-	check_generation(db);
-	return 0;
+	return take_in(db);
 }
 
 void

@@ -9,7 +9,15 @@
  * (sql/006_auth_notify.sql) announce every change to a user, their roles
  * or a session's end, so a logout, suspension, password change, role
  * change or deletion committed before the request is seen by it, whichever
- * process or node made it.  Notifications are tied to the connection: a
+ * process or node made it.  With a staleness bound of N ms
+ * (gh_authcache_set_max_staleness()) a request may skip that round trip
+ * when one on its connection was sent less than N ms before, on this
+ * process's monotonic clock; it still takes in what has arrived, without
+ * blocking.  The promise then: a change committed more than N ms before
+ * the request is seen by it.  A statement that fills an entry counts as
+ * such a round trip; a new connection forgets every entry first, so its
+ * first answer from the cache follows one.  Notifications are tied to the
+ * connection: a
  * new connection forgets every entry.  An entry whose session has passed
  * its end on this host's clock is a miss, never an answer, and so is one
  * filled longer ago than the maximum age (gh_authcache_set_max_age()):
@@ -54,10 +62,18 @@ int	gh_authcache_init(size_t entries);
 void	gh_authcache_set_max_age(int seconds);
 
 /*
+ * How old, in milliseconds, the last round trip may be for a request to
+ * answer from the cache without one of its own: 0 (the default) makes
+ * every request synchronise.  The same bound holds for the key set
+ * (gh_authcache_sync() and the token check's gh_keys_changed()).
+ */
+void	gh_authcache_set_max_staleness(int ms);
+
+/*
  * Once a request has arrived (gh_serve(): as soon as it is accepted; a
  * token check: at its start, if not done yet): sends the synchronising
  * round trip's question, so that PostgreSQL answers it while the request
- * is read and the token verified.  gh_authcache_settle() must run before
+ * is read and the token verified; within the staleness bound, nothing.  gh_authcache_settle() must run before
  * the next request: a question asked for one request cannot answer for
  * a later one.
  */
@@ -101,7 +117,8 @@ unsigned long	gh_authcache_keys_serial(void);
 /*
  * For a reader of what notifications keep exact that makes no query of
  * its own (the JWKS): completes the request's synchronising round trip,
- * so that every change committed before the request has been taken in.
+ * so that every change committed before the request has been taken in
+ * (within the staleness bound: what has arrived, as a cached answer).
  * -1 when the cache is off, not listening or the trip failed: then read
  * the database.
  */
@@ -111,6 +128,8 @@ int		gh_authcache_sync(struct gh_db *);
 struct gh_authcache_stats {
 	unsigned long	hits, misses, notified, forgotten, flushes, evicted;
 	unsigned long	disabled;	/* turned off: a pooler was seen */
+	unsigned long	syncs;		/* Syncs waited for at a hit */
+	unsigned long	spared;		/* skipped: within the staleness bound */
 };
 void	gh_authcache_stats(struct gh_authcache_stats *);
 

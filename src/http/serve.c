@@ -380,6 +380,7 @@ gh_serve(const struct gh_program *prog)
 	if (gh_confine(&cfg, prog->name) == -1)
 		goto out;
 	gh_authcache_set_max_age(cfg.auth_cache_max_age_seconds);
+	gh_authcache_set_max_staleness(cfg.auth_cache_max_staleness_ms);
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {
 		if (next_request(req.db, &fcgx) == -1)

@@ -549,13 +549,182 @@ Test(authcache, a_change_the_triggers_missed_shows_within_the_maximum_age)
 	gh_authcache_set_max_age(GH_AUTHCACHE_MAX_AGE);
 }
 
+/* auth_cache_max_staleness_ms: round trips waited for, and skipped. */
+static unsigned long
+syncs(void)
+{
+	return stats_now().syncs;
+}
+
+static unsigned long
+spared(void)
+{
+	return stats_now().spared;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+	cr_assert_eq(nanosleep(&ts, NULL), 0);
+}
+
+/* Exact (the default): every answer from the cache waits for its trip. */
+Test(authcache, without_a_staleness_bound_every_hit_makes_its_round_trip)
+{
+	struct gh_principal	 p;
+	unsigned long		 before;
+	int			 i;
+
+	warm(alice_t.access);
+	before = syncs();
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(syncs(), before + 10);
+	cr_assert_eq(spared(), 0);
+}
+
+/* Within the bound no round trip is made at all. */
+Test(authcache, within_the_staleness_bound_hits_make_no_round_trip)
+{
+	struct gh_principal	 p;
+	unsigned long		 before;
+	int			 i;
+
+	gh_authcache_set_max_staleness(60000);
+	warm(alice_t.access);
+	before = syncs();
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(syncs(), before);
+	cr_assert_eq(spared(), hits() - 1);	/* but the first hit's */
+}
+
+/*
+ * A fill's statement is a round trip too (it returns every notification
+ * committed before it): past the bound, a miss makes the next hits, of
+ * any session, answer without one.
+ */
+Test(authcache, a_fill_counts_as_the_round_trip)
+{
+	struct gh_token_pair	 t;
+	struct gh_principal	 p;
+	unsigned long		 before, before_spared;
+
+	gh_authcache_set_max_staleness(200);
+	login(&alice, &t);
+	warm(alice_t.access);
+	sleep_ms(300);
+	before = syncs();
+	before_spared = spared();
+	assert_accepted(t.access, &p);		/* a miss: the statement */
+	assert_accepted(alice_t.access, &p);
+	assert_accepted(t.access, &p);
+	cr_assert_eq(syncs(), before);
+	cr_assert_eq(spared(), before_spared + 2);
+}
+
+/*
+ * Past the bound the round trip is made again, so a logout committed
+ * more than N ms before the check is refused by it.
+ */
+Test(authcache, a_logout_older_than_the_staleness_bound_is_refused)
+{
+	unsigned long	 before;
+
+	gh_authcache_set_max_staleness(200);
+	warm(alice_t.access);
+	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
+	    GH_OK);
+	sleep_ms(300);
+	before = syncs();
+	assert_refused(alice_t.access);
+	cr_assert_eq(syncs(), before + 1, "no round trip past the bound");
+}
+
+/*
+ * Within the bound, a notification that has already arrived is taken in
+ * without a round trip: the bound is the most a change can go unseen,
+ * not the least.
+ */
+Test(authcache, within_the_staleness_bound_an_arrived_notification_counts)
+{
+	struct pollfd	 pfd;
+	unsigned long	 before;
+
+	gh_authcache_set_max_staleness(60000);
+	warm(alice_t.access);
+	cr_assert_eq(gh_sessions_end(other, alice.id, alice_t.sid, "logout"),
+	    GH_OK);
+	pfd.fd = gh_authcache_idle_fd(db);
+	pfd.events = POLLIN;
+	cr_assert_neq(pfd.fd, -1);
+	cr_assert_eq(poll(&pfd, 1, 10000), 1, "no notification came");
+	before = syncs();
+	assert_refused(alice_t.access);
+	cr_assert_eq(syncs(), before);
+}
+
+/*
+ * However recent the last round trip, a new connection forgets every
+ * entry: what was notified while there was none is lost.  Here the
+ * handle reconnects (a statement of another module) and the suspension
+ * is never announced at all: only the forgetting can refuse it.
+ */
+Test(authcache, within_the_staleness_bound_a_new_connection_forgets_all)
+{
+	struct pollfd	 pfd;
+	int		 pid, i;
+
+	gh_authcache_set_max_staleness(60000);
+	warm(alice_t.access);
+	cr_assert_neq(pid = gh_db_backend_pid(db), 0);
+	pfd.fd = gh_authcache_idle_fd(db);
+	pfd.events = POLLIN;
+	sqlf("SELECT pg_terminate_backend(%d)", pid);
+	cr_assert_eq(poll(&pfd, 1, 10000), 1, "the backend did not go");
+	for (i = 0; i < 3 && (gh_db_backend_pid(db) == pid ||
+	    gh_db_backend_pid(db) == 0); i++)
+		(void)gh_db_ping(db);
+	cr_assert(gh_db_backend_pid(db) != pid && gh_db_backend_pid(db) != 0,
+	    "no new connection");
+	suspend_unannounced(alice.id);
+	assert_refused(alice_t.access);
+}
+
+/*
+ * The Sync begin() sends as a request arrives counts when it is read at
+ * the request's end, though no check waited for it: the next request
+ * within the bound makes none.
+ */
+Test(authcache, a_round_trip_read_at_the_end_of_a_request_counts)
+{
+	struct gh_principal	 p;
+	unsigned long		 before;
+
+	gh_authcache_set_max_staleness(200);
+	warm(alice_t.access);
+	sleep_ms(300);
+	gh_authcache_begin(db);
+	gh_authcache_settle(db);
+	before = syncs();
+	assert_accepted(alice_t.access, &p);
+	cr_assert_eq(syncs(), before);
+}
+
 /*
  * A stand-in for a pooler: it passes the protocol through untouched but
  * for the process id of BackendKeyData, which it announces as its own,
  * as PgBouncer does (its cancel keys are its own).  One connection.
+ * With count set it is a plain wire instead: the process id passes
+ * through, and every ReadyForQuery the server sends is counted (one ends
+ * each statement and each Sync: the round trips a check costs).
  */
 struct relay {
-	int	 lfd;
+	int		 lfd;
+	int		 count;
+	unsigned long	 readies;	/* __atomic: the relay's thread */
 	char	 dir[64];
 	char	 path[104];		/* fits a sockaddr_un */
 	char	 upstream[104];
@@ -591,7 +760,7 @@ write_full(int fd, const void *buf, size_t n)
 
 /* One server message to the client, BackendKeyData's pid replaced. */
 static int
-relay_message(int from, int to, int *ready)
+relay_message(struct relay *r, int from, int to, int *ready)
 {
 	unsigned char	 buf[65536];
 	uint32_t	 len, pid;
@@ -603,13 +772,15 @@ relay_message(int from, int to, int *ready)
 	if (len < 4 || len - 4 > sizeof(buf) - 5 ||
 	    read_full(from, buf + 5, len - 4) == -1)
 		return -1;
-	if (buf[0] == 'K' && len >= 8) {
+	if (buf[0] == 'K' && len >= 8 && !r->count) {
 		memcpy(&pid, buf + 5, 4);
 		pid = htonl(ntohl(pid) ^ 0x40000000u);
 		memcpy(buf + 5, &pid, 4);
 	}
-	if (buf[0] == 'Z')
+	if (buf[0] == 'Z') {
 		*ready = 1;
+		(void)__atomic_add_fetch(&r->readies, 1, __ATOMIC_SEQ_CST);
+	}
 	return write_full(to, buf, len + 1);
 }
 
@@ -635,8 +806,8 @@ relay_run(void *arg)
 	pfd[1].fd = s;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (poll(pfd, 2, -1) > 0) {
-		if (pfd[1].revents != 0 && !ready) {
-			if (relay_message(s, c, &ready) == -1)
+		if (pfd[1].revents != 0 && (!ready || r->count)) {
+			if (relay_message(r, s, c, &ready) == -1)
 				break;
 			continue;
 		}
@@ -724,4 +895,46 @@ Test(authcache, a_direct_connection_keeps_the_cache_on)
 {
 	warm(alice_t.access);
 	cr_assert_eq(stats_now().disabled, 0);
+}
+
+/* ReadyForQuery messages the wire has carried so far. */
+static unsigned long
+readies(struct relay *r)
+{
+	return __atomic_load_n(&r->readies, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * On the wire, not by the cache's own count: exact, every answer from
+ * the cache costs one Sync and its ReadyForQuery; within the staleness
+ * bound, none crosses at all.
+ */
+Test(authcache, on_the_wire_hits_within_the_bound_make_no_round_trip)
+{
+	static struct relay	 r;
+	struct gh_principal	 p;
+	char			 via[1280];
+	unsigned long		 before;
+	int			 i;
+
+	r.count = 1;
+	relay_start(&r, via, sizeof(via));
+	gh_db_free(db);
+	db = t_db_open(via, 5000);
+	warm(alice_t.access);
+	before = readies(&r);
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(readies(&r), before + 10);
+	gh_authcache_set_max_staleness(60000);
+	before = readies(&r);
+	for (i = 0; i < 10; i++)
+		assert_accepted(alice_t.access, &p);
+	cr_assert_eq(readies(&r), before);
+	cr_assert_eq(stats_now().disabled, 0);
+	gh_db_free(db);
+	db = NULL;
+	close(r.lfd);
+	(void)unlink(r.path);
+	(void)rmdir(r.dir);
 }
