@@ -78,6 +78,17 @@ setup_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* fd 0, the FastCGI listening socket, made non-blocking: next_request(). */
+static int
+nonblocking_listener(void)
+{
+	int	 fl;
+
+	if ((fl = fcntl(0, F_GETFL)) == -1)
+		return -1;
+	return fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1 ? -1 : 0;
+}
+
 static double
 elapsed_ms(const struct timespec *t0)
 {
@@ -169,6 +180,8 @@ serve_one(const struct gh_program *prog, struct gh_request *req,
  * in the session cache's notifications, so that an idle process keeps
  * its cache current and its backend reading the notification queue.
  * 0 when a request is there for FCGX_Accept_r(), -1 on shutdown.
+ * Called only when an accept() found no connection waiting (see
+ * next_request()): a busy process does not poll before each request.
  */
 static int
 wait_for_request(struct gh_db *db)
@@ -200,6 +213,37 @@ wait_for_request(struct gh_db *db)
 			return 0;
 		if (n == 3 && pfd[2].revents != 0)
 			gh_authcache_absorb(db);
+	}
+}
+
+/*
+ * The next request into fcgx: 0, or -1 on shutdown or a failed accept.
+ * fd 0 is non-blocking (gh_serve()), so FCGX_Accept_r() takes a
+ * connection already waiting without a poll() first, and says EAGAIN
+ * when there is none; only then does the process wait, in
+ * wait_for_request().  Under load that is one system call a request
+ * fewer (12 to 11 for a cached /me).  The notifications an idle wait
+ * would have taken in are not lost: a process whose cache listens sends
+ * its Sync with every request and drains them after it
+ * (gh_authcache_begin(), gh_authcache_settle()).  On Linux the accepted
+ * socket does not inherit O_NONBLOCK (accept(2)), so libfcgi reads and
+ * writes the request as before.
+ */
+static int
+next_request(struct gh_db *db, FCGX_Request *fcgx)
+{
+	int	 rc;
+
+	for (;;) {
+		if (stopping)
+			return -1;
+		rc = FCGX_Accept_r(fcgx);
+		if (rc == 0)
+			return 0;
+		if (rc != -EAGAIN && rc != -EWOULDBLOCK)
+			return -1;
+		if (wait_for_request(db) == -1)
+			return -1;
 	}
 }
 
@@ -327,7 +371,7 @@ gh_serve(const struct gh_program *prog)
 	    cfg.statement_timeout_ms)) == NULL ||
 	    gh_db_set_user(req.db, cfg.database_program_roles ? role : NULL) ||
 	    gh_authcache_init(cfg.auth_cache_entries) == -1 ||
-	    setup_signals() == -1 ||
+	    setup_signals() == -1 || nonblocking_listener() == -1 ||
 	    FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0) {
 		gh_log(GH_LOG_ERROR, "%s: cannot start", prog->name);
 		goto out;
@@ -339,8 +383,7 @@ gh_serve(const struct gh_program *prog)
 	gh_authcache_set_max_staleness(cfg.auth_cache_max_staleness_ms);
 	gh_log(GH_LOG_INFO, "%s: ready", prog->name);
 	for (;;) {
-		if (wait_for_request(req.db) == -1 ||
-		    FCGX_Accept_r(&fcgx) != 0)
+		if (next_request(req.db, &fcgx) == -1)
 			break;
 		gh_keys_begin();
 		gh_authcache_begin(req.db);
