@@ -2,6 +2,7 @@
  * db: one libpq connection per process, prepared statements only.
  * See db.h for the promises.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 /* SQLSTATEs of a row refused by a constraint: unique, foreign key. */
 #define SQLSTATE_UNIQUE		"23505"
 #define SQLSTATE_FOREIGN_KEY	"23503"
+/* A write refused by a hot standby (or default_transaction_read_only). */
+#define SQLSTATE_READ_ONLY	"25006"
 
 struct gh_db {
 	char			*conninfo;
@@ -277,10 +280,12 @@ classify(struct gh_db *db, const PGresult *res)
 	}
 	/*
 	 * Connection exceptions, a server shutting down or starting up,
+	 * a server that is (or became) a read-only standby,
 	 * too many connections, a statement timeout and serialization
 	 * failures are all "try again later", not bugs.
 	 */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strcmp(state, SQLSTATE_READ_ONLY) == 0 ||
 	    strncmp(state, "57P", 3) == 0 || strcmp(state, "57014") == 0 ||
 	    strncmp(state, "40", 2) == 0)
 		return GH_UNAVAILABLE;
@@ -351,28 +356,64 @@ exec_once(struct gh_db *db, const struct gh_stmt *stmt,
 	return GH_OK;
 }
 
+/*
+ * Drops an idle connection the server has already closed (it restarted,
+ * or its process was ended, between two requests): the server's last
+ * message and the end of the stream wait in the socket.  Notifications
+ * read on the way stay in libpq for the next drain.
+ */
+static void
+drop_if_closed(struct gh_db *db)
+{
+	struct pollfd	 pfd;
+	int		 i;
+
+	if (db->sync_sent && db->conn != NULL)
+		(void)finish_sync(db);	/* drops the connection if broken */
+	if (db->conn == NULL || db->in_tx)
+		return;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		drop_connection(db);
+		return;
+	}
+	/*
+	 * The server's last message may come in one read and the end of the
+	 * stream only in the next: read while there is something to read, a
+	 * few times at most (a stream of notifications is no reason to wait).
+	 */
+	for (i = 0; i < 4; i++) {
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd == -1 || poll(&pfd, 1, 0) <= 0)
+			return;
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			drop_connection(db);
+			return;
+		}
+	}
+}
+
 enum gh_status
 gh_db_exec(struct gh_db *db, const struct gh_stmt *stmt,
     const char *const *params, PGresult **out)
 {
 	enum gh_status		 st;
-	int			 had_conn;
 
 	*out = NULL;
 	db->conflict[0] = '\0';
-	had_conn = db->conn != NULL;
-	st = exec_once(db, stmt, params, out);
 	/*
-	 * A connection that broke while idle (the server restarted between
-	 * requests) is found only when used.  Outside a transaction the
-	 * statement did not run, so one retry on a fresh connection hides
-	 * the restart from the client.
+	 * A connection that broke while idle is replaced before the
+	 * statement is sent, so a restart between requests costs no
+	 * request.  One that breaks once the statement is sent is never
+	 * retried: the server may have run it, and committed it (a write
+	 * outside a transaction commits by itself), before it went away;
+	 * running it again could do it twice, and answering as if it had
+	 * not run would be a lie.  The caller answers 503: outcome unknown.
 	 */
-	if (st == GH_UNAVAILABLE && had_conn && !db->in_tx &&
-	    (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)) {
-		drop_connection(db);
-		st = exec_once(db, stmt, params, out);
-	}
+	drop_if_closed(db);
+	st = exec_once(db, stmt, params, out);
 	if (st == GH_UNAVAILABLE && db->conn != NULL &&
 	    PQstatus(db->conn) != CONNECTION_OK)
 		drop_connection(db);

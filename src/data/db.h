@@ -5,9 +5,12 @@
  * requests; every query is a prepared statement (prepared once per
  * connection, at first use, then executed by name with parameters); a lost
  * server gives GH_UNAVAILABLE, never a crash, and the next call
- * reconnects on its own; a statement outside a transaction that meets a
- * broken connection is retried once on a fresh one, so a PostgreSQL
- * restart between two requests costs no request; each statement runs
+ * reconnects on its own; a connection the server closed while it was idle
+ * is replaced before a statement is sent, so a PostgreSQL restart between
+ * two requests costs no request; a statement whose connection breaks once
+ * it is sent is never sent again (it may have run, and committed): its
+ * outcome is unknown and the answer GH_UNAVAILABLE; a read-only server (a
+ * hot standby) refusing a write is GH_UNAVAILABLE too; each statement runs
  * under statement_timeout.
  */
 #ifndef GH_DB_H
