@@ -123,6 +123,9 @@ assert_wave_503(struct probe *p)
 		    "down: %ld %s", p->name, rs[i].status, rs[i].body);
 		cr_assert_lt(rs[i].seconds, 10.0, "%s took %.1f s", p->name,
 		    rs[i].seconds);
+		/* A client is told when to come back. */
+		cr_assert_str_eq(t_resp_header(&rs[i], "Retry-After"), "1",
+		    "%s: 503 without Retry-After: 1", p->name);
 		if (strcmp(p->name, "health") == 0) {
 			t_assert_json_type(&rs[i]);
 			cr_assert_str_eq(t_resp_str(&rs[i], "status"),
@@ -276,6 +279,8 @@ assert_page_503(const char *path, const char *form)
 	cr_assert_eq(r.status, 503, "%s: %ld %s", path, r.status, r.body);
 	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
 	    "text/html; charset=utf-8");
+	cr_assert_str_eq(t_resp_header(&r, "Retry-After"), "1",
+	    "%s: 503 page without Retry-After: 1", path);
 	cr_assert_lt(r.seconds, 10.0, "%s took %.1f s", path, r.seconds);
 	t_resp_free(&r);
 }

@@ -31,23 +31,16 @@ sets them.  Needs root or a user that may run PostgreSQL and lighttpd
 """
 
 import http.client
-import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(os.path.dirname(HERE))
-BUILD = os.environ.get("GH_BUILD_DIR", os.path.join(TOP, "build", "dev"))
-CLUSTER = os.environ.get("GH_CLUSTER_SCRIPT",
-                         os.path.join(TOP, "scripts", "cluster"))
+from gh_cluster import SCRIPT, Cluster, log
+from gh_cluster import request as gh_request
 
 NODES = 3
 THREADS_PER_NODE = 3
@@ -59,10 +52,6 @@ PROBE_GIVE_UP_S = 30.0
 HTTP_TIMEOUT_S = 30.0
 
 PW_TAIL = "-Aa1!pw"
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 class Stats:
@@ -92,48 +81,29 @@ class Stats:
 STATS = Stats()
 
 
-def request(base, method, path, body=None, token=None, form=None):
-    """One request on its own connection: (status, headers, json or None).
+def request(base, method, path, body=None, token=None):
+    """gh_cluster.request(), counted and checked: (status, headers, body).
 
     A broken connection counts as status None and is a failure: lighttpd
     answers every request, the programs answer 503 when the database is
-    gone."""
-    u = urllib.parse.urlsplit(base)
-    headers = {"Connection": "close"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token is not None:
-        headers["Authorization"] = "Bearer " + token
-    if method == "POST" and data is None:
-        headers["Content-Length"] = "0"
-    conn = http.client.HTTPConnection(u.hostname, u.port,
-                                      timeout=HTTP_TIMEOUT_S)
+    gone.  A 5xx other than 503, or a 503 without Retry-After, fails."""
     try:
-        conn.request(method, path, body=data, headers=headers)
-        resp = conn.getresponse()
-        raw = resp.read()
-        status = resp.status
-        hdrs = {k.lower(): v for k, v in resp.getheaders()}
+        status, hdrs, doc = gh_request(base, method, path, body=body,
+                                       token=token, timeout=HTTP_TIMEOUT_S)
     except (OSError, http.client.HTTPException) as e:
         STATS.count(None)
         STATS.fail("%s %s %s: connection failed: %r" % (base, method, path, e))
         return None, {}, None
-    finally:
-        conn.close()
     STATS.count(status)
     if status >= 500:
         if status != 503:
             STATS.fail("%s %s %s: %d %r" % (base, method, path, status,
-                                            raw[:200]))
+                                            str(doc)[:200]))
         elif not hdrs.get("retry-after", "").strip().isdigit():
             STATS.fail("%s %s %s: 503 without Retry-After" %
                        (base, method, path))
-    try:
-        doc = json.loads(raw) if raw else None
-    except ValueError:
-        doc = None
+    if not isinstance(doc, dict):
+        doc = {}
     return status, hdrs, doc
 
 
@@ -280,20 +250,6 @@ class Client:
                 time.sleep(0.1)
 
 
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if "=" not in line:
-                continue
-            k, v = line.split("=", 1)
-            if len(v) >= 2 and v[0] == "'" and v[-1] == "'":
-                v = v[1:-1]
-            env[k] = v
-    return env
-
-
 def probe(node, access, t0, out):
     """Seconds from t0 until node answers /me 200 and a registration 201."""
     rng = random.Random(node)
@@ -369,45 +325,37 @@ def verify(nodes):
     return checked
 
 
-def cluster(*args, check=True):
-    return subprocess.run([CLUSTER] + list(args), check=check,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+def promote(cdir):
+    return subprocess.run([SCRIPT, "promote", "-d", cdir],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
 
 
 def main():
-    workdir = tempfile.mkdtemp(prefix="gh-failover.")
-    os.chmod(workdir, 0o755)   # PostgreSQL and lighttpd run as others
-    cdir = os.path.join(workdir, "cluster")
-    started = False
-    try:
-        t = time.monotonic()
-        r = cluster("start", "-n", str(NODES), "-d", cdir, "-b", BUILD,
-                    check=False)
-        if r.returncode != 0:
-            log(r.stdout)
-            log("FAIL: scripts/cluster start exited %d" % r.returncode)
-            return 1
-        started = True
-        env = read_env(os.path.join(cdir, "cluster.env"))
-        nodes = env["GH_CLUSTER_NODES"].split()
-        primary_pid = int(env["GH_CLUSTER_PRIMARY_PID"])
-        log("cluster up in %.1f s: %d nodes, primary pid %d" %
-            (time.monotonic() - t, len(nodes), primary_pid))
-        if len(nodes) != NODES:
-            log("FAIL: %d nodes, want %d" % (len(nodes), NODES))
-            return 1
+    t = time.monotonic()
+    with Cluster(nodes=NODES) as c:
+        return under_load(c, time.monotonic() - t)
 
+
+def under_load(c, startup):
+    nodes = c.nodes
+    primary_pid = int(c.env["GH_CLUSTER_PRIMARY_PID"])
+    log("cluster up in %.1f s: %d nodes, primary pid %d" %
+        (startup, len(nodes), primary_pid))
+    if len(nodes) != NODES:
+        log("FAIL: %d nodes, want %d" % (len(nodes), NODES))
+        return 1
+    try:
         # One session per node for the recovery probes, made before the kill.
         probes = []
         for i, node in enumerate(nodes):
-            c = Client([node], 1000 + i)
-            name = "probe-user-%d-%06x" % (i, c.rng.getrandbits(24))
-            pw = "r%08x%s" % (c.rng.getrandbits(32), PW_TAIL)
+            cl = Client([node], 1000 + i)
+            name = "probe-user-%d-%06x" % (i, cl.rng.getrandbits(24))
+            pw = "r%08x%s" % (cl.rng.getrandbits(32), PW_TAIL)
             st, _, _ = request(node, "POST", "/api/auth/register",
                                {"username": name, "password": pw})
             user = {"name": name, "pw": pw, "old": None, "candidates": None}
-            sess = c.login(user, pw) if st == 201 else None
+            sess = cl.login(user, pw) if st == 201 else None
             if sess is None:
                 log("FAIL: no session on %s before the kill (%s)" %
                     (node, st))
@@ -431,7 +379,7 @@ def main():
         log("primary %d killed (SIGKILL) after %d requests" %
             (primary_pid, STATS.requests))
         time.sleep(GAP_S)
-        r = cluster("promote", "-d", cdir, check=False)
+        r = promote(c.dir)
         t_promoted = time.monotonic()
         if r.returncode != 0:
             log(r.stdout)
@@ -486,15 +434,6 @@ def main():
         return 0 if ok else 1
     finally:
         STOP.set()
-        if started:
-            r = cluster("stop", "-d", cdir, check=False)
-            if r.returncode != 0:
-                log("scripts/cluster stop exited %d:\n%s" %
-                    (r.returncode, r.stdout))
-        if os.environ.get("GH_KEEP") is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log("kept " + workdir)
 
 
 if __name__ == "__main__":
