@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -21,6 +22,16 @@
  * web server's own timeouts, and the next request tries again.
  */
 #define CONNECT_TIMEOUT_SECONDS	5
+
+/*
+ * Milliseconds past statement_timeout before the program gives up on an
+ * answer and cancels the statement itself.  The server's own timeout ends
+ * every statement but one thing: a commit waiting for the synchronous
+ * standby (statement_timeout is off by then), which waits for ever while
+ * the standby is away.  Cancelled, it stays committed on the primary
+ * alone, and on_notice() hears of it.
+ */
+#define CANCEL_GRACE_MS		1000
 
 /* SQLSTATEs of a row refused by a constraint: unique, foreign key. */
 #define SQLSTATE_UNIQUE		"23505"
@@ -41,6 +52,7 @@ struct gh_db {
 	const char		*channel;	/* LISTENed on every connection */
 	int			 sync_sent;	/* a Sync's answer is unread */
 	unsigned long		 generation;	/* connections made so far */
+	int			 unreplicated;	/* see on_notice() */
 };
 
 static const struct gh_stmt stmt_ping = {
@@ -136,13 +148,28 @@ drop_connection(struct gh_db *db)
 	db->sync_sent = 0;
 }
 
-/* Server notices (NOTICE, WARNING) are for operators, at debug level. */
+/*
+ * Server notices (NOTICE, WARNING) are for operators, at debug level,
+ * but one: a commit whose wait for the synchronous standby was cancelled
+ * (statement_timeout while the standby is away) is committed on this
+ * server only, and would be lost by a failover.  The server says so in a
+ * WARNING from SyncRepWaitForLSN; the routine's name, unlike the text, is
+ * not translated.
+ */
 static void
-log_notice(void *arg, const char *msg)
+on_notice(void *arg, const PGresult *res)
 {
-	size_t	 n;
+	struct gh_db	*db = arg;
+	const char	*fn, *msg;
+	size_t		 n;
 
-	(void)arg;
+	fn = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+	if (fn != NULL && strcmp(fn, "SyncRepWaitForLSN") == 0) {
+		db->unreplicated = 1;
+		gh_log(GH_LOG_WARN, "database: a commit was not confirmed by "
+		    "the synchronous standby; answered as unavailable");
+	}
+	msg = PQresultErrorMessage(res);
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		n--;
@@ -207,7 +234,7 @@ connect_db(struct gh_db *db)
 		drop_connection(db);
 		return GH_UNAVAILABLE;
 	}
-	(void)PQsetNoticeProcessor(db->conn, log_notice, NULL);
+	(void)PQsetNoticeReceiver(db->conn, on_notice, db);
 	db->generation++;
 	if (db->channel != NULL && listen_channel(db) != GH_OK) {
 		drop_connection(db);
@@ -264,6 +291,8 @@ classify(struct gh_db *db, const PGresult *res)
 {
 	const char	*state, *constraint;
 
+	if (res == NULL && db->conn == NULL)
+		return GH_UNAVAILABLE;	/* await_result() said why */
 	save_error(db, res != NULL ? PQresultErrorMessage(res) :
 	    PQerrorMessage(db->conn));
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
@@ -290,6 +319,99 @@ classify(struct gh_db *db, const PGresult *res)
 	    strncmp(state, "40", 2) == 0)
 		return GH_UNAVAILABLE;
 	return GH_DB_ERROR;
+}
+
+/*
+ * Whether the statement just run committed without the synchronous
+ * standby's confirmation: its outcome, for a client, is unknown.
+ */
+static int
+unreplicated(struct gh_db *db)
+{
+	if (!db->unreplicated)
+		return 0;
+	db->unreplicated = 0;
+	save_error(db, "commit not confirmed by the synchronous standby");
+	return 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Asks the server to cancel what the connection runs; 0 when asked. */
+static int
+cancel(struct gh_db *db)
+{
+	PGcancel	*c;
+	char		 err[256];
+	int		 ok;
+
+	if ((c = PQgetCancel(db->conn)) == NULL)
+		return -1;
+	ok = PQcancel(c, err, sizeof(err));
+	PQfreeCancel(c);
+	gh_log(GH_LOG_WARN, "database: no answer %d ms past statement_timeout; "
+	    "%s", CANCEL_GRACE_MS, ok ? "cancelled" : "could not cancel");
+	return ok ? 0 : -1;
+}
+
+/*
+ * The answer to what was just sent, as PQexec() would give it (the first
+ * error, else the last result; NULL when the connection broke), waiting
+ * at most statement_timeout and CANCEL_GRACE_MS for each result, then
+ * cancelling once and waiting as long again, then giving up on the
+ * connection.
+ */
+static PGresult *
+await_result(struct gh_db *db)
+{
+	PGresult	*res, *keep = NULL;
+	struct pollfd	 pfd;
+	int64_t		 wait, deadline;
+	int		 cancelled = 0, rc = 0;
+
+	wait = db->timeout_ms > 0 ? (int64_t)db->timeout_ms + CANCEL_GRACE_MS :
+	    -1;
+	deadline = now_ms() + wait;
+	for (;;) {
+		while (!PQisBusy(db->conn)) {
+			if ((res = PQgetResult(db->conn)) == NULL)
+				return keep;
+			if (keep != NULL && PQresultStatus(keep) ==
+			    PGRES_FATAL_ERROR) {
+				PQclear(res);
+				continue;
+			}
+			PQclear(keep);
+			keep = res;
+			deadline = now_ms() + wait;
+		}
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, wait < 0 ? -1 :
+		    (int)(deadline > now_ms() ? deadline - now_ms() : 0));
+		if (rc == 0 && !cancelled && cancel(db) == 0) {
+			cancelled = 1;
+			deadline = now_ms() + wait;
+			continue;
+		}
+		if (rc == 0 || !PQconsumeInput(db->conn))
+			break;
+	}
+	/* No answer in time, or the connection broke: it is done for. */
+	save_error(db, rc == 0 ? "no answer from the server" :
+	    PQerrorMessage(db->conn));
+	PQclear(keep);
+	drop_connection(db);
+	return NULL;
 }
 
 static int
@@ -341,9 +463,14 @@ exec_once(struct gh_db *db, const struct gh_stmt *stmt,
 		return GH_UNAVAILABLE;
 	if ((st = prepare(db, stmt)) != GH_OK)
 		return st;
-	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
-	    NULL, NULL, 0);
+	db->unreplicated = 0;
+	res = PQsendQueryPrepared(db->conn, stmt->name, stmt->nparams, params,
+	    NULL, NULL, 0) ? await_result(db) : NULL;
 	rs = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (unreplicated(db)) {
+		PQclear(res);
+		return GH_UNAVAILABLE;
+	}
 	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
 		st = classify(db, res);
 		if (st == GH_DB_ERROR)
@@ -441,8 +568,11 @@ command(struct gh_db *db, const char *sql)
 
 	if (live_conn(db) == NULL)
 		return GH_UNAVAILABLE;
-	res = PQexec(db->conn, sql);
-	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	db->unreplicated = 0;
+	res = PQsendQuery(db->conn, sql) ? await_result(db) : NULL;
+	if (unreplicated(db))
+		st = GH_UNAVAILABLE;
+	else if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK)) {
 		st = classify(db, res);
 		if (st == GH_UNAVAILABLE && db->conn != NULL &&

@@ -11,7 +11,10 @@
  * it is sent is never sent again (it may have run, and committed): its
  * outcome is unknown and the answer GH_UNAVAILABLE; a read-only server (a
  * hot standby) refusing a write is GH_UNAVAILABLE too; each statement runs
- * under statement_timeout.
+ * under statement_timeout, and one the server has not answered a second
+ * after it (a commit waiting for an absent synchronous standby) is
+ * cancelled; a commit the synchronous standby did not confirm is
+ * GH_UNAVAILABLE, never GH_OK, since a failover would lose it.
  */
 #ifndef GH_DB_H
 #define GH_DB_H

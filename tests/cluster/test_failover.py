@@ -364,6 +364,7 @@ def under_load(c, startup):
             probes.append(sess[0])
 
         threads = []
+        t_load = time.monotonic()
         seed = 0
         for _ in range(NODES * THREADS_PER_NODE):
             seed += 1
@@ -409,12 +410,15 @@ def under_load(c, startup):
             elif sec > RECOVERY_BOUND_S:
                 STATS.fail("node %d (%s) back after %.2f s, more than %.0f s"
                            % (i + 1, node, sec, RECOVERY_BOUND_S))
-        load_requests, load_503 = STATS.requests, STATS.unavailable
+        with STATS.lock:
+            load_requests, load_503 = STATS.requests, STATS.unavailable
+            by_status = dict(STATS.by_status)
+        load_s = time.monotonic() - t_load
         checked = verify(nodes)
-        log("requests under load: %d, of them 503: %d; by status: %s" %
-            (load_requests, load_503,
-             ", ".join("%s: %d" % (k, v) for k, v in
-                       sorted(STATS.by_status.items(), key=str))))
+        log("requests under load: %d in %.1f s, of them 503: %d; by "
+            "status: %s" % (load_requests, load_s, load_503,
+                            ", ".join("%s: %d" % (k, v) for k, v in
+                                      sorted(by_status.items(), key=str))))
         log("acknowledged before the kill: %d registrations, %d password "
             "changes, %d sign-outs" % (LEDGER.before_kill["register"],
                                        LEDGER.before_kill["password"],
