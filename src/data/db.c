@@ -623,6 +623,20 @@ gh_db_script(struct gh_db *db, const char *sql)
 }
 
 enum gh_status
+gh_db_set_statement_timeout(struct gh_db *db, int ms)
+{
+	char	 sql[48];
+	int	 n;
+
+	n = snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
+	    ms > 0 ? ms : 0);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return GH_DB_ERROR;
+	db->timeout_ms = ms > 0 ? ms : 0;
+	return command(db, sql);
+}
+
+enum gh_status
 gh_db_ping(struct gh_db *db)
 {
 	return gh_db_run(db, &stmt_ping, NULL);

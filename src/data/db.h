@@ -77,6 +77,13 @@ void		 gh_db_rollback(struct gh_db *);
  */
 enum gh_status gh_db_script(struct gh_db *, const char *sql);
 
+/*
+ * Sets statement_timeout to ms (0: none) on this and every later
+ * connection; the wait for an answer (db.c, await_result()) follows it.
+ * For a batch job nobody waits on, never for a request.
+ */
+enum gh_status gh_db_set_statement_timeout(struct gh_db *, int ms);
+
 /* Answers whether the server is reachable now (SELECT 1). */
 enum gh_status gh_db_ping(struct gh_db *);
 
