@@ -12,6 +12,8 @@
 static void
 handle_health(struct gh_request *req)
 {
+	static const char *const retry[] = { GH_RETRY_AFTER_UNAVAILABLE,
+		NULL };
 	struct json_object	*body;
 	int			 up;
 
@@ -25,7 +27,7 @@ handle_health(struct gh_request *req)
 		gh_respond_internal(req, "json");
 		return;
 	}
-	gh_respond_json(req, up ? 200 : 503, body);
+	gh_respond(req, up ? 200 : 503, body, up ? NULL : retry);
 }
 
 static const struct gh_route routes[] = {

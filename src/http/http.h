@@ -156,9 +156,17 @@ void	gh_respond_input_errors(struct gh_request *, struct gh_input_errors *);
 void	gh_respond_throttled(struct gh_request *, long seconds);
 
 /*
- * 503 for an unreachable database, 500 for anything else, logged with
- * what failed (the database's own text for GH_DB_ERROR).  Not for
- * statuses a handler answers itself (not found, conflict).
+ * The header of every 503 for an unreachable database: a client (or a
+ * load balancer) waits a second and asks again, by when a node short of
+ * connections may have one or a promoted standby may take writes.
+ */
+#define GH_RETRY_AFTER_UNAVAILABLE	"Retry-After: 1"
+
+/*
+ * 503 for an unreachable database (with GH_RETRY_AFTER_UNAVAILABLE), 500
+ * for anything else, logged with what failed (the database's own text
+ * for GH_DB_ERROR).  Not for statuses a handler answers itself (not
+ * found, conflict).
  */
 void	gh_respond_status(struct gh_request *, enum gh_status);
 

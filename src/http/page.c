@@ -368,10 +368,13 @@ gh_respond_page_message(struct gh_request *req, int status,
 void
 gh_respond_page_status(struct gh_request *req, enum gh_status st)
 {
+	static const char *const retry[] = { GH_RETRY_AFTER_UNAVAILABLE,
+		NULL };
+
 	if (gh_respond_failed(req, st) == 503)
 		gh_respond_page_message(req, 503, "Unavailable",
 		    "The service cannot reach its database; try again "
-		    "shortly.", NULL);
+		    "shortly.", retry);
 	else
 		gh_respond_page_message(req, 500, "Server error",
 		    "The server failed to answer.", NULL);

@@ -441,9 +441,13 @@ server_error(struct gh_request *req)
 void
 gh_respond_status(struct gh_request *req, enum gh_status st)
 {
+	static const char *const retry[] = { GH_RETRY_AFTER_UNAVAILABLE,
+		NULL };
+
 	if (gh_respond_failed(req, st) == 503)
-		gh_respond_error(req, 503, "unavailable",
-		    "The database cannot be reached; try again shortly.");
+		gh_respond_problem(req, 503, "unavailable",
+		    "The database cannot be reached; try again shortly.", NULL,
+		    retry);
 	else
 		server_error(req);
 }
@@ -451,7 +455,12 @@ gh_respond_status(struct gh_request *req, enum gh_status st)
 void
 gh_respond_status_bare(struct gh_request *req, enum gh_status st)
 {
-	gh_respond_bare(req, gh_respond_failed(req, st), NULL);
+	static const char *const retry[] = { GH_RETRY_AFTER_UNAVAILABLE,
+		NULL };
+	int	 status;
+
+	status = gh_respond_failed(req, st);
+	gh_respond_bare(req, status, status == 503 ? retry : NULL);
 }
 
 void

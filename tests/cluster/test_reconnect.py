@@ -75,12 +75,17 @@ def warm(base, token):
 def round_(c, n, stopped, victim, pw, keeper):
     node1, node2 = c.nodes[0], c.nodes[1]
     t = g.login(node2, victim, pw)
-    warm(node1, t)
-    warm(node1, keeper)
     pids = c.program_pids(1, "me")
     if len(pids) != PROCS:
         g.fail("node 1 has %d me processes, not %d" % (len(pids), PROCS))
-    before = backends_of(c, pids)
+    # Until every process has answered (each has its connection then;
+    # lighttpd hands concurrent requests to the least busy process).
+    for _ in range(10):
+        warm(node1, t)
+        warm(node1, keeper)
+        before = backends_of(c, pids)
+        if len(before) == len(pids):
+            break
     if len(before) != len(pids):
         g.fail("round %d: %d backends for %d me processes: %r" %
                (n, len(before), len(pids), before))
