@@ -52,7 +52,7 @@ cli_cleanup(struct cli *cli, int argc, char *argv[])
 	 * deleting a million dead rows (and their foreign-key checks)
 	 * takes longer than that, and nobody is waiting on it.
 	 */
-	st = gh_db_script(cli->db, "SET statement_timeout = 0");
+	st = gh_db_set_statement_timeout(cli->db, 0);
 	if (st == GH_OK)
 		st = gh_sessions_cleanup(cli->db, (int)days, &sessions);
 	if (st == GH_OK)

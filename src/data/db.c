@@ -2,9 +2,11 @@
  * db: one libpq connection per process, prepared statements only.
  * See db.h for the promises.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -21,9 +23,21 @@
  */
 #define CONNECT_TIMEOUT_SECONDS	5
 
+/*
+ * Milliseconds past statement_timeout before the program gives up on an
+ * answer and cancels the statement itself.  The server's own timeout ends
+ * every statement but one thing: a commit waiting for the synchronous
+ * standby (statement_timeout is off by then), which waits for ever while
+ * the standby is away.  Cancelled, it stays committed on the primary
+ * alone, and on_notice() hears of it.
+ */
+#define CANCEL_GRACE_MS		1000
+
 /* SQLSTATEs of a row refused by a constraint: unique, foreign key. */
 #define SQLSTATE_UNIQUE		"23505"
 #define SQLSTATE_FOREIGN_KEY	"23503"
+/* A write refused by a hot standby (or default_transaction_read_only). */
+#define SQLSTATE_READ_ONLY	"25006"
 
 struct gh_db {
 	char			*conninfo;
@@ -38,6 +52,7 @@ struct gh_db {
 	const char		*channel;	/* LISTENed on every connection */
 	int			 sync_sent;	/* a Sync's answer is unread */
 	unsigned long		 generation;	/* connections made so far */
+	int			 unreplicated;	/* see on_notice() */
 };
 
 static const struct gh_stmt stmt_ping = {
@@ -133,13 +148,28 @@ drop_connection(struct gh_db *db)
 	db->sync_sent = 0;
 }
 
-/* Server notices (NOTICE, WARNING) are for operators, at debug level. */
+/*
+ * Server notices (NOTICE, WARNING) are for operators, at debug level,
+ * but one: a commit whose wait for the synchronous standby was cancelled
+ * (statement_timeout while the standby is away) is committed on this
+ * server only, and would be lost by a failover.  The server says so in a
+ * WARNING from SyncRepWaitForLSN; the routine's name, unlike the text, is
+ * not translated.
+ */
 static void
-log_notice(void *arg, const char *msg)
+on_notice(void *arg, const PGresult *res)
 {
-	size_t	 n;
+	struct gh_db	*db = arg;
+	const char	*fn, *msg;
+	size_t		 n;
 
-	(void)arg;
+	fn = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+	if (fn != NULL && strcmp(fn, "SyncRepWaitForLSN") == 0) {
+		db->unreplicated = 1;
+		gh_log(GH_LOG_WARN, "database: a commit was not confirmed by "
+		    "the synchronous standby; answered as unavailable");
+	}
+	msg = PQresultErrorMessage(res);
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		n--;
@@ -204,7 +234,7 @@ connect_db(struct gh_db *db)
 		drop_connection(db);
 		return GH_UNAVAILABLE;
 	}
-	(void)PQsetNoticeProcessor(db->conn, log_notice, NULL);
+	(void)PQsetNoticeReceiver(db->conn, on_notice, db);
 	db->generation++;
 	if (db->channel != NULL && listen_channel(db) != GH_OK) {
 		drop_connection(db);
@@ -261,6 +291,8 @@ classify(struct gh_db *db, const PGresult *res)
 {
 	const char	*state, *constraint;
 
+	if (res == NULL && db->conn == NULL)
+		return GH_UNAVAILABLE;	/* await_result() said why */
 	save_error(db, res != NULL ? PQresultErrorMessage(res) :
 	    PQerrorMessage(db->conn));
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
@@ -277,14 +309,109 @@ classify(struct gh_db *db, const PGresult *res)
 	}
 	/*
 	 * Connection exceptions, a server shutting down or starting up,
+	 * a server that is (or became) a read-only standby,
 	 * too many connections, a statement timeout and serialization
 	 * failures are all "try again later", not bugs.
 	 */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strcmp(state, SQLSTATE_READ_ONLY) == 0 ||
 	    strncmp(state, "57P", 3) == 0 || strcmp(state, "57014") == 0 ||
 	    strncmp(state, "40", 2) == 0)
 		return GH_UNAVAILABLE;
 	return GH_DB_ERROR;
+}
+
+/*
+ * Whether the statement just run committed without the synchronous
+ * standby's confirmation: its outcome, for a client, is unknown.
+ */
+static int
+unreplicated(struct gh_db *db)
+{
+	if (!db->unreplicated)
+		return 0;
+	db->unreplicated = 0;
+	save_error(db, "commit not confirmed by the synchronous standby");
+	return 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Asks the server to cancel what the connection runs; 0 when asked. */
+static int
+cancel(struct gh_db *db)
+{
+	PGcancel	*c;
+	char		 err[256];
+	int		 ok;
+
+	if ((c = PQgetCancel(db->conn)) == NULL)
+		return -1;
+	ok = PQcancel(c, err, sizeof(err));
+	PQfreeCancel(c);
+	gh_log(GH_LOG_WARN, "database: no answer %d ms past statement_timeout; "
+	    "%s", CANCEL_GRACE_MS, ok ? "cancelled" : "could not cancel");
+	return ok ? 0 : -1;
+}
+
+/*
+ * The answer to what was just sent, as PQexec() would give it (the first
+ * error, else the last result; NULL when the connection broke), waiting
+ * at most statement_timeout and CANCEL_GRACE_MS for each result, then
+ * cancelling once and waiting as long again, then giving up on the
+ * connection.
+ */
+static PGresult *
+await_result(struct gh_db *db)
+{
+	PGresult	*res, *keep = NULL;
+	struct pollfd	 pfd;
+	int64_t		 wait, deadline;
+	int		 cancelled = 0, rc = 0;
+
+	wait = db->timeout_ms > 0 ? (int64_t)db->timeout_ms + CANCEL_GRACE_MS :
+	    -1;
+	deadline = now_ms() + wait;
+	for (;;) {
+		while (!PQisBusy(db->conn)) {
+			if ((res = PQgetResult(db->conn)) == NULL)
+				return keep;
+			if (keep != NULL && PQresultStatus(keep) ==
+			    PGRES_FATAL_ERROR) {
+				PQclear(res);
+				continue;
+			}
+			PQclear(keep);
+			keep = res;
+			deadline = now_ms() + wait;
+		}
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, wait < 0 ? -1 :
+		    (int)(deadline > now_ms() ? deadline - now_ms() : 0));
+		if (rc == 0 && !cancelled && cancel(db) == 0) {
+			cancelled = 1;
+			deadline = now_ms() + wait;
+			continue;
+		}
+		if (rc == 0 || !PQconsumeInput(db->conn))
+			break;
+	}
+	/* No answer in time, or the connection broke: it is done for. */
+	save_error(db, rc == 0 ? "no answer from the server" :
+	    PQerrorMessage(db->conn));
+	PQclear(keep);
+	drop_connection(db);
+	return NULL;
 }
 
 static int
@@ -336,9 +463,14 @@ exec_once(struct gh_db *db, const struct gh_stmt *stmt,
 		return GH_UNAVAILABLE;
 	if ((st = prepare(db, stmt)) != GH_OK)
 		return st;
-	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
-	    NULL, NULL, 0);
+	db->unreplicated = 0;
+	res = PQsendQueryPrepared(db->conn, stmt->name, stmt->nparams, params,
+	    NULL, NULL, 0) ? await_result(db) : NULL;
 	rs = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (unreplicated(db)) {
+		PQclear(res);
+		return GH_UNAVAILABLE;
+	}
 	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
 		st = classify(db, res);
 		if (st == GH_DB_ERROR)
@@ -351,28 +483,64 @@ exec_once(struct gh_db *db, const struct gh_stmt *stmt,
 	return GH_OK;
 }
 
+/*
+ * Drops an idle connection the server has already closed (it restarted,
+ * or its process was ended, between two requests): the server's last
+ * message and the end of the stream wait in the socket.  Notifications
+ * read on the way stay in libpq for the next drain.
+ */
+static void
+drop_if_closed(struct gh_db *db)
+{
+	struct pollfd	 pfd;
+	int		 i;
+
+	if (db->sync_sent && db->conn != NULL)
+		(void)finish_sync(db);	/* drops the connection if broken */
+	if (db->conn == NULL || db->in_tx)
+		return;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		drop_connection(db);
+		return;
+	}
+	/*
+	 * The server's last message may come in one read and the end of the
+	 * stream only in the next: read while there is something to read, a
+	 * few times at most (a stream of notifications is no reason to wait).
+	 */
+	for (i = 0; i < 4; i++) {
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd == -1 || poll(&pfd, 1, 0) <= 0)
+			return;
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			drop_connection(db);
+			return;
+		}
+	}
+}
+
 enum gh_status
 gh_db_exec(struct gh_db *db, const struct gh_stmt *stmt,
     const char *const *params, PGresult **out)
 {
 	enum gh_status		 st;
-	int			 had_conn;
 
 	*out = NULL;
 	db->conflict[0] = '\0';
-	had_conn = db->conn != NULL;
-	st = exec_once(db, stmt, params, out);
 	/*
-	 * A connection that broke while idle (the server restarted between
-	 * requests) is found only when used.  Outside a transaction the
-	 * statement did not run, so one retry on a fresh connection hides
-	 * the restart from the client.
+	 * A connection that broke while idle is replaced before the
+	 * statement is sent, so a restart between requests costs no
+	 * request.  One that breaks once the statement is sent is never
+	 * retried: the server may have run it, and committed it (a write
+	 * outside a transaction commits by itself), before it went away;
+	 * running it again could do it twice, and answering as if it had
+	 * not run would be a lie.  The caller answers 503: outcome unknown.
 	 */
-	if (st == GH_UNAVAILABLE && had_conn && !db->in_tx &&
-	    (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)) {
-		drop_connection(db);
-		st = exec_once(db, stmt, params, out);
-	}
+	drop_if_closed(db);
+	st = exec_once(db, stmt, params, out);
 	if (st == GH_UNAVAILABLE && db->conn != NULL &&
 	    PQstatus(db->conn) != CONNECTION_OK)
 		drop_connection(db);
@@ -400,8 +568,11 @@ command(struct gh_db *db, const char *sql)
 
 	if (live_conn(db) == NULL)
 		return GH_UNAVAILABLE;
-	res = PQexec(db->conn, sql);
-	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	db->unreplicated = 0;
+	res = PQsendQuery(db->conn, sql) ? await_result(db) : NULL;
+	if (unreplicated(db))
+		st = GH_UNAVAILABLE;
+	else if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK)) {
 		st = classify(db, res);
 		if (st == GH_UNAVAILABLE && db->conn != NULL &&
@@ -448,6 +619,20 @@ gh_db_rollback(struct gh_db *db)
 enum gh_status
 gh_db_script(struct gh_db *db, const char *sql)
 {
+	return command(db, sql);
+}
+
+enum gh_status
+gh_db_set_statement_timeout(struct gh_db *db, int ms)
+{
+	char	 sql[48];
+	int	 n;
+
+	n = snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
+	    ms > 0 ? ms : 0);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return GH_DB_ERROR;
+	db->timeout_ms = ms > 0 ? ms : 0;
 	return command(db, sql);
 }
 

@@ -5,10 +5,16 @@
  * requests; every query is a prepared statement (prepared once per
  * connection, at first use, then executed by name with parameters); a lost
  * server gives GH_UNAVAILABLE, never a crash, and the next call
- * reconnects on its own; a statement outside a transaction that meets a
- * broken connection is retried once on a fresh one, so a PostgreSQL
- * restart between two requests costs no request; each statement runs
- * under statement_timeout.
+ * reconnects on its own; a connection the server closed while it was idle
+ * is replaced before a statement is sent, so a PostgreSQL restart between
+ * two requests costs no request; a statement whose connection breaks once
+ * it is sent is never sent again (it may have run, and committed): its
+ * outcome is unknown and the answer GH_UNAVAILABLE; a read-only server (a
+ * hot standby) refusing a write is GH_UNAVAILABLE too; each statement runs
+ * under statement_timeout, and one the server has not answered a second
+ * after it (a commit waiting for an absent synchronous standby) is
+ * cancelled; a commit the synchronous standby did not confirm is
+ * GH_UNAVAILABLE, never GH_OK, since a failover would lose it.
  */
 #ifndef GH_DB_H
 #define GH_DB_H
@@ -70,6 +76,13 @@ void		 gh_db_rollback(struct gh_db *);
  * parameters.  Never for anything a client sent.
  */
 enum gh_status gh_db_script(struct gh_db *, const char *sql);
+
+/*
+ * Sets statement_timeout to ms (0: none) on this and every later
+ * connection; the wait for an answer (db.c, await_result()) follows it.
+ * For a batch job nobody waits on, never for a request.
+ */
+enum gh_status gh_db_set_statement_timeout(struct gh_db *, int ms);
 
 /* Answers whether the server is reachable now (SELECT 1). */
 enum gh_status gh_db_ping(struct gh_db *);

@@ -118,7 +118,9 @@ struct json_object *gh_request_query(struct gh_request *);
 
 /*
  * Answers with status and body (taken over; NULL for none) and extra
- * headers ("Name: value", NULL-terminated; may be NULL).
+ * headers ("Name: value", NULL-terminated; may be NULL).  Every 503 of
+ * every gh_respond_*() carries Retry-After (1 second unless headers set
+ * one): the database comes back, or a failover completes, in seconds.
  */
 void	gh_respond(struct gh_request *, int status, struct json_object *body,
 	    const char *const *headers);

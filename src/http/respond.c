@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
 #include <json-c/json.h>
@@ -182,6 +183,28 @@ head_send(struct head *h, struct gh_request *req, const char *text,
 		(void)FCGX_PutStr(text, (int)len, req->fcgx->out);
 }
 
+/*
+ * Every 503 says when to try again: the database is away (a restart, a
+ * failover to the standby takes seconds) or a pool is full.  A second is
+ * short enough that a client is back soon after the database, and each
+ * early retry costs the server one failed connection attempt only.
+ */
+#define RETRY_UNAVAILABLE	"Retry-After: 1"
+
+/* Adds RETRY_UNAVAILABLE to a 503 whose headers do not say already. */
+static void
+head_retry(struct head *h, int status, const char *const *headers)
+{
+	size_t	 n = sizeof("Retry-After:") - 1;
+
+	if (status != 503)
+		return;
+	for (; headers != NULL && *headers != NULL; headers++)
+		if (strncasecmp(*headers, "Retry-After:", n) == 0)
+			return;
+	head_add(h, RETRY_UNAVAILABLE);
+}
+
 /* What an answer is, for send_text(): its guard lines and its type. */
 struct kind {
 	const char *const	*guard;
@@ -226,6 +249,7 @@ send_text(struct gh_request *req, int status, const struct kind *k,
 	} else
 		head_addv(&h, cache);
 	head_addv(&h, headers);
+	head_retry(&h, status, headers);
 	if (text != NULL)
 		head_add(&h, k->type);
 	head_send(&h, req, text, len);
@@ -329,6 +353,7 @@ gh_respond_bare(struct gh_request *req, int status,
 	(void)snprintf(line, sizeof(line), "Status: %d", status);
 	head_add(&h, line);
 	head_addv(&h, headers);
+	head_retry(&h, status, headers);
 	head_send(&h, req, NULL, 0);
 }
 

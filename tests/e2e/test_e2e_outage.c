@@ -280,6 +280,8 @@ assert_page_503(const char *path, const char *form)
 	cr_assert_eq(r.status, 503, "%s: %ld %s", path, r.status, r.body);
 	cr_assert_str_eq(t_resp_header(&r, "Content-Type"),
 	    "text/html; charset=utf-8");
+	cr_assert_str_eq(t_resp_header(&r, "Retry-After"), "1",
+	    "%s: 503 page without Retry-After: 1", path);
 	cr_assert_lt(r.seconds, 10.0, "%s took %.1f s", path, r.seconds);
 	t_resp_free(&r);
 }

@@ -356,7 +356,8 @@ Test(authcache, a_lost_connection_forgets_everything_and_misses_no_change)
 	 * The backend goes, and while nobody listens the session ends: the
 	 * notification is lost, so the reconnect must forget the entry.
 	 */
-	sqlf("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	/* Waits until they are gone: a statement sent is never resent. */
+	sqlf("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
 	    "WHERE application_name = 'gatehouse' AND pid <> pg_backend_pid() "
 	    "AND datname = current_database() "
 	    "AND backend_type = 'client backend'");

@@ -28,6 +28,14 @@ static const struct gh_stmt stmt_insert = {
 static const struct gh_stmt stmt_count = {
 	"t_count", "SELECT count(*) FROM t", 0
 };
+static const struct gh_stmt stmt_dies = {
+	"t_dies", "SELECT nextval('s'), pg_terminate_backend(pg_backend_pid())",
+	0
+};
+static const struct gh_stmt stmt_read_only = {
+	"t_read_only",
+	"SELECT set_config('default_transaction_read_only', 'on', false)", 0
+};
 static const struct gh_stmt stmt_bad = {
 	"t_bad", "SELECT * FROM no_such_table", 0
 };
@@ -102,11 +110,46 @@ Test(db, reconnects_after_the_backend_is_killed)
 	char		 pid[64], sql[128];
 
 	snprintf(pid, sizeof(pid), "%s", one_value(db, &stmt_backend, NULL));
-	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", pid);
+	/* Waits until the process is gone, as between two requests. */
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s, 5000)",
+	    pid);
 	cr_assert_str_eq(t_db_sql(url, sql), "t");
-	/* The statement is retried once on a fresh connection. */
+	/* The closed connection is replaced before the statement is sent. */
 	cr_assert_str_eq(one_value(db, &stmt_one, "1"), "2");
 	cr_assert_str_neq(one_value(db, &stmt_backend, NULL), pid);
+	gh_db_free(db);
+}
+
+/*
+ * The statement runs (nextval() is not undone by anything) and its
+ * connection dies before the answer: sending it again would run it twice.
+ */
+Test(db, a_statement_whose_connection_breaks_is_not_sent_again)
+{
+	const char	*url = t_db_create();
+	struct gh_db	*db = open_db(url, 5000);
+	PGresult	*res = (PGresult *)1;
+
+	t_db_sql(url, "CREATE SEQUENCE s");
+	cr_assert_str_eq(one_value(db, &stmt_one, "1"), "2");
+	cr_assert_eq(gh_db_exec(db, &stmt_dies, NULL, &res), GH_UNAVAILABLE);
+	cr_assert_null(res);
+	cr_assert_str_eq(t_db_sql(url, "SELECT last_value FROM s"), "1");
+	/* The next statement gets a fresh connection. */
+	cr_assert_str_eq(one_value(db, &stmt_one, "1"), "2");
+	gh_db_free(db);
+}
+
+/* A hot standby refuses writes with 25006: try again later, not a bug. */
+Test(db, a_write_refused_as_read_only_is_unavailable)
+{
+	const char	*url = t_db_create();
+	struct gh_db	*db = open_db(url, 5000);
+
+	t_db_sql(url, "CREATE TABLE t (name text)");
+	(void)one_value(db, &stmt_read_only, NULL);
+	cr_assert_eq(gh_db_run(db, &stmt_insert, (const char *[]){ "a" }),
+	    GH_UNAVAILABLE);
 	gh_db_free(db);
 }
 
