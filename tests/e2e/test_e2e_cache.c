@@ -25,19 +25,7 @@ TestSuite(cache, .timeout = 90);
 static void
 waves(const char *path, const char *token, long want)
 {
-	struct t_resp	 rs[WAVE];
-	const char	*none[1] = { NULL };
-	size_t		 i;
-	int		 w;
-
-	for (w = 0; w < WAVES; w++) {
-		t_http_many(WAVE, "GET", path, token, none, 1, rs);
-		for (i = 0; i < WAVE; i++) {
-			cr_assert_eq(rs[i].status, want, "wave %d, request "
-			    "%zu: %ld %s", w, i, rs[i].status, rs[i].body);
-			t_resp_free(&rs[i]);
-		}
-	}
+	t_waves(WAVE, WAVES, path, token, want, 0);
 }
 
 /* Every me process answers 200 for token, so each has it cached. */

@@ -28,21 +28,7 @@ TestSuite(staleness, .timeout = 120);
 static void
 waves_of(const char *path, const char *token, long want, long alt)
 {
-	struct t_resp	 rs[WAVE];
-	const char	*none[1] = { NULL };
-	size_t		 i;
-	int		 w;
-
-	for (w = 0; w < WAVES; w++) {
-		t_http_many(WAVE, "GET", path, token, none, 1, rs);
-		for (i = 0; i < WAVE; i++) {
-			cr_assert(rs[i].status == want ||
-			    (alt != 0 && rs[i].status == alt), "wave %d, "
-			    "request %zu: %ld %s", w, i, rs[i].status,
-			    rs[i].body);
-			t_resp_free(&rs[i]);
-		}
-	}
+	t_waves(WAVE, WAVES, path, token, want, alt);
 }
 
 static void

@@ -1447,3 +1447,25 @@ t_log_wait(const char *text, int timeout_s)
 	}
 	return false;
 }
+
+void
+t_waves(size_t n, int waves, const char *path, const char *token,
+    long want, long alt)
+{
+	struct t_resp	 rs[T_WAVE_MAX];
+	const char	*none[1] = { NULL };
+	size_t		 i;
+	int		 w;
+
+	cr_assert(n > 0 && n <= T_WAVE_MAX, "t_waves: %zu a wave", n);
+	for (w = 0; w < waves; w++) {
+		t_http_many(n, "GET", path, token, none, 1, rs);
+		for (i = 0; i < n; i++) {
+			cr_assert(rs[i].status == want ||
+			    (alt != 0 && rs[i].status == alt), "%s: wave %d, "
+			    "request %zu: %ld %s", path, w, i, rs[i].status,
+			    rs[i].body);
+			t_resp_free(&rs[i]);
+		}
+	}
+}

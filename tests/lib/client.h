@@ -73,6 +73,15 @@ void		 t_http_many(size_t n, const char *method, const char *path,
 		    struct t_resp *rs);
 
 /*
+ * Sends waves waves of n GET path requests at once (t_http_many), so that
+ * every process of a pool answers some, and asserts every answer is want,
+ * or else alt (0: no alternative).  At most T_WAVE_MAX a wave.
+ */
+#define T_WAVE_MAX	64
+void		 t_waves(size_t n, int waves, const char *path,
+		    const char *token, long want, long alt);
+
+/*
  * Sends this process's following requests from the local address addr
  * (an IPv4 literal; any of 127/8 is loopback on Linux, and the server
  * sees it as REMOTE_ADDR), each on a connection of its own; NULL sends
